@@ -1,0 +1,189 @@
+package steps
+
+import (
+	"crypto"
+	"net/netip"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// Step ids: a public contract (JSON output, --skip, scripts).
+const (
+	IDHost       = "host"
+	IDMX         = "mx"
+	IDPTR        = "ptr"
+	IDSPF        = "spf"
+	IDDKIM       = "dkim"
+	IDDMARC      = "dmarc"
+	IDAutoconfig = "autoconfig"
+	IDBlocklist  = "blocklist"
+)
+
+// Status is the verdict of a step.
+type Status string
+
+// Statuses, as in DESIGN.md.
+const (
+	StatusPass    Status = "pass"    // correct on every authoritative server
+	StatusWarn    Status = "warn"    // correct, with advice
+	StatusPending Status = "pending" // not yet published, or only on some servers
+	StatusFail    Status = "fail"    // published but wrong
+	StatusError   Status = "error"   // could not be determined
+	StatusSkipped Status = "skipped" // the user said it is not theirs
+)
+
+// Severity of a finding.
+type Severity string
+
+// Severities.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
+)
+
+// Finding is one diagnostic. Message is full sentences naming the record
+// (with its trailing dot), what each server returned, what was expected and
+// what to do; it never contains a private key.
+type Finding struct {
+	Code     string   `json:"code"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
+	// Hint is the fix in one line, when it is not already the message's
+	// last sentence.
+	Hint string `json:"hint,omitempty"`
+}
+
+// Where says who publishes a step's records.
+type Where string
+
+// Places where records are set.
+const (
+	AtDNSProvider     Where = "dns-provider"     // the zone's DNS host
+	AtHostingProvider Where = "hosting-provider" // whoever owns the IP (PTR)
+	Nowhere           Where = "nowhere"          // nothing to publish (blocklist)
+)
+
+// Record is one resource record to publish. TXT values are kept joined,
+// without quotes, and split into ≤255-octet strings only when rendered.
+type Record struct {
+	Name  string `json:"name"`  // owner, absolute: "_dmarc.example.com."
+	Type  string `json:"type"`  // "MX", "TXT", …
+	TTL   uint32 `json:"ttl"`   // seconds
+	Value string `json:"value"` // rdata in presentation form; TXT unquoted and joined
+	// Optional records may be left out (null SRV for services not offered,
+	// the autoconfig CNAME).
+	Optional bool `json:"optional,omitempty"`
+}
+
+// Result is a step's verdict on one round.
+type Result struct {
+	Step     string    `json:"id"`
+	Status   Status    `json:"status"`
+	Findings []Finding `json:"findings"`
+	// Expected are the records the step wanted to see.
+	Expected []Record `json:"expected"`
+	// Observed are the answers the verdict rests on, main question first.
+	Observed []verify.Answer `json:"-"`
+}
+
+// Step is one record (or group of records) of a mail server, as data plus
+// pure functions.
+type Step struct {
+	ID    string
+	Title string // "MX record"
+	Where Where
+	// Records returns what to publish for cfg.
+	Records func(cfg Config) []Record
+	// Questions is the step's planner: every question it needs given what
+	// is known so far (dependent questions included).
+	Questions func(cfg Config, known verify.Answers) []verify.Question
+	// Judge turns one round's answers into a result.
+	Judge func(cfg Config, known verify.Answers) Result
+}
+
+// Service names offered to mail clients (RFC 6186, RFC 8314).
+const (
+	ServiceSubmission  = "submission"  // _submission._tcp, 587
+	ServiceSubmissions = "submissions" // _submissions._tcp, 465
+	ServiceIMAP        = "imap"        // _imap._tcp, 143
+	ServiceIMAPS       = "imaps"       // _imaps._tcp, 993
+	ServicePOP3        = "pop3"        // _pop3._tcp, 110
+	ServicePOP3S       = "pop3s"       // _pop3s._tcp, 995
+)
+
+// DMARC policies.
+const (
+	DMARCNone       = "none"
+	DMARCQuarantine = "quarantine"
+	DMARCReject     = "reject"
+)
+
+// Config is everything mailwizard needs to know about a mail server. It is
+// filled by the wizard's form, by flags, or by a saved profile, and checked
+// in one place: Normalize.
+type Config struct {
+	// Domain is the mail domain, absolute and in punycode ("example.com.").
+	Domain string
+	// Host is the mail host, absolute ("mail.example.com."); default
+	// mail.<Domain>.
+	Host string
+	// IPs are the server's public addresses, v4 and/or v6.
+	IPs []netip.Addr
+
+	// DKIMSelector is the DKIM selector ("mail", "2026a").
+	DKIMSelector string
+	// DKIMKeyFile is the path of the private key the server signs with.
+	DKIMKeyFile string
+	// DKIMPublicKeyFile is the path of a public key, when the private key
+	// is not at hand.
+	DKIMPublicKeyFile string
+	// DKIMPublicKey is derived by Normalize from one of the two files (or
+	// set directly by tests and the demo); nil when neither is given.
+	DKIMPublicKey crypto.PublicKey
+
+	// DMARCPolicy is none, quarantine or reject; default none.
+	DMARCPolicy string
+	// DMARCRUA is the aggregate-report address; default
+	// dmarc-reports@<domain>.
+	DMARCRUA string
+
+	// SPFIncludes are extra include: domains (a relay, a newsletter
+	// service), absolute.
+	SPFIncludes []string
+	// SPFIPs are extra sending addresses or prefixes for ip4:/ip6:.
+	SPFIPs []netip.Prefix
+
+	// Services are the services offered to mail clients; default
+	// submission, submissions, imaps.
+	Services []string
+	// NullUnoffered publishes services not offered as SRV with target "."
+	// (RFC 6186 §3.4) instead of leaving them out.
+	NullUnoffered bool
+
+	// DNSBL are the blocklist zones to check; nil means the default list,
+	// an empty non-nil slice disables the check.
+	DNSBL []string
+
+	// TTL of the records to publish; default 3600.
+	TTL uint32
+
+	// Provider is who hosts the DNS zone ("cloudflare", "route53", …,
+	// "other"); it only changes how records are shown.
+	Provider string
+
+	// Skip lists step ids the user marked "not mine".
+	Skip []string
+}
+
+// FieldError is a problem with one field of a Config.
+type FieldError struct {
+	// Field is named as the flag that sets it: "domain", "ip",
+	// "dkim-selector", "dkim-key", "dmarc-rua", …
+	Field string
+	// Problem is a sentence fragment: `"mail..example.com" is not a domain
+	// name: empty label`.
+	Problem string
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Problem }
