@@ -1,0 +1,92 @@
+package verifytest
+
+import (
+	"github.com/miekg/dns"
+)
+
+// maxChain bounds CNAME chasing, so that a loop in the data ends.
+const maxChain = 8
+
+// lookup is the content of a reply, before the header.
+type lookup struct {
+	// inZone is false when no zone holds the name.
+	inZone bool
+	rcode  int
+	answer []dns.RR
+	ns     []dns.RR
+	extra  []dns.RR
+}
+
+// lookup answers qname/qtype from the data as a server would. With
+// crossZones false (an authoritative server) a CNAME is followed only
+// within the zone that holds qname; with crossZones true (a resolver) it is
+// followed into every zone known. The answer to an NS question at an apex
+// carries the nameservers' addresses in the additional section.
+func (z *Zones) lookup(qname string, qtype uint16, crossZones bool) lookup {
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	first := z.enclosingLocked(qname)
+	if first == nil {
+		return lookup{rcode: z.outsideRcodeLocked(qname)}
+	}
+	res := lookup{inZone: true}
+	name := qname
+	for range maxChain {
+		zn := z.enclosingLocked(name)
+		if zn == nil || (!crossZones && zn != first) {
+			// The chain leaves the data: the asker follows it.
+			return res
+		}
+		if rrs := zn.rrsetLocked(name, qtype); len(rrs) > 0 {
+			res.answer = append(res.answer, copyRRs(rrs)...)
+			if qtype == dns.TypeNS {
+				res.extra = z.glueLocked(rrs)
+			}
+			return res
+		}
+		cname := zn.rrsetLocked(name, dns.TypeCNAME)
+		if len(cname) == 0 || qtype == dns.TypeCNAME {
+			if !zn.existsLocked(name) {
+				res.rcode = dns.RcodeNameError
+			}
+			res.ns = []dns.RR{dns.Copy(zn.soa)}
+			return res
+		}
+		res.answer = append(res.answer, dns.Copy(cname[0]))
+		name = dns.CanonicalName(cname[0].(*dns.CNAME).Target)
+	}
+	res.rcode = dns.RcodeServerFailure // a CNAME loop or an absurd chain
+	return res
+}
+
+// outsideRcodeLocked is the rcode for a name no zone holds: NOERROR when it
+// is above a known zone (an empty non-terminal of the tree, like
+// in-addr.arpa.), NXDOMAIN otherwise.
+func (z *Zones) outsideRcodeLocked(name string) int {
+	for apex := range z.zones {
+		if dns.IsSubDomain(name, apex) {
+			return dns.RcodeSuccess
+		}
+	}
+	return dns.RcodeNameError
+}
+
+// glueLocked returns the A and AAAA records of the targets of the NS
+// records, from any zone.
+func (z *Zones) glueLocked(nsRRs []dns.RR) []dns.RR {
+	var out []dns.RR
+	for _, rr := range nsRRs {
+		ns, ok := rr.(*dns.NS)
+		if !ok {
+			continue
+		}
+		target := dns.CanonicalName(ns.Ns)
+		zn := z.enclosingLocked(target)
+		if zn == nil {
+			continue
+		}
+		out = append(out, copyRRs(zn.rrsetLocked(target, dns.TypeA))...)
+		out = append(out, copyRRs(zn.rrsetLocked(target, dns.TypeAAAA))...)
+	}
+	return out
+}

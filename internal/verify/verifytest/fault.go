@@ -1,0 +1,22 @@
+package verifytest
+
+import "time"
+
+// Fault is what a server does wrong. The zero Fault is a healthy server.
+// Faults apply to every query the server receives after SetFault.
+type Fault struct {
+	// Delay holds every reply back this long (also a dropped one's
+	// silence, which does not matter).
+	Delay time.Duration
+	// Drop sends no reply at all: the asker times out.
+	Drop bool
+	// Rcode, when not zero, is the reply's rcode instead of the answer
+	// (dns.RcodeServerFailure, dns.RcodeRefused, …).
+	Rcode int
+	// Truncate answers every UDP query with an empty reply with the TC bit
+	// set; over TCP the full answer comes.
+	Truncate bool
+	// NoAA clears the AA bit of an authoritative server's replies: a lame
+	// server.
+	NoAA bool
+}

@@ -1,0 +1,116 @@
+package verifytest
+
+import (
+	"net"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// serve answers one query: it records it, applies the fault, and answers
+// from the zones according to the server's role.
+func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
+	if len(req.Question) != 1 {
+		_ = w.WriteMsg(new(dns.Msg).SetRcode(req, dns.RcodeFormatError))
+		return
+	}
+	q := req.Question[0]
+	name := dns.CanonicalName(q.Name)
+	transport := "udp"
+	if _, ok := w.RemoteAddr().(*net.TCPAddr); ok {
+		transport = "tcp"
+	}
+	var edns uint16
+	if opt := req.IsEdns0(); opt != nil {
+		edns = opt.UDPSize()
+	}
+
+	s.mu.Lock()
+	s.queries = append(s.queries, Query{Name: name, Type: q.Qtype, Transport: transport, RD: req.RecursionDesired, EDNS: edns})
+	fault, minimal := s.fault, s.minimal
+	negTTL, cachedNeg := s.negative[name]
+	s.mu.Unlock()
+
+	if fault.Delay > 0 {
+		t := time.NewTimer(fault.Delay)
+		select {
+		case <-t.C:
+		case <-s.closing:
+			t.Stop()
+			return
+		}
+	}
+	if fault.Drop {
+		return
+	}
+
+	m := new(dns.Msg).SetReply(req)
+	switch {
+	case fault.Rcode != dns.RcodeSuccess:
+		m.Rcode = fault.Rcode
+	case s.role == Resolver:
+		s.answerRecursive(m, name, q.Qtype, cachedNeg, negTTL)
+	default:
+		s.answerAuthoritative(m, name, q.Qtype, fault.NoAA)
+	}
+	if minimal {
+		m.Extra = nil
+	}
+	if edns > 0 {
+		m.SetEdns0(1232, false)
+	}
+	if transport == "udp" {
+		size := max(edns, dns.MinMsgSize)
+		if fault.Truncate {
+			m.Answer, m.Ns, m.Extra = nil, nil, nil
+			m.Truncated = true
+			if edns > 0 {
+				m.SetEdns0(1232, false)
+			}
+		} else {
+			m.Truncate(int(size))
+		}
+	}
+	_ = w.WriteMsg(m)
+}
+
+// answerAuthoritative fills m as an authoritative server: AA for names in
+// its zones (unless lame), REFUSED for the rest.
+func (s *Server) answerAuthoritative(m *dns.Msg, name string, qtype uint16, lame bool) {
+	res := s.zones.lookup(name, qtype, false)
+	if !res.inZone {
+		m.Rcode = dns.RcodeRefused
+		return
+	}
+	m.Authoritative = !lame
+	m.Rcode = res.rcode
+	m.Answer, m.Ns, m.Extra = res.answer, res.ns, res.extra
+}
+
+// answerRecursive fills m as a recursive resolver: RA, no AA, and a cached
+// NXDOMAIN wins over the data.
+func (s *Server) answerRecursive(m *dns.Msg, name string, qtype uint16, cachedNeg bool, negTTL uint32) {
+	m.RecursionAvailable = true
+	if cachedNeg {
+		m.Rcode = dns.RcodeNameError
+		if soa := s.zones.soaFor(name); soa != nil {
+			soa.Hdr.Ttl = negTTL
+			m.Ns = []dns.RR{soa}
+		}
+		return
+	}
+	res := s.zones.lookup(name, qtype, true)
+	m.Rcode = res.rcode
+	m.Answer, m.Ns, m.Extra = res.answer, res.ns, res.extra
+}
+
+// soaFor returns a copy of the SOA of the zone that holds name, or nil.
+func (z *Zones) soaFor(name string) *dns.SOA {
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	zn := z.enclosingLocked(name)
+	if zn == nil {
+		return nil
+	}
+	return dns.Copy(zn.soa).(*dns.SOA)
+}

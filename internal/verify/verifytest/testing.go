@@ -1,0 +1,35 @@
+package verifytest
+
+import "testing"
+
+// StartLab builds a lab for a test and closes it when the test ends; it
+// fails the test if the lab cannot start.
+func StartLab(tb testing.TB, cfg LabConfig) *Lab {
+	tb.Helper()
+	l, err := NewLab(cfg)
+	if err != nil {
+		tb.Fatalf("start lab: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := l.Close(); err != nil {
+			tb.Errorf("close lab: %v", err)
+		}
+	})
+	return l
+}
+
+// StartServer starts a server with the given role and zone texts for a
+// test and closes it when the test ends.
+func StartServer(tb testing.TB, role Role, zoneTexts ...string) *Server {
+	tb.Helper()
+	s, err := NewServerZones(role, zoneTexts...)
+	if err != nil {
+		tb.Fatalf("start %s server: %v", role, err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Errorf("close %s server: %v", role, err)
+		}
+	})
+	return s
+}
