@@ -307,7 +307,9 @@ func TestServerCloseEndsDelayedReplies(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.SetFault(Fault{Delay: time.Hour})
-	go func() { _, _ = exchange(srv.Addr(), "udp", "mail.example.com.", dns.TypeA, false, 100*time.Millisecond) }()
+	go func() {
+		_, _ = exchange(srv.Addr(), "udp", "mail.example.com.", dns.TypeA, false, 100*time.Millisecond)
+	}()
 	time.Sleep(20 * time.Millisecond)
 	done := make(chan error, 1)
 	go func() { done <- srv.Close() }()
