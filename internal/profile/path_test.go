@@ -1,0 +1,59 @@
+package profile
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+func TestDir(t *testing.T) {
+	tests := map[string]struct {
+		env     map[string]string
+		want    string
+		wantErr bool
+	}{
+		"XDG_CONFIG_HOME wins":             {env: map[string]string{"XDG_CONFIG_HOME": "/x/conf", "HOME": "/home/me"}, want: "/x/conf/mailwizard"},
+		"relative XDG_CONFIG_HOME ignored": {env: map[string]string{"XDG_CONFIG_HOME": "conf", "HOME": "/home/me"}, want: "/home/me/.config/mailwizard"},
+		"HOME fallback":                    {env: map[string]string{"HOME": "/home/me"}, want: "/home/me/.config/mailwizard"},
+		"neither":                          {env: map[string]string{}, wantErr: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := Dir(func(k string) string { return tc.env[k] })
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("Dir error = %v, want error %v", err, tc.wantErr)
+			}
+			if got != tc.want {
+				t.Errorf("Dir = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPath(t *testing.T) {
+	tests := map[string]struct {
+		domain  string
+		want    string
+		wantErr bool
+	}{
+		"as typed, with dot and capitals": {domain: " Example.COM. ", want: "example.com.toml"},
+		"internationalized":               {domain: "Bücher.example", want: "xn--bcher-kva.example.toml"},
+		"empty":                           {domain: " . ", wantErr: true},
+		"path traversal":                  {domain: "../etc/passwd", wantErr: true},
+		"slash":                           {domain: "a/b.example", wantErr: true},
+		"empty label":                     {domain: "a..example", wantErr: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := Path("/p", tc.domain)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("Path(%q) error = %v, want error %v", tc.domain, err, tc.wantErr)
+			}
+			if tc.wantErr {
+				return
+			}
+			if want := filepath.Join("/p", tc.want); got != want {
+				t.Errorf("Path(%q) = %q, want %q", tc.domain, got, want)
+			}
+		})
+	}
+}

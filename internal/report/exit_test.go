@@ -1,0 +1,43 @@
+package report
+
+import (
+	"testing"
+
+	"github.com/mailwizard/mailwizard/internal/steps"
+)
+
+func reportOf(statuses ...steps.Status) Report {
+	var r Report
+	for i, s := range statuses {
+		r.Steps = append(r.Steps, Step{ID: string(rune('a' + i)), Status: s})
+	}
+	return r
+}
+
+func TestExitCodeAndDone(t *testing.T) {
+	tests := map[string]struct {
+		statuses []steps.Status
+		wantCode int
+		wantDone bool
+	}{
+		"no steps":                          {nil, ExitOK, true},
+		"all pass":                          {[]steps.Status{steps.StatusPass, steps.StatusPass}, ExitOK, true},
+		"warn and skipped still pass":       {[]steps.Status{steps.StatusWarn, steps.StatusSkipped}, ExitOK, true},
+		"one pending":                       {[]steps.Status{steps.StatusPass, steps.StatusPending}, ExitProblems, false},
+		"one failing":                       {[]steps.Status{steps.StatusFail, steps.StatusPass}, ExitProblems, false},
+		"only errors: could not check":      {[]steps.Status{steps.StatusPass, steps.StatusError}, ExitCouldNotCheck, false},
+		"failure beats an error":            {[]steps.Status{steps.StatusError, steps.StatusFail}, ExitProblems, false},
+		"pending beats an error, any order": {[]steps.Status{steps.StatusPending, steps.StatusError}, ExitProblems, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := reportOf(tc.statuses...)
+			if got := ExitCode(r); got != tc.wantCode {
+				t.Errorf("ExitCode = %d, want %d", got, tc.wantCode)
+			}
+			if got := Done(r); got != tc.wantDone {
+				t.Errorf("Done = %v, want %v", got, tc.wantDone)
+			}
+		})
+	}
+}

@@ -1,0 +1,244 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/steps"
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+func mustRR(t *testing.T, s string) dns.RR {
+	t.Helper()
+	rr, err := dns.NewRR(s)
+	if err != nil {
+		t.Fatalf("dns.NewRR(%q): %v", s, err)
+	}
+	return rr
+}
+
+// mxResult is an MX step seen by two authoritative servers (one down) and
+// one resolver that still caches "no such name".
+func mxResult(t *testing.T) steps.Result {
+	q := verify.Q("example.com.", dns.TypeMX)
+	return steps.Result{
+		Step:   steps.IDMX,
+		Status: steps.StatusPass,
+		Expected: []steps.Record{
+			{Name: "example.com.", Type: "MX", TTL: 3600, Value: "10 mail.example.com."},
+		},
+		Observed: []verify.Answer{{
+			Question: q,
+			Zone:     "example.com.",
+			Servers: []verify.Observation{
+				{
+					Server: "ns1.example.net.", Address: "192.0.2.53:53", Rcode: dns.RcodeSuccess,
+					Authoritative: true, RTT: 12 * time.Millisecond,
+					Answer: []dns.RR{mustRR(t, "example.com. 3600 IN MX 10 mail.example.com.")},
+				},
+				{
+					Server: "ns2.example.net.", Address: "198.51.100.53:53", Rcode: -1,
+					Err: errors.New("query MX example.com. at 198.51.100.53:53: i/o timeout"),
+				},
+			},
+			Resolvers: []verify.Observation{{
+				Server: "127.0.0.53:53", Address: "127.0.0.53:53", Rcode: dns.RcodeNameError,
+				NegativeTTL: 3540 * time.Second, RTT: time.Millisecond,
+			}},
+		}},
+	}
+}
+
+func TestBuildObservations(t *testing.T) {
+	checked := time.Date(2026, 3, 1, 12, 30, 15, 987654321, time.FixedZone("CET", 3600))
+	r := Build("example.com.", []steps.Result{mxResult(t)}, checked)
+
+	if want := time.Date(2026, 3, 1, 11, 30, 15, 0, time.UTC); !r.CheckedAt.Equal(want) || r.CheckedAt.Location() != time.UTC {
+		t.Errorf("CheckedAt = %v, want %v in UTC", r.CheckedAt, want)
+	}
+	if len(r.Steps) != 1 {
+		t.Fatalf("got %d steps, want 1", len(r.Steps))
+	}
+	s := r.Steps[0]
+	want := []Observation{
+		{
+			Question: "MX example.com.", Server: "ns1.example.net.", Address: "192.0.2.53:53",
+			Rcode: "NOERROR", Records: []string{"example.com. 3600 IN MX 10 mail.example.com."}, RTTMillis: 12,
+		},
+		{
+			Question: "MX example.com.", Server: "ns2.example.net.", Address: "198.51.100.53:53",
+			Records: []string{}, Error: "query MX example.com. at 198.51.100.53:53: i/o timeout",
+		},
+	}
+	for i := range want {
+		if i >= len(s.Observed) {
+			t.Fatalf("observed has %d entries, want %d", len(s.Observed), len(want))
+		}
+		if !observationEqual(s.Observed[i], want[i]) {
+			t.Errorf("observed[%d] = %+v, want %+v", i, s.Observed[i], want[i])
+		}
+	}
+	wantResolver := Observation{
+		Question: "MX example.com.", Server: "127.0.0.53:53", Address: "127.0.0.53:53",
+		Rcode: "NXDOMAIN", Records: []string{}, RTTMillis: 1, NegativeTTLSeconds: 3540,
+	}
+	if len(s.Resolvers) != 1 || !observationEqual(s.Resolvers[0], wantResolver) {
+		t.Errorf("resolvers = %+v, want [%+v]", s.Resolvers, wantResolver)
+	}
+}
+
+func observationEqual(a, b Observation) bool {
+	return a.Question == b.Question && a.Server == b.Server && a.Address == b.Address &&
+		a.Rcode == b.Rcode && slices.Equal(a.Records, b.Records) && a.RTTMillis == b.RTTMillis &&
+		a.Error == b.Error && a.NegativeTTLSeconds == b.NegativeTTLSeconds
+}
+
+func TestBuildEdgeCases(t *testing.T) {
+	tests := map[string]struct {
+		answer        verify.Answer
+		wantObserved  []Observation
+		wantResolvers int
+	}{
+		"discovery failed: one line with the error and no server": {
+			answer: verify.Answer{
+				Question: verify.Q("_dmarc.example.com.", dns.TypeTXT),
+				Err:      errors.New("find zone of _dmarc.example.com.: SERVFAIL"),
+			},
+			wantObserved: []Observation{{
+				Question: "TXT _dmarc.example.com.", Records: []string{},
+				Error: "find zone of _dmarc.example.com.: SERVFAIL",
+			}},
+		},
+		"recursive question: the resolver's answer is observed, not repeated as a second opinion": {
+			answer: verify.Answer{
+				Question: verify.RQ("25.2.0.192.zen.example.", dns.TypeA),
+				Servers: []verify.Observation{{
+					Server: "127.0.0.53:53", Address: "127.0.0.53:53", Rcode: dns.RcodeNameError,
+				}},
+				Resolvers: []verify.Observation{{Server: "127.0.0.53:53", Rcode: dns.RcodeNameError}},
+			},
+			wantObserved: []Observation{{
+				Question: "A 25.2.0.192.zen.example.", Server: "127.0.0.53:53", Address: "127.0.0.53:53",
+				Rcode: "NXDOMAIN", Records: []string{},
+			}},
+		},
+		"an error hides the negative TTL, which only means something for a usable reply": {
+			answer: verify.Answer{
+				Question: verify.Q("example.com.", dns.TypeMX),
+				Servers: []verify.Observation{{
+					Server: "ns1.example.net.", Address: "192.0.2.53:53", Rcode: dns.RcodeNameError,
+					NegativeTTL: time.Hour, Err: errors.New("lame: no AA bit"),
+				}},
+			},
+			wantObserved: []Observation{{
+				Question: "MX example.com.", Server: "ns1.example.net.", Address: "192.0.2.53:53",
+				Rcode: "NXDOMAIN", Records: []string{}, Error: "lame: no AA bit",
+			}},
+		},
+		"unknown rcode is still named": {
+			answer: verify.Answer{
+				Question: verify.Q("example.com.", dns.TypeMX),
+				Servers:  []verify.Observation{{Server: "ns1.example.net.", Rcode: 4000}},
+			},
+			wantObserved: []Observation{{
+				Question: "MX example.com.", Server: "ns1.example.net.", Rcode: "RCODE4000", Records: []string{},
+			}},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := Build("example.com.", []steps.Result{{Step: steps.IDMX, Status: steps.StatusError, Observed: []verify.Answer{tc.answer}}}, time.Unix(0, 0))
+			s := r.Steps[0]
+			if len(s.Observed) != len(tc.wantObserved) {
+				t.Fatalf("observed = %+v, want %+v", s.Observed, tc.wantObserved)
+			}
+			for i := range tc.wantObserved {
+				if !observationEqual(s.Observed[i], tc.wantObserved[i]) {
+					t.Errorf("observed[%d] = %+v, want %+v", i, s.Observed[i], tc.wantObserved[i])
+				}
+			}
+			if len(s.Resolvers) != tc.wantResolvers {
+				t.Errorf("resolvers = %+v, want %d", s.Resolvers, tc.wantResolvers)
+			}
+		})
+	}
+}
+
+// TestJSONContract pins the field names scripts depend on: they may be
+// added to, never renamed.
+func TestJSONContract(t *testing.T) {
+	r := Build("example.com.", []steps.Result{mxResult(t)}, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	r.Steps[0].Findings = []steps.Finding{{Code: "mx-extra-host", Severity: steps.SeverityWarning, Message: "m."}}
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, buf.String())
+	}
+	requireKeys(t, "report", doc, "domain", "status", "checked_at", "steps")
+	if doc["checked_at"] != "2026-03-01T12:00:00Z" {
+		t.Errorf("checked_at = %v, want RFC 3339 2026-03-01T12:00:00Z", doc["checked_at"])
+	}
+	step := doc["steps"].([]any)[0].(map[string]any)
+	requireKeys(t, "step", step, "id", "title", "status", "expected", "observed", "resolvers", "findings")
+	requireKeys(t, "expected", step["expected"].([]any)[0].(map[string]any), "name", "type", "ttl", "value")
+	requireKeys(t, "observed", step["observed"].([]any)[0].(map[string]any), "server", "address", "rcode", "records", "rtt_ms", "error")
+	requireKeys(t, "resolvers", step["resolvers"].([]any)[0].(map[string]any), "server", "address", "rcode", "records", "rtt_ms", "error", "negative_ttl_s")
+	requireKeys(t, "finding", step["findings"].([]any)[0].(map[string]any), "code", "severity", "message")
+	if got := step["observed"].([]any)[0].(map[string]any)["rtt_ms"]; got != 12.0 {
+		t.Errorf("rtt_ms = %v, want 12", got)
+	}
+}
+
+func requireKeys(t *testing.T, what string, m map[string]any, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			t.Errorf("%s has no %q: %v", what, k, m)
+		}
+	}
+}
+
+func TestJSONEmptyListsAreArrays(t *testing.T) {
+	r := Build("example.com.", []steps.Result{{Step: steps.IDBlocklist, Status: steps.StatusSkipped}}, time.Unix(0, 0))
+	var buf bytes.Buffer
+	if err := WriteJSONLine(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.Contains(out, "null") {
+		t.Errorf("report has a null where scripts expect a list: %s", out)
+	}
+	if strings.Count(out, "\n") != 1 {
+		t.Errorf("WriteJSONLine wrote %d lines, want 1: %q", strings.Count(out, "\n"), out)
+	}
+}
+
+func TestBuildStatusAndTitle(t *testing.T) {
+	results := []steps.Result{
+		{Step: steps.IDMX, Status: steps.StatusPass},
+		{Step: steps.IDDKIM, Status: steps.StatusPending},
+	}
+	r := Build("example.com.", results, time.Unix(0, 0))
+	if r.Status != steps.Overall(results) {
+		t.Errorf("status = %q, want steps.Overall = %q", r.Status, steps.Overall(results))
+	}
+	for _, s := range r.Steps {
+		want := s.ID
+		if st, ok := steps.ByID(s.ID); ok && st.Title != "" {
+			want = st.Title
+		}
+		if s.Title != want {
+			t.Errorf("step %s title = %q, want %q", s.ID, s.Title, want)
+		}
+	}
+}
