@@ -1,0 +1,16 @@
+// Package demo is mailwizard's built-in DNS world: two authoritative
+// servers and a recursive resolver on loopback, served in-process, where a
+// key "publishes" the wizard's records (or a typical mistake) so that red,
+// amber and green can be shown without a domain.
+//
+// The world serves the demo domain example.com. and the reverse zones of
+// its mail server (192.0.2.25 and 2001:db8::25) from
+// internal/verify/verifytest, starting from the zones in assets/demo: SOA
+// and NS only, so every step starts pending. A published record reaches the
+// first nameserver at once and the second after a delay, so partial
+// propagation shows before green.
+//
+// Nothing in it touches real DNS or the user's files: every address the
+// engine would send a query to is mapped to loopback, and the generated
+// DKIM key lives in a temporary folder that Close removes.
+package demo

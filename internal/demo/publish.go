@@ -1,0 +1,182 @@
+package demo
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/steps"
+	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
+)
+
+// ErrClosed is returned by Publish and PublishMistake after Close.
+var ErrClosed = errors.New("the demo world is closed")
+
+// pending is a publication on its way to the second server.
+type pending struct {
+	timer *time.Timer
+	rrs   []dns.RR
+}
+
+// Publish puts the step's records on the first server now and on the
+// second after the world's delay, in place of whatever the step published
+// before (a mistake, say): the second server keeps the old records until
+// then. It returns a sentence saying what it did. A step with nothing to
+// publish (blocklist) publishes nothing and says so.
+func (w *World) Publish(stepID string) (string, error) {
+	step, ok := steps.ByID(stepID)
+	if !ok {
+		return "", fmt.Errorf("publish: unknown step %q", stepID)
+	}
+	records := step.Records(w.cfg)
+	if step.Where == steps.Nowhere || len(records) == 0 {
+		return nothingToPublish(step, w.cfg), nil
+	}
+	rrs, err := toRRs(records)
+	if err != nil {
+		return "", fmt.Errorf("publish %s: %w", stepID, err)
+	}
+	if err := w.publish(stepID, rrs); err != nil {
+		return "", fmt.Errorf("publish %s: %w", stepID, err)
+	}
+	first, second := w.nameservers()
+	where := ""
+	if step.Where == steps.AtHostingProvider {
+		where = " in the hosting provider's reverse zones"
+	}
+	return fmt.Sprintf("Published %s%s on %s now; %s follows in %s.",
+		describe(rrs), where, first, second, w.delay), nil
+}
+
+// PublishMistake publishes a typical mistake for the step instead of its
+// records, the same way as Publish; a later Publish replaces it. It returns
+// a sentence naming the mistake.
+func (w *World) PublishMistake(stepID string) (string, error) {
+	step, ok := steps.ByID(stepID)
+	if !ok {
+		return "", fmt.Errorf("publish a mistake: unknown step %q", stepID)
+	}
+	records := step.Records(w.cfg)
+	if step.Where == steps.Nowhere || len(records) == 0 {
+		return nothingToPublish(step, w.cfg), nil
+	}
+	m, err := mistakeFor(stepID, w.cfg, records)
+	if err != nil {
+		return "", fmt.Errorf("publish a mistake for %s: %w", stepID, err)
+	}
+	rrs, err := toRRs(m.records)
+	if err != nil {
+		return "", fmt.Errorf("publish a mistake for %s: %w", stepID, err)
+	}
+	if err := w.publish(stepID, rrs); err != nil {
+		return "", fmt.Errorf("publish a mistake for %s: %w", stepID, err)
+	}
+	first, second := w.nameservers()
+	return fmt.Sprintf("Published a typical mistake: %s. It is on %s now; %s follows in %s. Publish the step again to put the right records in its place.",
+		m.what, first, second, w.delay), nil
+}
+
+// nothingToPublish says why a step publishes nothing.
+func nothingToPublish(step steps.Step, cfg steps.Config) string {
+	if step.ID == steps.IDBlocklist {
+		ips := make([]string, len(cfg.IPs))
+		for i, ip := range cfg.IPs {
+			ips[i] = ip.String()
+		}
+		return fmt.Sprintf("Nothing to publish for %s: the demo's resolver finds %s on none of the lists.",
+			step.Title, strings.Join(ips, " and "))
+	}
+	return fmt.Sprintf("Nothing to publish for %s.", step.Title)
+}
+
+// publish replaces the step's records: on the first server at once, on the
+// second when the delay has passed.
+func (w *World) publish(stepID string, rrs []dns.RR) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return ErrClosed
+	}
+	if p, ok := w.pending[stepID]; ok {
+		p.timer.Stop()
+		delete(w.pending, stepID)
+	}
+	first := w.lab.Servers[0].Zones()
+	if err := replace(first, w.onFirst[stepID], rrs); err != nil {
+		return err
+	}
+	w.onFirst[stepID] = rrs
+	p := &pending{rrs: rrs}
+	p.timer = time.AfterFunc(w.delay, func() { w.propagate(stepID, p) })
+	w.pending[stepID] = p
+	return nil
+}
+
+// propagate brings the step's publication p to the second server, unless
+// a newer one replaced it or the world is closed.
+func (w *World) propagate(stepID string, p *pending) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed || w.pending[stepID] != p {
+		return
+	}
+	delete(w.pending, stepID)
+	// The records went onto the first server, whose zones are the same,
+	// so they fit the second one too; should they not, the second server
+	// keeps the old records and the step shows partial propagation.
+	if err := replace(w.lab.Servers[1].Zones(), w.onSecond[stepID], p.rrs); err == nil {
+		w.onSecond[stepID] = p.rrs
+	}
+}
+
+// replace removes the old records from zones and adds the new ones; when
+// the new ones do not fit, the old ones stay.
+func replace(zones *verifytest.Zones, old, rrs []dns.RR) error {
+	if err := zones.AddRR(rrs...); err != nil {
+		return err
+	}
+	keep := make(map[string]bool, len(rrs))
+	for _, rr := range rrs {
+		keep[rr.String()] = true
+	}
+	for _, rr := range old {
+		if keep[rr.String()] {
+			continue
+		}
+		if _, err := zones.Remove(rr.String()); err != nil {
+			return fmt.Errorf("withdraw %s: %w", rr, err)
+		}
+	}
+	return nil
+}
+
+// toRRs builds the resource records of records.
+func toRRs(records []steps.Record) ([]dns.RR, error) {
+	out := make([]dns.RR, 0, len(records))
+	for _, r := range records {
+		rr, err := r.RR()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rr)
+	}
+	return out, nil
+}
+
+// describe names the records in a sentence: "MX example.com." or "A
+// mail.example.com. and AAAA mail.example.com.", or a count when there are
+// many.
+func describe(rrs []dns.RR) string {
+	if len(rrs) > 3 {
+		return fmt.Sprintf("%d records", len(rrs))
+	}
+	names := make([]string, len(rrs))
+	for i, rr := range rrs {
+		h := rr.Header()
+		names[i] = dns.TypeToString[h.Rrtype] + " " + h.Name
+	}
+	return strings.Join(names, " and ")
+}
