@@ -56,7 +56,7 @@ func TestProviderConventions(t *testing.T) {
 		"digitalocean: 512-character cap":           {id: "digitalocean", apex: "@", quotes: QuotesUnknown, long: LongTXTUnknown, srv: SRVFields, note: "512"},
 		"gandi: unverified form is unknown":         {id: "gandi", apex: "@", quotes: QuotesUnknown, long: LongTXTUnknown, srv: SRVUnknown, note: "300"},
 		"ionos: autodiscover workaround":            {id: "ionos", apex: "", quotes: QuotesNone, long: LongTXTUnknown, srv: SRVFields, note: "create the subdomain autodiscover"},
-		"other: zone-file syntax":                   {id: "other", apex: "@", quotes: QuotesAdd, long: LongTXTSplit, srv: SRVValue, noPriorityField: true, note: "end every full name with a dot"},
+		"other: bare values, zone-file form apart":  {id: "other", apex: "@", quotes: QuotesUnknown, long: LongTXTUnknown, srv: SRVUnknown, note: "every full name ending with a dot"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
