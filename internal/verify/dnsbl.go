@@ -1,8 +1,15 @@
 package verify
 
-// CONTRACT STUB: the verify helper replaces the bodies.
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
 
-import "net/netip"
+	"github.com/miekg/dns"
+)
 
 // Listing is a blocklist's verdict on one IP.
 type Listing int
@@ -20,11 +27,51 @@ const (
 	Unknown
 )
 
+// String names the verdict: "not listed", "listed", "refused", "unknown".
+func (l Listing) String() string {
+	switch l {
+	case NotListed:
+		return "not listed"
+	case Listed:
+		return "listed"
+	case Refused:
+		return "refused"
+	default:
+		return "unknown"
+	}
+}
+
 // BlocklistQuestions returns the questions that look ip up in the DNSBL
 // zone: the A question (the verdict) and the TXT question (the reason), both
 // Recursive, with the RFC 5782 reversed name (nibbles for IPv6).
+// An IPv4-mapped IPv6 address is looked up as IPv4. An invalid ip gives
+// questions for an invalid name, whose answers carry the error.
 func BlocklistQuestions(ip netip.Addr, zone string) (a, txt Question) {
-	return Question{}, Question{}
+	name := blocklistName(ip, zone)
+	return RQ(name, dns.TypeA), RQ(name, dns.TypeTXT)
+}
+
+// blocklistName is ip reversed under zone (RFC 5782 §2.1, §2.4):
+// "2.0.0.127.zen.example." or 32 nibbles for IPv6.
+func blocklistName(ip netip.Addr, zone string) string {
+	ip = ip.Unmap()
+	var labels []string
+	switch {
+	case ip.Is4():
+		b := ip.As4()
+		for i := len(b) - 1; i >= 0; i-- {
+			labels = append(labels, strconv.Itoa(int(b[i])))
+		}
+	case ip.Is6():
+		b := ip.As16()
+		for i := len(b) - 1; i >= 0; i-- {
+			labels = append(labels, strconv.FormatUint(uint64(b[i]&0xf), 16), strconv.FormatUint(uint64(b[i]>>4), 16))
+		}
+	default:
+		// No address: an empty label makes the name invalid.
+		labels = append(labels, "")
+	}
+	return strings.Join(labels, ".") + "." + CanonicalName(zone)
 }
 
 // BlocklistResult is the verdict of one list on one IP.
@@ -42,6 +89,95 @@ type BlocklistResult struct {
 
 // Blocklist reads the verdict of zone on ip from the answers of a round
 // that asked BlocklistQuestions(ip, zone).
+//
+// NXDOMAIN (or NOERROR without an A record) is NotListed; any code in
+// 127.255.255.0/24 is Refused, whatever else came with it; other codes in
+// 127.0.0.0/8 are Listed; a code outside 127.0.0.0/8 (a resolver that
+// rewrites NXDOMAIN to an advertising server) or a failed lookup is
+// Unknown. The reason is the TXT strings of all records, joined by "; ".
 func Blocklist(known Answers, ip netip.Addr, zone string) BlocklistResult {
-	return BlocklistResult{Zone: zone, IP: ip, Listing: Unknown}
+	res := BlocklistResult{Zone: CanonicalName(zone), IP: ip, Listing: Unknown}
+	aq, txtq := BlocklistQuestions(ip, zone)
+	ans, ok := known.Get(aq)
+	if !ok {
+		res.Err = fmt.Errorf("%s was not asked", aq)
+		return res
+	}
+	obs, err := blocklistObservation(ans)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	if obs.NXDomain() {
+		res.Listing = NotListed
+		return res
+	}
+	for _, rr := range obs.Answer {
+		if a, ok := rr.(*dns.A); ok {
+			if code, ok := netip.AddrFromSlice(a.A); ok {
+				res.Codes = append(res.Codes, code.Unmap())
+			}
+		}
+	}
+	slices.SortFunc(res.Codes, netip.Addr.Compare)
+	res.Codes = slices.Compact(res.Codes)
+	res.Listing = verdict(res.Codes)
+	if res.Listing == Unknown {
+		res.Err = fmt.Errorf("%s: %s returned %v, outside 127.0.0.0/8", aq, res.Zone, res.Codes)
+		return res
+	}
+	if res.Listing == NotListed {
+		return res
+	}
+	if txt, ok := known.Get(txtq); ok {
+		if obs, err := blocklistObservation(txt); err == nil {
+			res.Reason = reason(obs)
+		}
+	}
+	return res
+}
+
+// blocklistObservation is the resolver's usable observation in ans.
+func blocklistObservation(ans Answer) (Observation, error) {
+	switch {
+	case ans.Err != nil:
+		return Observation{}, ans.Err
+	case len(ans.Servers) == 0:
+		return Observation{}, errors.New(ans.Question.String() + ": no observation")
+	case ans.Servers[0].Err != nil:
+		return Observation{}, ans.Servers[0].Err
+	}
+	return ans.Servers[0], nil
+}
+
+// verdict reads the return codes.
+func verdict(codes []netip.Addr) Listing {
+	if len(codes) == 0 {
+		return NotListed
+	}
+	// RFC 5782 §2.1: codes are in 127.0.0.0/8; the lists use
+	// 127.255.255.0/24 to say they refused to answer.
+	listedRange := netip.PrefixFrom(netip.AddrFrom4([4]byte{127, 0, 0, 0}), 8)
+	refusedRange := netip.PrefixFrom(netip.AddrFrom4([4]byte{127, 255, 255, 0}), 24)
+	listing := Listed
+	for _, c := range codes {
+		switch {
+		case refusedRange.Contains(c):
+			return Refused
+		case !listedRange.Contains(c):
+			listing = Unknown
+		}
+	}
+	return listing
+}
+
+// reason joins the TXT records of an observation.
+func reason(obs Observation) string {
+	var parts []string
+	for _, rr := range obs.Answer {
+		if t, ok := rr.(*dns.TXT); ok {
+			parts = append(parts, strings.Join(t.Txt, ""))
+		}
+	}
+	return strings.Join(parts, "; ")
 }

@@ -1,14 +1,6 @@
 package verify
 
-// CONTRACT STUB: the verify helper replaces the bodies; the exported
-// signatures below are what internal/steps, internal/ui and cmd rely on.
-// Adding is fine; changing a signature needs everyone's agreement.
-
-import (
-	"context"
-	"net/netip"
-	"time"
-)
+import "time"
 
 // Options configure an Engine.
 type Options struct {
@@ -38,81 +30,25 @@ type Options struct {
 // Engine asks questions. It is safe for concurrent use; it keeps no state
 // between rounds.
 type Engine struct {
-	opts Options
+	set settings
 }
 
 // New returns an Engine, or an error naming the bad option (an unparsable
 // resolver address, an unreadable resolv.conf).
 func New(opts Options) (*Engine, error) {
-	return &Engine{opts: opts}, nil
+	set, err := settle(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{set: set}, nil
 }
+
+// Resolver is the address ("ip:port") of the recursive resolver the engine
+// uses for discovery and Recursive questions.
+func (e *Engine) Resolver() string { return e.set.resolver }
 
 // Round starts a check round: within it, discovery is cached and each
 // distinct (server, name, type) is asked at most once.
 func (e *Engine) Round() *Round {
-	return &Round{e: e}
-}
-
-// Round is one check round.
-type Round struct {
-	e *Engine
-}
-
-// Run runs the planners to a fixed point: each planner's questions are asked
-// at once (deduplicated across planners), and each planner is called again
-// as its answers arrive, until none asks for anything new or ctx ends. The
-// result holds every question asked. Run never returns an error: failures
-// are in the answers.
-func (r *Round) Run(ctx context.Context, planners ...Planner) Answers {
-	return Answers{}
-}
-
-// Ask asks the given questions in parallel and returns their answers.
-func (r *Round) Ask(ctx context.Context, qs ...Question) Answers {
-	return Answers{}
-}
-
-// Zone finds the zone that holds name: its apex and its nameservers with
-// their addresses.
-func (r *Round) Zone(ctx context.Context, name string) (Zone, error) {
-	return Zone{}, nil
-}
-
-// Stats counts what the round sent.
-func (r *Round) Stats() Stats {
-	return Stats{}
-}
-
-// Zone is a discovered zone.
-type Zone struct {
-	// Name is the apex, "example.com.".
-	Name string
-	// Servers are the zone's nameservers, in a stable order.
-	Servers []Nameserver
-}
-
-// Nameserver is one of a zone's nameservers.
-type Nameserver struct {
-	Name  string // "ns1.example.net."
-	Addrs []netip.Addr
-}
-
-// Stats counts the exchanges of a round.
-type Stats struct {
-	// Queries is the number of DNS messages sent (UDP and TCP, retries
-	// included).
-	Queries int
-	// TCPRetries is how many of them were TCP retries after truncation.
-	TCPRetries int
-	// Duplicates is how many (server, name, type) were sent more than once
-	// other than as a retry; it should be zero.
-	Duplicates int
-}
-
-// Poll runs check every interval until done holds for its result or ctx
-// ends; it returns the last result, and ctx.Err() when ctx ended first. The
-// first check runs at once.
-func Poll[T any](ctx context.Context, interval time.Duration, check func(context.Context) T, done func(T) bool) (T, error) {
-	var zero T
-	return zero, nil
+	return newRound(e)
 }

@@ -1,0 +1,195 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// target is a server a question is put to.
+type target struct {
+	// server names it: the nameserver's name, or the address of a
+	// resolver.
+	server string
+	// addr is its real address, "192.0.2.53:53".
+	addr string
+	// rd marks a recursive resolver: RD=1, no AA expected, and the address
+	// is used as is (MapAddr is for nameservers).
+	rd bool
+}
+
+// exchangeKey identifies a question at a server: a round sends each once.
+type exchangeKey struct {
+	addr  string
+	name  string
+	qtype uint16
+	rd    bool
+}
+
+// reply is the outcome of one exchange (retries and TCP fallback included).
+type reply struct {
+	msg *dns.Msg
+	rtt time.Duration
+	tcp bool
+	// err is set when no usable message came: timeout, unreachable,
+	// malformed, context ended.
+	err error
+}
+
+// exchange puts name/qtype to t, once per round: concurrent and later
+// callers share the first exchange.
+func (r *Round) exchange(ctx context.Context, t target, name string, qtype uint16) reply {
+	key := exchangeKey{addr: t.addr, name: name, qtype: qtype, rd: t.rd}
+	rep, ok := r.exchanges.do(ctx, key, func() reply { return r.send(ctx, t, key) })
+	if !ok {
+		return reply{err: ctx.Err()}
+	}
+	return rep
+}
+
+// send asks over UDP, retrying a timeout up to the configured number of
+// times, and asks once over TCP when the UDP reply is truncated.
+func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
+	dial := t.addr
+	if !t.rd && r.e.set.mapAddr != nil {
+		dial = r.e.set.mapAddr(t.addr)
+	}
+	m := new(dns.Msg).SetQuestion(key.name, key.qtype)
+	m.RecursionDesired = t.rd
+	m.SetEdns0(ednsSize, false)
+
+	tries := 1 + r.e.set.retries
+	for try := range tries {
+		r.count.sent(key, try > 0, false)
+		in, rtt, err := r.once(ctx, "udp", dial, m)
+		switch {
+		case err == nil && in.Truncated:
+			r.count.sent(key, false, true)
+			in, rtt, err = r.once(ctx, "tcp", dial, m)
+			if err != nil {
+				return reply{tcp: true, err: fmt.Errorf("tcp after a truncated udp reply: %w", err)}
+			}
+			return reply{msg: in, rtt: rtt, tcp: true}
+		case err == nil:
+			return reply{msg: in, rtt: rtt}
+		case ctxErr(ctx) != nil:
+			return reply{err: ctxErr(ctx)}
+		case !isTimeout(err):
+			return reply{err: err}
+		}
+	}
+	return reply{err: fmt.Errorf("%w (%d tries of %s)", ErrTimeout, tries, r.e.set.timeout)}
+}
+
+// once makes one exchange over network, with the per-exchange deadline,
+// aborted at once when ctx ends.
+func (r *Round) once(ctx context.Context, network, addr string, m *dns.Msg) (*dns.Msg, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.e.set.timeout)
+	defer cancel()
+	c := &dns.Client{Net: network, Timeout: r.e.set.timeout}
+	conn, err := c.DialContext(ctx, addr)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer conn.Close()
+	conn.UDPSize = ednsSize
+	deadline, _ := ctx.Deadline()
+	if err := conn.SetDeadline(deadline); err != nil {
+		return nil, 0, err
+	}
+	// Registered after SetDeadline, so that a cancellation always wins.
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	defer stop()
+
+	start := time.Now()
+	if err := conn.WriteMsg(m); err != nil {
+		return nil, 0, err
+	}
+	for {
+		in, err := conn.ReadMsg()
+		if err != nil {
+			return nil, 0, err
+		}
+		if in.Id != m.Id {
+			if network == "udp" {
+				continue // a late reply to an earlier query
+			}
+			return nil, 0, dns.ErrId
+		}
+		if q := in.Question; len(q) > 0 && (q[0].Qtype != m.Question[0].Qtype || !strings.EqualFold(q[0].Name, m.Question[0].Name)) {
+			return nil, 0, fmt.Errorf("reply is for another question (%s %s)", dns.TypeToString[q[0].Qtype], q[0].Name)
+		}
+		return in, time.Since(start), nil
+	}
+}
+
+// ctxErr is ctx.Err(), also when ctx's deadline has passed but the
+// context has not noticed yet: a read deadline set from it can fire first.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// isTimeout reports whether err is a deadline passing.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// observe turns a reply into an observation of q at t.
+func observe(t target, q Question, rep reply) Observation {
+	o := Observation{Server: t.server, Address: t.addr, Rcode: -1, RTT: rep.rtt, TCP: rep.tcp}
+	fail := func(err error) error {
+		return &QueryError{Question: q, Server: t.server, Address: t.addr, Err: err}
+	}
+	if rep.err != nil {
+		o.Err = fail(rep.err)
+		return o
+	}
+	m := rep.msg
+	o.Rcode = m.Rcode
+	o.Authoritative = m.Authoritative
+	o.Answer = m.Answer
+	o.NegativeTTL = negativeTTL(m, q.Type)
+	switch {
+	case m.Rcode != dns.RcodeSuccess && m.Rcode != dns.RcodeNameError:
+		o.Err = fail(&RcodeError{Rcode: m.Rcode})
+	case !t.rd && !m.Authoritative:
+		o.Err = fail(ErrLame)
+	}
+	return o
+}
+
+// negativeTTL is how long a negative reply (NXDOMAIN, or NOERROR without a
+// record of the type asked) may be cached: the lesser of the authority SOA's
+// TTL and its MINIMUM (RFC 2308 §5). Zero for positive replies or without
+// an SOA.
+func negativeTTL(m *dns.Msg, qtype uint16) time.Duration {
+	switch m.Rcode {
+	case dns.RcodeNameError:
+	case dns.RcodeSuccess:
+		for _, rr := range m.Answer {
+			if rr.Header().Rrtype == qtype {
+				return 0
+			}
+		}
+	default:
+		return 0
+	}
+	for _, rr := range m.Ns {
+		if soa, ok := rr.(*dns.SOA); ok {
+			return time.Duration(min(soa.Hdr.Ttl, soa.Minttl)) * time.Second
+		}
+	}
+	return 0
+}
