@@ -1,0 +1,313 @@
+package steps
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// Finding codes of the autoconfig step.
+const (
+	CodeSRVMissing              = "srv-missing"
+	CodeSRVWrongTarget          = "srv-wrong-target"
+	CodeSRVWrongPort            = "srv-wrong-port"
+	CodeSRVTargetCNAME          = "srv-target-cname"
+	CodeSRVUnexpected           = "srv-unexpected"
+	CodeAutodiscoverMissing     = "autodiscover-missing"
+	CodeAutodiscoverWrongTarget = "autodiscover-wrong-target"
+	CodeAutoconfigMissing       = "autoconfig-missing"
+	CodeAutoconfigWrongTarget   = "autoconfig-wrong-target"
+)
+
+// mailService is a service offered to mail clients and its port.
+type mailService struct {
+	name string
+	port uint16
+	what string // for messages
+}
+
+// mailServices are the RFC 6186 and RFC 8314 services, in the order
+// records are shown.
+func mailServices() []mailService {
+	return []mailService{
+		{ServiceSubmission, 587, "sending mail (STARTTLS)"},
+		{ServiceSubmissions, 465, "sending mail (TLS)"},
+		{ServiceIMAP, 143, "IMAP (STARTTLS)"},
+		{ServiceIMAPS, 993, "IMAP (TLS)"},
+		{ServicePOP3, 110, "POP3 (STARTTLS)"},
+		{ServicePOP3S, 995, "POP3 (TLS)"},
+	}
+}
+
+// autodiscover is Outlook's SRV record (MS-OXDSCLI §3.1.5.2), at 443.
+func autodiscover() mailService {
+	return mailService{name: "autodiscover", port: 443, what: "Outlook's settings lookup"}
+}
+
+func lookupService(name string) (mailService, bool) {
+	for _, s := range mailServices() {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return mailService{}, false
+}
+
+func serviceNames() []string {
+	var out []string
+	for _, s := range mailServices() {
+		out = append(out, s.name)
+	}
+	return out
+}
+
+// owner is the SRV owner name: "_submissions._tcp.example.com.".
+func (s mailService) owner(domain string) string {
+	return "_" + s.name + "._tcp." + domain
+}
+
+// srvValue is the SRV data pointing the service at host (RFC 2782).
+func (s mailService) srvValue(host string) string {
+	return fmt.Sprintf("0 1 %d %s", s.port, host)
+}
+
+// nullSRV says a service is not offered (RFC 6186 §3.4).
+const nullSRV = "0 0 0 ."
+
+func autodiscoverName(domain string) string { return "autodiscover." + domain }
+func autoconfigName(domain string) string   { return "autoconfig." + domain }
+
+func autoconfigRecords(cfg Config) []Record {
+	if cfg.Domain == "" || cfg.Host == "" {
+		return nil
+	}
+	var out []Record
+	for _, s := range mailServices() {
+		switch {
+		case slices.Contains(cfg.Services, s.name):
+			out = append(out, Record{Name: s.owner(cfg.Domain), Type: "SRV", TTL: cfg.TTL, Value: s.srvValue(cfg.Host)})
+		case cfg.NullUnoffered:
+			out = append(out, Record{Name: s.owner(cfg.Domain), Type: "SRV", TTL: cfg.TTL, Value: nullSRV, Optional: true})
+		}
+	}
+	ad := autodiscover()
+	return append(out,
+		Record{Name: ad.owner(cfg.Domain), Type: "SRV", TTL: cfg.TTL, Value: ad.srvValue(cfg.Host)},
+		Record{Name: autodiscoverName(cfg.Domain), Type: "CNAME", TTL: cfg.TTL, Value: cfg.Host},
+		Record{Name: autoconfigName(cfg.Domain), Type: "CNAME", TTL: cfg.TTL, Value: cfg.Host, Optional: true},
+	)
+}
+
+// srvQuestions are the SRV questions of every known service, offered or
+// not (a record for a service not offered misleads clients).
+func srvQuestions(cfg Config) []verify.Question {
+	var qs []verify.Question
+	for _, s := range append(mailServices(), autodiscover()) {
+		qs = append(qs, verify.Q(s.owner(cfg.Domain), dns.TypeSRV))
+	}
+	return qs
+}
+
+func autoconfigQuestions(cfg Config, known verify.Answers) []verify.Question {
+	if cfg.Domain == "" {
+		return nil
+	}
+	var qs []verify.Question
+	var targets []string
+	for _, q := range srvQuestions(cfg) {
+		qs = append(qs, q)
+		if s, _ := lookupService(srvService(q.Name)); slices.Contains(cfg.Services, s.name) || strings.HasPrefix(q.Name, "_autodiscover.") {
+			qs = append(qs, doubledQuestions(cfg, known, q)...)
+		}
+		r, _ := peek(known, q)
+		for _, o := range r.ok {
+			for _, rr := range o.Records(q.Name, dns.TypeSRV) {
+				t := verify.CanonicalName(rr.(*dns.SRV).Target)
+				if t != "." && !slices.Contains(targets, t) && len(targets) < maxFollowedTargets {
+					targets = append(targets, t)
+				}
+			}
+		}
+	}
+	for _, t := range targets {
+		qs = append(qs, verify.Q(t, dns.TypeA))
+	}
+	for _, name := range []string{autodiscoverName(cfg.Domain), autoconfigName(cfg.Domain)} {
+		q := verify.Q(name, dns.TypeA)
+		qs = append(qs, q)
+		qs = append(qs, doubledQuestions(cfg, known, q)...)
+	}
+	return qs
+}
+
+// srvService is the service label of an SRV owner: "submissions" for
+// "_submissions._tcp.example.com.".
+func srvService(owner string) string {
+	label, _, _ := strings.Cut(owner, ".")
+	return strings.TrimPrefix(label, "_")
+}
+
+func judgeAutoconfig(cfg Config, known verify.Answers, v *verdict) {
+	for _, s := range mailServices() {
+		q := verify.Q(s.owner(cfg.Domain), dns.TypeSRV)
+		r, ok := v.ask(known, q)
+		switch {
+		case !ok:
+		case slices.Contains(cfg.Services, s.name):
+			checkSRV(v, cfg, r, s, kindAbsent, CodeSRVMissing, SeverityError)
+			v.checkDoubled(cfg, known, q, "The SRV record for "+s.what)
+		default:
+			checkUnoffered(v, r, s)
+		}
+	}
+	ad := autodiscover()
+	q := verify.Q(ad.owner(cfg.Domain), dns.TypeSRV)
+	if r, ok := v.ask(known, q); ok {
+		checkSRV(v, cfg, r, ad, kindWarn, CodeAutodiscoverMissing, SeverityWarning)
+	}
+	v.checkDoubled(cfg, known, q, "The autodiscover SRV record")
+	checkSRVCNAMEs(v, known, cfg)
+	checkAlias(v, cfg, known, autodiscoverName(cfg.Domain), kindWarn, CodeAutodiscoverMissing, SeverityWarning, CodeAutodiscoverWrongTarget,
+		"Outlook looks there for the server settings")
+	checkAlias(v, cfg, known, autoconfigName(cfg.Domain), kindInfo, CodeAutoconfigMissing, SeverityInfo, CodeAutoconfigWrongTarget,
+		"Thunderbird looks there for the server settings")
+}
+
+func srvRecords(o verify.Observation, owner string) []*dns.SRV {
+	var out []*dns.SRV
+	for _, rr := range o.Records(owner, dns.TypeSRV) {
+		out = append(out, rr.(*dns.SRV))
+	}
+	return out
+}
+
+// checkSRV checks the SRV record of an offered service: present, at the
+// mail host, on the service's port.
+func checkSRV(v *verdict, cfg Config, r reply, s mailService, missing kind, code string, sev Severity) {
+	want := r.q.Name + " SRV " + s.srvValue(cfg.Host)
+	with, without := split(r.ok, func(o verify.Observation) bool { return len(srvRecords(o, r.q.Name)) > 0 })
+	switch {
+	case len(with) == 0:
+		v.add(missing, code, sev,
+			"%s has no SRV record on %s yet, so mail programs cannot find the server for %s by themselves. Add %s.",
+			r.q.Name, servers(without), s.what, want)
+		return
+	case len(without) > 0:
+		v.partial("The SRV record "+r.q.Name, with, without)
+	}
+	rrs := func(o verify.Observation) []dns.RR { return o.Records(r.q.Name, dns.TypeSRV) }
+	for _, g := range groupBy(with, func(o verify.Observation) string { return canonicalKey(rrs(o)) }) {
+		srvs := srvRecords(g.obs[0], r.q.Name)
+		var ours []*dns.SRV
+		for _, srv := range srvs {
+			if verify.CanonicalName(srv.Target) == cfg.Host {
+				ours = append(ours, srv)
+			}
+		}
+		switch {
+		case len(ours) == 0 && len(srvs) == 1 && srvs[0].Target == ".":
+			v.add(kindWrong, CodeSRVWrongTarget, SeverityError,
+				"%s has SRV %s on %s, which tells mail programs there is no %s service, but you offer it. Replace it with %s.",
+				r.q.Name, nullSRV, g.names, s.what, want)
+		case len(ours) == 0:
+			target := verify.CanonicalName(srvs[0].Target)
+			v.add(kindWrong, CodeSRVWrongTarget, SeverityError,
+				"%s has %s on %s; expected %s. Change the target to %s.%s",
+				r.q.Name, show(rrs(g.obs[0])), g.names, want, cfg.Host, appendedHint(target, cfg.Host, cfg.Domain))
+		case !slices.ContainsFunc(ours, func(srv *dns.SRV) bool { return srv.Port == s.port }):
+			v.add(kindWrong, CodeSRVWrongPort, SeverityError,
+				"%s has port %d on %s; %s uses port %d. Change the port to %d.",
+				r.q.Name, ours[0].Port, g.names, s.what, s.port, s.port)
+		}
+	}
+}
+
+// checkUnoffered warns about an SRV record that points clients at a
+// service the user does not offer.
+func checkUnoffered(v *verdict, r reply, s mailService) {
+	for _, g := range groupBy(r.ok, func(o verify.Observation) string {
+		var live []dns.RR
+		for _, srv := range srvRecords(o, r.q.Name) {
+			if srv.Target != "." {
+				live = append(live, srv)
+			}
+		}
+		return show(live)
+	}) {
+		if g.key == "nothing" {
+			continue
+		}
+		v.add(kindWarn, CodeSRVUnexpected, SeverityWarning,
+			"%s has %s on %s, which sends mail programs to %s, a service you did not say you offer. If you do not offer it, remove the record or replace it with SRV %s (\"not available\"); if you do, add %s to the services.",
+			r.q.Name, g.key, g.names, s.what, nullSRV, s.name)
+	}
+}
+
+// checkSRVCNAMEs warns about SRV targets that are aliases: RFC 2782 says
+// the target must have its own address records.
+func checkSRVCNAMEs(v *verdict, known verify.Answers, cfg Config) {
+	seen := make(map[string]bool)
+	for _, q := range srvQuestions(cfg) {
+		r, _ := peek(known, q)
+		for _, o := range r.ok {
+			for _, srv := range srvRecords(o, q.Name) {
+				target := verify.CanonicalName(srv.Target)
+				if target == "." || seen[target] {
+					continue
+				}
+				seen[target] = true
+				tr, ok := peek(known, verify.Q(target, dns.TypeA))
+				if !ok {
+					continue
+				}
+				for _, g := range groupBy(tr.ok, func(o verify.Observation) string {
+					alias, _ := o.CNAME(target)
+					return alias
+				}) {
+					if g.key != "" {
+						v.add(kindWarn, CodeSRVTargetCNAME, SeverityWarning,
+							"The SRV target %s is an alias (CNAME) for %s on %s. SRV targets must not be aliases (RFC 2782) and some mail programs give up on them. Point the SRV records at %s and give that name A/AAAA records.",
+							target, g.key, g.names, cfg.Host)
+					}
+				}
+			}
+		}
+	}
+}
+
+// checkAlias checks autodiscover.<domain> or autoconfig.<domain>: a CNAME
+// to the mail host, or A records holding the server's addresses.
+func checkAlias(v *verdict, cfg Config, known verify.Answers, name string, missing kind, code string, sev Severity, wrongCode, why string) {
+	q := verify.Q(name, dns.TypeA)
+	r, ok := v.ask(known, q)
+	if !ok {
+		return
+	}
+	want := name + " CNAME " + cfg.Host
+	with, without := split(r.ok, func(o verify.Observation) bool { return hasAddress(q, o) })
+	switch {
+	case len(with) == 0:
+		v.add(missing, code, sev, "%s does not exist on %s yet; %s. Add %s.", name, servers(without), why, want)
+		return
+	case len(without) > 0:
+		v.partial(name, with, without)
+	}
+	for _, g := range groupBy(with, func(o verify.Observation) string {
+		if target, ok := o.CNAME(name); ok {
+			return "CNAME " + target
+		}
+		return "A " + joinAddrs(addresses(o, dns.TypeA))
+	}) {
+		if g.key == "CNAME "+cfg.Host || len(cfg.v4()) > 0 && g.key == "A "+joinAddrs(cfg.v4()) {
+			continue
+		}
+		v.add(kindWarn, wrongCode, SeverityWarning,
+			"%s is %s on %s; %s, so it should lead to your server. Change it to %s, unless another service answers there for you.",
+			name, g.key, g.names, why, want)
+	}
+	v.checkDoubled(cfg, known, q, "The record "+name)
+}

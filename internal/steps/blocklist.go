@@ -1,0 +1,68 @@
+package steps
+
+import (
+	"strings"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// Finding codes of the blocklist step.
+const (
+	CodeBlocklistListed  = "blocklist-listed"
+	CodeBlocklistRefused = "blocklist-refused"
+)
+
+// blocklistRecords is empty: there is nothing to publish.
+func blocklistRecords(Config) []Record { return nil }
+
+// blocklistQuestions looks every server address up in every list, through
+// the recursive resolver (RFC 5782).
+func blocklistQuestions(cfg Config, _ verify.Answers) []verify.Question {
+	var qs []verify.Question
+	for _, ip := range cfg.IPs {
+		for _, zone := range cfg.DNSBL {
+			a, txt := verify.BlocklistQuestions(ip, zone)
+			qs = append(qs, a, txt)
+		}
+	}
+	return qs
+}
+
+// judgeBlocklist reads each list's verdict. A list that refuses to answer
+// (Spamhaus through a public resolver) is "could not check", never
+// "listed" (shared/USERS.md item 22).
+func judgeBlocklist(cfg Config, known verify.Answers, v *verdict) {
+	// An empty list (not nil) is the user turning the check off.
+	v.skipped = len(cfg.DNSBL) == 0
+	for _, ip := range cfg.IPs {
+		for _, zone := range cfg.DNSBL {
+			a, _ := verify.BlocklistQuestions(ip, zone)
+			if ans, ok := known.Get(a); ok {
+				v.observed = append(v.observed, ans)
+			}
+			res := verify.Blocklist(known, ip, zone)
+			list := strings.TrimSuffix(zone, ".")
+			switch res.Listing {
+			case verify.Listed:
+				reason := ""
+				if res.Reason != "" {
+					reason = " The list says: " + clip(res.Reason) + "."
+				}
+				v.add(kindWrong, CodeBlocklistListed, SeverityError,
+					"%s is listed on %s (answer %s), so receivers that use this list reject or bin mail from it.%s Follow the list's delisting steps; a new address from a cheap provider often comes listed, so ask your provider for another one if delisting fails.",
+					ip, list, joinAddrs(res.Codes), reason)
+			case verify.Refused:
+				v.add(kindWarn, CodeBlocklistRefused, SeverityWarning,
+					"%s refused to answer for %s (answer %s): it does not answer queries that come through large public resolvers or too many queries. This is not a listing. To check it, use your own recursive resolver (--resolver).",
+					list, ip, joinAddrs(res.Codes))
+			case verify.Unknown:
+				why := "no answer"
+				if res.Err != nil {
+					why = res.Err.Error()
+				}
+				v.add(kindLookup, CodeLookupError, SeverityWarning,
+					"Could not check %s on %s: %s. mailwizard will ask again.", ip, list, why)
+			}
+		}
+	}
+}

@@ -1,0 +1,476 @@
+package steps
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/mailwizard/mailwizard/internal/dkimkey"
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// Defaults and limits of a Config.
+const (
+	// DefaultTTL is the TTL of the records to publish when none is given.
+	DefaultTTL uint32 = 3600
+	// MinTTL and MaxTTL bound the TTL: most providers refuse less than 60 s,
+	// and a week is long enough that a mistake would linger.
+	MinTTL uint32 = 60
+	MaxTTL uint32 = 604800
+
+	// minRSABits: RFC 8301 §3.2, verifiers must not accept RSA keys under
+	// 1024 bits.
+	minRSABits = 1024
+)
+
+// DefaultDNSBL is the default blocklist list: lists that can be queried
+// without a paid account (shared/PROVIDERS.md §C). Spamhaus ZEN is what most
+// receivers use and is free for small, non-commercial volumes; SpamCop,
+// PSBL and Mailspike are free to query. Barracuda is left out because it
+// needs the querying resolver registered, and UCEPROTECT because its wider
+// levels list whole provider ranges (and delisting is paid).
+func DefaultDNSBL() []string {
+	return []string{
+		"zen.spamhaus.org.",
+		"bl.spamcop.net.",
+		"psbl.surriel.com.",
+		"bl.mailspike.net.",
+	}
+}
+
+// DefaultServices are the services offered to mail clients when none are
+// given: RFC 8314 recommends implicit TLS, plus STARTTLS submission, which
+// many clients still try first.
+func DefaultServices() []string {
+	return []string{ServiceSubmission, ServiceSubmissions, ServiceIMAPS}
+}
+
+// ValidationError lists every problem Normalize found.
+type ValidationError struct {
+	Problems []FieldError
+}
+
+// Error joins the problems: "domain: is empty; ip: …".
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// problems collects FieldErrors in the order the fields are checked.
+type problems []FieldError
+
+func (p *problems) add(field, format string, args ...any) {
+	*p = append(*p, FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+}
+
+// Normalize fills defaults (host, DMARC policy and address, services, DNSBL
+// list, TTL), converts names to absolute punycode, loads the DKIM public key
+// from DKIMKeyFile or DKIMPublicKeyFile through readFile, and validates
+// every field. It returns a *ValidationError naming each bad field.
+func (c *Config) Normalize(readFile func(name string) ([]byte, error)) error {
+	var p problems
+	c.normalizeNames(&p)
+	c.normalizeIPs(&p)
+	c.normalizeDKIM(&p, readFile)
+	c.normalizeDMARC(&p)
+	c.normalizeSPF(&p)
+	c.normalizeServices(&p)
+	c.normalizeDNSBL(&p)
+	c.normalizeTTL(&p)
+	c.normalizeSkip(&p)
+	c.Provider = strings.ToLower(strings.TrimSpace(c.Provider))
+	if len(p) > 0 {
+		return &ValidationError{Problems: p}
+	}
+	return nil
+}
+
+// normalizeNames checks the domain and the mail host. A host without a dot
+// is taken as relative to the domain ("mail" → mail.example.com.).
+func (c *Config) normalizeNames(p *problems) {
+	domain, err := parseName(c.Domain, nameRules{needDot: true})
+	if err != nil {
+		p.add("domain", "%q %v", c.Domain, err)
+	} else {
+		c.Domain = domain
+	}
+	host := strings.TrimSpace(c.Host)
+	switch {
+	case host == "" && err == nil:
+		c.Host = "mail." + c.Domain
+	case host == "":
+		// The domain's own problem says it all.
+	case !strings.Contains(strings.TrimSuffix(host, "."), ".") && err == nil:
+		c.Host, err = parseName(host+"."+c.Domain, nameRules{})
+		if err != nil {
+			p.add("host", "%q %v", host, err)
+		}
+	default:
+		name, err := parseName(host, nameRules{needDot: true})
+		if err != nil {
+			p.add("host", "%q %v", host, err)
+			return
+		}
+		c.Host = name
+	}
+}
+
+// normalizeIPs checks the server addresses: at least one, no zones, no
+// unspecified or multicast addresses, no duplicates. IPv4-mapped IPv6
+// addresses become IPv4.
+func (c *Config) normalizeIPs(p *problems) {
+	if len(c.IPs) == 0 {
+		p.add("ip", "at least one public address of the mail server is needed")
+		return
+	}
+	var ips []netip.Addr
+	for _, ip := range c.IPs {
+		switch {
+		case !ip.IsValid():
+			p.add("ip", "an empty address was given")
+			continue
+		case ip.Zone() != "":
+			p.add("ip", "%s has a zone (%%%s); give the public address without it", ip, ip.Zone())
+			continue
+		}
+		ip = ip.Unmap()
+		switch {
+		case ip.IsUnspecified():
+			p.add("ip", "%s is the unspecified address, not a server's address", ip)
+		case ip.IsMulticast():
+			p.add("ip", "%s is a multicast address, not a server's address", ip)
+		case !slices.Contains(ips, ip):
+			ips = append(ips, ip)
+		}
+	}
+	c.IPs = ips
+}
+
+// normalizeDKIM checks the selector and loads the public key from the key
+// files. Messages name the files, never their content.
+func (c *Config) normalizeDKIM(p *problems, readFile func(string) ([]byte, error)) {
+	if c.DKIMSelector != "" {
+		sel, err := parseName(c.DKIMSelector, nameRules{})
+		if err != nil {
+			p.add("dkim-selector", "%q %v", c.DKIMSelector, err)
+		} else {
+			c.DKIMSelector = strings.TrimSuffix(sel, ".")
+		}
+	}
+	files := c.DKIMKeyFile != "" || c.DKIMPublicKeyFile != ""
+	if files && readFile == nil {
+		p.add("dkim-key", "key files cannot be read here")
+		return
+	}
+	if c.DKIMKeyFile != "" {
+		if pub, ok := loadKey(p, "dkim-key", c.DKIMKeyFile, readFile, true); ok {
+			c.DKIMPublicKey = pub
+		}
+	}
+	if c.DKIMPublicKeyFile != "" {
+		pub, ok := loadKey(p, "dkim-public-key", c.DKIMPublicKeyFile, readFile, false)
+		switch {
+		case !ok:
+		case c.DKIMKeyFile == "":
+			c.DKIMPublicKey = pub
+		case c.DKIMPublicKey != nil && !dkimkey.Equal(pub, c.DKIMPublicKey):
+			p.add("dkim-public-key", "%s is not the public half of the private key in %s; give only one of them", c.DKIMPublicKeyFile, c.DKIMKeyFile)
+		}
+	}
+	if !files && c.DKIMPublicKey != nil {
+		checkKey(p, "dkim-key", "the given public key", c.DKIMPublicKey)
+	}
+	if c.DKIMPublicKey != nil && c.DKIMSelector == "" {
+		p.add("dkim-selector", "is needed with a DKIM key: it is the name the key is published under (for example \"mail\")")
+	}
+}
+
+// loadKey reads and parses a key file and checks its type and size.
+func loadKey(p *problems, field, file string, readFile func(string) ([]byte, error), private bool) (any, bool) {
+	data, err := readFile(file)
+	if err != nil {
+		p.add(field, "cannot read %s: %v", file, err)
+		return nil, false
+	}
+	var pub any
+	if private {
+		key, err := dkimkey.ParsePrivate(data)
+		if err != nil || key == nil {
+			p.add(field, "%s does not hold an RSA or Ed25519 private key: %v", file, errOrEmpty(err))
+			return nil, false
+		}
+		pub = key.Public()
+	} else {
+		pub, err = dkimkey.ParsePublic(data)
+		if err != nil || pub == nil {
+			p.add(field, "%s does not hold an RSA or Ed25519 public key: %v", file, errOrEmpty(err))
+			return nil, false
+		}
+	}
+	return pub, checkKey(p, field, file, pub)
+}
+
+// checkKey refuses keys that are not RSA or Ed25519 and RSA keys under
+// 1024 bits.
+func checkKey(p *problems, field, what string, pub any) bool {
+	switch {
+	case dkimkey.Algorithm(pub) == "":
+		p.add(field, "%s is not an RSA or Ed25519 key", what)
+		return false
+	case dkimkey.Algorithm(pub) == dkimkey.RSA && dkimkey.Bits(pub) < minRSABits:
+		p.add(field, "%s holds a %d-bit RSA key; receivers ignore keys under %d bits, so make a new one with \"mailwizard dkim generate\"", what, dkimkey.Bits(pub), minRSABits)
+		return false
+	}
+	return true
+}
+
+// errOrEmpty turns a nil error into a readable reason.
+func errOrEmpty(err error) error {
+	if err == nil {
+		return fmt.Errorf("no key found")
+	}
+	return err
+}
+
+// normalizeDMARC checks the policy and the report address (with or
+// without mailto:).
+func (c *Config) normalizeDMARC(p *problems) {
+	c.DMARCPolicy = strings.ToLower(strings.TrimSpace(c.DMARCPolicy))
+	switch c.DMARCPolicy {
+	case "":
+		c.DMARCPolicy = DMARCNone
+	case DMARCNone, DMARCQuarantine, DMARCReject:
+	default:
+		p.add("dmarc-policy", "%q is not a DMARC policy; use none, quarantine or reject", c.DMARCPolicy)
+	}
+	rua := strings.TrimSpace(c.DMARCRUA)
+	if rua == "" {
+		if strings.HasSuffix(c.Domain, ".") {
+			c.DMARCRUA = "dmarc-reports@" + strings.TrimSuffix(c.Domain, ".")
+		}
+		return
+	}
+	addr, err := parseAddress(rua)
+	if err != nil {
+		p.add("dmarc-rua", "%q %v", c.DMARCRUA, err)
+		return
+	}
+	c.DMARCRUA = addr
+}
+
+// parseAddress checks a mail address for a DMARC rua= URI and returns it
+// without mailto:, its domain in punycode.
+func parseAddress(typed string) (string, error) {
+	s := typed
+	if len(s) >= len("mailto:") && strings.EqualFold(s[:len("mailto:")], "mailto:") {
+		s = s[len("mailto:"):]
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 {
+		return "", fmt.Errorf("is not a mail address: it needs the form name@example.com")
+	}
+	local := s[:at]
+	for _, r := range local {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune(`,;!"<>()[]\`, r) {
+			return "", fmt.Errorf("is not a usable report address: %q is not allowed before the @", r)
+		}
+	}
+	domain, err := parseName(s[at+1:], nameRules{needDot: true})
+	if err != nil {
+		return "", fmt.Errorf("is not a usable report address: the part after @ %w", err)
+	}
+	return local + "@" + strings.TrimSuffix(domain, "."), nil
+}
+
+// normalizeSPF checks the extra include: domains (an "include:" typed in
+// front is dropped) and the extra sending prefixes.
+func (c *Config) normalizeSPF(p *problems) {
+	var includes []string
+	for _, typed := range c.SPFIncludes {
+		s := strings.TrimSpace(typed)
+		if len(s) >= len("include:") && strings.EqualFold(s[:len("include:")], "include:") {
+			s = s[len("include:"):]
+		}
+		name, err := parseName(s, nameRules{underscore: true, needDot: true})
+		if err != nil {
+			p.add("spf-include", "%q %v", typed, err)
+			continue
+		}
+		if !slices.Contains(includes, name) {
+			includes = append(includes, name)
+		}
+	}
+	c.SPFIncludes = includes
+	var prefixes []netip.Prefix
+	for _, pfx := range c.SPFIPs {
+		if !pfx.IsValid() || pfx.Addr().Zone() != "" {
+			p.add("spf-ip", "%s is not an address or prefix", pfx)
+			continue
+		}
+		pfx = netip.PrefixFrom(pfx.Addr().Unmap(), min(pfx.Bits(), pfx.Addr().Unmap().BitLen())).Masked()
+		if !slices.Contains(prefixes, pfx) {
+			prefixes = append(prefixes, pfx)
+		}
+	}
+	c.SPFIPs = prefixes
+}
+
+// normalizeServices checks the service names and puts them in the
+// canonical order. nil means the default; an empty slice offers none.
+func (c *Config) normalizeServices(p *problems) {
+	if c.Services == nil {
+		c.Services = DefaultServices()
+		return
+	}
+	offered := make(map[string]bool)
+	for _, s := range c.Services {
+		name := strings.ToLower(strings.TrimSpace(s))
+		if _, ok := lookupService(name); !ok {
+			p.add("services", "%q is not a service mailwizard knows; use %s", s, strings.Join(serviceNames(), ", "))
+			continue
+		}
+		offered[name] = true
+	}
+	services := []string{}
+	for _, svc := range mailServices() {
+		if offered[svc.name] {
+			services = append(services, svc.name)
+		}
+	}
+	c.Services = services
+}
+
+// normalizeDNSBL checks the blocklist zones. nil means the default list;
+// an empty slice disables the check.
+func (c *Config) normalizeDNSBL(p *problems) {
+	if c.DNSBL == nil {
+		c.DNSBL = DefaultDNSBL()
+		return
+	}
+	zones := []string{}
+	for _, z := range c.DNSBL {
+		name, err := parseName(z, nameRules{underscore: true, needDot: true})
+		if err != nil {
+			p.add("dnsbl", "%q %v", z, err)
+			continue
+		}
+		if !slices.Contains(zones, name) {
+			zones = append(zones, name)
+		}
+	}
+	c.DNSBL = zones
+}
+
+// normalizeTTL fills the default TTL and checks its range.
+func (c *Config) normalizeTTL(p *problems) {
+	switch {
+	case c.TTL == 0:
+		c.TTL = DefaultTTL
+	case c.TTL < MinTTL || c.TTL > MaxTTL:
+		p.add("ttl", "%d seconds is out of range; use %d to %d (one hour, 3600, is a good start)", c.TTL, MinTTL, MaxTTL)
+	}
+}
+
+// normalizeSkip checks that every skipped step exists.
+func (c *Config) normalizeSkip(p *problems) {
+	var skip []string
+	for _, id := range c.Skip {
+		id = strings.ToLower(strings.TrimSpace(id))
+		if _, ok := ByID(id); !ok {
+			p.add("skip", "%q is not a step; the steps are %s", id, strings.Join(stepIDs(), ", "))
+			continue
+		}
+		if !slices.Contains(skip, id) {
+			skip = append(skip, id)
+		}
+	}
+	c.Skip = skip
+}
+
+// Warnings lists problems that do not stop a check: private, loopback or
+// documentation-range IPs. Tests and the demo ignore them.
+func (c Config) Warnings() []FieldError {
+	var out []FieldError
+	for _, ip := range c.IPs {
+		if why := notPublic(ip); why != "" {
+			out = append(out, FieldError{Field: "ip", Problem: fmt.Sprintf("%s is %s; mail servers elsewhere cannot reach it, so give the server's public address", ip, why)})
+		}
+	}
+	return out
+}
+
+// notPublic says why ip is not a public address, or "" when it is.
+func notPublic(ip netip.Addr) string {
+	ip = ip.Unmap()
+	switch {
+	case ip.IsLoopback():
+		return "a loopback address"
+	case ip.IsPrivate():
+		return "a private address"
+	case ip.IsLinkLocalUnicast():
+		return "a link-local address"
+	case netip.MustParsePrefix("100.64.0.0/10").Contains(ip): // RFC 6598
+		return "a carrier-grade NAT address"
+	}
+	// RFC 5737 and RFC 3849: documentation ranges.
+	for _, r := range []string{"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"} {
+		if netip.MustParsePrefix(r).Contains(ip) {
+			return "a documentation address (" + r + ")"
+		}
+	}
+	return ""
+}
+
+// withDefaults returns c with the defaults Normalize would fill in and its
+// names made absolute and lower-case, without checking anything: steps
+// judge hand-built Configs too.
+func (c Config) withDefaults() Config {
+	if c.Domain != "" {
+		c.Domain = verify.CanonicalName(c.Domain)
+	}
+	switch {
+	case c.Host == "" && c.Domain != "":
+		c.Host = "mail." + c.Domain
+	case c.Host != "":
+		c.Host = verify.CanonicalName(c.Host)
+	}
+	if c.DMARCPolicy == "" {
+		c.DMARCPolicy = DMARCNone
+	}
+	if c.DMARCRUA == "" && c.Domain != "" {
+		c.DMARCRUA = "dmarc-reports@" + strings.TrimSuffix(c.Domain, ".")
+	}
+	if c.Services == nil {
+		c.Services = DefaultServices()
+	}
+	if c.DNSBL == nil {
+		c.DNSBL = DefaultDNSBL()
+	}
+	if c.TTL == 0 {
+		c.TTL = DefaultTTL
+	}
+	return c
+}
+
+// skips reports whether the user marked step id "not mine".
+func (c Config) skips(id string) bool {
+	return slices.Contains(c.Skip, id)
+}
+
+// v4 and v6 are the configured addresses of each family.
+func (c Config) v4() []netip.Addr { return family(c.IPs, false) }
+func (c Config) v6() []netip.Addr { return family(c.IPs, true) }
+
+func family(ips []netip.Addr, v6 bool) []netip.Addr {
+	var out []netip.Addr
+	for _, ip := range ips {
+		if ip = ip.Unmap(); ip.Is6() == v6 {
+			out = append(out, ip)
+		}
+	}
+	return out
+}

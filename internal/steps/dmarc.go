@@ -1,0 +1,245 @@
+package steps
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// Finding codes of the dmarc step.
+const (
+	CodeDMARCMissing          = "dmarc-missing"
+	CodeDMARCMultiple         = "dmarc-multiple"
+	CodeDMARCSyntax           = "dmarc-syntax"
+	CodeDMARCPolicyNone       = "dmarc-policy-none"
+	CodeDMARCRUAUnauthorized  = "dmarc-rua-unauthorized"
+	CodeDMARCAtApex           = "dmarc-at-apex"
+	CodeDMARCNoRUA            = "dmarc-no-rua"
+	maxReportDomains          = 5 // report domains whose authorization is checked
+	dmarcAuthorizationRecords = dmarcVersion
+)
+
+// dmarcName is where the DMARC record lives (RFC 7489 §6.1).
+func dmarcName(domain string) string { return "_dmarc." + domain }
+
+// dmarcValue is the record to publish.
+func dmarcValue(cfg Config) string {
+	return fmt.Sprintf("%s; p=%s; rua=mailto:%s", dmarcVersion, cfg.DMARCPolicy, cfg.DMARCRUA)
+}
+
+// dmarcRecords is the DMARC record, and when reports go to another
+// organisation's domain, the record that domain must publish to accept
+// them (RFC 7489 §7.1).
+func dmarcRecords(cfg Config) []Record {
+	if cfg.Domain == "" {
+		return nil
+	}
+	out := []Record{{Name: dmarcName(cfg.Domain), Type: "TXT", TTL: cfg.TTL, Value: dmarcValue(cfg)}}
+	if name := reportAuthName(cfg.Domain, cfg.DMARCRUA); name != "" {
+		out = append(out, Record{Name: name, Type: "TXT", TTL: cfg.TTL, Value: dmarcAuthorizationRecords})
+	}
+	return out
+}
+
+// reportAuthName is the name at which the domain of a report address
+// authorizes reports about domain, or "" when the address is in domain's
+// own organisation (or not an address).
+func reportAuthName(domain, addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return ""
+	}
+	other, err := parseName(addr[at+1:], nameRules{needDot: true})
+	if err != nil || orgDomain(other) == orgDomain(domain) {
+		return ""
+	}
+	return strings.TrimSuffix(verify.CanonicalName(domain), ".") + "._report._dmarc." + other
+}
+
+// orgDomain is the organisational domain of name (RFC 7489 §3.2): one
+// label under its public suffix.
+func orgDomain(name string) string {
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	org, err := publicsuffix.EffectiveTLDPlusOne(name)
+	if err != nil {
+		return name
+	}
+	return org
+}
+
+func dmarcQuestions(cfg Config, known verify.Answers) []verify.Question {
+	if cfg.Domain == "" {
+		return nil
+	}
+	q := verify.Q(dmarcName(cfg.Domain), dns.TypeTXT)
+	qs := []verify.Question{q, verify.Q(cfg.Domain, dns.TypeTXT)}
+	qs = append(qs, doubledQuestions(cfg, known, q)...)
+	for _, name := range reportAuthNames(cfg, known) {
+		qs = append(qs, verify.Q(name, dns.TypeTXT))
+	}
+	return qs
+}
+
+// reportAuthNames are the authorization names of the configured report
+// address and of every published one at another organisation's domain.
+func reportAuthNames(cfg Config, known verify.Answers) []string {
+	var out []string
+	addrs := []string{cfg.DMARCRUA}
+	r, _ := peek(known, verify.Q(dmarcName(cfg.Domain), dns.TypeTXT))
+	for _, o := range r.ok {
+		for _, value := range dmarcValues(o, r.q.Name) {
+			if rec, err := parseDMARC(value); err == nil {
+				addrs = append(addrs, rec.rua...)
+			}
+		}
+	}
+	for _, addr := range addrs {
+		if name := reportAuthName(cfg.Domain, addr); name != "" && !slices.Contains(out, name) && len(out) < maxReportDomains {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// dmarcValues returns the DMARC records (joined) at name in a reply,
+// mangled ones included, as they were meant.
+func dmarcValues(o verify.Observation, name string) []string {
+	var out []string
+	for _, rr := range o.Records(name, dns.TypeTXT) {
+		raw := rawStrings(rr.(*dns.TXT).Txt)
+		if joined := strings.Join(raw, ""); isDMARC(joined) {
+			out = append(out, joined)
+		} else if d, ok := inspectTXT(raw); ok && isDMARC(d.meant) {
+			out = append(out, joined)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func judgeDMARC(cfg Config, known verify.Answers, v *verdict) {
+	q := verify.Q(dmarcName(cfg.Domain), dns.TypeTXT)
+	if r, ok := v.ask(known, q); ok {
+		checkDMARC(v, cfg, known, r)
+	}
+	checkDMARCAtApex(v, cfg, known)
+	v.checkDoubled(cfg, known, q, "The DMARC record")
+}
+
+func checkDMARC(v *verdict, cfg Config, known verify.Answers, r reply) {
+	values := func(o verify.Observation) []string { return dmarcValues(o, r.q.Name) }
+	with, without := split(r.ok, func(o verify.Observation) bool { return len(values(o)) > 0 })
+	want := dmarcValue(cfg)
+	switch {
+	case len(with) == 0:
+		v.add(kindAbsent, CodeDMARCMissing, SeverityError,
+			"%s has no DMARC record on %s yet. DMARC tells receivers what to do with mail that falsely claims to come from your domain, and big providers expect it. Add a TXT record there: %q.",
+			r.q.Name, servers(without), want)
+		return
+	case len(without) > 0:
+		v.partial("The DMARC record "+r.q.Name, with, without)
+	}
+	authChecked := make(map[string]bool)
+	for _, g := range groupBy(with, func(o verify.Observation) string { return strings.Join(values(o), "\n") }) {
+		vals := values(g.obs[0])
+		if len(vals) > 1 {
+			v.add(kindWrong, CodeDMARCMultiple, SeverityError,
+				"%s has %s DMARC records on %s (%s); receivers ignore %s. Keep one: %q.",
+				r.q.Name, numberWord(len(vals)), g.names, quoteAll(vals), plural(len(vals)-1, "both", "all of them"), want)
+			continue
+		}
+		rec, ok := judgeDMARCValue(v, r.q.Name, g, vals[0], want)
+		if !ok {
+			continue
+		}
+		for _, addr := range rec.rua {
+			name := reportAuthName(cfg.Domain, addr)
+			if name == "" || authChecked[name] {
+				continue
+			}
+			authChecked[name] = true
+			checkReportAuth(v, cfg, known, addr, name)
+		}
+	}
+}
+
+// judgeDMARCValue checks one published value; it reports false when the
+// value does not parse.
+func judgeDMARCValue(v *verdict, name string, g group, value, want string) (dmarcRecord, bool) {
+	var rec dmarcRecord
+	err := fmt.Errorf("it is not a DMARC record")
+	d, mangled := inspectTXT([]string{value})
+	if !mangled {
+		rec, err = parseDMARC(value)
+	}
+	switch {
+	case mangled:
+		v.add(kindWrong, CodeDMARCSyntax, SeverityError,
+			"The DMARC record %s on %s %s, so receivers cannot read it. Enter the value without quotes: %q.",
+			name, g.names, d.what, d.meant)
+		return rec, false
+	case err != nil:
+		v.add(kindWrong, CodeDMARCSyntax, SeverityError,
+			"The DMARC record %s is %q on %s, and receivers ignore it: %v. Replace it with %q.",
+			name, clip(value), g.names, err, want)
+		return rec, false
+	}
+	if rec.Policy == DMARCNone {
+		v.add(kindInfo, CodeDMARCPolicyNone, SeverityInfo,
+			"The DMARC policy of %s is p=none: receivers send you reports but still deliver mail that fails the checks. That is the right start; once the reports show only your own servers, change it to p=quarantine, then p=reject.",
+			name)
+	}
+	if len(rec.rua) == 0 {
+		v.add(kindInfo, CodeDMARCNoRUA, SeverityInfo,
+			"The DMARC record %s has no rua= address, so no one receives the daily reports that show who sends mail as your domain. Add rua=mailto:<an address you read>.",
+			name)
+	}
+	return rec, true
+}
+
+// checkReportAuth checks that the domain of a report address at another
+// organisation accepts reports for ours (RFC 7489 §7.1). A wildcard
+// (*._report._dmarc.<domain>) answers the same question.
+func checkReportAuth(v *verdict, cfg Config, known verify.Answers, addr, name string) {
+	r, ok := v.ask(known, verify.Q(name, dns.TypeTXT))
+	if !ok {
+		return
+	}
+	authorized := slices.ContainsFunc(r.ok, func(o verify.Observation) bool {
+		for _, rr := range o.Records(name, dns.TypeTXT) {
+			if isDMARC(JoinTXT(rr.(*dns.TXT).Txt)) {
+				return true
+			}
+		}
+		return false
+	})
+	if authorized {
+		return
+	}
+	other := addr[strings.LastIndexByte(addr, '@')+1:]
+	v.add(kindWarn, CodeDMARCRUAUnauthorized, SeverityWarning,
+		"DMARC reports go to %s, but %s does not say it accepts reports for %s: %s has no TXT record on %s. Receivers send no reports there until the owner of %s publishes %s TXT %q.",
+		addr, other, strings.TrimSuffix(cfg.Domain, "."), name, servers(r.ok), other, name, dmarcAuthorizationRecords)
+}
+
+// checkDMARCAtApex warns about a DMARC record at the domain itself, where
+// receivers never look (shared/USERS.md item 16).
+func checkDMARCAtApex(v *verdict, cfg Config, known verify.Answers) {
+	r, ok := peek(known, verify.Q(cfg.Domain, dns.TypeTXT))
+	if !ok {
+		return
+	}
+	for _, g := range groupBy(r.ok, func(o verify.Observation) string { return strings.Join(dmarcValues(o, cfg.Domain), "\n") }) {
+		if g.key == "" {
+			continue
+		}
+		v.add(kindWarn, CodeDMARCAtApex, SeverityWarning,
+			"%s itself has a DMARC record (%q) on %s. Receivers only read %s; the copy at the domain does nothing. Remove it, and keep the record at %s.",
+			cfg.Domain, clip(dmarcValues(g.obs[0], cfg.Domain)[0]), g.names, dmarcName(cfg.Domain), dmarcName(cfg.Domain))
+	}
+}

@@ -1,0 +1,109 @@
+package steps
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// A provider's form completes the Host field with the zone, so a Host typed
+// as the whole name ends up at "_dmarc.example.com.example.com." and the
+// record "never verifies" (shared/USERS.md item 4). Asking for that name
+// too costs nothing in the same round.
+
+// doubledZones are the zones whose name may have been appended to q's name:
+// the configured domain, and the zone the servers said holds the name.
+func doubledZones(cfg Config, known verify.Answers, q verify.Question) []string {
+	var zones []string
+	if cfg.Domain != "" && inZone(q.Name, cfg.Domain) {
+		zones = append(zones, verify.CanonicalName(cfg.Domain))
+	}
+	if ans, ok := known.Get(q); ok && ans.Zone != "" {
+		if z := verify.CanonicalName(ans.Zone); z != "." && !slices.Contains(zones, z) {
+			zones = append(zones, z)
+		}
+	}
+	return zones
+}
+
+// doubledQuestions asks for q's name with the zone appended, and for the
+// zone's wildcard once a doubled name answers: a wildcard answers for any
+// name and must not count as a doubled record.
+func doubledQuestions(cfg Config, known verify.Answers, q verify.Question) []verify.Question {
+	var qs []verify.Question
+	for _, zone := range doubledZones(cfg, known, q) {
+		d := doubledName(q.Name, zone)
+		if _, ok := dns.IsDomainName(d); !ok || len(d) > maxName+1 {
+			continue
+		}
+		dq := verify.Q(d, q.Type)
+		qs = append(qs, dq)
+		if r, ok := peek(known, dq); ok && len(doubledAt(r)) > 0 {
+			qs = append(qs, verify.Q("*."+zone, q.Type))
+		}
+	}
+	return qs
+}
+
+// doubledAt returns, per server that has any, the records of r's type (or
+// a CNAME) at r's name.
+func doubledAt(r reply) map[string][]dns.RR {
+	out := make(map[string][]dns.RR)
+	for _, o := range r.ok {
+		rrs := o.Records(r.q.Name, r.q.Type)
+		rrs = append(rrs, o.Records(r.q.Name, dns.TypeCNAME)...)
+		if len(rrs) > 0 {
+			out[o.Server] = rrs
+		}
+	}
+	return out
+}
+
+// checkDoubled adds doubled-domain when q's records sit at the doubled name
+// on any server. what names the record: "The DMARC record".
+func (v *verdict) checkDoubled(cfg Config, known verify.Answers, q verify.Question, what string) {
+	for _, zone := range doubledZones(cfg, known, q) {
+		dq := verify.Q(doubledName(q.Name, zone), q.Type)
+		r, ok := peek(known, dq)
+		if !ok {
+			continue
+		}
+		found := doubledAt(r)
+		if len(found) == 0 || wildcarded(known, zone, q.Type, found) {
+			continue
+		}
+		with, _ := split(r.ok, func(o verify.Observation) bool { return len(found[o.Server]) > 0 })
+		host := Record{Name: q.Name}.Host(zone)
+		typed := strings.TrimSuffix(q.Name, ".")
+
+		v.add(kindWrong, CodeDoubledDomain, SeverityError,
+			"%s was found at %s on %s (%s), not at %s: your DNS provider added %s to a Host field that already held the whole name. Remove the domain from the Host field: enter %q instead of %q.",
+			what, dq.Name, servers(with), show(found[with[0].Server]), q.Name, strings.TrimSuffix(zone, "."), host, typed)
+	}
+}
+
+// wildcarded reports whether the records found at a doubled name are the
+// zone's wildcard answering, not a record of their own. When the wildcard's
+// answer is not known yet, it says so too: better no finding than a wrong one.
+func wildcarded(known verify.Answers, zone string, qtype uint16, found map[string][]dns.RR) bool {
+	w, ok := peek(known, verify.Q("*."+zone, qtype))
+	if !ok {
+		return true
+	}
+	wild := make(map[string]bool)
+	for _, o := range w.ok {
+		rrs := append(o.Records("*."+zone, qtype), o.Records("*."+zone, dns.TypeCNAME)...)
+		if len(rrs) > 0 {
+			wild[canonicalKey(rrs)] = true
+		}
+	}
+	for _, rrs := range found {
+		if !wild[canonicalKey(rrs)] {
+			return false
+		}
+	}
+	return true
+}

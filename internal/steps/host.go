@@ -1,0 +1,217 @@
+package steps
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// Finding codes of the host step.
+const (
+	CodeHostMissing      = "host-missing"
+	CodeHostWrongAddress = "host-wrong-address"
+	CodeHostCNAME        = "host-cname"
+	CodeHostMissingAAAA  = "host-missing-aaaa"
+)
+
+// hostRecords are the mail host's A and AAAA records.
+func hostRecords(cfg Config) []Record {
+	var out []Record
+	for _, ip := range cfg.v4() {
+		out = append(out, Record{Name: cfg.Host, Type: "A", TTL: cfg.TTL, Value: ip.String()})
+	}
+	for _, ip := range cfg.v6() {
+		out = append(out, Record{Name: cfg.Host, Type: "AAAA", TTL: cfg.TTL, Value: ip.String()})
+	}
+	return out
+}
+
+func hostQuestions(cfg Config, known verify.Answers) []verify.Question {
+	if cfg.Host == "" {
+		return nil
+	}
+	a, aaaa := verify.Q(cfg.Host, dns.TypeA), verify.Q(cfg.Host, dns.TypeAAAA)
+	qs := []verify.Question{a, aaaa}
+	if len(cfg.v4()) > 0 {
+		qs = append(qs, doubledQuestions(cfg, known, a)...)
+	}
+	if len(cfg.v6()) > 0 {
+		qs = append(qs, doubledQuestions(cfg, known, aaaa)...)
+	}
+	return qs
+}
+
+// judgeHost checks that the host's addresses are the server's, on every
+// server, without a CNAME in between.
+func judgeHost(cfg Config, known verify.Answers, v *verdict) {
+	if cfg.Host == "" {
+		v.add(kindLookup, CodeLookupError, SeverityWarning, "No mail host is configured, so there is nothing to check.")
+		return
+	}
+	a, aaaa := verify.Q(cfg.Host, dns.TypeA), verify.Q(cfg.Host, dns.TypeAAAA)
+	ra, okA := v.ask(known, a)
+	r6, ok6 := v.ask(known, aaaa)
+	if okA && ok6 && !anyHas(ra, hasAddress) && !anyHas(r6, hasAddress) {
+		v.add(kindAbsent, CodeHostMissing, SeverityError,
+			"%s has no address record on %s yet. Add %s.",
+			cfg.Host, servers(append(ra.ok, r6.ok...)), wantRecords(hostRecords(cfg)))
+	} else {
+		if okA {
+			checkCNAME(v, ra)
+			checkAddresses(v, cfg, ra, cfg.v4())
+		}
+		if ok6 {
+			if !okA || !hasCNAME(ra) {
+				checkCNAME(v, r6)
+			}
+			checkAddresses(v, cfg, r6, cfg.v6())
+		}
+	}
+	if len(cfg.v4()) > 0 {
+		v.checkDoubled(cfg, known, a, "The A record of the mail host")
+	}
+	if len(cfg.v6()) > 0 {
+		v.checkDoubled(cfg, known, aaaa, "The AAAA record of the mail host")
+	}
+}
+
+// hasAddress reports whether the server has an address or a CNAME at the
+// question's name.
+func hasAddress(q verify.Question, o verify.Observation) bool {
+	_, cname := o.CNAME(q.Name)
+	return cname || len(addresses(o, q.Type)) > 0
+}
+
+// anyHas reports whether any server's reply satisfies has.
+func anyHas(r reply, has func(verify.Question, verify.Observation) bool) bool {
+	return slices.ContainsFunc(r.ok, func(o verify.Observation) bool { return has(r.q, o) })
+}
+
+func hasCNAME(r reply) bool {
+	return slices.ContainsFunc(r.ok, func(o verify.Observation) bool {
+		_, ok := o.CNAME(r.q.Name)
+		return ok
+	})
+}
+
+// checkCNAME warns when the host is an alias: RFC 2181 §10.3, an MX or SRV
+// target must have its own address records.
+func checkCNAME(v *verdict, r reply) {
+	for _, g := range groupBy(r.ok, func(o verify.Observation) string {
+		target, _ := o.CNAME(r.q.Name)
+		return target
+	}) {
+		if g.key == "" {
+			continue
+		}
+		v.add(kindWarn, CodeHostCNAME, SeverityWarning,
+			"%s is an alias (CNAME) for %s on %s. A mail host named in MX and SRV records must not be an alias (RFC 2181 §10.3), and some senders refuse it. Replace the CNAME with A/AAAA records that hold the server's addresses.",
+			r.q.Name, g.key, g.names)
+	}
+}
+
+// checkAddresses compares one family's addresses with the configured ones.
+func checkAddresses(v *verdict, cfg Config, r reply, want []netip.Addr) {
+	rtype := dns.TypeToString[r.q.Type]
+	with, without := split(r.ok, func(o verify.Observation) bool { return len(addresses(o, r.q.Type)) > 0 })
+	switch {
+	case len(want) > 0 && len(with) == 0 && hasCNAME(r):
+		// The alias points out of the zone; the CNAME warning says it.
+	case len(want) > 0 && len(with) == 0 && r.q.Type == dns.TypeAAAA:
+		v.add(kindWarn, CodeHostMissingAAAA, SeverityWarning,
+			"%s has no AAAA record on %s, but the server has the IPv6 address %s. Senders that use IPv6 will not find it; add %s.",
+			r.q.Name, servers(without), joinAddrs(want), wantRecords(familyRecords(cfg, "AAAA")))
+	case len(want) > 0 && len(with) == 0:
+		v.add(kindAbsent, CodeHostMissing, SeverityError,
+			"%s has no A record on %s yet. Add %s.",
+			r.q.Name, servers(without), wantRecords(familyRecords(cfg, "A")))
+	case len(with) > 0 && len(without) > 0 && len(want) > 0:
+		v.partial("The "+rtype+" record of "+r.q.Name, with, without)
+	}
+	wantKey := joinAddrs(want)
+	for _, g := range groupBy(with, func(o verify.Observation) string { return joinAddrs(addresses(o, r.q.Type)) }) {
+		switch {
+		case g.key == wantKey:
+		case len(want) == 0:
+			family := "IPv4"
+			if r.q.Type == dns.TypeAAAA {
+				family = "IPv6"
+			}
+			v.add(kindWrong, CodeHostWrongAddress, SeverityError,
+				"%s has %s %s on %s, but no %s address is configured for the server, so mail may go to a machine that is not yours. Remove the %s record, or add the server's %s address to mailwizard's settings.",
+				r.q.Name, rtype, g.key, g.names, family, rtype, family)
+		default:
+			v.add(kindWrong, CodeHostWrongAddress, SeverityError,
+				"%s has %s %s on %s; expected %s %s. Change the %s record to %s.",
+				r.q.Name, rtype, g.key, g.names, rtype, wantKey, rtype, wantKey)
+		}
+	}
+}
+
+// addresses returns the addresses of type qtype in a reply (behind a CNAME
+// too), normalised and sorted, so that "2001:db8::1" and
+// "2001:0db8:0:0::1" compare equal.
+func addresses(o verify.Observation, qtype uint16) []netip.Addr {
+	var out []netip.Addr
+	for _, rr := range o.Answer {
+		var ip netip.Addr
+		switch rr := rr.(type) {
+		case *dns.A:
+			if qtype != dns.TypeA {
+				continue
+			}
+			ip, _ = netip.AddrFromSlice(rr.A.To4())
+		case *dns.AAAA:
+			if qtype != dns.TypeAAAA {
+				continue
+			}
+			ip, _ = netip.AddrFromSlice(rr.AAAA.To16())
+		default:
+			continue
+		}
+		if ip.IsValid() && !slices.Contains(out, ip) {
+			out = append(out, ip)
+		}
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return out
+}
+
+// joinAddrs renders addresses in order: "192.0.2.10 and 192.0.2.11".
+func joinAddrs(ips []netip.Addr) string {
+	sorted := slices.Clone(ips)
+	slices.SortFunc(sorted, netip.Addr.Compare)
+	parts := make([]string, len(sorted))
+	for i, ip := range sorted {
+		parts[i] = ip.String()
+	}
+	return list(parts)
+}
+
+// familyRecords are the host records of one type.
+func familyRecords(cfg Config, rtype string) []Record {
+	var out []Record
+	for _, r := range hostRecords(cfg) {
+		if r.Type == rtype {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// wantRecords renders records for a message: "mail.example.com. A 192.0.2.10".
+func wantRecords(recs []Record) string {
+	parts := make([]string, len(recs))
+	for i, r := range recs {
+		value := r.Value
+		if r.Type == "TXT" {
+			value = `"` + value + `"`
+		}
+		parts[i] = strings.Join([]string{r.Name, r.Type, value}, " ")
+	}
+	return list(parts)
+}

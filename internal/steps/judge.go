@@ -1,0 +1,335 @@
+package steps
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// Finding codes common to every step: a public contract.
+const (
+	CodePartialPropagation = "partial-propagation"
+	CodeDoubledDomain      = "doubled-domain"
+	CodeLookupError        = "lookup-error"
+	CodeNSUnreachable      = "ns-unreachable"
+)
+
+// kind is what a note does to its step's status. The order is the order of
+// precedence, as in Overall: fail > pending > error > warn > pass.
+type kind int
+
+const (
+	kindInfo   kind = iota // pass: advice only
+	kindWarn               // warn: correct, with advice
+	kindLookup             // error: could not be determined
+	kindAbsent             // pending: not published, or not everywhere yet
+	kindWrong              // fail: published but wrong
+)
+
+// status is the step status a kind leads to.
+func (k kind) status() Status {
+	switch k {
+	case kindWrong:
+		return StatusFail
+	case kindAbsent:
+		return StatusPending
+	case kindLookup:
+		return StatusError
+	case kindWarn:
+		return StatusWarn
+	}
+	return StatusPass
+}
+
+// note is a finding with its effect on the status.
+type note struct {
+	finding Finding
+	kind    kind
+}
+
+// verdict gathers what one step found while judging one round.
+type verdict struct {
+	notes    []note
+	observed []verify.Answer
+	asked    map[verify.Question]bool
+	// unreachable are servers that failed while others answered.
+	unreachable []verify.Observation
+	// skipped is set when the Config leaves the step nothing to check.
+	skipped bool
+}
+
+func newVerdict() *verdict {
+	return &verdict{asked: make(map[verify.Question]bool)}
+}
+
+// add records a finding.
+func (v *verdict) add(k kind, code string, sev Severity, format string, args ...any) {
+	v.notes = append(v.notes, note{
+		finding: Finding{Code: code, Severity: sev, Message: endSentences(fmt.Sprintf(format, args...))},
+		kind:    k,
+	})
+}
+
+// endSentences lets the final dot of a name end its sentence too:
+// "… on ns2.example.net.. Add" becomes "… on ns2.example.net. Add". Quoted
+// values are left alone: their dots are followed by a quote.
+func endSentences(msg string) string {
+	msg = strings.ReplaceAll(msg, ".. ", ". ")
+	if strings.HasSuffix(msg, "..") {
+		msg = msg[:len(msg)-1]
+	}
+	return msg
+}
+
+// reply is what the authoritative servers said to one question.
+type reply struct {
+	q verify.Question
+	// ok are the usable replies, in server order.
+	ok []verify.Observation
+}
+
+// ask looks q up in known. When no server gave a usable reply it records a
+// lookup-error and reports false; servers that failed while others
+// answered are remembered for ns-unreachable.
+func (v *verdict) ask(known verify.Answers, q verify.Question) (reply, bool) {
+	ans, found := known.Get(q)
+	if !v.asked[q] {
+		v.asked[q] = true
+		if found {
+			v.observed = append(v.observed, ans)
+		}
+	}
+	r := reply{q: q}
+	switch {
+	case !found:
+		v.lookupError(q, fmt.Sprintf("%s has not been asked yet", q))
+		return r, false
+	case ans.Err != nil:
+		v.lookupError(q, ans.Err.Error())
+		return r, false
+	}
+	var failed []verify.Observation
+	for _, o := range ans.Servers {
+		if o.OK() {
+			r.ok = append(r.ok, o)
+		} else {
+			failed = append(failed, o)
+		}
+	}
+	if len(r.ok) == 0 {
+		var reasons []string
+		for _, o := range failed {
+			if o.Err != nil && !slices.Contains(reasons, o.Err.Error()) {
+				reasons = append(reasons, o.Err.Error())
+			}
+		}
+		if len(reasons) == 0 {
+			reasons = append(reasons, "no server was found to ask")
+		}
+		v.lookupError(q, strings.Join(reasons, "; "))
+		return r, false
+	}
+	v.unreachable = append(v.unreachable, failed...)
+	return r, true
+}
+
+// peek looks q up without recording anything: for answers that only add
+// detail (the doubled names, a wildcard) and whose failure says nothing.
+func peek(known verify.Answers, q verify.Question) (reply, bool) {
+	ans, found := known.Get(q)
+	if !found || ans.Err != nil {
+		return reply{q: q}, false
+	}
+	r := reply{q: q}
+	for _, o := range ans.Servers {
+		if o.OK() {
+			r.ok = append(r.ok, o)
+		}
+	}
+	return r, len(r.ok) > 0
+}
+
+func (v *verdict) lookupError(q verify.Question, why string) {
+	v.add(kindLookup, CodeLookupError, SeverityWarning,
+		"Could not check %s: %s. This is a problem reaching the servers, not a verdict on your records; mailwizard will ask again.", q, why)
+}
+
+// result turns the verdict into the step's Result.
+func (v *verdict) result(id string, expected []Record) Result {
+	v.addUnreachable()
+	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed}
+	worst := kindInfo
+	for _, n := range v.notes {
+		res.Findings = append(res.Findings, n.finding)
+		worst = max(worst, n.kind)
+	}
+	res.Status = worst.status()
+	if v.skipped && len(v.notes) == 0 {
+		res.Status = StatusSkipped
+	}
+	return res
+}
+
+// addUnreachable adds one ns-unreachable warning naming every server that
+// failed while others answered.
+func (v *verdict) addUnreachable() {
+	if len(v.unreachable) == 0 {
+		return
+	}
+	var names, reasons []string
+	for _, o := range v.unreachable {
+		if !slices.Contains(names, o.Server) {
+			names = append(names, o.Server)
+			reasons = append(reasons, o.Err.Error())
+		}
+	}
+	verb := "was"
+	if len(names) > 1 {
+		verb = "were"
+	}
+	v.add(kindWarn, CodeNSUnreachable, SeverityWarning,
+		"%s %s not reachable (%s), so this result rests on the other servers only. If it lasts, the zone's NS records may name a server that no longer serves it.",
+		list(names), verb, strings.Join(reasons, "; "))
+}
+
+// group is the set of servers that gave the same answer.
+type group struct {
+	key   string
+	obs   []verify.Observation
+	names string // "ns1.example.net. and ns2.example.net."
+}
+
+// groupBy sorts observations into groups of equal key, in server order.
+// A server name that falls in more than one group (its IPv4 and IPv6
+// addresses disagree) is shown with its address.
+func groupBy(obs []verify.Observation, key func(verify.Observation) string) []group {
+	var groups []group
+	index := make(map[string]int)
+	where := make(map[string]map[string]bool)
+	for _, o := range obs {
+		k := key(o)
+		i, ok := index[k]
+		if !ok {
+			i = len(groups)
+			index[k] = i
+			groups = append(groups, group{key: k})
+		}
+		groups[i].obs = append(groups[i].obs, o)
+		if where[o.Server] == nil {
+			where[o.Server] = make(map[string]bool)
+		}
+		where[o.Server][k] = true
+	}
+	for i := range groups {
+		var names []string
+		for _, o := range groups[i].obs {
+			name := o.Server
+			if len(where[o.Server]) > 1 {
+				name = fmt.Sprintf("%s (%s)", o.Server, o.Address)
+			}
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+		groups[i].names = list(names)
+	}
+	return groups
+}
+
+// servers names the servers of obs: "ns1.example.net. and ns2.example.net.".
+func servers(obs []verify.Observation) string {
+	var names []string
+	for _, o := range obs {
+		if !slices.Contains(names, o.Server) {
+			names = append(names, o.Server)
+		}
+	}
+	return list(names)
+}
+
+// split divides observations by whether has holds.
+func split(obs []verify.Observation, has func(verify.Observation) bool) (with, without []verify.Observation) {
+	for _, o := range obs {
+		if has(o) {
+			with = append(with, o)
+		} else {
+			without = append(without, o)
+		}
+	}
+	return with, without
+}
+
+// partial records that what is on some servers only.
+func (v *verdict) partial(what string, with, without []verify.Observation) {
+	v.add(kindAbsent, CodePartialPropagation, SeverityWarning,
+		"%s is on %s but not yet on %s: the servers of a zone copy changes from each other, usually within minutes. If it stays like this for more than an hour, ask your DNS provider why %s does not get the change.",
+		what, servers(with), servers(without), servers(without))
+}
+
+// list joins names in English: "a", "a and b", "a, b and c".
+func list(items []string) string {
+	switch len(items) {
+	case 0:
+		return "none"
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// rdata is the data part of a record in presentation form: "10 mail.example.com.".
+func rdata(rr dns.RR) string {
+	return strings.TrimPrefix(rr.String(), rr.Header().String())
+}
+
+// show renders records for a message: "MX 10 mail.example.com.".
+func show(rrs []dns.RR) string {
+	if len(rrs) == 0 {
+		return "nothing"
+	}
+	parts := make([]string, len(rrs))
+	for i, rr := range rrs {
+		parts[i] = dns.TypeToString[rr.Header().Rrtype] + " " + rdata(rr)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// canonicalKey renders records in a fixed order, for grouping servers.
+func canonicalKey(rrs []dns.RR) string {
+	parts := make([]string, len(rrs))
+	for i, rr := range rrs {
+		parts[i] = dns.TypeToString[rr.Header().Rrtype] + " " + strings.ToLower(rdata(rr))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, "\n")
+}
+
+// plural returns one when n is 1 and many otherwise.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// numberWord spells small counts: "two DMARC records".
+func numberWord(n int) string {
+	words := []string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
+	if n >= 0 && n < len(words) {
+		return words[n]
+	}
+	return fmt.Sprint(n)
+}
+
+// quoteAll quotes values for a message: `"a" and "b"`.
+func quoteAll(values []string) string {
+	quoted := make([]string, len(values))
+	for i, s := range values {
+		quoted[i] = fmt.Sprintf("%q", clip(s))
+	}
+	return list(quoted)
+}

@@ -1,0 +1,167 @@
+package steps
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// Finding codes of the mx step.
+const (
+	CodeMXMissing      = "mx-missing"
+	CodeMXWrongTarget  = "mx-wrong-target"
+	CodeMXTargetCNAME  = "mx-target-cname"
+	CodeMXTargetIP     = "mx-target-ip"
+	CodeMXExtraHost    = "mx-extra-host"
+	CodeMXNull         = "mx-null"
+	mxPreference       = 10
+	maxFollowedTargets = 10 // targets whose CNAME is checked, per step
+)
+
+func mxRecords(cfg Config) []Record {
+	if cfg.Domain == "" || cfg.Host == "" {
+		return nil
+	}
+	return []Record{{Name: cfg.Domain, Type: "MX", TTL: cfg.TTL, Value: fmt.Sprintf("%d %s", mxPreference, cfg.Host)}}
+}
+
+// mxQuestions asks for the MX records, and for each target's address to
+// see whether it is an alias.
+func mxQuestions(cfg Config, known verify.Answers) []verify.Question {
+	if cfg.Domain == "" {
+		return nil
+	}
+	q := verify.Q(cfg.Domain, dns.TypeMX)
+	qs := append([]verify.Question{q}, doubledQuestions(cfg, known, q)...)
+	for _, target := range mxTargets(known, q) {
+		qs = append(qs, verify.Q(target, dns.TypeA))
+	}
+	return qs
+}
+
+// mxTargets lists the distinct host names the MX records point at, on any
+// server, leaving out the null MX and addresses.
+func mxTargets(known verify.Answers, q verify.Question) []string {
+	r, _ := peek(known, q)
+	var out []string
+	for _, o := range r.ok {
+		for _, rr := range o.Records(q.Name, dns.TypeMX) {
+			target := verify.CanonicalName(rr.(*dns.MX).Mx)
+			if target == "." || isAddress(target) || slices.Contains(out, target) || len(out) == maxFollowedTargets {
+				continue
+			}
+			out = append(out, target)
+		}
+	}
+	return out
+}
+
+// isAddress reports whether a name is an IP address typed where a host
+// name belongs ("192.0.2.10.").
+func isAddress(name string) bool {
+	_, err := netip.ParseAddr(strings.TrimSuffix(name, "."))
+	return err == nil
+}
+
+func judgeMX(cfg Config, known verify.Answers, v *verdict) {
+	q := verify.Q(cfg.Domain, dns.TypeMX)
+	r, ok := v.ask(known, q)
+	if ok {
+		checkMX(v, cfg, r)
+		checkMXCNAMEs(v, known, q)
+	}
+	v.checkDoubled(cfg, known, q, "The MX record")
+}
+
+func checkMX(v *verdict, cfg Config, r reply) {
+	want := fmt.Sprintf("MX %d %s", mxPreference, cfg.Host)
+	mxs := func(o verify.Observation) []dns.RR { return o.Records(r.q.Name, dns.TypeMX) }
+	with, without := split(r.ok, func(o verify.Observation) bool { return len(mxs(o)) > 0 })
+	switch {
+	case len(with) == 0:
+		v.add(kindAbsent, CodeMXMissing, SeverityError,
+			"%s has no MX record on %s yet, so other mail servers do not know where to deliver its mail. Add %s %s.",
+			r.q.Name, servers(without), r.q.Name, want)
+		return
+	case len(without) > 0:
+		v.partial("The MX record of "+r.q.Name, with, without)
+	}
+	for _, g := range groupBy(with, func(o verify.Observation) string { return canonicalKey(mxs(o)) }) {
+		judgeMXSet(v, cfg, r.q.Name, g, mxs(g.obs[0]), want)
+	}
+}
+
+// judgeMXSet judges the MX records one group of servers returned.
+func judgeMXSet(v *verdict, cfg Config, domain string, g group, rrs []dns.RR, want string) {
+	ours := -1
+	for _, rr := range rrs {
+		mx := rr.(*dns.MX)
+		target := verify.CanonicalName(mx.Mx)
+		switch {
+		case target == ".":
+			v.add(kindWrong, CodeMXNull, SeverityError,
+				"%s has a null MX (MX %d .) on %s, which tells every sender that the domain accepts no mail at all (RFC 7505). Remove it and add %s %s.",
+				domain, mx.Preference, g.names, domain, want)
+			return
+		case target == cfg.Host && (ours < 0 || int(mx.Preference) < ours):
+			ours = int(mx.Preference)
+		}
+	}
+	for _, rr := range rrs {
+		mx := rr.(*dns.MX)
+		target := verify.CanonicalName(mx.Mx)
+		switch {
+		case target == cfg.Host:
+		case isAddress(target):
+			v.add(kindWrong, CodeMXTargetIP, SeverityError,
+				"%s has MX %d %s on %s: an MX record must name a host, not an address (RFC 5321 §5.1), so senders cannot use it. Set the target to %s, the name that has the server's address.",
+				domain, mx.Preference, target, g.names, cfg.Host)
+		case ours < 0:
+			v.add(kindWrong, CodeMXWrongTarget, SeverityError,
+				"%s has MX %d %s on %s; expected %s. Change the MX target to %s.%s",
+				domain, mx.Preference, target, g.names, want, cfg.Host, appendedHint(target, cfg.Host, domain))
+		case int(mx.Preference) <= ours:
+			v.add(kindWarn, CodeMXExtraHost, SeverityWarning,
+				"%s also has MX %d %s on %s, which senders try before or as often as your server (MX %d %s). If it is left over from an old provider, remove it.",
+				domain, mx.Preference, target, g.names, ours, cfg.Host)
+		default:
+			v.add(kindWarn, CodeMXExtraHost, SeverityWarning,
+				"%s also has MX %d %s on %s, so senders may deliver mail there when your server is busy. If it is not a backup server you run, remove it.",
+				domain, mx.Preference, target, g.names)
+		}
+	}
+}
+
+// appendedHint explains a target that got the zone appended, or is "".
+func appendedHint(got, want, zone string) string {
+	if !appendedZone(got, want, zone) {
+		return ""
+	}
+	return fmt.Sprintf(" Your DNS provider added %s to the target you typed; enter it with a final dot (%s) or as the provider's form shows it.", strings.TrimSuffix(zone, "."), want)
+}
+
+// checkMXCNAMEs flags MX targets that are aliases (RFC 2181 §10.3).
+func checkMXCNAMEs(v *verdict, known verify.Answers, q verify.Question) {
+	for _, target := range mxTargets(known, q) {
+		r, ok := peek(known, verify.Q(target, dns.TypeA))
+		if !ok {
+			continue
+		}
+		for _, g := range groupBy(r.ok, func(o verify.Observation) string {
+			alias, _ := o.CNAME(target)
+			return alias
+		}) {
+			if g.key == "" {
+				continue
+			}
+			v.add(kindWrong, CodeMXTargetCNAME, SeverityError,
+				"The MX target %s is an alias (CNAME) for %s on %s. An MX target must not be an alias (RFC 2181 §10.3) and some senders refuse to deliver to it. Point the MX at a name with its own A/AAAA records, or replace the CNAME with A/AAAA records.",
+				target, g.key, g.names)
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package steps
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// Finding codes of the ptr step.
+const (
+	CodePTRMissing      = "ptr-missing"
+	CodePTRMismatch     = "ptr-mismatch"
+	CodePTRNotConfirmed = "ptr-not-forward-confirmed"
+)
+
+// reverseName is the PTR owner of ip: "10.2.0.192.in-addr.arpa." or the
+// nibble form under ip6.arpa. (RFC 3596 §2.5).
+func reverseName(ip netip.Addr) string {
+	name, err := dns.ReverseAddr(ip.Unmap().String())
+	if err != nil {
+		return ""
+	}
+	return name
+}
+
+// ptrRecords are one PTR per server address, each naming the mail host.
+func ptrRecords(cfg Config) []Record {
+	var out []Record
+	for _, ip := range cfg.IPs {
+		if rev := reverseName(ip); rev != "" && cfg.Host != "" {
+			out = append(out, Record{Name: rev, Type: "PTR", TTL: cfg.TTL, Value: cfg.Host})
+		}
+	}
+	return out
+}
+
+// ptrQuestions asks each address's PTR, and for each name found its
+// address, to see whether it leads back (forward-confirmed reverse DNS).
+func ptrQuestions(cfg Config, known verify.Answers) []verify.Question {
+	var qs []verify.Question
+	for _, ip := range cfg.IPs {
+		rev := reverseName(ip)
+		if rev == "" {
+			continue
+		}
+		q := verify.Q(rev, dns.TypePTR)
+		qs = append(qs, q)
+		r, _ := peek(known, q)
+		for _, name := range ptrNames(r) {
+			qs = append(qs, verify.Q(name, addrType(ip)))
+		}
+	}
+	return qs
+}
+
+// ptrNames lists the distinct names the PTR records of a reply hold.
+func ptrNames(r reply) []string {
+	var out []string
+	for _, o := range r.ok {
+		for _, name := range ptrTargets(o, r.q.Name) {
+			if !slices.Contains(out, name) && len(out) < maxFollowedTargets {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+func ptrTargets(o verify.Observation, owner string) []string {
+	var out []string
+	for _, rr := range o.Records(owner, dns.TypePTR) {
+		out = append(out, verify.CanonicalName(rr.(*dns.PTR).Ptr))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// addrType is the record type that holds ip.
+func addrType(ip netip.Addr) uint16 {
+	if ip.Unmap().Is4() {
+		return dns.TypeA
+	}
+	return dns.TypeAAAA
+}
+
+func judgePTR(cfg Config, known verify.Answers, v *verdict) {
+	for _, ip := range cfg.IPs {
+		rev := reverseName(ip)
+		if rev == "" {
+			continue
+		}
+		r, ok := v.ask(known, verify.Q(rev, dns.TypePTR))
+		if ok {
+			checkPTR(v, cfg, known, ip, r)
+		}
+	}
+}
+
+// checkPTR judges the reverse DNS of one address.
+func checkPTR(v *verdict, cfg Config, known verify.Answers, ip netip.Addr, r reply) {
+	with, without := split(r.ok, func(o verify.Observation) bool { return len(ptrTargets(o, r.q.Name)) > 0 })
+	switch {
+	case len(with) == 0:
+		v.add(kindAbsent, CodePTRMissing, SeverityError,
+			"%s has no reverse DNS: %s has no PTR record on %s. Reverse DNS is set at your hosting provider (whoever gave you the address), not at your DNS provider: in their control panel or by a support request, set the reverse DNS of %s to %s. Many receivers refuse mail from addresses without it.",
+			ip, r.q.Name, servers(without), ip, cfg.Host)
+		return
+	case len(without) > 0:
+		v.partial("The reverse DNS (PTR) of "+ip.String(), with, without)
+	}
+	confirm := false
+	for _, g := range groupBy(with, func(o verify.Observation) string { return strings.Join(ptrTargets(o, r.q.Name), " ") }) {
+		names := ptrTargets(g.obs[0], r.q.Name)
+		if slices.Contains(names, cfg.Host) {
+			confirm = true
+			continue
+		}
+		v.add(kindWrong, CodePTRMismatch, SeverityError,
+			"The reverse DNS of %s (%s) names %s on %s; expected %s. Receivers compare it with the name your server greets them with.%s Reverse DNS is set at your hosting provider, not at your DNS provider: set the reverse DNS of %s to %s there.",
+			ip, r.q.Name, list(names), g.names, cfg.Host, genericHint(names, ip), ip, cfg.Host)
+	}
+	if confirm {
+		checkForward(v, cfg, known, ip)
+	}
+}
+
+// genericHint notes a provider's default reverse name, one that spells the
+// address out ("static.10.2.0.192.clients.your-server.de.").
+func genericHint(names []string, ip netip.Addr) string {
+	if !ip.Is4() {
+		return ""
+	}
+	octets := strings.Split(ip.String(), ".")
+	for _, name := range names {
+		seen := 0
+		for _, o := range octets {
+			if slices.Contains(strings.FieldsFunc(name, func(r rune) bool { return r == '.' || r == '-' }), o) {
+				seen++
+			}
+		}
+		if seen == len(octets) {
+			return " " + name + " is the provider's default name for the address."
+		}
+	}
+	return ""
+}
+
+// checkForward checks that the mail host's address records lead back to
+// ip (forward-confirmed reverse DNS, RFC 8601 §3 "iprev").
+func checkForward(v *verdict, cfg Config, known verify.Answers, ip netip.Addr) {
+	qtype := addrType(ip)
+	rf, ok := v.ask(known, verify.Q(cfg.Host, qtype))
+	if !ok {
+		return
+	}
+	rtype := dns.TypeToString[qtype]
+	back, _ := split(rf.ok, func(o verify.Observation) bool { return slices.Contains(addresses(o, qtype), ip) })
+	if len(back) > 0 {
+		return
+	}
+	other, _ := split(rf.ok, func(o verify.Observation) bool { return len(addresses(o, qtype)) > 0 })
+	if len(other) == 0 {
+		v.add(kindAbsent, CodePTRNotConfirmed, SeverityError,
+			"The reverse DNS of %s names %s, but %s has no %s record yet on %s, so the name does not lead back to %s. Add %s %s %s (see the host step).",
+			ip, cfg.Host, cfg.Host, rtype, servers(rf.ok), ip, cfg.Host, rtype, ip)
+		return
+	}
+	for _, g := range groupBy(other, func(o verify.Observation) string { return joinAddrs(addresses(o, qtype)) }) {
+		v.add(kindWrong, CodePTRNotConfirmed, SeverityError,
+			"The reverse DNS of %s names %s, but %s has %s %s on %s, not %s, so receivers cannot confirm the name. Make the %s record hold %s (see the host step).",
+			ip, cfg.Host, cfg.Host, rtype, g.key, g.names, ip, rtype, ip)
+	}
+}

@@ -1,0 +1,437 @@
+package steps
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/spf"
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// Finding codes of the spf step.
+const (
+	CodeSPFMissing         = "spf-missing"
+	CodeSPFMultiple        = "spf-multiple"
+	CodeSPFSyntax          = "spf-syntax"
+	CodeSPFIPNotAuthorized = "spf-ip-not-authorized"
+	CodeSPFTooManyLookups  = "spf-too-many-lookups"
+	CodeSPFVoidLookups     = "spf-void-lookups"
+	CodeSPFPlusAll         = "spf-plus-all"
+	CodeSPFSoftAll         = "spf-soft-all"
+	CodeSPFNeutralAll      = "spf-neutral-all"
+	CodeSPFHELOMissing     = "spf-helo-missing"
+	spfMaxLookups          = 10 // RFC 7208 §4.6.4
+	spfWarnLookups         = 8  // warn before the limit: one more include breaks it
+	spfMaxVoidLookups      = 2  // RFC 7208 §4.6.4
+	spfHELOValue           = "v=spf1 a -all"
+)
+
+// spfValue is the SPF record to publish at the domain: one merged record
+// (RFC 7208 §3.2 allows only one), the server found through the MX, extra
+// senders by address and by include:, and -all.
+func spfValue(cfg Config) string {
+	terms := []string{"v=spf1", "mx"}
+	for _, p := range cfg.SPFIPs {
+		terms = append(terms, spfIPTerm(p))
+	}
+	for _, inc := range cfg.SPFIncludes {
+		terms = append(terms, "include:"+strings.TrimSuffix(inc, "."))
+	}
+	return strings.Join(append(terms, "-all"), " ")
+}
+
+// spfIPTerm renders a prefix as ip4: or ip6:, without the length for a
+// single address.
+func spfIPTerm(p netip.Prefix) string {
+	mech := "ip4:"
+	if p.Addr().Is6() {
+		mech = "ip6:"
+	}
+	if p.IsSingleIP() {
+		return mech + p.Addr().String()
+	}
+	return mech + p.String()
+}
+
+func spfRecords(cfg Config) []Record {
+	if cfg.Domain == "" {
+		return nil
+	}
+	out := []Record{{Name: cfg.Domain, Type: "TXT", TTL: cfg.TTL, Value: spfValue(cfg)}}
+	if cfg.Host != "" && cfg.Host != cfg.Domain {
+		// RFC 7208 §2.3: receivers check the HELO name too.
+		out = append(out, Record{Name: cfg.Host, Type: "TXT", TTL: cfg.TTL, Value: spfHELOValue})
+	}
+	return out
+}
+
+// spfIdentities are the names whose SPF record is checked: the domain and,
+// when it differs, the mail host (the HELO identity).
+func spfIdentities(cfg Config) []string {
+	ids := []string{cfg.Domain}
+	if cfg.Host != "" && cfg.Host != cfg.Domain {
+		ids = append(ids, cfg.Host)
+	}
+	return ids
+}
+
+// spfQuestions asks for the SPF records and for everything their
+// evaluation needs: includes, MX hosts and their addresses.
+func spfQuestions(cfg Config, known verify.Answers) []verify.Question {
+	if cfg.Domain == "" {
+		return nil
+	}
+	var qs []verify.Question
+	for _, id := range spfIdentities(cfg) {
+		q := verify.Q(id, dns.TypeTXT)
+		qs = append(qs, q)
+		qs = append(qs, doubledQuestions(cfg, known, q)...)
+		for _, ip := range cfg.IPs {
+			ev := spf.Evaluate(ip, id, spfLookup{known: known})
+			for _, n := range ev.Needed {
+				qs = append(qs, verify.Q(n.Name, n.Type))
+			}
+		}
+	}
+	return qs
+}
+
+// spfLookup answers the SPF evaluator from a round's answers, taking the
+// first server that gave a usable reply; override replaces the TXT records
+// of one name (to evaluate what one group of servers published).
+type spfLookup struct {
+	known    verify.Answers
+	override map[string][]string
+}
+
+func (l spfLookup) reply(name string, qtype uint16) (verify.Observation, spf.LookupStatus) {
+	ans, ok := l.known.Get(verify.Q(name, qtype))
+	if !ok {
+		return verify.Observation{}, spf.NotAsked
+	}
+	if ans.Err == nil {
+		for _, o := range ans.Servers {
+			if o.OK() {
+				return o, spf.Found
+			}
+		}
+	}
+	return verify.Observation{}, spf.Failed
+}
+
+// TXT returns the joined TXT records of name.
+func (l spfLookup) TXT(name string) ([]string, spf.LookupStatus) {
+	if txts, ok := l.override[verify.CanonicalName(name)]; ok {
+		return txts, spf.Found
+	}
+	o, status := l.reply(name, dns.TypeTXT)
+	if status != spf.Found {
+		return nil, status
+	}
+	var out []string
+	for _, rr := range o.Records(verify.CanonicalName(name), dns.TypeTXT) {
+		out = append(out, JoinTXT(rr.(*dns.TXT).Txt))
+	}
+	if len(out) == 0 {
+		return nil, spf.Void
+	}
+	return out, spf.Found
+}
+
+// IP returns the addresses of name, behind a CNAME too.
+func (l spfLookup) IP(name string, v6 bool) ([]netip.Addr, spf.LookupStatus) {
+	qtype := dns.TypeA
+	if v6 {
+		qtype = dns.TypeAAAA
+	}
+	o, status := l.reply(name, qtype)
+	if status != spf.Found {
+		return nil, status
+	}
+	ips := addresses(o, qtype)
+	if len(ips) == 0 {
+		return nil, spf.Void
+	}
+	return ips, spf.Found
+}
+
+// MX returns the MX targets of name.
+func (l spfLookup) MX(name string) ([]string, spf.LookupStatus) {
+	o, status := l.reply(name, dns.TypeMX)
+	if status != spf.Found {
+		return nil, status
+	}
+	var out []string
+	for _, rr := range o.Records(verify.CanonicalName(name), dns.TypeMX) {
+		out = append(out, verify.CanonicalName(rr.(*dns.MX).Mx))
+	}
+	if len(out) == 0 {
+		return nil, spf.Void
+	}
+	return out, spf.Found
+}
+
+// spfText is an SPF record as published, and the damage a form did to it.
+type spfText struct {
+	value   string
+	damaged *damage
+}
+
+// spfTexts returns the SPF records at name in a reply, mangled ones
+// included (a value split word by word no longer starts with "v=spf1 ").
+func spfTexts(o verify.Observation, name string) []spfText {
+	var out []spfText
+	for _, rr := range o.Records(name, dns.TypeTXT) {
+		raw := rawStrings(rr.(*dns.TXT).Txt)
+		joined := strings.Join(raw, "")
+		if spf.IsSPF(joined) {
+			out = append(out, spfText{value: joined})
+		} else if d, ok := inspectTXT(raw); ok && spf.IsSPF(d.meant) {
+			out = append(out, spfText{value: joined, damaged: &d})
+		}
+	}
+	slices.SortFunc(out, func(a, b spfText) int { return strings.Compare(a.value, b.value) })
+	return out
+}
+
+func judgeSPF(cfg Config, known verify.Answers, v *verdict) {
+	for i, id := range spfIdentities(cfg) {
+		q := verify.Q(id, dns.TypeTXT)
+		if r, ok := v.ask(known, q); ok {
+			checkSPF(v, cfg, known, r, i > 0)
+		}
+		v.checkDoubled(cfg, known, q, "The SPF record")
+	}
+}
+
+// checkSPF judges the SPF record of the domain, or with helo of the mail
+// host's name.
+func checkSPF(v *verdict, cfg Config, known verify.Answers, r reply, helo bool) {
+	want := spfValue(cfg)
+	if helo {
+		want = spfHELOValue
+	}
+	texts := func(o verify.Observation) []spfText { return spfTexts(o, r.q.Name) }
+	with, without := split(r.ok, func(o verify.Observation) bool { return len(texts(o)) > 0 })
+	switch {
+	case len(with) == 0 && helo:
+		v.add(kindWarn, CodeSPFHELOMissing, SeverityWarning,
+			"%s has no SPF record on %s. Receivers also check the name your server greets them with; add %s TXT %q.",
+			r.q.Name, servers(without), r.q.Name, want)
+		return
+	case len(with) == 0:
+		v.add(kindAbsent, CodeSPFMissing, SeverityError,
+			"%s has no SPF record on %s yet, so receivers cannot tell your server's mail from forgeries. Add a TXT record at %s: %q.",
+			r.q.Name, servers(without), r.q.Name, want)
+		return
+	case len(without) > 0:
+		v.partial("The SPF record of "+r.q.Name, with, without)
+	}
+	for _, g := range groupBy(with, func(o verify.Observation) string {
+		var vals []string
+		for _, t := range texts(o) {
+			vals = append(vals, t.value)
+		}
+		return strings.Join(vals, "\n")
+	}) {
+		ts := texts(g.obs[0])
+		switch {
+		case len(ts) > 1:
+			var vals []string
+			for _, t := range ts {
+				vals = append(vals, t.value)
+			}
+			v.add(kindWrong, CodeSPFMultiple, SeverityError,
+				"%s has %s SPF records on %s (%s); with more than one, receivers treat its SPF as broken (RFC 7208 §4.5). Merge them into one: %q.",
+				r.q.Name, numberWord(len(ts)), g.names, quoteAll(vals), mergedSPF(want, ts))
+		case ts[0].damaged != nil:
+			v.add(kindWrong, CodeSPFSyntax, SeverityError,
+				"The SPF record of %s on %s %s, so receivers cannot read it. Enter the value as one piece, without quotes: %q.",
+				r.q.Name, g.names, ts[0].damaged.what, ts[0].damaged.meant)
+		default:
+			judgeSPFRecord(v, cfg, known, r.q.Name, g, ts[0].value, want)
+		}
+	}
+}
+
+// judgeSPFRecord checks one published record: syntax, all, lookups, and
+// a real evaluation for each server address.
+func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g group, value, want string) {
+	rec, err := spf.Parse(value)
+	if err != nil || rec == nil {
+		v.add(kindWrong, CodeSPFSyntax, SeverityError,
+			"The SPF record of %s is %q on %s, and receivers cannot use it: %s. Replace it with %q.",
+			name, clip(value), g.names, spfProblem(err), want)
+		return
+	}
+	checkSPFAll(v, name, rec)
+	lookup := spfLookup{known: known, override: map[string][]string{verify.CanonicalName(name): {value}}}
+	var worst spf.Evaluation
+	for _, ip := range cfg.IPs {
+		ev := spf.Evaluate(ip, name, lookup)
+		if ev.Lookups >= worst.Lookups {
+			worst = ev
+		}
+		switch {
+		case len(ev.Needed) > 0:
+			v.add(kindLookup, CodeLookupError, SeverityWarning,
+				"Could not finish the SPF check of %s for %s: it still needs %s. mailwizard will ask again.",
+				name, ip, neededList(ev.Needed))
+		case ev.Result == spf.ResultPass:
+		case ev.Result == spf.ResultTempError:
+			v.add(kindLookup, CodeLookupError, SeverityWarning,
+				"Could not finish the SPF check of %s for %s: %s. mailwizard will ask again.", name, ip, ev.Problem)
+		case ev.Result == spf.ResultPermError:
+			if ev.Lookups <= spfMaxLookups && ev.VoidLookups <= spfMaxVoidLookups {
+				v.add(kindWrong, CodeSPFSyntax, SeverityError,
+					"The SPF record of %s on %s is broken for receivers: %s. Replace it with %q.", name, g.names, ev.Problem, want)
+			}
+		default:
+			v.add(kindWrong, CodeSPFIPNotAuthorized, SeverityError,
+				"The SPF record of %s on %s gives %q for %s%s, so receivers may reject mail your server sends. Make it cover the server: %q.",
+				name, g.names, string(ev.Result), ip, matched(ev), mergedSPF(want, []spfText{{value: value}}))
+		}
+	}
+	checkSPFLookups(v, name, g, worst)
+}
+
+// spfProblem says what is wrong with a record in words.
+func spfProblem(err error) string {
+	var se *spf.SyntaxError
+	switch {
+	case errors.As(err, &se) && se.Term != "":
+		return fmt.Sprintf("%s (at %q)", se.Problem, se.Term)
+	case err != nil:
+		return err.Error()
+	}
+	return "it does not parse"
+}
+
+func matched(ev spf.Evaluation) string {
+	if ev.Matched == "" {
+		return " (no term matched)"
+	}
+	return fmt.Sprintf(" (matched %q)", ev.Matched)
+}
+
+func neededList(qs []spf.Question) string {
+	var parts []string
+	for _, q := range qs {
+		parts = append(parts, dns.TypeToString[q.Type]+" "+q.Name)
+	}
+	return list(parts)
+}
+
+// checkSPFAll gives advice on the record's last word: -all is what
+// receivers act on; ~all and ?all ask them to accept forgeries, +all
+// authorizes the whole Internet.
+func checkSPFAll(v *verdict, name string, rec *spf.Record) {
+	var all *spf.Term
+	redirect := false
+	for i, t := range rec.Terms {
+		switch strings.ToLower(t.Name) {
+		case "all":
+			all = &rec.Terms[i]
+		case "redirect":
+			redirect = true
+		}
+	}
+	switch {
+	case all == nil && redirect:
+	case all == nil:
+		v.add(kindWarn, CodeSPFNeutralAll, SeverityWarning,
+			"The SPF record of %s does not end with -all, so it says nothing about other senders and receivers accept forgeries. End it with -all.", name)
+	case all.Qualifier == spf.Pass:
+		v.add(kindWrong, CodeSPFPlusAll, SeverityError,
+			"The SPF record of %s ends with +all, which allows every server on the Internet to send mail as your domain. Replace +all with -all.", name)
+	case all.Qualifier == spf.SoftFail:
+		v.add(kindInfo, CodeSPFSoftAll, SeverityInfo,
+			"The SPF record of %s ends with ~all, which asks receivers to accept forgeries with a mark. Once all your senders are listed, change it to -all.", name)
+	case all.Qualifier == spf.Neutral:
+		v.add(kindWarn, CodeSPFNeutralAll, SeverityWarning,
+			"The SPF record of %s ends with ?all, which says nothing about other senders, so receivers accept forgeries. Change it to -all.", name)
+	}
+}
+
+// checkSPFLookups checks the DNS lookups a receiver must make (RFC 7208
+// §4.6.4): more than 10 is a permanent error, more than 2 that find
+// nothing too.
+func checkSPFLookups(v *verdict, name string, g group, ev spf.Evaluation) {
+	tree := lookupTree(ev.Tree)
+	switch {
+	case ev.Lookups > spfMaxLookups:
+		v.add(kindWrong, CodeSPFTooManyLookups, SeverityError,
+			"The SPF record of %s on %s needs %d DNS lookups (%s); receivers stop at %d and treat the record as broken. Remove includes you no longer use, or replace them with ip4:/ip6: terms.",
+			name, g.names, ev.Lookups, tree, spfMaxLookups)
+	case ev.Lookups >= spfWarnLookups:
+		v.add(kindWarn, CodeSPFTooManyLookups, SeverityWarning,
+			"The SPF record of %s on %s needs %d DNS lookups (%s); the limit is %d, so one more include will break it.",
+			name, g.names, ev.Lookups, tree, spfMaxLookups)
+	}
+	if ev.VoidLookups > spfMaxVoidLookups {
+		v.add(kindWrong, CodeSPFVoidLookups, SeverityError,
+			"The SPF record of %s on %s has %d lookups that find nothing; receivers stop after %d and treat the record as broken. Remove the terms that name domains without records.",
+			name, g.names, ev.VoidLookups, spfMaxVoidLookups)
+	}
+}
+
+// lookupTree explains where lookups come from: "example.com. 3,
+// _spf.provider.net. 4".
+func lookupTree(n *spf.Node) string {
+	var parts []string
+	var walk func(*spf.Node)
+	walk = func(n *spf.Node) {
+		if n == nil || len(parts) > 20 {
+			return
+		}
+		if n.Lookups > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", n.Domain, n.Lookups))
+		}
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	walk(n)
+	if len(parts) == 0 {
+		return "by the record itself"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// mergedSPF is the record to propose: ours, plus the senders the published
+// records list that ours does not (shared/USERS.md item 14).
+func mergedSPF(want string, published []spfText) string {
+	terms := strings.Fields(want)
+	tail := terms[len(terms)-1:]
+	terms = terms[:len(terms)-1]
+	for _, t := range published {
+		rec, err := spf.Parse(t.value)
+		if err != nil || rec == nil {
+			continue
+		}
+		for _, term := range rec.Terms {
+			text := termText(rec, term)
+			name := strings.ToLower(term.Name)
+			if text == "" || name == "all" || name == "redirect" || name == "exp" ||
+				slices.ContainsFunc(terms, func(s string) bool { return strings.EqualFold(s, text) }) {
+				continue
+			}
+			terms = append(terms, text)
+		}
+	}
+	return strings.Join(append(terms, tail...), " ")
+}
+
+// termText is a term as written in its record.
+func termText(rec *spf.Record, t spf.Term) string {
+	if t.Pos < 0 || t.Pos >= len(rec.Raw) {
+		return ""
+	}
+	text, _, _ := strings.Cut(rec.Raw[t.Pos:], " ")
+	return text
+}

@@ -1,0 +1,361 @@
+package steps
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// resolverName is the world's recursive resolver.
+const resolverName = "127.0.0.53"
+
+// world is a set of authoritative servers answering from zone lines, and a
+// recursive resolver, all in memory: it builds the verify.Answers a round
+// would, so that steps are judged without a network.
+type world struct {
+	t       testing.TB
+	zones   []string
+	servers []string
+	data    map[string][]dns.RR
+	down    map[string]error
+	// resolver answers Recursive questions (blocklists).
+	resolver []dns.RR
+}
+
+// newWorld returns two servers, ns1 and ns2, serving the same lines. Zone
+// lines are absolute or relative to example.com.
+func newWorld(t testing.TB, lines ...string) *world {
+	t.Helper()
+	w := &world{
+		t:       t,
+		zones:   []string{"example.com.", "in-addr.arpa.", "ip6.arpa.", "example.net.", "example.org."},
+		servers: []string{"ns1.example.net.", "ns2.example.net."},
+		data:    make(map[string][]dns.RR),
+		down:    make(map[string]error),
+	}
+	for _, s := range w.servers {
+		w.add(s, lines...)
+	}
+	return w
+}
+
+// rrs parses zone lines with $ORIGIN example.com.
+func rrs(t testing.TB, lines ...string) []dns.RR {
+	t.Helper()
+	var out []dns.RR
+	for _, line := range lines {
+		zp := dns.NewZoneParser(strings.NewReader(line+"\n"), "example.com.", "")
+		zp.SetDefaultTTL(3600)
+		for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+			out = append(out, rr)
+		}
+		if err := zp.Err(); err != nil {
+			t.Fatalf("zone line %q: %v", line, err)
+		}
+	}
+	return out
+}
+
+// add publishes lines on one server.
+func (w *world) add(server string, lines ...string) *world {
+	w.t.Helper()
+	w.data[server] = append(w.data[server], rrs(w.t, lines...)...)
+	return w
+}
+
+// remove drops every record of type qtype at name on the given servers
+// (all when none are named).
+func (w *world) remove(name string, qtype uint16, on ...string) *world {
+	if len(on) == 0 {
+		on = w.servers
+	}
+	name = dns.CanonicalName(fqdnIn(name))
+	for _, s := range on {
+		w.data[s] = slices.DeleteFunc(w.data[s], func(rr dns.RR) bool {
+			return dns.CanonicalName(rr.Header().Name) == name && (qtype == dns.TypeANY || rr.Header().Rrtype == qtype)
+		})
+	}
+	return w
+}
+
+// replace removes the records of the first line's name and type, then adds
+// the lines, on every server.
+func (w *world) replace(lines ...string) *world {
+	w.t.Helper()
+	first := rrs(w.t, lines[0])[0]
+	w.remove(first.Header().Name, first.Header().Rrtype)
+	for _, s := range w.servers {
+		w.add(s, lines...)
+	}
+	return w
+}
+
+func fqdnIn(name string) string {
+	if strings.HasSuffix(name, ".") {
+		return name
+	}
+	return name + ".example.com."
+}
+
+// publish puts every record of the steps on every server.
+func (w *world) publish(recs []Record) *world {
+	w.t.Helper()
+	for _, r := range recs {
+		rr, err := r.RR()
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		for _, s := range w.servers {
+			w.data[s] = append(w.data[s], rr)
+		}
+	}
+	return w
+}
+
+// zoneOf is the longest known zone that holds name.
+func (w *world) zoneOf(name string) string {
+	best := ""
+	for _, z := range w.zones {
+		if inZone(name, z) && len(z) > len(best) {
+			best = z
+		}
+	}
+	return best
+}
+
+// lookup answers one question from a set of records, the way an
+// authoritative server does: records of the type, or a CNAME followed
+// within the data, or a wildcard, NODATA, or NXDOMAIN.
+func lookup(data []dns.RR, name string, qtype uint16) (int, []dns.RR) {
+	var answer []dns.RR
+	for hops := 0; hops < 8; hops++ {
+		at := owned(data, name)
+		if len(at) == 0 {
+			at = wildcard(data, name)
+		}
+		var cname *dns.CNAME
+		for _, rr := range at {
+			if rr.Header().Rrtype == qtype {
+				answer = append(answer, rr)
+			}
+			if c, ok := rr.(*dns.CNAME); ok {
+				cname = c
+			}
+		}
+		switch {
+		case len(answer) > 0 && (cname == nil || qtype == dns.TypeCNAME):
+			return dns.RcodeSuccess, answer
+		case cname != nil && qtype != dns.TypeCNAME:
+			answer = append(answer, cname)
+			name = dns.CanonicalName(cname.Target)
+			continue
+		case len(at) > 0 || len(answer) > 0 || exists(data, name):
+			return dns.RcodeSuccess, answer
+		}
+		return dns.RcodeNameError, answer
+	}
+	return dns.RcodeSuccess, answer
+}
+
+// owned returns the records at name.
+func owned(data []dns.RR, name string) []dns.RR {
+	var out []dns.RR
+	for _, rr := range data {
+		if strings.EqualFold(rr.Header().Name, name) {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
+
+// exists reports whether name has records or names below it.
+func exists(data []dns.RR, name string) bool {
+	return slices.ContainsFunc(data, func(rr dns.RR) bool { return inZone(rr.Header().Name, name) })
+}
+
+// wildcard synthesises records from "*.<closest encloser>" (RFC 4592).
+func wildcard(data []dns.RR, name string) []dns.RR {
+	labels := dns.SplitDomainName(name)
+	for i := 1; i < len(labels); i++ {
+		parent := dns.Fqdn(strings.Join(labels[i:], "."))
+		var out []dns.RR
+		for _, rr := range owned(data, "*."+parent) {
+			c := dns.Copy(rr)
+			c.Header().Name = name
+			out = append(out, c)
+		}
+		if len(out) > 0 || exists(data, parent) {
+			return out
+		}
+	}
+	return nil
+}
+
+// answer is what every server says to q.
+func (w *world) answer(q verify.Question) verify.Answer {
+	if q.Via == verify.Recursive {
+		o := verify.Observation{Server: resolverName, Address: resolverName + ":53"}
+		if err := w.down[resolverName]; err != nil {
+			o.Rcode, o.Err = -1, fmt.Errorf("query %s at %s: %w", q, o.Address, err)
+		} else {
+			o.Rcode, o.Answer = lookup(w.resolver, q.Name, q.Type)
+		}
+		return verify.Answer{Question: q, Servers: []verify.Observation{o}}
+	}
+	ans := verify.Answer{Question: q, Zone: w.zoneOf(q.Name)}
+	for i, s := range w.servers {
+		o := verify.Observation{Server: s, Address: fmt.Sprintf("192.0.2.%d:53", 53+i), Authoritative: true}
+		if err := w.down[s]; err != nil {
+			o.Rcode, o.Err = -1, fmt.Errorf("query %s at %s: %w", q, o.Address, err)
+		} else {
+			o.Rcode, o.Answer = lookup(w.data[s], q.Name, q.Type)
+		}
+		ans.Servers = append(ans.Servers, o)
+	}
+	return ans
+}
+
+// run asks the planners' questions until they ask nothing new, like
+// verify.Round.Run.
+func (w *world) run(planners ...verify.Planner) verify.Answers {
+	known := verify.Answers{}
+	for range 20 {
+		fresh := false
+		for _, p := range planners {
+			for _, q := range p(known) {
+				if _, ok := known[q]; !ok {
+					known[q] = w.answer(q)
+					fresh = true
+				}
+			}
+		}
+		if !fresh {
+			return known
+		}
+	}
+	w.t.Fatal("planners did not reach a fixed point in 20 rounds")
+	return nil
+}
+
+// judge runs one step against the world.
+func (w *world) judge(cfg Config, id string) Result {
+	w.t.Helper()
+	s, ok := ByID(id)
+	if !ok {
+		w.t.Fatalf("no step %q", id)
+	}
+	known := w.run(func(known verify.Answers) []verify.Question { return s.Questions(cfg, known) })
+	return s.Judge(cfg, known)
+}
+
+// testConfig is a normalised Config for example.com with one IPv4 and one
+// IPv6 address and no DKIM key.
+func testConfig(t testing.TB) Config {
+	t.Helper()
+	cfg := Config{
+		Domain: "example.com",
+		IPs:    []netip.Addr{netip.MustParseAddr("192.0.2.10"), netip.MustParseAddr("2001:db8::10")},
+		DNSBL:  []string{},
+	}
+	if err := cfg.Normalize(nil); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// stepCase is one table case of a step: a change to a correct world (and
+// maybe to the Config), and what the step must then say.
+type stepCase struct {
+	cfg    func(*Config)
+	world  func(*world)
+	status Status
+	want   []string // codes that must be present
+	not    []string // codes that must be absent
+	says   []string // text the first wanted finding's message must hold
+}
+
+// runStepCases judges step id in a world where the Config's records are
+// published on both servers, changed by each case.
+func runStepCases(t *testing.T, id string, base func(testing.TB) Config, cases map[string]stepCase) {
+	t.Helper()
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg := base(t)
+			if tc.cfg != nil {
+				tc.cfg(&cfg)
+			}
+			w := newWorld(t)
+			for _, s := range All() {
+				w.publish(s.Records(cfg))
+			}
+			if tc.world != nil {
+				tc.world(w)
+			}
+			res := w.judge(cfg, id)
+			got := codes(res)
+			t.Logf("%s:\n%s", res.Status, messages(res))
+			if res.Status != tc.status {
+				t.Errorf("status %s, want %s; findings:\n%s", res.Status, tc.status, messages(res))
+			}
+			for _, c := range tc.want {
+				if !slices.Contains(got, c) {
+					t.Errorf("finding %s missing; findings:\n%s", c, messages(res))
+				}
+			}
+			for _, c := range tc.not {
+				if slices.Contains(got, c) {
+					t.Errorf("finding %s present; findings:\n%s", c, messages(res))
+				}
+			}
+			for _, f := range res.Findings {
+				if strings.Contains(f.Message, "..") || f.Message == "" {
+					t.Errorf("%s message is empty or has a double dot: %q", f.Code, f.Message)
+				}
+			}
+			if len(tc.want) > 0 && len(tc.says) > 0 {
+				f, _ := finding(res, tc.want[0])
+				for _, s := range tc.says {
+					if !strings.Contains(f.Message, s) {
+						t.Errorf("%s message does not say %q:\n%s", f.Code, s, f.Message)
+					}
+				}
+			}
+		})
+	}
+}
+
+// messages renders findings for a failure report.
+func messages(r Result) string {
+	var b strings.Builder
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "  %s (%s): %s\n", f.Code, f.Severity, f.Message)
+	}
+	return b.String()
+}
+
+// codes lists the finding codes of a result.
+func codes(r Result) []string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, f.Code)
+	}
+	return out
+}
+
+// finding returns the first finding with code.
+func finding(r Result, code string) (Finding, bool) {
+	for _, f := range r.Findings {
+		if f.Code == code {
+			return f, true
+		}
+	}
+	return Finding{}, false
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
