@@ -3,6 +3,8 @@ package verify
 import (
 	"strings"
 	"testing"
+
+	"github.com/miekg/dns"
 )
 
 func TestZoneChain(t *testing.T) {
@@ -32,4 +34,27 @@ func TestZoneChain(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzZoneChain checks that any string gives a chain without panicking,
+// and that a valid name gives a chain of its own suffixes.
+func FuzzZoneChain(f *testing.F) {
+	for _, s := range []string{"example.com.", "_dmarc.example.co.uk", "25.2.0.192.in-addr.arpa.", ".", "", `a\.b.c`, "..", "com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		name := CanonicalName(s)
+		chain := zoneChain(name)
+		if len(chain) == 0 {
+			t.Fatalf("zoneChain(%q) is empty", name)
+		}
+		if _, ok := dns.IsDomainName(name); !ok || !dns.IsFqdn(name) {
+			return
+		}
+		for _, suffix := range chain {
+			if !strings.HasSuffix(name, suffix) && suffix != "." {
+				t.Fatalf("zoneChain(%q) holds %q, not a suffix", name, suffix)
+			}
+		}
+	})
 }

@@ -46,8 +46,8 @@ func (r *Round) Next() *Round {
 // Run runs the planners to a fixed point: each planner's questions are asked
 // at once (deduplicated across planners), and each planner is called again
 // as its answers arrive, until none asks for anything new or ctx ends. The
-// result holds every question asked. Run never returns an error: failures
-// are in the answers.
+// result holds every question asked in the round (by these planners, and
+// before). Run never returns an error: failures are in the answers.
 //
 // Each planner runs in its own goroutine and is called first with what the
 // round already knows. After ctx ends a planner is not called again; the
@@ -149,7 +149,7 @@ func (r *Round) answer(ctx context.Context, q Question) Answer {
 func (r *Round) ask(ctx context.Context, q Question) Answer {
 	a := Answer{Question: q}
 	name := CanonicalName(q.Name)
-	if _, ok := dns.IsDomainName(name); !ok {
+	if _, ok := dns.IsDomainName(name); !ok || !dns.IsFqdn(name) {
 		a.Err = fmt.Errorf("%s: not a domain name", q)
 		return a
 	}

@@ -254,6 +254,7 @@ func TestInvalidQuestion(t *testing.T) {
 	tests := map[string]verify.Question{
 		"label too long": verify.Q(strings.Repeat("a", 64)+".example.com.", dns.TypeA),
 		"empty label":    verify.Q("a..example.com.", dns.TypeA),
+		"escaped end":    verify.Q(`\`, dns.TypeA),
 		"unknown via":    {Name: "example.com.", Type: dns.TypeA, Via: 7},
 	}
 	for name, q := range tests {

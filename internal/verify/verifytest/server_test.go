@@ -310,7 +310,9 @@ func TestServerCloseEndsDelayedReplies(t *testing.T) {
 	go func() {
 		_, _ = exchange(srv.Addr(), "udp", "mail.example.com.", dns.TypeA, false, 100*time.Millisecond)
 	}()
-	time.Sleep(20 * time.Millisecond)
+	for len(srv.Queries()) == 0 {
+		time.Sleep(time.Millisecond)
+	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Close() }()
 	select {
