@@ -28,6 +28,8 @@ func TestOneServerFaulty(t *testing.T) {
 		tcpQuery   int
 		answer     bool
 		tcpRetries int
+		// closed stops ns1: nothing listens at its address.
+		closed bool
 	}{
 		"healthy":          {fault: verifytest.Fault{}, rcode: dns.RcodeSuccess, answer: true},
 		"slow but in time": {fault: verifytest.Fault{Delay: 20 * time.Millisecond}, rcode: dns.RcodeSuccess, answer: true},
@@ -35,6 +37,10 @@ func TestOneServerFaulty(t *testing.T) {
 			fault:   verifytest.Fault{Drop: true},
 			wantErr: "query TXT _dmarc.example.com. at ns1.example.net. (192.0.2.53:53): i/o timeout (2 tries of 200ms)",
 			is:      verify.ErrTimeout, rcode: -1,
+		},
+		"stopped": {
+			closed:  true,
+			wantErr: "connection refused", rcode: -1,
 		},
 		"servfail": {
 			fault:   verifytest.Fault{Rcode: dns.RcodeServerFailure},
@@ -59,6 +65,11 @@ func TestOneServerFaulty(t *testing.T) {
 			t.Parallel()
 			lab, e := world(t, verifytest.LabConfig{})
 			lab.Servers[0].SetFault(tc.fault)
+			if tc.closed {
+				if err := lab.Servers[0].Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
 			r := e.Round()
 			q := verify.Q(dmarc, dns.TypeTXT)
 			a := r.Ask(context.Background(), q)[q]

@@ -2,6 +2,7 @@ package verifytest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -358,5 +359,35 @@ func TestZoneTextParses(t *testing.T) {
 	}
 	if !strings.Contains(zones.Records("_dmarc.example.com.", dns.TypeTXT)[0].String(), "v=DMARC1") {
 		t.Error("relative names not expanded")
+	}
+}
+
+func TestPublishWhileAnswering(t *testing.T) {
+	srv := StartServer(t, Authoritative, exampleZone())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			rr := fmt.Sprintf("r%d.example.com. A 192.0.2.%d", i, i)
+			if err := srv.Zones().Add(rr); err != nil {
+				t.Error(err)
+				return
+			}
+			if i%2 == 0 {
+				srv.Zones().RemoveRRset(fmt.Sprintf("r%d.example.com.", i), dns.TypeA)
+			}
+		}
+	}()
+	for i := range 50 {
+		if _, err := exchange(srv.Addr(), "udp", fmt.Sprintf("r%d.example.com.", i), dns.TypeA, false, time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	for i := range 50 {
+		want := i % 2
+		if got := len(srv.Zones().Records(fmt.Sprintf("r%d.example.com.", i), dns.TypeA)); got != want {
+			t.Errorf("r%d: %d records, want %d", i, got, want)
+		}
 	}
 }
