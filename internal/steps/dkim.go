@@ -118,8 +118,8 @@ func checkDKIM(v *verdict, cfg Config, r reply) {
 		ts := txts(g.obs[0])
 		if len(ts) > 1 {
 			v.add(kindWrong, CodeDKIMMultiple, SeverityError,
-				"%s has %d TXT records on %s; receivers pick one at random or fail. Keep only %s.",
-				r.q.Name, len(ts), g.names, want)
+				"%s has %s TXT records on %s; receivers pick one at random or fail. Keep only %s.",
+				r.q.Name, numberWord(len(ts)), g.names, want)
 			continue
 		}
 		judgeDKIMValue(v, cfg, r.q.Name, g, ts[0], want)
@@ -129,26 +129,19 @@ func checkDKIM(v *verdict, cfg Config, r reply) {
 // judgeDKIMValue checks one published key record.
 func judgeDKIMValue(v *verdict, cfg Config, name string, g group, t dkimTXT, want string) {
 	rec, err := dkimkey.ParseRecord(t.value)
-	cut := len(t.raw) == 1 && len(t.raw[0]) == maxString
 	var mangled *dkimkey.MangledError
-	var syntax *dkimkey.SyntaxError
 	d, damaged := inspectTXT(t.raw)
 	switch {
-	case damaged && strings.HasPrefix(strings.TrimSpace(t.value), `"`) || damaged && err != nil:
+	case errors.As(err, &mangled):
+		v.add(kindWrong, CodeDKIMMangled, SeverityError,
+			"The DKIM key record %s on %s was damaged when it was entered: %s. Paste the value again: %s.",
+			name, g.names, mangled.Problem, want)
+		return
+	case err != nil && damaged:
 		v.add(kindWrong, CodeDKIMMangled, SeverityError,
 			"The DKIM key record %s on %s %s. Enter the value without quotes, as one piece: %s.", name, g.names, d.what, want)
 		return
-	case errors.As(err, &mangled):
-		v.add(kindWrong, CodeDKIMMangled, SeverityError,
-			"The DKIM key record %s on %s was damaged when it was entered: %s. Paste the value again, without quotes or spaces: %s.",
-			name, g.names, mangled.Problem, want)
-		return
-	case cut && (err != nil || rec.Key == nil || cfg.DKIMPublicKey != nil && !dkimkey.Equal(rec.Key, cfg.DKIMPublicKey)):
-		v.add(kindWrong, CodeDKIMMangled, SeverityError,
-			"The DKIM key record %s on %s is exactly %d characters long: it was cut at the limit of one DNS string. Enter it split into strings of at most %d characters (your provider may do that for you if you paste it whole): %s.",
-			name, g.names, maxString, maxString, want)
-		return
-	case errors.As(err, &syntax) || err != nil:
+	case err != nil:
 		v.add(kindWrong, CodeDKIMSyntax, SeverityError,
 			"The DKIM key record %s on %s does not parse: %v. Replace it with %s.", name, g.names, err, want)
 		return

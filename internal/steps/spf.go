@@ -380,8 +380,8 @@ func checkSPFLookups(v *verdict, name string, g group, ev spf.Evaluation) {
 	}
 }
 
-// lookupTree explains where lookups come from: "example.com. 3,
-// _spf.provider.net. 4".
+// lookupTree explains where lookups come from, record by record:
+// "example.com. 3, include:_spf.provider.net 4".
 func lookupTree(n *spf.Node) string {
 	var parts []string
 	var walk func(*spf.Node)
@@ -390,7 +390,11 @@ func lookupTree(n *spf.Node) string {
 			return
 		}
 		if n.Lookups > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", n.Domain, n.Lookups))
+			where := n.Domain
+			if n.Via != "" {
+				where = n.Via
+			}
+			parts = append(parts, fmt.Sprintf("%s %d", where, n.Lookups))
 		}
 		for _, c := range n.Children {
 			walk(c)
@@ -407,31 +411,20 @@ func lookupTree(n *spf.Node) string {
 // records list that ours does not (shared/USERS.md item 14).
 func mergedSPF(want string, published []spfText) string {
 	terms := strings.Fields(want)
-	tail := terms[len(terms)-1:]
-	terms = terms[:len(terms)-1]
+	all := terms[len(terms)-1]
+	terms = slices.Clone(terms[:len(terms)-1])
 	for _, t := range published {
 		rec, err := spf.Parse(t.value)
 		if err != nil || rec == nil {
 			continue
 		}
 		for _, term := range rec.Terms {
-			text := termText(rec, term)
-			name := strings.ToLower(term.Name)
-			if text == "" || name == "all" || name == "redirect" || name == "exp" ||
-				slices.ContainsFunc(terms, func(s string) bool { return strings.EqualFold(s, text) }) {
+			if !term.Mechanism() || strings.EqualFold(term.Name, "all") || term.Text == "" ||
+				slices.ContainsFunc(terms, func(s string) bool { return strings.EqualFold(s, term.Text) }) {
 				continue
 			}
-			terms = append(terms, text)
+			terms = append(terms, term.Text)
 		}
 	}
-	return strings.Join(append(terms, tail...), " ")
-}
-
-// termText is a term as written in its record.
-func termText(rec *spf.Record, t spf.Term) string {
-	if t.Pos < 0 || t.Pos >= len(rec.Raw) {
-		return ""
-	}
-	text, _, _ := strings.Cut(rec.Raw[t.Pos:], " ")
-	return text
+	return strings.Join(append(terms, all), " ")
 }

@@ -1,0 +1,127 @@
+package steps
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+func TestAllOrderAndByID(t *testing.T) {
+	want := []string{IDHost, IDMX, IDPTR, IDSPF, IDDKIM, IDDMARC, IDAutoconfig, IDBlocklist}
+	if got := stepIDs(); !slices.Equal(got, want) {
+		t.Fatalf("steps %v, want %v", got, want)
+	}
+	for _, id := range want {
+		s, ok := ByID(id)
+		if !ok || s.ID != id || s.Title == "" || s.Records == nil || s.Questions == nil || s.Judge == nil {
+			t.Errorf("ByID(%q) = %+v, %v", id, s, ok)
+		}
+	}
+	if _, ok := ByID("mta-sts"); ok {
+		t.Error("ByID found a step that does not exist")
+	}
+	if s, _ := ByID(IDPTR); s.Where != AtHostingProvider {
+		t.Errorf("PTR is set at %s, want the hosting provider", s.Where)
+	}
+}
+
+// TestEveryStepServers checks the findings common to every step that asks
+// the authoritative servers: one server down, all servers down.
+func TestEveryStepServers(t *testing.T) {
+	for _, s := range All() {
+		if s.ID == IDBlocklist {
+			continue
+		}
+		t.Run(s.ID, func(t *testing.T) {
+			runStepCases(t, s.ID, dkimConfig, map[string]stepCase{
+				"every server answers": {
+					status: StatusPass,
+					not:    []string{CodeNSUnreachable, CodeLookupError, CodePartialPropagation, CodeDoubledDomain},
+				},
+				"one server down": {
+					world:  func(w *world) { w.down["ns1.example.net."] = errors.New("i/o timeout") },
+					status: StatusWarn,
+					want:   []string{CodeNSUnreachable},
+					not:    []string{CodeLookupError, CodePartialPropagation},
+					says:   []string{"ns1.example.net. was not reachable", "i/o timeout"},
+				},
+				"every server down": {
+					world: func(w *world) {
+						w.down["ns1.example.net."] = errors.New("i/o timeout")
+						w.down["ns2.example.net."] = errors.New("i/o timeout")
+					},
+					status: StatusError,
+					want:   []string{CodeLookupError},
+					not:    []string{CodeNSUnreachable},
+				},
+			})
+		})
+	}
+}
+
+func TestSkipped(t *testing.T) {
+	cfg := dkimConfig(t)
+	cfg.Skip = []string{IDPTR, IDBlocklist}
+	if got := len(Planners(cfg)); got != len(All())-2 {
+		t.Errorf("%d planners, want one per step not skipped", got)
+	}
+	ptr, _ := ByID(IDPTR)
+	if qs := ptr.Questions(cfg, verify.Answers{}); len(qs) != 0 {
+		t.Errorf("a skipped step asks %v", qs)
+	}
+	w := newWorld(t)
+	for _, s := range All() {
+		w.publish(s.Records(cfg))
+	}
+	results := JudgeAll(cfg, w.run(Planners(cfg)...))
+	for _, r := range results {
+		skipped := r.Step == IDPTR || r.Step == IDBlocklist
+		if skipped != (r.Status == StatusSkipped) {
+			t.Errorf("%s: status %s", r.Step, r.Status)
+		}
+	}
+	if got := Overall(results); got != StatusPass {
+		t.Errorf("overall %s, want pass", got)
+	}
+}
+
+func TestJudgeAllBeforeAnyAnswer(t *testing.T) {
+	for _, r := range JudgeAll(dkimConfig(t), verify.Answers{}) {
+		if r.Step == IDBlocklist {
+			continue
+		}
+		if r.Status != StatusError {
+			t.Errorf("%s: status %s with nothing asked, want error", r.Step, r.Status)
+		}
+	}
+}
+
+func TestOverall(t *testing.T) {
+	tests := map[string]struct {
+		statuses []Status
+		want     Status
+	}{
+		"nothing":                   {nil, StatusPass},
+		"all pass":                  {[]Status{StatusPass, StatusPass}, StatusPass},
+		"warn over pass":            {[]Status{StatusPass, StatusWarn}, StatusWarn},
+		"error over warn":           {[]Status{StatusWarn, StatusError}, StatusError},
+		"pending over error":        {[]Status{StatusError, StatusPending, StatusWarn}, StatusPending},
+		"fail over everything":      {[]Status{StatusPending, StatusFail, StatusError}, StatusFail},
+		"skipped does not count":    {[]Status{StatusSkipped, StatusPass}, StatusPass},
+		"only skipped":              {[]Status{StatusSkipped}, StatusPass},
+		"skipped next to a failure": {[]Status{StatusSkipped, StatusFail}, StatusFail},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var results []Result
+			for _, s := range tc.statuses {
+				results = append(results, Result{Status: s})
+			}
+			if got := Overall(results); got != tc.want {
+				t.Errorf("Overall = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
