@@ -1,17 +1,21 @@
-// Package ui is mailwizard's terminal interface: the bubbletea wizard, its
-// huh form, lipgloss styles, key map, and the plain/accessible renderer. It
-// is the only package that imports charm.land/*.
 package ui
 
-// CONTRACT STUB: the UI engineer replaces the body; cmd relies on the
-// signature.
-
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
+
+	"github.com/mailwizard/mailwizard/internal/dkimkey"
+	"github.com/mailwizard/mailwizard/internal/report"
 	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
@@ -42,6 +46,9 @@ type Options struct {
 	Save func(steps.Config) error
 	// KeyDir is where a generated DKIM key is proposed to be written.
 	KeyDir string
+	// ReportDir is where an exported Markdown report is written (next to
+	// the profile); empty means the current folder.
+	ReportDir string
 	// Demo, when set, enables the demo's publish keys.
 	Demo Publisher
 	// Interval is the polling interval; default 5 s.
@@ -52,8 +59,158 @@ type Options struct {
 	Present    bool
 	In         io.Reader
 	Out        io.Writer
+	// Getenv reads the environment (NO_COLOR, TERM); default os.Getenv.
+	Getenv func(string) string
 }
 
 // Run runs the wizard until the user quits. It returns ErrInterrupted on
 // Ctrl+C, after restoring the terminal and saving the answers.
-func Run(ctx context.Context, opts Options) error { return nil }
+func Run(ctx context.Context, opts Options) error {
+	if opts.In == nil {
+		opts.In = os.Stdin
+	}
+	if opts.Out == nil {
+		opts.Out = os.Stdout
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	be := realBackend(opts)
+	all := steps.All()
+	if opts.Accessible || plainTerminal(opts) {
+		return runPlain(ctx, opts, be, all)
+	}
+	m := newModel(modelConfig{
+		cfg: opts.Config, haveProfile: opts.HaveProfile, keyDir: opts.KeyDir, exportDir: opts.ReportDir,
+		interval: opts.Interval,
+		look:     look{dark: true, noColor: opts.Getenv("NO_COLOR") != "", present: opts.Present},
+	}, be, all)
+	final, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(opts.In), tea.WithOutput(opts.Out)).Run()
+	fm, ok := final.(model)
+	if !ok {
+		fm = m
+	}
+	saveErr := saveOnExit(fm, be)
+	switch {
+	case fm.interrupted, errors.Is(err, tea.ErrProgramKilled), errors.Is(err, tea.ErrInterrupted):
+		return ErrInterrupted
+	case err != nil:
+		return fmt.Errorf("run the wizard: %w", err)
+	}
+	if fm.phase == phaseStep || fm.phase == phaseOverview {
+		fmt.Fprintf(opts.Out, "mailwizard: %s for %s.\n", fm.over.countLine(), trimDot(fm.cfg.Domain))
+	}
+	return saveErr
+}
+
+// saveOnExit keeps what was typed: the completed answers, or the valid
+// part of an unfinished form.
+func saveOnExit(m model, be backend) error {
+	cfg, ok := m.config()
+	if !ok || be.save == nil {
+		return nil
+	}
+	if err := be.save(cfg); err != nil {
+		return fmt.Errorf("save the answers: %w", err)
+	}
+	return nil
+}
+
+// plainTerminal reports whether the terminal cannot run the full-screen
+// wizard: TERM=dumb, or input or output is not a terminal.
+func plainTerminal(opts Options) bool {
+	if opts.Getenv("TERM") == "dumb" {
+		return true
+	}
+	for _, f := range []any{opts.In, opts.Out} {
+		fd, ok := f.(interface{ Fd() uintptr })
+		if !ok || !term.IsTerminal(fd.Fd()) {
+			return true
+		}
+	}
+	return false
+}
+
+// runPlain runs the accessible walk and saves on the way out.
+func runPlain(ctx context.Context, opts Options, be backend, all []steps.Step) error {
+	a := accessible{be: be, all: all, in: newLineReader(opts.In), out: opts.Out, keyDir: opts.KeyDir, export: opts.ReportDir}
+	cfg := opts.Config
+	startAtOverview := false
+	if opts.HaveProfile {
+		if err := cfg.Normalize(be.readFile); err != nil {
+			fmt.Fprintf(opts.Out, "The saved answers need fixing: %v\n", err)
+			cfg = opts.Config
+		} else {
+			startAtOverview = true
+		}
+	}
+	if !startAtOverview {
+		asked, err := a.ask(ctx, cfg)
+		if err != nil {
+			if be.save != nil && trimDot(asked.Domain) != "" {
+				_ = be.save(asked)
+			}
+			return err
+		}
+		cfg = asked
+		a.saveConfig(cfg)
+	}
+	cfg, err := a.walk(ctx, cfg, startAtOverview)
+	if be.save != nil {
+		if saveErr := be.save(cfg); saveErr != nil && err == nil {
+			err = fmt.Errorf("save the answers: %w", saveErr)
+		}
+	}
+	if errors.Is(err, errQuit) {
+		return nil
+	}
+	return err
+}
+
+// realBackend wires the wizard to the network (through verify), the file
+// system, the profile and the demo world.
+func realBackend(opts Options) backend {
+	return backend{
+		check:       engineCheck(opts.Verify),
+		lookupAddrs: engineLookupAddrs(opts.Verify),
+		lookupNS:    engineLookupNS(opts.Verify),
+		readFile:    os.ReadFile,
+		exists: func(name string) bool {
+			_, err := os.Stat(name)
+			return !errors.Is(err, fs.ErrNotExist)
+		},
+		makeKey:   writeNewKey,
+		writeFile: func(name string, data []byte) error { return os.WriteFile(name, data, 0o644) },
+		report:    markdownReport(time.Now),
+		save:      opts.Save,
+		publisher: opts.Demo,
+		now:       time.Now,
+	}
+}
+
+// writeNewKey generates an RSA 2048 DKIM key and writes its private half,
+// mode 0600, never over an existing file.
+func writeNewKey(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("make the key folder: %w", err)
+	}
+	key, err := dkimkey.Generate(dkimkey.RSA, 2048)
+	if err != nil {
+		return fmt.Errorf("generate the key: %w", err)
+	}
+	if err := dkimkey.WritePrivate(path, key); err != nil {
+		return fmt.Errorf("write the key: %w", err)
+	}
+	return nil
+}
+
+// markdownReport renders the Markdown report of `check --markdown`.
+func markdownReport(now func() time.Time) func(steps.Config, []steps.Result) []byte {
+	return func(cfg steps.Config, results []steps.Result) []byte {
+		var b bytes.Buffer
+		if err := report.WriteMarkdown(&b, report.Build(cfg.Domain, results, now())); err != nil {
+			return []byte(err.Error())
+		}
+		return b.Bytes()
+	}
+}

@@ -1,0 +1,197 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/mailwizard/mailwizard/internal/steps"
+)
+
+// DKIM choices of the form.
+const (
+	dkimGenerate = "generate" // make a new key, written next to the profile
+	dkimExisting = "existing" // the private key the server signs with
+	dkimPublic   = "public"   // only the public key is at hand
+)
+
+// defaultSelector is the DKIM selector proposed for a new key.
+const defaultSelector = "mail"
+
+// answers are the form's values as typed. They live behind a pointer so
+// that huh's fields can bind to them while the root model is copied.
+type answers struct {
+	domain, host, ips  string
+	dkimMode, selector string
+	keyPath, pubPath   string
+	policy, rua        string
+	services           []string
+	provider           string
+	resolved           []netip.Addr // what the host resolves to today
+	nsNames            []string     // the zone's nameservers
+	lookupErr          string
+	detected           string // provider id found from the NS names
+	base               steps.Config
+	keyDir             string
+}
+
+// newAnswers fills the form from what is known (flags or a profile).
+func newAnswers(cfg steps.Config, keyDir string) *answers {
+	a := &answers{
+		base:     cfg,
+		keyDir:   keyDir,
+		domain:   trimDot(cfg.Domain),
+		host:     trimDot(cfg.Host),
+		ips:      joinAddrs(cfg.IPs),
+		selector: cfg.DKIMSelector,
+		policy:   cfg.DMARCPolicy,
+		rua:      cfg.DMARCRUA,
+		services: slices.Clone(cfg.Services),
+		provider: cfg.Provider,
+	}
+	switch {
+	case cfg.DKIMKeyFile != "":
+		a.dkimMode, a.keyPath = dkimExisting, cfg.DKIMKeyFile
+	case cfg.DKIMPublicKeyFile != "":
+		a.dkimMode, a.pubPath = dkimPublic, cfg.DKIMPublicKeyFile
+	default:
+		a.dkimMode = dkimGenerate
+	}
+	if a.selector == "" {
+		a.selector = defaultSelector
+	}
+	if a.policy == "" {
+		a.policy = steps.DMARCNone
+	}
+	if len(a.services) == 0 {
+		a.services = []string{steps.ServiceSubmission, steps.ServiceSubmissions, steps.ServiceIMAPS}
+	}
+	return a
+}
+
+// fillDefaults proposes what depends on the domain: the mail host, the
+// report address and the path of a new key.
+func (a *answers) fillDefaults() {
+	d := strings.TrimSuffix(strings.TrimSpace(a.domain), ".")
+	if d == "" {
+		return
+	}
+	if strings.TrimSpace(a.host) == "" {
+		a.host = "mail." + d
+	}
+	if a.rua == "" {
+		a.rua = "dmarc-reports@" + d
+	}
+	if a.dkimMode == dkimGenerate && a.keyPath == "" {
+		a.keyPath = filepath.Join(a.keyDir, d+"."+cmpOr(a.selector, defaultSelector)+".dkim.pem")
+	}
+}
+
+func cmpOr(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
+
+// config turns the answers into a Config (not yet normalized), keeping
+// what the form does not ask (SPF extras, blocklists, TTL, skips).
+func (a *answers) config() steps.Config {
+	c := a.base
+	c.Domain = strings.TrimSpace(a.domain)
+	c.Host = strings.TrimSpace(a.host)
+	c.IPs, _ = parseAddrs(a.ips)
+	c.DKIMSelector = strings.TrimSpace(a.selector)
+	c.DKIMKeyFile, c.DKIMPublicKeyFile, c.DKIMPublicKey = "", "", nil
+	switch a.dkimMode {
+	case dkimExisting:
+		c.DKIMKeyFile = strings.TrimSpace(a.keyPath)
+	case dkimPublic:
+		c.DKIMPublicKeyFile = strings.TrimSpace(a.pubPath)
+	}
+	c.DMARCPolicy = a.policy
+	c.DMARCRUA = strings.TrimSpace(a.rua)
+	c.Services = slices.Clone(a.services)
+	c.Provider = a.provider
+	return c
+}
+
+// parseAddrs reads "192.0.2.1, 2001:db8::1" (commas or spaces).
+func parseAddrs(s string) ([]netip.Addr, error) {
+	var (
+		out  []netip.Addr
+		errs []error
+	)
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
+		ip, err := netip.ParseAddr(f)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%q is not an IP address", f))
+			continue
+		}
+		out = append(out, ip)
+	}
+	return out, errors.Join(errs...)
+}
+
+func joinAddrs(ips []netip.Addr) string {
+	s := make([]string, len(ips))
+	for i, ip := range ips {
+		s[i] = ip.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// problems normalizes a copy of c and returns the problems by field name
+// (as steps names them: "domain", "ip", "dkim-key", …).
+func problems(c steps.Config, readFile func(string) ([]byte, error)) map[string]string {
+	err := c.Normalize(readFile)
+	if err == nil {
+		return nil
+	}
+	out := map[string]string{}
+	var ve *steps.ValidationError
+	if !errors.As(err, &ve) {
+		out[""] = err.Error()
+		return out
+	}
+	for _, p := range ve.Problems {
+		if _, dup := out[p.Field]; !dup {
+			out[p.Field] = p.Problem
+		}
+	}
+	return out
+}
+
+// valid returns the answers as a Config with every field that does not
+// validate left out: what is saved when the person quits half-way.
+func (a *answers) valid(readFile func(string) ([]byte, error)) steps.Config {
+	c := a.config()
+	bad := problems(c, readFile)
+	drop := map[string]func(*steps.Config){
+		"domain":          func(c *steps.Config) { c.Domain = "" },
+		"host":            func(c *steps.Config) { c.Host = "" },
+		"ip":              func(c *steps.Config) { c.IPs = nil },
+		"dkim-selector":   func(c *steps.Config) { c.DKIMSelector = "" },
+		"dkim-key":        func(c *steps.Config) { c.DKIMKeyFile = "" },
+		"dkim-public-key": func(c *steps.Config) { c.DKIMPublicKeyFile = "" },
+		"dmarc-policy":    func(c *steps.Config) { c.DMARCPolicy = "" },
+		"dmarc-rua":       func(c *steps.Config) { c.DMARCRUA = "" },
+		"services":        func(c *steps.Config) { c.Services = nil },
+	}
+	for field := range bad {
+		if f, ok := drop[field]; ok {
+			f(&c)
+		}
+	}
+	if _, err := parseAddrs(a.ips); err != nil {
+		c.IPs = nil
+	}
+	n := c
+	if n.Normalize(readFile) == nil {
+		return n
+	}
+	return c
+}

@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/mailwizard/mailwizard/internal/steps"
+)
+
+// backend is everything the wizard does outside its own memory: DNS
+// checks and lookups, files, the profile and the demo world. Run wires the
+// real ones; tests inject fakes, so no test needs the network.
+type backend struct {
+	// check runs one check round for the steps with the given ids and
+	// returns their results in the order of ids.
+	check func(ctx context.Context, cfg steps.Config, ids []string) ([]steps.Result, error)
+	// lookupAddrs returns what the mail host resolves to today.
+	lookupAddrs func(ctx context.Context, host string) ([]netip.Addr, error)
+	// lookupNS returns the names of the zone's nameservers.
+	lookupNS func(ctx context.Context, domain string) ([]string, error)
+	// readFile reads a key file (for Config.Normalize).
+	readFile func(name string) ([]byte, error)
+	// exists reports whether a file is already there (a generated key never
+	// overwrites one).
+	exists func(name string) bool
+	// makeKey generates a DKIM key and writes its private half to path,
+	// never overwriting a file.
+	makeKey func(path string) error
+	// writeFile writes an exported report.
+	writeFile func(name string, data []byte) error
+	// report renders the Markdown report of a check.
+	report func(cfg steps.Config, results []steps.Result) []byte
+	// save persists the answers; nil when there is no profile (the demo).
+	save func(steps.Config) error
+	// publisher is the demo world, nil outside the demo.
+	publisher Publisher
+	// now is the clock.
+	now func() time.Time
+}
+
+// Deadlines of the wizard's own lookups and of one check round.
+const (
+	lookupTimeout = 4 * time.Second
+	checkTimeout  = 20 * time.Second
+)

@@ -1,0 +1,221 @@
+package ui
+
+import (
+	"cmp"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/assets"
+	"github.com/mailwizard/mailwizard/internal/steps"
+)
+
+// field is one box of a provider's record form: the provider's own label
+// and exactly what to type (and copy) into it.
+type field struct {
+	label string
+	value string
+	// shown replaces value on screen when typing nothing is the answer
+	// ("(leave empty)").
+	shown string
+}
+
+// card is one record as the form fields a person fills in.
+type card struct {
+	title    string
+	fields   []field
+	notes    []string
+	optional bool
+}
+
+// cardsFor renders the records of a step as the chosen provider's form
+// fields. PTR records are set at the hosting provider, so they are shown as
+// "IP address → name" instead.
+func cardsFor(recs []steps.Record, cfg steps.Config, p assets.Provider) []card {
+	out := make([]card, 0, len(recs))
+	for i, r := range recs {
+		c := card{optional: r.Optional}
+		c.title = r.Type + " record"
+		if len(recs) > 1 {
+			c.title = "Record " + strconv.Itoa(i+1) + " of " + strconv.Itoa(len(recs)) + " · " + r.Type
+		}
+		if r.Optional {
+			c.title += " (optional)"
+		}
+		switch r.Type {
+		case "PTR":
+			c.fields = ptrFields(r, cfg)
+		case "MX":
+			c.fields = mxFields(r, cfg.Domain, p)
+		case "SRV":
+			c.fields = srvFields(r, cfg.Domain, p)
+		case "TXT":
+			var note string
+			c.fields, note = txtFields(r, cfg.Domain, p)
+			if note != "" {
+				c.notes = append(c.notes, note)
+			}
+		default:
+			c.fields = []field{hostField(r, cfg.Domain, p), typeField(r, p), {label: labelOr(p.ValueLabel, "Value"), value: r.Value}, ttlField(r, p)}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func labelOr(label, fallback string) string { return cmp.Or(label, fallback) }
+
+// hostField is the Host box with the provider's conventions: the full name
+// when the box does not append the zone, otherwise the name relative to the
+// zone, and the provider's way of saying "the apex".
+func hostField(r steps.Record, zone string, p assets.Provider) field {
+	f := field{label: labelOr(p.HostLabel, "Host")}
+	if p.FullName {
+		f.value = strings.TrimSuffix(r.Name, ".")
+		return f
+	}
+	h := r.Host(zone)
+	if h != "@" {
+		f.value = h
+		return f
+	}
+	f.value = p.Apex
+	if p.Apex == "" {
+		f.shown = "(leave empty)"
+	}
+	return f
+}
+
+func typeField(r steps.Record, p assets.Provider) field {
+	return field{label: labelOr(p.TypeLabel, "Type"), value: r.Type}
+}
+
+func ttlField(r steps.Record, p assets.Provider) field {
+	return field{label: labelOr(p.TTLLabel, "TTL"), value: strconv.FormatUint(uint64(r.TTL), 10)}
+}
+
+// mxFields splits "10 mail.example.com." into the priority and the target
+// when the provider has a separate priority box.
+func mxFields(r steps.Record, zone string, p assets.Provider) []field {
+	prio, target, ok := strings.Cut(r.Value, " ")
+	if !ok || p.PriorityLabel == "" {
+		return []field{hostField(r, zone, p), typeField(r, p), {label: labelOr(p.ValueLabel, "Value"), value: r.Value}, ttlField(r, p)}
+	}
+	return []field{
+		hostField(r, zone, p), typeField(r, p),
+		{label: p.PriorityLabel, value: prio},
+		{label: labelOr(p.ValueLabel, "Value"), value: target},
+		ttlField(r, p),
+	}
+}
+
+// srvFields shows an SRV record as labelled boxes (service, protocol,
+// priority, weight, port, target) or as one value line, as the provider's
+// form wants it.
+func srvFields(r steps.Record, zone string, p assets.Provider) []field {
+	parts := strings.Fields(r.Value)
+	labels := strings.SplitN(r.Name, ".", 3)
+	if p.SRVForm != "fields" || len(parts) != 4 || len(labels) < 3 {
+		return []field{hostField(r, zone, p), typeField(r, p), {label: labelOr(p.ValueLabel, "Value"), value: r.Value}, ttlField(r, p)}
+	}
+	rest := steps.Record{Name: labels[2], Type: r.Type}
+	name := hostField(rest, zone, p)
+	name.label = "Name"
+	return []field{
+		{label: "Service", value: labels[0]},
+		{label: "Protocol", value: labels[1]},
+		name, typeField(r, p),
+		{label: labelOr(p.PriorityLabel, "Priority"), value: parts[0]},
+		{label: "Weight", value: parts[1]},
+		{label: "Port", value: parts[2]},
+		{label: "Target", value: parts[3]},
+		ttlField(r, p),
+	}
+}
+
+// txtFields shows a TXT value as one bare string unless the provider wants
+// quotes or hand-split chunks (RFC 1035 §3.3: at most 255 octets a string).
+// The note says what to do when the provider's handling of long values is
+// unknown.
+func txtFields(r steps.Record, zone string, p assets.Provider) ([]field, string) {
+	value, note := r.Value, ""
+	long := len(r.Value) > 255
+	switch {
+	case long && p.LongTXT == "split":
+		value = quoteAll(r.Strings())
+	case p.TXTQuotes == "add":
+		value = strconv.Quote(r.Value)
+	case long && p.LongTXT != "auto":
+		note = "If the form refuses a value this long, enter it as several quoted strings: switch to the zone-file view (z) and copy the value from there."
+	}
+	return []field{hostField(r, zone, p), typeField(r, p), {label: labelOr(p.ValueLabel, "Value"), value: value}, ttlField(r, p)}, note
+}
+
+// quoteAll renders strings as "a" "b".
+func quoteAll(parts []string) string {
+	q := make([]string, len(parts))
+	for i, s := range parts {
+		q[i] = `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
+	}
+	return strings.Join(q, " ")
+}
+
+// ptrFields shows a PTR record as the hosting provider asks for it: the
+// server's address and the name it should have.
+func ptrFields(r steps.Record, cfg steps.Config) []field {
+	addr := ""
+	for _, ip := range cfg.IPs {
+		rev, err := dns.ReverseAddr(ip.String())
+		if err == nil && strings.EqualFold(rev, r.Name) {
+			addr = ip.String()
+			break
+		}
+	}
+	if addr == "" {
+		addr = addrFromReverse(r.Name)
+	}
+	return []field{
+		{label: "IP address", value: addr},
+		{label: "Reverse DNS name", value: r.Value},
+	}
+}
+
+// addrFromReverse turns an in-addr.arpa. name back into an IPv4 address,
+// or returns the name itself.
+func addrFromReverse(name string) string {
+	base, ok := strings.CutSuffix(strings.ToLower(name), ".in-addr.arpa.")
+	if !ok {
+		return name
+	}
+	labels := strings.Split(base, ".")
+	if len(labels) != 4 {
+		return name
+	}
+	for i, j := 0, len(labels)-1; i < j; i, j = i+1, j-1 {
+		labels[i], labels[j] = labels[j], labels[i]
+	}
+	if a, err := netip.ParseAddr(strings.Join(labels, ".")); err == nil {
+		return a.String()
+	}
+	return name
+}
+
+// genericProvider is used when the provider is not known: common labels,
+// "@" for the apex, bare values.
+func genericProvider() assets.Provider {
+	return assets.Provider{
+		ID: "other", Name: "your DNS provider",
+		HostLabel: "Host", TypeLabel: "Type", ValueLabel: "Value", TTLLabel: "TTL", PriorityLabel: "Priority",
+		Apex: "@", TXTQuotes: "none", LongTXT: "unknown", SRVForm: "fields",
+	}
+}
+
+// providerFor returns the provider of cfg, or the generic one.
+func providerFor(cfg steps.Config) assets.Provider {
+	if p, ok := assets.ProviderByID(cfg.Provider); ok {
+		return p
+	}
+	return genericProvider()
+}

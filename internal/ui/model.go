@@ -1,0 +1,565 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/mailwizard/mailwizard/internal/steps"
+)
+
+// phase is where the wizard is.
+type phase int
+
+const (
+	phaseLoading  phase = iota // checking a saved profile
+	phaseForm                  // asking the questions
+	phaseStep                  // one step's screen
+	phaseOverview              // every step at a glance; the summary at the end
+)
+
+// model is the wizard: the only tea.Model. It owns the polling and the
+// results; the screens are plain children.
+type model struct {
+	sh        *shared
+	be        backend
+	all       []steps.Step
+	phase     phase
+	cfg       steps.Config
+	exportDir string
+
+	form formModel
+	step stepScreen
+	over overview
+
+	results  map[string]steps.Result
+	checkErr error
+	watch    watch
+	spin     spinner.Model
+	help     help.Model
+	showHelp bool
+	clockOn  bool
+	flash    string
+
+	interrupted bool // ctrl+c: Run returns ErrInterrupted
+	quitting    bool
+}
+
+// config of a new model: what Run knows.
+type modelConfig struct {
+	cfg         steps.Config
+	haveProfile bool
+	keyDir      string
+	exportDir   string
+	interval    time.Duration
+	look        look
+}
+
+// newModel returns the wizard at its start: the form, or, with a saved
+// profile, the overview once the profile is checked.
+func newModel(mc modelConfig, be backend, all []steps.Step) model {
+	sh := &shared{look: mc.look, styles: newStyles(mc.look), keys: newKeyMap(be.publisher != nil), now: be.now}
+	if sh.now == nil {
+		sh.now = time.Now
+	}
+	m := model{
+		sh: sh, be: be, all: all, cfg: mc.cfg, exportDir: mc.exportDir,
+		results: map[string]steps.Result{},
+		watch:   newWatch(mc.interval),
+		spin:    spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(sh.styles.spinner)),
+		help:    help.New(),
+		form:    newFormModel(sh, be, mc.cfg, mc.keyDir),
+		over:    newOverview(sh, all, mc.cfg),
+	}
+	m.help.Styles = sh.styles.help
+	if mc.haveProfile {
+		m.phase = phaseLoading
+	} else {
+		m.phase = phaseForm
+	}
+	return m
+}
+
+// preparedMsg is a saved profile, normalized (its key file read).
+type preparedMsg struct {
+	cfg steps.Config
+	err error
+}
+
+// savedMsg says whether the profile was written.
+type savedMsg struct{ err error }
+
+// publishedMsg is what the demo world did.
+type publishedMsg struct {
+	text string
+	err  error
+}
+
+// exportedMsg says where the report went.
+type exportedMsg struct {
+	path string
+	err  error
+}
+
+// Init asks for the background colour and starts the first phase.
+func (m model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	switch m.phase {
+	case phaseLoading:
+		cfg, readFile := m.cfg, m.be.readFile
+		cmds = append(cmds, func() tea.Msg {
+			err := cfg.Normalize(readFile)
+			return preparedMsg{cfg: cfg, err: err}
+		})
+	case phaseForm:
+		cmds = append(cmds, m.form.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update routes a message: window and colour changes to everyone, polling
+// messages to the watch, keys to the screen on view.
+func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if key.Matches(msg, m.sh.keys.Interrupt) {
+			m.interrupted, m.quitting = true, true
+			m.watch.stop()
+			return m, tea.Quit
+		}
+	case tea.WindowSizeMsg:
+		m.sh.width, m.sh.height = msg.Width, msg.Height
+		m = m.resize()
+		var cmd tea.Cmd
+		if m.phase == phaseForm {
+			m.form, cmd = m.form.Update(msg)
+		}
+		return m, cmd
+	case tea.BackgroundColorMsg:
+		m.sh.look.dark = msg.IsDark()
+		m = m.restyle()
+		var cmd tea.Cmd
+		if m.phase == phaseForm {
+			m.form, cmd = m.form.Update(msg)
+		}
+		return m, cmd
+	case spinner.TickMsg:
+		if !m.watch.checking {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case clockMsg:
+		return m, tickClock()
+	case flashMsg:
+		m.flash = string(msg)
+		return m, nil
+	case preparedMsg:
+		return m.prepared(msg)
+	case finishedMsg:
+		if msg.err != nil {
+			var cmd tea.Cmd
+			m.form, cmd = m.form.Update(msg)
+			return m, cmd
+		}
+		m.cfg = msg.cfg
+		cmds := []tea.Cmd{m.save()}
+		if msg.generated != "" {
+			cmds = append(cmds, flash("Wrote the new DKIM private key to "+msg.generated+"; point your mail server's DKIM signing at it."))
+		}
+		m, cmd := m.goStep(0)
+		return m, tea.Batch(append(cmds, cmd)...)
+	case pollMsg:
+		if !m.watch.due(msg) {
+			return m, nil
+		}
+		return m.checkNow()
+	case checkedMsg:
+		return m.checked(msg)
+	case publishedMsg:
+		m.flash = msg.text
+		if msg.err != nil {
+			m.flash = "Could not publish: " + msg.err.Error()
+		}
+		return m.checkNow()
+	case savedMsg:
+		if msg.err != nil {
+			m.flash = "Could not save the answers: " + msg.err.Error()
+		}
+		return m, nil
+	case exportedMsg:
+		m.flash = "Wrote the report to " + msg.path + "."
+		if msg.err != nil {
+			m.flash = "Could not write the report: " + msg.err.Error()
+		}
+		return m, nil
+	}
+	switch m.phase {
+	case phaseForm:
+		var cmd tea.Cmd
+		m.form, cmd = m.form.Update(msg)
+		return m, cmd
+	case phaseStep:
+		return m.updateStep(msg)
+	case phaseOverview:
+		return m.updateOverview(msg)
+	}
+	return m, nil
+}
+
+// prepared goes on from a checked profile: to the overview, re-verifying
+// every step, or to the form when the profile no longer validates.
+func (m model) prepared(msg preparedMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		m.phase = phaseForm
+		m.form = newFormModel(m.sh, m.be, m.cfg, m.form.a.keyDir).SetSize(m.areaWidth(), m.areaHeight())
+		m.form.problem = "The saved answers need fixing: " + msg.err.Error()
+		return m, m.form.Init()
+	}
+	m.cfg = msg.cfg
+	return m.goOverview(false)
+}
+
+// updateStep handles a step screen's keys.
+func (m model) updateStep(msg tea.Msg) (tea.Model, tea.Cmd) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	m.flash = ""
+	k := m.sh.keys
+	switch {
+	case key.Matches(kp, k.Help):
+		m.showHelp = !m.showHelp
+		return m.resize(), nil
+	case key.Matches(kp, k.Quit):
+		m.quitting = true
+		m.watch.stop()
+		return m, tea.Quit
+	case key.Matches(kp, k.Next):
+		if m.step.index == len(m.all)-1 {
+			return m.goOverview(true)
+		}
+		return m.goStep(m.step.index + 1)
+	case key.Matches(kp, k.Back):
+		if m.step.index == 0 {
+			m.flash = "This is the first step."
+			return m, nil
+		}
+		return m.goStep(m.step.index - 1)
+	case key.Matches(kp, k.Overview):
+		return m.goOverview(m.over.summary)
+	case key.Matches(kp, k.Recheck):
+		return m.checkNow()
+	case key.Matches(kp, k.Skip):
+		return m.toggleSkip()
+	case key.Matches(kp, k.Publish), key.Matches(kp, k.Mistake):
+		return m, m.publish(m.step.step.ID, key.Matches(kp, k.Mistake))
+	}
+	var cmd tea.Cmd
+	m.step, cmd = m.step.Update(msg)
+	return m, cmd
+}
+
+// updateOverview handles the overview's keys.
+func (m model) updateOverview(msg tea.Msg) (tea.Model, tea.Cmd) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	m.flash = ""
+	k := m.sh.keys
+	switch {
+	case key.Matches(kp, k.Help):
+		m.showHelp = !m.showHelp
+		return m.resize(), nil
+	case key.Matches(kp, k.Quit):
+		m.quitting = true
+		m.watch.stop()
+		return m, tea.Quit
+	case key.Matches(kp, k.Open) && !m.over.zone:
+		return m.goStep(m.over.cursor)
+	case key.Matches(kp, k.Back), key.Matches(kp, k.Overview) && !m.over.zone:
+		return m.goStep(m.step.index)
+	case key.Matches(kp, k.Recheck):
+		return m.checkNow()
+	case key.Matches(kp, k.Export):
+		return m, m.export()
+	}
+	var cmd tea.Cmd
+	m.over, cmd = m.over.Update(msg)
+	return m, cmd
+}
+
+// goStep shows step i and watches it alone.
+func (m model) goStep(i int) (model, tea.Cmd) {
+	if len(m.all) == 0 {
+		return m.goOverview(true)
+	}
+	i = max(0, min(i, len(m.all)-1))
+	m.phase = phaseStep
+	m.step = newStepScreen(m.sh, m.all, i, m.cfg)
+	if r, ok := m.results[m.all[i].ID]; ok && !isSkipped(m.cfg, m.all[i].ID) {
+		m.step = m.step.withResult(r)
+	}
+	m = m.resize()
+	ids := []string{m.all[i].ID}
+	if isSkipped(m.cfg, ids[0]) {
+		ids = nil
+	}
+	m.watch = m.watch.retarget(ids)
+	return m.startClock(m.checkNow())
+}
+
+// goOverview shows every step and watches them all.
+func (m model) goOverview(summary bool) (model, tea.Cmd) {
+	m.phase = phaseOverview
+	m.over.cfg = m.cfg
+	m.over.summary = summary
+	m.over.zone = false
+	m.over.cursor = m.step.index
+	m.over = m.over.withResults(m.results)
+	m = m.resize()
+	m.watch = m.watch.retarget(m.activeIDs())
+	return m.startClock(m.checkNow())
+}
+
+// activeIDs are the steps that are not skipped, in order.
+func (m model) activeIDs() []string {
+	var ids []string
+	for _, st := range m.all {
+		if !isSkipped(m.cfg, st.ID) {
+			ids = append(ids, st.ID)
+		}
+	}
+	return ids
+}
+
+// startClock starts the once-a-second redraw of the timing line, once.
+func (m model) startClock(next tea.Model, cmd tea.Cmd) (model, tea.Cmd) {
+	n := next.(model)
+	if n.clockOn {
+		return n, cmd
+	}
+	n.clockOn = true
+	return n, tea.Batch(cmd, tickClock())
+}
+
+// checkNow starts a round for the watched steps at once.
+func (m model) checkNow() (tea.Model, tea.Cmd) {
+	if len(m.watch.ids) == 0 {
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.watch, cmd = m.watch.start(m.be, m.cfg)
+	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(m.sh.styles.spinner))
+	return m, tea.Batch(cmd, m.spin.Tick)
+}
+
+// checked takes a round's results, unless they are stale.
+func (m model) checked(msg checkedMsg) (tea.Model, tea.Cmd) {
+	w, next, fresh := m.watch.done(msg)
+	if !fresh {
+		return m, nil
+	}
+	m.watch = w
+	m.checkErr = msg.err
+	for _, r := range msg.results {
+		m.results[r.Step] = r
+		if m.phase == phaseStep && r.Step == m.step.step.ID {
+			m.step = m.step.withResult(r)
+		}
+	}
+	m.over = m.over.withResults(m.results)
+	return m, next
+}
+
+// toggleSkip marks the step on screen "not mine" (and moves on), or
+// takes it back.
+func (m model) toggleSkip() (tea.Model, tea.Cmd) {
+	id := m.step.step.ID
+	if i := slices.Index(m.cfg.Skip, id); i >= 0 {
+		m.cfg.Skip = slices.Delete(slices.Clone(m.cfg.Skip), i, i+1)
+		delete(m.results, id)
+		next, cmd := m.goStep(m.step.index)
+		return next, tea.Batch(cmd, m.save(), flash("Checking "+titleOf(m.step.step)+" again."))
+	}
+	m.cfg.Skip = append(slices.Clone(m.cfg.Skip), id)
+	m.results[id] = steps.Result{Step: id, Status: steps.StatusSkipped}
+	msg := flash("Skipped " + titleOf(m.step.step) + ": marked as not yours.")
+	if m.step.index == len(m.all)-1 {
+		next, cmd := m.goOverview(true)
+		return next, tea.Batch(cmd, m.save(), msg)
+	}
+	next, cmd := m.goStep(m.step.index + 1)
+	return next, tea.Batch(cmd, m.save(), msg)
+}
+
+// save writes the answers to the profile, when there is one.
+func (m model) save() tea.Cmd {
+	if m.be.save == nil {
+		return nil
+	}
+	save, cfg := m.be.save, m.cfg
+	return func() tea.Msg { return savedMsg{err: save(cfg)} }
+}
+
+// publish asks the demo world to publish the step's records, or a
+// typical mistake.
+func (m model) publish(id string, mistake bool) tea.Cmd {
+	p := m.be.publisher
+	if p == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		var (
+			text string
+			err  error
+		)
+		if mistake {
+			text, err = p.PublishMistake(id)
+		} else {
+			text, err = p.Publish(id)
+		}
+		return publishedMsg{text: text, err: err}
+	}
+}
+
+// export writes the Markdown report next to the profile (or in the
+// current folder).
+func (m model) export() tea.Cmd {
+	if m.be.report == nil || m.be.writeFile == nil {
+		return flash("Exporting a report is not available here.")
+	}
+	results := make([]steps.Result, 0, len(m.all))
+	for _, st := range m.all {
+		r, ok := m.results[st.ID]
+		if !ok {
+			r = steps.Result{Step: st.ID, Status: steps.StatusPending}
+		}
+		results = append(results, r)
+	}
+	cfg, be := m.cfg, m.be
+	path := filepath.Join(m.exportDir, "mailwizard-"+trimDot(cfg.Domain)+".md")
+	return func() tea.Msg {
+		return exportedMsg{path: path, err: be.writeFile(path, be.report(cfg, results))}
+	}
+}
+
+// restyle rebuilds the styles for the current look.
+func (m model) restyle() model {
+	m.sh.styles = newStyles(m.sh.look)
+	m.help.Styles = m.sh.styles.help
+	m.spin.Style = m.sh.styles.spinner
+	return m
+}
+
+// footer is the flash line and the help.
+func (m model) footer() string {
+	st := m.sh.styles
+	var short []key.Binding
+	var full [][]key.Binding
+	width := m.areaWidth() - 1
+	switch m.phase {
+	case phaseStep:
+		short, full = m.sh.keys.stepShort(width), m.sh.keys.stepFull()
+	case phaseOverview:
+		short, full = m.sh.keys.overviewShort(width), m.sh.keys.overviewFull()
+	default:
+		return ""
+	}
+	h := m.help
+	h.SetWidth(width)
+	helpView := h.ShortHelpView(short)
+	if m.showHelp {
+		helpView = h.FullHelpView(full)
+	}
+	return cut(st.flash.Render(m.flash), m.areaWidth()) + "\n" + helpView
+}
+
+// areaWidth and areaHeight are the room the screens get inside the
+// padding and above the footer.
+func (m model) areaWidth() int { return m.sh.bodyWidth() }
+
+func (m model) areaHeight() int {
+	top := m.sh.styles.gap
+	return max(m.sh.height-top-lipgloss.Height(m.footer()), 3)
+}
+
+// resize passes the area on to the screens.
+func (m model) resize() model {
+	w, h := m.areaWidth(), m.areaHeight()
+	m.form = m.form.SetSize(w, h)
+	m.step = m.step.SetSize(w, h)
+	m.over = m.over.SetSize(w, h)
+	return m
+}
+
+// live is the polling state for drawing.
+func (m model) live() live {
+	return live{checking: m.watch.checking, spinner: m.spin.View(), timing: m.watch.timing(m.sh.now()), err: m.checkErr}
+}
+
+// View draws the phase on screen in the alternate screen.
+func (m model) View() tea.View {
+	v := tea.NewView(m.content())
+	v.AltScreen = true
+	v.WindowTitle = "mailwizard"
+	if d := trimDot(m.cfg.Domain); d != "" {
+		v.WindowTitle += " · " + d
+	}
+	return v
+}
+
+// content is the screen as text.
+func (m model) content() string {
+	st := m.sh.styles
+	if m.quitting {
+		return ""
+	}
+	if m.sh.tooSmall() {
+		msg := fmt.Sprintf("The window is %d×%d; mailwizard needs at least %d×%d. Make it larger, or run it with --accessible for plain lines.",
+			m.sh.width, m.sh.height, minWidth, minHeight)
+		return strings.Join(wrap(msg, max(m.sh.width-2, 10)), "\n")
+	}
+	var body string
+	switch m.phase {
+	case phaseLoading:
+		body = st.brand.Render("mailwizard") + st.subtle.Render(" · reading the saved answers…")
+	case phaseForm:
+		body = m.form.View()
+	case phaseStep:
+		body = m.step.withLive(m.live()).View()
+	case phaseOverview:
+		body = m.over.withLive(m.live()).View()
+	}
+	if f := m.footer(); f != "" {
+		gapLines := max(m.areaHeight()-lipgloss.Height(body), 0)
+		body += strings.Repeat("\n", gapLines) + "\n" + f
+	}
+	pad := lipgloss.NewStyle().Padding(st.gap, st.padX, 0, st.padX)
+	return pad.Render(body)
+}
+
+// Config is the answers as they stand, for saving on the way out: the
+// completed Config after the form, or the form's valid answers before.
+func (m model) config() (steps.Config, bool) {
+	switch m.phase {
+	case phaseLoading:
+		return m.cfg, false
+	case phaseForm:
+		c := m.form.a.valid(m.be.readFile)
+		return c, strings.TrimSpace(c.Domain) != ""
+	default:
+		return m.cfg, true
+	}
+}

@@ -1,0 +1,117 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mailwizard/mailwizard/internal/steps"
+)
+
+// plainStep writes a step screen as plain lines for the accessible walk:
+// no colour, no boxes, no wrapping (a screen reader or the terminal wraps),
+// every value on its own line so that it can be selected whole.
+func plainStep(w io.Writer, s stepScreen, zone bool) {
+	fmt.Fprintf(w, "\nStep %d of %d: %s\n", s.index+1, s.total, s.text.Title)
+	if s.text.Why != "" {
+		fmt.Fprintf(w, "Why: %s\n", s.text.Why)
+	}
+	for i, line := range s.whereText() {
+		if i == 0 {
+			line = "Where: " + line
+		}
+		fmt.Fprintln(w, line)
+	}
+	switch {
+	case len(s.records) == 0:
+		fmt.Fprintln(w, "Nothing to publish for this step.")
+	case zone:
+		fmt.Fprintln(w, "Zone-file lines:")
+		for _, l := range zoneLines(s.records) {
+			fmt.Fprintln(w, l)
+		}
+	default:
+		for _, c := range s.cards {
+			fmt.Fprintf(w, "%s:\n", capitalize(c.title))
+			for _, f := range c.fields {
+				value := f.value
+				if f.shown != "" {
+					value = f.shown
+				}
+				fmt.Fprintf(w, "  %s: %s\n", f.label, value)
+			}
+			for _, n := range c.notes {
+				fmt.Fprintf(w, "  Note: %s\n", n)
+			}
+		}
+	}
+}
+
+// plainStatus writes a step's verdict, per server, the resolvers' second
+// opinion and the findings.
+func plainStatus(w io.Writer, s stepScreen, checkErr error) {
+	status := s.result.Status
+	fmt.Fprintf(w, "Status: %s %s\n", statusIcon(status), statusWord(status))
+	if checkErr != nil {
+		fmt.Fprintf(w, "Could not run the check: %v\n", checkErr)
+	}
+	for _, l := range serverLines(s.result) {
+		sign := "✓"
+		switch l.mark {
+		case markBad:
+			sign = "✗"
+		case markUnknown:
+			sign = "?"
+		}
+		fmt.Fprintf(w, "  %s %s %s\n", sign, l.server, l.detail)
+	}
+	for _, o := range secondOpinion(s.result) {
+		fmt.Fprintf(w, "  Resolver: %s\n", o)
+	}
+	for _, f := range s.result.Findings {
+		fmt.Fprintf(w, "%s %s\n", plainSeverity(f.Severity), f.Message)
+		if f.Hint != "" {
+			fmt.Fprintf(w, "  Fix: %s\n", f.Hint)
+		}
+	}
+	if green(status) {
+		fmt.Fprintln(w, "Done: this step is verified.")
+	}
+}
+
+func plainSeverity(sev steps.Severity) string {
+	switch sev {
+	case steps.SeverityError:
+		return "Problem:"
+	case steps.SeverityWarning:
+		return "Warning:"
+	default:
+		return "Note:"
+	}
+}
+
+// plainOverview writes every step's status and the counts.
+func plainOverview(w io.Writer, o overview) {
+	fmt.Fprintf(w, "\nOverview of %s: %s\n", trimDot(o.cfg.Domain), o.countLine())
+	for i, st := range o.all {
+		r, ok := o.status(st)
+		status := steps.Status("")
+		if ok {
+			status = r.Status
+		}
+		fmt.Fprintf(w, "  %d. %s %s: %s\n", i+1, statusIcon(status), titleOf(st), statusWord(status))
+		if ok && len(r.Findings) > 0 && !green(status) {
+			fmt.Fprintf(w, "     %s\n", r.Findings[0].Message)
+		}
+	}
+}
+
+// plainZone writes the whole zone snippet.
+func plainZone(w io.Writer, o overview) {
+	lines := o.zoneSnippet()
+	if len(lines) == 0 {
+		fmt.Fprintln(w, "Nothing to publish.")
+		return
+	}
+	fmt.Fprintln(w, strings.Join(lines, "\n"))
+}

@@ -1,0 +1,177 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailwizard/mailwizard/assets"
+	"github.com/mailwizard/mailwizard/internal/steps"
+)
+
+// stepScreen is the screen of one step: why it matters, where to set it,
+// the records as the provider's form fields (or as zone-file lines), and
+// the live status. It scrolls when the window is too short for all of it.
+type stepScreen struct {
+	sh       *shared
+	index    int // 0-based position in the walk
+	total    int
+	step     steps.Step
+	text     assets.StepText
+	cfg      steps.Config
+	provider assets.Provider
+	records  []steps.Record
+	cards    []card
+	result   steps.Result
+	checked  bool // result holds a real answer
+	zone     bool // zone-file view
+	sel      int  // selected field, counted over every card
+	offset   int  // first body line shown
+	live     live
+	w, h     int
+}
+
+// live is the polling state the root model lends a screen for drawing.
+type live struct {
+	checking bool
+	spinner  string
+	timing   string
+	err      error
+}
+
+// newStepScreen prepares the screen of all[index] for cfg.
+func newStepScreen(sh *shared, all []steps.Step, index int, cfg steps.Config) stepScreen {
+	st := all[index]
+	s := stepScreen{sh: sh, index: index, total: len(all), step: st, cfg: cfg, provider: providerFor(cfg)}
+	s.text, _ = assets.Step(st.ID)
+	if s.text.Title == "" {
+		s.text.Title = st.Title
+	}
+	if st.Records != nil {
+		s.records = st.Records(cfg)
+	}
+	s.cards = cardsFor(s.records, cfg, s.provider)
+	s.result = steps.Result{Step: st.ID, Status: steps.StatusPending, Expected: s.records}
+	if isSkipped(cfg, st.ID) {
+		s.result.Status = steps.StatusSkipped
+	}
+	return s
+}
+
+// SetSize gives the screen its area; the scroll position is kept in
+// range.
+func (s stepScreen) SetSize(w, h int) stepScreen {
+	s.w, s.h = w, h
+	if s.sh == nil { // no step shown yet
+		return s
+	}
+	s.offset = s.clampOffset(s.offset)
+	return s
+}
+
+// withResult shows a round's verdict.
+func (s stepScreen) withResult(r steps.Result) stepScreen {
+	s.result = r
+	s.checked = true
+	if len(r.Expected) == 0 {
+		s.result.Expected = s.records
+	}
+	return s
+}
+
+// withLive lends the screen the polling state for one frame.
+func (s stepScreen) withLive(l live) stepScreen {
+	s.live = l
+	return s
+}
+
+// copyable lists the fields that can be selected and copied.
+func (s stepScreen) copyable() []field {
+	var out []field
+	for _, c := range s.cards {
+		out = append(out, c.fields...)
+	}
+	return out
+}
+
+// Update handles the screen's own keys: field selection, copy, the
+// zone-file view and scrolling. Moving between screens is the root's.
+func (s stepScreen) Update(msg tea.Msg) (stepScreen, tea.Cmd) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return s, nil
+	}
+	k := s.sh.keys
+	fields := s.copyable()
+	switch {
+	case key.Matches(kp, k.NextField) && len(fields) > 0 && !s.zone:
+		s.sel = (s.sel + 1) % len(fields)
+		s.offset = s.reveal()
+	case key.Matches(kp, k.PrevField) && len(fields) > 0 && !s.zone:
+		s.sel = (s.sel + len(fields) - 1) % len(fields)
+		s.offset = s.reveal()
+	case key.Matches(kp, k.Copy):
+		return s, s.copySelected()
+	case key.Matches(kp, k.Zone):
+		s.zone = !s.zone
+		s.offset = 0
+	case key.Matches(kp, k.Down):
+		s.offset = s.clampOffset(s.offset + 1)
+	case key.Matches(kp, k.Up):
+		s.offset = s.clampOffset(s.offset - 1)
+	case key.Matches(kp, k.PageDown):
+		s.offset = s.clampOffset(s.offset + s.bodyHeight() - 1)
+	case key.Matches(kp, k.PageUp):
+		s.offset = s.clampOffset(s.offset - s.bodyHeight() + 1)
+	}
+	return s, nil
+}
+
+// copySelected copies the selected field (or, in the zone-file view, the
+// step's zone lines) to the clipboard through OSC 52 and says so.
+func (s stepScreen) copySelected() tea.Cmd {
+	if s.zone {
+		text := strings.Join(zoneLines(s.records), "\n")
+		if text == "" {
+			return flash("This step has nothing to publish.")
+		}
+		return tea.Batch(tea.SetClipboard(text), flash("Copied the zone-file lines to the clipboard."))
+	}
+	fields := s.copyable()
+	if len(fields) == 0 {
+		return flash("This step has nothing to copy.")
+	}
+	f := fields[min(s.sel, len(fields)-1)]
+	if f.value == "" {
+		return flash(f.label + ": leave it empty, there is nothing to copy.")
+	}
+	return tea.Batch(tea.SetClipboard(f.value), flash("Copied "+f.label+" to the clipboard: "+cut(f.value, 40)))
+}
+
+// zoneLines renders records as zone-file lines.
+func zoneLines(recs []steps.Record) []string {
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.ZoneLines()...)
+	}
+	return out
+}
+
+// isSkipped reports whether the user marked the step "not mine".
+func isSkipped(cfg steps.Config, id string) bool {
+	for _, s := range cfg.Skip {
+		if s == id {
+			return true
+		}
+	}
+	return false
+}
+
+// flashMsg is a short confirmation shown above the help line until the
+// next key ("copied").
+type flashMsg string
+
+func flash(text string) tea.Cmd {
+	return func() tea.Msg { return flashMsg(text) }
+}

@@ -1,0 +1,387 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"charm.land/lipgloss/v2"
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/assets"
+	"github.com/mailwizard/mailwizard/internal/steps"
+)
+
+// headerHeight is the title line and the rule under it.
+const headerHeight = 2
+
+// View draws the screen: the progress header, as much of the scrolling
+// part as fits (with a line saying how much more there is), and, on narrow
+// windows, the live status pinned under it so that it is always in view.
+func (s stepScreen) View() string {
+	st := s.sh.styles
+	title := fmt.Sprintf("Step %d of %d · %s", s.index+1, s.total, s.text.Title)
+	out := []string{
+		spread(st.brand.Render("mailwizard")+st.subtle.Render(" · "+trimDot(s.cfg.Domain)), st.heading.Render(title), s.w),
+		st.rule.Render(strings.Repeat("─", max(s.w, 1))),
+	}
+	scroll, pinned, _ := s.layout()
+	room := s.scrollHeight(pinned)
+	if len(scroll) <= room {
+		out = append(out, scroll...)
+	} else {
+		off := s.clampOffset(s.offset)
+		end := min(off+room-1, len(scroll))
+		out = append(out, scroll[off:end]...)
+		var more []string
+		if off > 0 {
+			more = append(more, fmt.Sprintf("↑ %d lines above", off))
+		}
+		if end < len(scroll) {
+			more = append(more, fmt.Sprintf("↓ %d more lines", len(scroll)-end))
+		}
+		out = append(out, st.subtle.Render(strings.Join(more, " · ")+" · scroll with ↑/↓"))
+	}
+	if len(pinned) > 0 {
+		out = append(out, blank(1+st.gap)...)
+		out = append(out, pinned...)
+	}
+	return strings.Join(out, "\n")
+}
+
+// bodyHeight is how many lines there are under the header.
+func (s stepScreen) bodyHeight() int { return max(s.h-headerHeight, 3) }
+
+// scrollHeight is how many lines the scrolling part may use.
+func (s stepScreen) scrollHeight(pinned []string) int {
+	if len(pinned) == 0 {
+		return s.bodyHeight()
+	}
+	return max(s.bodyHeight()-len(pinned)-1-s.sh.styles.gap, 3)
+}
+
+// clampOffset keeps a scroll offset within the scrolling part.
+func (s stepScreen) clampOffset(off int) int {
+	scroll, pinned, _ := s.layout()
+	room := s.scrollHeight(pinned)
+	if len(scroll) <= room {
+		return 0
+	}
+	return max(0, min(off, len(scroll)-room+1))
+}
+
+// reveal returns the offset that keeps the selected field in view.
+func (s stepScreen) reveal() int {
+	_, pinned, line := s.layout()
+	room := s.scrollHeight(pinned) - 1
+	off := s.offset
+	switch {
+	case line < 0:
+	case line < off:
+		off = line
+	case line >= off+room:
+		off = line - room + 1
+	}
+	return s.clampOffset(off)
+}
+
+// maxTextWidth keeps paragraphs readable on very wide windows.
+const maxTextWidth = 110
+
+// minScroll is the least room the scrolling part keeps on a narrow window.
+const minScroll = 12
+
+// layout splits the screen into the scrolling part and the pinned status
+// and returns the line of the selected field in the scrolling part (-1
+// when none is shown).
+//
+// Wide windows show why and where, then the records beside the status,
+// and pin nothing. Narrow ones pin the status under the scrolling part so
+// that it is always in view, with the findings when they fit; the
+// scrolling part is where, the records and why, with the findings first
+// when the step is wrong (they say what to change) and after the records
+// otherwise.
+func (s stepScreen) layout() (scroll, pinned []string, sel int) {
+	w := max(s.w, 20)
+	gap := blank(s.sh.styles.gap + 1)
+	if s.sh.wide() {
+		textW := min(w, maxTextWidth)
+		about := append(append(s.whyLines(textW), s.whereLines(textW)...), gap...)
+		left := w * 11 / 20
+		right := w - left - 2
+		recs, sel := s.recordLines(left)
+		status := append(s.statusLines(right), s.findingLines(right)...)
+		joined := strings.Split(lipgloss.JoinHorizontal(lipgloss.Top,
+			lipgloss.NewStyle().Width(left+2).Render(strings.Join(recs, "\n")),
+			strings.Join(status, "\n")), "\n")
+		if sel >= 0 {
+			sel += len(about)
+		}
+		return append(about, joined...), nil, sel
+	}
+	core, findings := s.statusLines(w), s.findingLines(w)
+	limit := s.bodyHeight() - minScroll
+	switch {
+	case len(core)+len(findings) <= limit:
+		pinned, findings = append(core, findings...), nil
+	case len(core) <= limit:
+		pinned = core
+	default:
+		findings = append(append(slices.Clone(gap), core...), findings...)
+	}
+	wrong := s.result.Status == steps.StatusFail || s.result.Status == steps.StatusError || s.result.Status == steps.StatusWarn
+	if wrong && len(findings) > 0 {
+		scroll = append(scroll, findings[1:]...) // without its leading blank
+		scroll = append(scroll, gap...)
+		findings = nil
+	}
+	scroll = append(scroll, s.whereLines(w)...)
+	scroll = append(scroll, gap...)
+	recs, sel := s.recordLines(w)
+	if sel >= 0 {
+		sel += len(scroll)
+	}
+	scroll = append(scroll, recs...)
+	scroll = append(scroll, findings...)
+	if why := s.whyLines(w); len(why) > 0 {
+		scroll = append(append(scroll, gap...), why...)
+	}
+	return scroll, pinned, sel
+}
+
+func blank(n int) []string { return make([]string, n) }
+
+// whyLines say why the step matters.
+func (s stepScreen) whyLines(w int) []string {
+	if s.text.Why == "" {
+		return nil
+	}
+	return hanging(s.sh.styles.label.Render("Why    "), s.text.Why, w)
+}
+
+// whereLines say where the records are set.
+func (s stepScreen) whereLines(w int) []string {
+	var out []string
+	for i, line := range s.whereText() {
+		prefix := "       "
+		if i == 0 {
+			prefix = s.sh.styles.label.Render("Where  ")
+		}
+		out = append(out, hanging(prefix, line, w)...)
+	}
+	return out
+}
+
+// whereText says who publishes the step's records, with the provider's
+// own hints.
+func (s stepScreen) whereText() []string {
+	switch s.step.Where {
+	case steps.Nowhere:
+		return []string{orText(s.text.Where, "Nothing to publish: this step checks that the server's addresses are not on common blocklists.")}
+	case steps.AtHostingProvider:
+		out := []string{orText(s.text.Where, "At the hosting provider that owns the server's IP address (its control panel's reverse DNS setting), not at your DNS provider.")}
+		if h, ok := s.hosting(); ok {
+			out = append(out, "Your server looks like it is at "+h.Name+". "+h.PTR)
+			if h.Port25 != "" {
+				out = append(out, h.Port25)
+			}
+		}
+		return out
+	default:
+		out := []string{orText(s.text.Where, "At your DNS provider, in the zone of "+trimDot(s.cfg.Domain)+".")}
+		if s.provider.ID != "other" && s.provider.Name != "" {
+			out = append(out, "Your DNS is at "+s.provider.Name+": use its form, with the fields below.")
+		}
+		return out
+	}
+}
+
+func orText(text, fallback string) string {
+	if strings.TrimSpace(text) == "" {
+		return fallback
+	}
+	return text
+}
+
+// hosting guesses the hosting provider from a generic PTR name the servers
+// returned.
+func (s stepScreen) hosting() (assets.Hosting, bool) {
+	for _, ans := range s.result.Observed {
+		if ans.Question.Type != dns.TypePTR {
+			continue
+		}
+		for _, obs := range ans.Servers {
+			for _, rr := range obs.Records(ans.Question.Name, dns.TypePTR) {
+				if ptr, ok := rr.(*dns.PTR); ok {
+					if h, ok := assets.DetectHosting(ptr.Ptr); ok {
+						return h, true
+					}
+				}
+			}
+		}
+	}
+	return assets.Hosting{}, false
+}
+
+// recordLines are the records in one box, as the provider's form fields
+// (or as zone-file lines), with the provider's notes under them, in width;
+// and the line of the selected field.
+func (s stepScreen) recordLines(w int) ([]string, int) {
+	st := s.sh.styles
+	if len(s.records) == 0 {
+		return []string{st.subtle.Render("Nothing to publish for this step.")}, -1
+	}
+	inner := w - st.card.GetHorizontalFrameSize()
+	if s.zone {
+		lines := []string{st.cardTitle.Render("Zone file") + st.subtle.Render(" · c copies it all · z for the form fields")}
+		for _, l := range zoneLines(s.records) {
+			lines = append(lines, wrap(l, inner)...)
+		}
+		return strings.Split(st.card.Width(w).Render(strings.Join(lines, "\n")), "\n"), -1
+	}
+	var (
+		lines []string
+		sel   = -1
+		index int
+	)
+	for i, c := range s.cards {
+		if i > 0 {
+			lines = append(lines, "")
+		}
+		body, line := s.cardLines(c, inner, index)
+		if line >= 0 {
+			sel = len(lines) + 1 + line // +1 for the top border
+		}
+		index += len(c.fields)
+		lines = append(lines, body...)
+	}
+	if s.step.Where == steps.AtDNSProvider && len(s.provider.Notes) > 0 {
+		lines = append(lines, "")
+		for _, n := range s.provider.Notes {
+			lines = append(lines, hanging(st.subtle.Render("• "), st.subtle.Render(n), inner)...)
+		}
+	}
+	return strings.Split(st.card.Width(w).Render(strings.Join(lines, "\n")), "\n"), sel
+}
+
+// cardLines renders one card's inside: its title, then each field as
+// "label  value", the selected one marked, long values wrapped under
+// themselves.
+func (s stepScreen) cardLines(c card, w, first int) ([]string, int) {
+	st := s.sh.styles
+	labelW := 0
+	for _, f := range c.fields {
+		labelW = max(labelW, lipgloss.Width(f.label))
+	}
+	out := []string{st.cardTitle.Render(c.title)}
+	sel := -1
+	for i, f := range c.fields {
+		marker, label := "  ", st.label
+		if first+i == s.sel {
+			marker, label = "▸ ", st.selected
+			sel = len(out)
+		}
+		value := f.value
+		if f.shown != "" {
+			value = f.shown
+		}
+		prefix := marker + label.Render(f.label+strings.Repeat(" ", labelW-lipgloss.Width(f.label))) + "  "
+		out = append(out, hanging(prefix, st.value.Render(value), w)...)
+	}
+	for _, n := range c.notes {
+		out = append(out, hanging("  ", st.subtle.Render(n), w)...)
+	}
+	return out, sel
+}
+
+// statusLines are the live status: the verdict and timing, one line per
+// authoritative server, the resolvers' second opinion and, once green, the
+// invitation to go on. The findings are findingLines.
+func (s stepScreen) statusLines(w int) []string {
+	st := s.sh.styles
+	status := s.result.Status
+	word := statusWord(status)
+	if !s.checked && status != steps.StatusSkipped {
+		word = "not checked yet"
+	}
+	head := st.status(status).Render(statusIcon(status) + " " + capitalize(word))
+	timing := st.subtle.Render(s.live.timing)
+	if s.live.checking {
+		timing = s.live.spinner + st.subtle.Render(" checking…")
+	}
+	out := []string{spread(head, timing, w)}
+	if s.live.err != nil {
+		out = append(out, hanging(st.errored.Render("? "), "Could not run the check: "+s.live.err.Error(), w)...)
+	}
+	servers := serverLines(s.result)
+	nameW := 0
+	for _, l := range servers {
+		nameW = max(nameW, min(lipgloss.Width(l.server), 30))
+	}
+	for _, l := range servers {
+		icon := st.pass.Render("✓")
+		switch l.mark {
+		case markBad:
+			icon = st.fail.Render("✗")
+		case markUnknown:
+			icon = st.errored.Render("?")
+		}
+		name := cut(l.server, nameW)
+		prefix := "  " + icon + " " + name + strings.Repeat(" ", nameW-lipgloss.Width(name)) + "  "
+		out = append(out, hanging(prefix, l.detail, w)...)
+	}
+	for _, o := range secondOpinion(s.result) {
+		out = append(out, hanging("  "+st.label.Render("Resolver")+" ", o, w)...)
+	}
+	if s.checked && green(status) {
+		next := "Press enter for the next step."
+		if s.index == s.total-1 {
+			next = "Press enter for the summary."
+		}
+		msg := "Done: every authoritative nameserver serves it. " + next
+		if s.step.Where == steps.Nowhere {
+			msg = "Done. " + next
+		}
+		out = append(out, "")
+		out = append(out, hanging(st.banner.Render("✓ "), st.banner.Render(msg), w)...)
+	}
+	if status == steps.StatusSkipped {
+		out = append(out, "")
+		out = append(out, hanging("– ", "You said this is not yours, so it is not checked. Press s to check it again.", w)...)
+	}
+	return out
+}
+
+// findingLines are the findings in plain words, each with its fix.
+func (s stepScreen) findingLines(w int) []string {
+	st := s.sh.styles
+	var out []string
+	for _, f := range s.result.Findings {
+		out = append(out, "")
+		out = append(out, hanging(severityIcon(st, f.Severity)+" ", f.Message, w)...)
+		if f.Hint != "" {
+			out = append(out, hanging("  "+st.label.Render("Fix: "), f.Hint, w)...)
+		}
+	}
+	return out
+}
+
+// severityIcon marks a finding: ✗ error, ! warning, i information.
+func severityIcon(st styles, sev steps.Severity) string {
+	switch sev {
+	case steps.SeverityError:
+		return st.fail.Render("✗")
+	case steps.SeverityWarning:
+		return st.errored.Render("!")
+	default:
+		return st.subtle.Render("i")
+	}
+}
+
+// capitalize upper-cases the first letter.
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
