@@ -21,6 +21,7 @@ type RcodeError struct {
 	Rcode int
 }
 
+// Error names the rcode: "SERVFAIL".
 func (e *RcodeError) Error() string {
 	if s, ok := dns.RcodeToString[e.Rcode]; ok {
 		return s
@@ -40,6 +41,7 @@ type QueryError struct {
 	Err     error
 }
 
+// Error names the question, the server and what went wrong.
 func (e *QueryError) Error() string {
 	switch {
 	case e.Address == "" || e.Server == e.Address:
@@ -49,6 +51,7 @@ func (e *QueryError) Error() string {
 	}
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *QueryError) Unwrap() error { return e.Err }
 
 // ResolverError means the recursive resolver gave no reply at all: zone
@@ -59,8 +62,10 @@ type ResolverError struct {
 	Err     error
 }
 
+// Error says which resolver could not be reached, and why.
 func (e *ResolverError) Error() string {
 	return fmt.Sprintf("could not reach resolver %s: %v", e.Address, e.Err)
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *ResolverError) Unwrap() error { return e.Err }
