@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/charmbracelet/fang"
+	"github.com/spf13/cobra"
+
+	"github.com/mailwizard/mailwizard/internal/buildinfo"
+)
+
+// run runs mailwizard with args and returns the exit code.
+func run(ctx context.Context, args []string, e env) int {
+	root := newRootCmd(e)
+	root.AddCommand(newDemoCmd(e), newCheckCmd(e), newRecordsCmd(e), newDKIMCmd(e))
+	root.SetArgs(args)
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return badInput("%w", err)
+	})
+	info := buildinfo.Get()
+	err := fang.Execute(ctx, root,
+		fang.WithVersion(info.Version),
+		fang.WithCommit(info.Commit),
+		fang.WithErrorHandler(printError),
+		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM),
+	)
+	return exitCode(err)
+}
+
+// printError prints an error as plain lines, each prefixed with the
+// program's name: "mailwizard: --ip: "x" is not an IP address". Silent exit
+// errors print nothing.
+func printError(w io.Writer, _ fang.Styles, err error) {
+	var ee *exitError
+	if errors.As(err, &ee) && ee.err == nil {
+		return
+	}
+	for line := range strings.SplitSeq(err.Error(), "\n") {
+		fmt.Fprintln(w, "mailwizard: "+line)
+	}
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailwizard/mailwizard/internal/report"
+	"github.com/mailwizard/mailwizard/internal/steps"
+	"github.com/mailwizard/mailwizard/internal/ui"
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// checkFlags are check's own flags.
+type checkFlags struct {
+	json, markdown, watch bool
+	interval, timeout     time.Duration
+}
+
+func newCheckCmd(e env) *cobra.Command {
+	var cf configFlags
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Check every record once (or --watch until all pass)",
+		Long: `Check asks every authoritative nameserver of the domain for each record a
+mail server needs and prints a table of the steps with their status and
+findings, --json for scripts, or --markdown for a ticket.
+
+Exit codes: 0 every step passes (or passes with a warning), 1 something is
+pending or failing, 2 bad input, 3 could not check (network errors only).`,
+		Example: `  mailwizard check --domain example.com
+  mailwizard check --domain example.com --ip 192.0.2.25 --dkim-selector mail --dkim-key dkim.pem --json
+  mailwizard check --domain example.com --watch --interval 10s --timeout 30m`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCheck(cmd.Context(), cmd, &cf, f, e)
+		},
+	}
+	cf.register(cmd.Flags())
+	fl := cmd.Flags()
+	fl.BoolVar(&f.json, "json", false, "print the JSON report")
+	fl.BoolVar(&f.markdown, "markdown", false, "print a Markdown report to paste into a ticket")
+	fl.BoolVar(&f.watch, "watch", false, "check again every --interval until every step passes, printing only changes")
+	fl.DurationVar(&f.interval, "interval", 5*time.Second, "time between checks with --watch")
+	fl.DurationVar(&f.timeout, "timeout", 0, "give up --watch after this long (0: never)")
+	return cmd
+}
+
+func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkFlags, e env) error {
+	switch {
+	case f.json && f.markdown:
+		return badInput("--json and --markdown: choose one")
+	case f.interval <= 0:
+		return badInput("--interval %s: must be more than 0", f.interval)
+	case f.timeout < 0:
+		return badInput("--timeout %s: must be 0 (no limit) or more", f.timeout)
+	case !f.watch && (cmd.Flags().Changed("interval") || cmd.Flags().Changed("timeout")):
+		return badInput("--interval and --timeout only apply with --watch")
+	}
+	l, err := cf.load(cmd.Flags(), e)
+	if err != nil {
+		return err
+	}
+	opts, err := verifyOptions(cf.resolver, e)
+	if err != nil {
+		return err
+	}
+	engine, err := verify.New(opts)
+	if err != nil {
+		return badInput("--%s: %w", flagResolver, err)
+	}
+	if err := cf.saveProfile(l, e); err != nil {
+		return err
+	}
+	warn(e, l.cfg)
+	c := checker{engine: engine, cfg: l.cfg, now: e.now}
+	first, err := c.first(ctx)
+	if err != nil {
+		return err
+	}
+	if !f.watch {
+		if err := printReport(e, f, first); err != nil {
+			return err
+		}
+		return exitWith(report.ExitCode(first))
+	}
+	return watch(ctx, c, f, first, e)
+}
+
+// checker runs check rounds for one Config.
+type checker struct {
+	engine *verify.Engine
+	cfg    steps.Config
+	now    func() time.Time
+}
+
+// first runs the first round, after making sure the domain's zone can be
+// found at all: when it cannot (the resolver is unreachable, the domain
+// does not exist), there is nothing to check and one line says why.
+func (c checker) first(ctx context.Context) (report.Report, error) {
+	round := c.engine.Round()
+	zone, err := round.Zone(ctx, c.cfg.Domain)
+	if err != nil {
+		if ctx.Err() != nil {
+			return report.Report{}, &exitError{code: exitInterrupted, err: errors.New("interrupted")}
+		}
+		return report.Report{}, couldNotCheck("could not find the nameservers of %s through the resolver at %s (--%s): %w",
+			c.cfg.Domain, c.engine.Resolver(), flagResolver, err)
+	}
+	if len(zone.Servers) == 0 {
+		return report.Report{}, couldNotCheck("%s has no nameservers (zone %s)", c.cfg.Domain, zone.Name)
+	}
+	return c.check(ctx, round), nil
+}
+
+// check runs one round and builds its report.
+func (c checker) check(ctx context.Context, round *verify.Round) report.Report {
+	answers := round.Run(ctx, steps.Planners(c.cfg)...)
+	return report.Build(c.cfg.Domain, steps.JudgeAll(c.cfg, answers), c.now())
+}
+
+func printReport(e env, f checkFlags, r report.Report) error {
+	var err error
+	switch {
+	case f.json:
+		err = report.WriteJSON(e.stdout, r)
+	case f.markdown:
+		err = report.WriteMarkdown(e.stdout, r)
+	default:
+		err = ui.WriteCheckTable(e.stdout, r, ui.TableOptions{Env: e.environ})
+	}
+	if err != nil {
+		return fmt.Errorf("print the report: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,271 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mailwizard/mailwizard/internal/profile"
+	"github.com/mailwizard/mailwizard/internal/steps"
+)
+
+// Flag names: a public contract (scripts depend on them). A Config field's
+// problems are named after the flag that sets it (steps.FieldError.Field),
+// and a profile's keys have the same names.
+const (
+	flagDomain        = "domain"
+	flagHost          = "host"
+	flagIP            = "ip"
+	flagDKIMSelector  = "dkim-selector"
+	flagDKIMKey       = "dkim-key"
+	flagDKIMPublicKey = "dkim-public-key"
+	flagDMARCPolicy   = "dmarc-policy"
+	flagDMARCRUA      = "dmarc-rua"
+	flagSPFInclude    = "spf-include"
+	flagServices      = "services"
+	flagDNSBL         = "dnsbl"
+	flagSkip          = "skip"
+	flagResolver      = "resolver"
+	flagProfile       = "profile"
+	flagSave          = "save"
+)
+
+// dnsblNone is the --dnsbl value that disables the blocklist check.
+const dnsblNone = "none"
+
+// configFlags are the flags that describe the mail server, shared by check
+// and records.
+type configFlags struct {
+	domain, host                         string
+	ips                                  []string
+	dkimSelector, dkimKey, dkimPublicKey string
+	dmarcPolicy, dmarcRUA                string
+	spfIncludes, services, dnsbl, skip   []string
+	resolver, profile                    string
+	save                                 bool
+}
+
+func (f *configFlags) register(flags *pflag.FlagSet) {
+	flags.StringVar(&f.domain, flagDomain, "", "mail domain, e.g. example.com (loads its saved profile)")
+	flags.StringVar(&f.host, flagHost, "", "mail host (default mail.<domain>)")
+	flags.StringSliceVar(&f.ips, flagIP, nil, "public IP address of the mail server, v4 or v6 (repeatable)")
+	flags.StringVar(&f.dkimSelector, flagDKIMSelector, "", "DKIM selector, e.g. mail")
+	flags.StringVar(&f.dkimKey, flagDKIMKey, "", "DKIM private key file the server signs with (read, never printed)")
+	flags.StringVar(&f.dkimPublicKey, flagDKIMPublicKey, "", "DKIM public key file, when the private key is not at hand")
+	flags.StringVar(&f.dmarcPolicy, flagDMARCPolicy, "", "DMARC policy: none, quarantine or reject (default none)")
+	flags.StringVar(&f.dmarcRUA, flagDMARCRUA, "", "DMARC aggregate report address (default dmarc-reports@<domain>)")
+	flags.StringSliceVar(&f.spfIncludes, flagSPFInclude, nil, "extra SPF include: domain, e.g. a relay's (repeatable)")
+	flags.StringSliceVar(&f.services, flagServices, nil, "services offered to mail clients: submission, submissions, imap, imaps, pop3, pop3s (default submission,submissions,imaps)")
+	flags.StringSliceVar(&f.dnsbl, flagDNSBL, nil, "DNS blocklist zone to check (repeatable; replaces the default list; \"none\" disables the check)")
+	flags.StringSliceVar(&f.skip, flagSkip, nil, "step id that is not yours to publish, e.g. ptr (repeatable)")
+	flags.StringVar(&f.resolver, flagResolver, "", "recursive resolver host:port for discovery and the second opinion (default: the system's)")
+	flags.StringVar(&f.profile, flagProfile, "", "profile file to load instead of the domain's saved profile")
+	flags.BoolVar(&f.save, flagSave, false, "save the answers to the profile")
+}
+
+// loaded is a Config from flags over a profile.
+type loaded struct {
+	cfg steps.Config
+	// prof is the profile the flags were laid over, nil without one.
+	prof *profile.Profile
+	// path is where --save writes.
+	path string
+}
+
+// load builds the Config: the profile (--profile, else the --domain's saved
+// one, when it exists), then every flag given on the command line over it,
+// normalized. Every problem is one line naming the flag, or the profile's
+// file, line and key when the value came from there.
+func (f *configFlags) load(flags *pflag.FlagSet, e env) (loaded, error) {
+	var l loaded
+	prof, path, err := f.loadProfile(e)
+	if err != nil {
+		return l, err
+	}
+	l.prof, l.path = prof, path
+	if prof != nil {
+		l.cfg = prof.Config
+	}
+	problems := f.apply(flags, &l.cfg)
+	if err := l.cfg.Normalize(e.readFile); err != nil {
+		var ve *steps.ValidationError
+		if !errors.As(err, &ve) {
+			return l, badInput("%w", err)
+		}
+		// A flag value that did not parse was left out of the Config;
+		// what Normalize says about the field then only repeats it.
+		unparsed := slices.Clone(problems)
+		for _, p := range ve.Problems {
+			if !slices.ContainsFunc(unparsed, func(q steps.FieldError) bool { return q.Field == p.Field }) {
+				problems = append(problems, p)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return l, badInputLines(l.describe(flags, problems))
+	}
+	if l.path == "" {
+		l.path, err = defaultProfilePath(e, l.cfg.Domain)
+		if err != nil && f.save {
+			return l, badInput("--%s: %w", flagSave, err)
+		}
+	}
+	return l, nil
+}
+
+// loadProfile loads --profile, or the saved profile of --domain when there
+// is one. It returns the path --save writes to.
+func (f *configFlags) loadProfile(e env) (*profile.Profile, string, error) {
+	if f.profile != "" {
+		p, err := profile.Load(f.profile)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && f.save:
+			return nil, f.profile, nil // --save creates it
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, "", badInput("--%s %s: no such file (add --%s to create it)", flagProfile, f.profile, flagSave)
+		case err != nil:
+			return nil, "", profileError(err)
+		}
+		return &p, f.profile, nil
+	}
+	if f.domain == "" {
+		return nil, "", nil
+	}
+	path, err := defaultProfilePath(e, f.domain)
+	if err != nil {
+		return nil, "", nil // no profile folder: flags only; --save reports it
+	}
+	p, err := profile.Load(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, path, nil
+	case err != nil:
+		return nil, "", profileError(err)
+	}
+	return &p, path, nil
+}
+
+func defaultProfilePath(e env, domain string) (string, error) {
+	dir, err := profile.Dir(e.getenv)
+	if err != nil {
+		return "", err
+	}
+	return profile.Path(dir, domain)
+}
+
+// profileError is a profile that does not load: each problem on its line.
+func profileError(err error) error {
+	var pe *profile.Error
+	if errors.As(err, &pe) {
+		return badInputLines(strings.Split(pe.Error(), "\n"))
+	}
+	return badInput("%w", err)
+}
+
+// apply lays the flags given on the command line over cfg. Setting one
+// kind of DKIM key file clears the other, so that a flag replaces what a
+// profile said rather than contradicting it.
+func (f *configFlags) apply(flags *pflag.FlagSet, cfg *steps.Config) []steps.FieldError {
+	var problems []steps.FieldError
+	set := flags.Changed
+	if set(flagDomain) {
+		cfg.Domain = f.domain
+	}
+	if set(flagHost) {
+		cfg.Host = f.host
+	}
+	if set(flagIP) {
+		cfg.IPs = nil
+		for _, s := range f.ips {
+			ip, err := netip.ParseAddr(strings.TrimSpace(s))
+			if err != nil {
+				problems = append(problems, steps.FieldError{Field: flagIP, Problem: fmt.Sprintf("%q is not an IP address", s)})
+				continue
+			}
+			cfg.IPs = append(cfg.IPs, ip)
+		}
+	}
+	if set(flagDKIMSelector) {
+		cfg.DKIMSelector = f.dkimSelector
+	}
+	if set(flagDKIMKey) {
+		cfg.DKIMKeyFile, cfg.DKIMPublicKey = f.dkimKey, nil
+		if !set(flagDKIMPublicKey) {
+			cfg.DKIMPublicKeyFile = ""
+		}
+	}
+	if set(flagDKIMPublicKey) {
+		cfg.DKIMPublicKeyFile, cfg.DKIMPublicKey = f.dkimPublicKey, nil
+		if !set(flagDKIMKey) {
+			cfg.DKIMKeyFile = ""
+		}
+	}
+	if set(flagDMARCPolicy) {
+		cfg.DMARCPolicy = f.dmarcPolicy
+	}
+	if set(flagDMARCRUA) {
+		cfg.DMARCRUA = f.dmarcRUA
+	}
+	if set(flagSPFInclude) {
+		cfg.SPFIncludes = f.spfIncludes
+	}
+	if set(flagServices) {
+		cfg.Services = f.services
+	}
+	if set(flagDNSBL) {
+		cfg.DNSBL = []string{}
+		for _, z := range f.dnsbl {
+			if strings.EqualFold(z, dnsblNone) {
+				if len(f.dnsbl) > 1 {
+					problems = append(problems, steps.FieldError{Field: flagDNSBL, Problem: `"none" disables the blocklist check; give it alone`})
+				}
+				continue
+			}
+			cfg.DNSBL = append(cfg.DNSBL, z)
+		}
+	}
+	if set(flagSkip) {
+		cfg.Skip = f.skip
+	}
+	return problems
+}
+
+// describe turns field problems into lines: "--ip: …" for a flag given on
+// the command line, "profile /…/example.com.toml:4: ip: …" for a value
+// that came from the profile.
+func (l loaded) describe(flags *pflag.FlagSet, problems []steps.FieldError) []string {
+	lines := make([]string, 0, len(problems))
+	for _, p := range problems {
+		if l.prof != nil && !flags.Changed(p.Field) && l.prof.Has(p.Field) {
+			lines = append(lines, fmt.Sprintf("profile %s: %s: %s", l.prof.Where(p.Field), p.Field, p.Problem))
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("--%s: %s", p.Field, p.Problem))
+	}
+	return lines
+}
+
+// saveProfile writes the Config to the profile when --save was given.
+func (f *configFlags) saveProfile(l loaded, e env) error {
+	if !f.save {
+		return nil
+	}
+	if err := profile.Save(l.path, l.cfg); err != nil {
+		return badInput("--%s: %w", flagSave, err)
+	}
+	fmt.Fprintf(e.stderr, "mailwizard: saved the answers to %s\n", l.path)
+	return nil
+}
+
+// warn prints the Config's warnings (private or documentation addresses):
+// the check goes on.
+func warn(e env, cfg steps.Config) {
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(e.stderr, "mailwizard: note: --%s: %s\n", w.Field, w.Problem)
+	}
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailwizard/mailwizard/internal/demo"
+	"github.com/mailwizard/mailwizard/internal/profile"
+	"github.com/mailwizard/mailwizard/internal/steps"
+	"github.com/mailwizard/mailwizard/internal/ui"
+)
+
+// wizardFlags are the flags of the wizard (the root command).
+type wizardFlags struct {
+	domain, resolver    string
+	accessible, present bool
+}
+
+func newRootCmd(e env) *cobra.Command {
+	var f wizardFlags
+	cmd := &cobra.Command{
+		Use:   "mailwizard",
+		Short: "Publish and verify every DNS record a mail server needs",
+		Long: `mailwizard walks you through every DNS record a mail server needs (host
+address, MX, reverse DNS, SPF, DKIM, DMARC, client autoconfiguration,
+blocklists), shows exactly what to paste into your DNS provider, and watches
+the zone's authoritative nameservers until each record is really published.
+
+Run it without arguments for the wizard; your answers are saved to
+$XDG_CONFIG_HOME/mailwizard/<domain>.toml, so "mailwizard --domain
+example.com" resumes and re-verifies. Try "mailwizard demo" first: it needs
+no domain.`,
+		Example: `  mailwizard demo
+  mailwizard --domain example.com
+  mailwizard --domain example.com --present`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runWizard(cmd, f, e)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.domain, flagDomain, "", "mail domain; loads its saved profile when there is one")
+	fl.StringVar(&f.resolver, flagResolver, "", "recursive resolver host:port for discovery and the second opinion (default: the system's)")
+	fl.BoolVar(&f.accessible, "accessible", false, "plain prompts and lines, for screen readers and simple terminals")
+	fl.BoolVar(&f.present, "present", false, "layout for screen sharing, in high contrast")
+	return cmd
+}
+
+func runWizard(cmd *cobra.Command, f wizardFlags, e env) error {
+	dir, err := profile.Dir(e.getenv)
+	if err != nil {
+		return badInput("%w", err)
+	}
+	opts := ui.Options{
+		KeyDir:     dir,
+		ReportDir:  dir,
+		Accessible: f.accessible,
+		Present:    f.present,
+		In:         e.stdin,
+		Out:        e.stdout,
+		Getenv:     e.getenv,
+		Save: func(cfg steps.Config) error {
+			path, err := profile.Path(dir, cfg.Domain)
+			if err != nil {
+				return err
+			}
+			return profile.Save(path, cfg)
+		},
+	}
+	if f.domain != "" {
+		path, err := profile.Path(dir, f.domain)
+		if err != nil {
+			return badInput("--%s: %w", flagDomain, err)
+		}
+		p, err := profile.Load(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			opts.Config = steps.Config{Domain: f.domain}
+		case err != nil:
+			return profileError(err)
+		default:
+			opts.Config, opts.HaveProfile = p.Config, true
+		}
+	}
+	opts.Verify, err = verifyOptions(f.resolver, e)
+	if err != nil {
+		return err
+	}
+	return wizardExit(ui.Run(cmd.Context(), opts))
+}
+
+// wizardExit maps the wizard's end to an exit code: 130 after Ctrl+C.
+func wizardExit(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ui.ErrInterrupted):
+		return &exitError{code: exitInterrupted}
+	}
+	return &exitError{code: 1, err: err}
+}
+
+func newDemoCmd(e env) *cobra.Command {
+	var f wizardFlags
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Try the wizard in a built-in DNS world, no domain needed",
+		Long: `Demo runs the wizard against a DNS world served inside mailwizard itself:
+two nameservers and a resolver on loopback for example.com. Press the
+publish key on a step to "publish" its record (on one nameserver first, then
+the other) and watch it turn green, or publish a typical mistake to see how
+it is caught. Nothing touches real DNS or your saved profiles.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(cmd, f, e)
+		},
+	}
+	cmd.Flags().BoolVar(&f.accessible, "accessible", false, "plain prompts and lines, for screen readers and simple terminals")
+	cmd.Flags().BoolVar(&f.present, "present", false, "layout for screen sharing, in high contrast")
+	return cmd
+}
+
+func runDemo(cmd *cobra.Command, f wizardFlags, e env) (err error) {
+	world, err := demo.Start(cmd.Context())
+	if err != nil {
+		return fmt.Errorf("start the demo world: %w", err)
+	}
+	defer func() {
+		if cerr := world.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("stop the demo world: %w", cerr)
+		}
+	}()
+	// Keys and reports made in the demo go to a temp folder, never next to
+	// the user's profiles.
+	scratch, err := os.MkdirTemp("", "mailwizard-demo-*")
+	if err != nil {
+		return fmt.Errorf("make the demo's folder: %w", err)
+	}
+	defer os.RemoveAll(scratch)
+	return wizardExit(ui.Run(cmd.Context(), ui.Options{
+		Config:     world.Config(),
+		Verify:     world.Verify(),
+		Demo:       world,
+		KeyDir:     scratch,
+		ReportDir:  scratch,
+		Accessible: f.accessible,
+		Present:    f.present,
+		In:         e.stdin,
+		Out:        e.stdout,
+		Getenv:     e.getenv,
+	}))
+}
