@@ -70,22 +70,18 @@ func hostMistake(cfg steps.Config, records []steps.Record) (mistake, bool) {
 	}, true
 }
 
-// mxMistake: the target typed without its final dot into a form that
-// appends the zone, so the domain appears twice.
+// mxMistake: the whole name typed into a Host field that appends the
+// zone, so the record sits at <domain>.<domain> (USERS.md pain point 4).
 func mxMistake(cfg steps.Config, records []steps.Record) (mistake, bool) {
 	for i, r := range records {
-		if r.Type != "MX" {
+		if r.Type != "MX" || !strings.EqualFold(r.Name, cfg.Domain) {
 			continue
 		}
-		fields := strings.Fields(r.Value)
-		if len(fields) != 2 || fields[1] == "." {
-			continue
-		}
-		doubled := strings.TrimSuffix(fields[1], ".") + "." + cfg.Domain
-		records[i].Value = fields[0] + " " + doubled
+		doubled := strings.TrimSuffix(r.Name, ".") + "." + cfg.Domain
+		records[i].Name = doubled
 		return mistake{
 			records: records,
-			what:    fmt.Sprintf("the MX record of %s points at %s, because the form appended the domain to a target typed without its final dot", r.Name, doubled),
+			what:    fmt.Sprintf("the MX record sits at %s, because the form appended the domain to a Host typed as the whole name", doubled),
 		}, true
 	}
 	return mistake{}, false

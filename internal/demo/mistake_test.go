@@ -30,13 +30,13 @@ func TestMistakeFor(t *testing.T) {
 			what: "mail.example.com. is a CNAME to server1.example.com.",
 		},
 		"host: no address record of the host": {id: steps.IDHost, in: []steps.Record{rec("www.example.com.", "A", "192.0.2.80")}},
-		"mx: the domain appended to the target": {
+		"mx: the domain appended to the host": {
 			id:   steps.IDMX,
 			in:   []steps.Record{rec("example.com.", "MX", "10 mail.example.com.")},
-			want: []steps.Record{rec("example.com.", "MX", "10 mail.example.com.example.com.")},
-			what: "mail.example.com.example.com.",
+			want: []steps.Record{rec("example.com.example.com.", "MX", "10 mail.example.com.")},
+			what: "sits at example.com.example.com.",
 		},
-		"mx: a null MX has no target to double": {id: steps.IDMX, in: []steps.Record{rec("example.com.", "MX", "0 .")}},
+		"mx: no MX on the domain": {id: steps.IDMX, in: []steps.Record{rec("sub.example.com.", "MX", "10 mail.example.com.")}},
 		"ptr: the generic name for the IPv4 address only": {
 			id: steps.IDPTR,
 			in: []steps.Record{rec("25.2.0.192.in-addr.arpa.", "PTR", "mail.example.com."),

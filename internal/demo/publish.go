@@ -3,6 +3,7 @@ package demo
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,8 +76,8 @@ func (w *World) PublishMistake(stepID string) (string, error) {
 		return "", fmt.Errorf("publish a mistake for %s: %w", stepID, err)
 	}
 	first, second := w.nameservers()
-	return fmt.Sprintf("Published a typical mistake: %s. It is on %s now; %s follows in %s. Publish the step again to put the right records in its place.",
-		m.what, first, second, w.delay), nil
+	return fmt.Sprintf("Published a typical mistake: %s It is on %s now; %s follows in %s. Publish the step again to put the right records in its place.",
+		endSentence(m.what), first, second, w.delay), nil
 }
 
 // nothingToPublish says why a step publishes nothing.
@@ -166,12 +167,27 @@ func toRRs(records []steps.Record) ([]dns.RR, error) {
 	return out, nil
 }
 
+// endSentence ends s with a full stop, unless it already ends with one (a
+// name such as mail.example.com. does).
+func endSentence(s string) string {
+	if strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
+}
+
 // describe names the records in a sentence: "MX example.com." or "A
-// mail.example.com. and AAAA mail.example.com.", or a count when there are
-// many.
+// mail.example.com. and AAAA mail.example.com.", or a count and the types
+// when there are many: "6 records (SRV, CNAME)".
 func describe(rrs []dns.RR) string {
 	if len(rrs) > 3 {
-		return fmt.Sprintf("%d records", len(rrs))
+		var types []string
+		for _, rr := range rrs {
+			if t := dns.TypeToString[rr.Header().Rrtype]; !slices.Contains(types, t) {
+				types = append(types, t)
+			}
+		}
+		return fmt.Sprintf("%d records (%s)", len(rrs), strings.Join(types, ", "))
 	}
 	names := make([]string, len(rrs))
 	for i, rr := range rrs {

@@ -171,3 +171,21 @@ func TestStartCancelled(t *testing.T) {
 		t.Errorf("a cancelled start left %s in the temp folder", left[0].Name())
 	}
 }
+
+// BenchmarkStart measures what `mailwizard demo` waits for before its first
+// frame: the key, the temp folder and three servers.
+func BenchmarkStart(b *testing.B) {
+	for _, alg := range []string{dkimkey.Ed25519, dkimkey.RSA} {
+		b.Run(alg, func(b *testing.B) {
+			for b.Loop() {
+				w, err := StartWith(b.Context(), Options{KeyAlgorithm: alg})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := w.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
