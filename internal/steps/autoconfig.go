@@ -125,8 +125,8 @@ func autoconfigQuestions(cfg Config, known verify.Answers) []verify.Question {
 		}
 		r, _ := peek(known, q)
 		for _, o := range r.ok {
-			for _, rr := range o.Records(q.Name, dns.TypeSRV) {
-				t := verify.CanonicalName(rr.(*dns.SRV).Target)
+			for _, srv := range srvRecords(o, q.Name) {
+				t := verify.CanonicalName(srv.Target)
 				if t != "." && !slices.Contains(targets, t) && len(targets) < maxFollowedTargets {
 					targets = append(targets, t)
 				}
@@ -178,11 +178,7 @@ func judgeAutoconfig(cfg Config, known verify.Answers, v *verdict) {
 }
 
 func srvRecords(o verify.Observation, owner string) []*dns.SRV {
-	var out []*dns.SRV
-	for _, rr := range o.Records(owner, dns.TypeSRV) {
-		out = append(out, rr.(*dns.SRV))
-	}
-	return out
+	return typed[*dns.SRV](o.Records(owner, dns.TypeSRV))
 }
 
 // checkSRV checks the SRV record of an offered service: present, at the

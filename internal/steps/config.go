@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mailwizard/mailwizard/internal/dkimkey"
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
@@ -18,10 +17,6 @@ const (
 	// and a week is long enough that a mistake would linger.
 	MinTTL uint32 = 60
 	MaxTTL uint32 = 604800
-
-	// minRSABits: RFC 8301 §3.2, verifiers must not accept RSA keys under
-	// 1024 bits.
-	minRSABits = 1024
 )
 
 // DefaultDNSBL is the default blocklist list: lists that can be queried
@@ -148,92 +143,6 @@ func (c *Config) normalizeIPs(p *problems) {
 		}
 	}
 	c.IPs = ips
-}
-
-// normalizeDKIM checks the selector and loads the public key from the key
-// files. Messages name the files, never their content.
-func (c *Config) normalizeDKIM(p *problems, readFile func(string) ([]byte, error)) {
-	if c.DKIMSelector != "" {
-		sel, err := parseName(c.DKIMSelector, nameRules{})
-		if err != nil {
-			p.add("dkim-selector", "%q %v", c.DKIMSelector, err)
-		} else {
-			c.DKIMSelector = strings.TrimSuffix(sel, ".")
-		}
-	}
-	files := c.DKIMKeyFile != "" || c.DKIMPublicKeyFile != ""
-	if files && readFile == nil {
-		p.add("dkim-key", "key files cannot be read here")
-		return
-	}
-	if c.DKIMKeyFile != "" {
-		if pub, ok := loadKey(p, "dkim-key", c.DKIMKeyFile, readFile, true); ok {
-			c.DKIMPublicKey = pub
-		}
-	}
-	if c.DKIMPublicKeyFile != "" {
-		pub, ok := loadKey(p, "dkim-public-key", c.DKIMPublicKeyFile, readFile, false)
-		switch {
-		case !ok:
-		case c.DKIMKeyFile == "":
-			c.DKIMPublicKey = pub
-		case c.DKIMPublicKey != nil && !dkimkey.Equal(pub, c.DKIMPublicKey):
-			p.add("dkim-public-key", "%s is not the public half of the private key in %s; give only one of them", c.DKIMPublicKeyFile, c.DKIMKeyFile)
-		}
-	}
-	if !files && c.DKIMPublicKey != nil {
-		checkKey(p, "dkim-key", "the given public key", c.DKIMPublicKey)
-	}
-	if c.DKIMPublicKey != nil && c.DKIMSelector == "" {
-		p.add("dkim-selector", "is needed with a DKIM key: it is the name the key is published under (for example \"mail\")")
-	}
-}
-
-// loadKey reads and parses a key file and checks its type and size.
-func loadKey(p *problems, field, file string, readFile func(string) ([]byte, error), private bool) (any, bool) {
-	data, err := readFile(file)
-	if err != nil {
-		p.add(field, "cannot read %s: %v", file, err)
-		return nil, false
-	}
-	var pub any
-	if private {
-		key, err := dkimkey.ParsePrivate(data)
-		if err != nil || key == nil {
-			p.add(field, "%s does not hold an RSA or Ed25519 private key: %v", file, errOrEmpty(err))
-			return nil, false
-		}
-		pub = key.Public()
-	} else {
-		pub, err = dkimkey.ParsePublic(data)
-		if err != nil || pub == nil {
-			p.add(field, "%s does not hold an RSA or Ed25519 public key: %v", file, errOrEmpty(err))
-			return nil, false
-		}
-	}
-	return pub, checkKey(p, field, file, pub)
-}
-
-// checkKey refuses keys that are not RSA or Ed25519 and RSA keys under
-// 1024 bits.
-func checkKey(p *problems, field, what string, pub any) bool {
-	switch {
-	case dkimkey.Algorithm(pub) == "":
-		p.add(field, "%s is not an RSA or Ed25519 key", what)
-		return false
-	case dkimkey.Algorithm(pub) == dkimkey.RSA && dkimkey.Bits(pub) < minRSABits:
-		p.add(field, "%s holds a %d-bit RSA key; receivers ignore keys under %d bits, so make a new one with \"mailwizard dkim generate\"", what, dkimkey.Bits(pub), minRSABits)
-		return false
-	}
-	return true
-}
-
-// errOrEmpty turns a nil error into a readable reason.
-func errOrEmpty(err error) error {
-	if err == nil {
-		return fmt.Errorf("no key found")
-	}
-	return err
 }
 
 // normalizeDMARC checks the policy and the report address (with or
@@ -389,40 +298,6 @@ func (c *Config) normalizeSkip(p *problems) {
 		}
 	}
 	c.Skip = skip
-}
-
-// Warnings lists problems that do not stop a check: private, loopback or
-// documentation-range IPs. Tests and the demo ignore them.
-func (c Config) Warnings() []FieldError {
-	var out []FieldError
-	for _, ip := range c.IPs {
-		if why := notPublic(ip); why != "" {
-			out = append(out, FieldError{Field: "ip", Problem: fmt.Sprintf("%s is %s; mail servers elsewhere cannot reach it, so give the server's public address", ip, why)})
-		}
-	}
-	return out
-}
-
-// notPublic says why ip is not a public address, or "" when it is.
-func notPublic(ip netip.Addr) string {
-	ip = ip.Unmap()
-	switch {
-	case ip.IsLoopback():
-		return "a loopback address"
-	case ip.IsPrivate():
-		return "a private address"
-	case ip.IsLinkLocalUnicast():
-		return "a link-local address"
-	case netip.MustParsePrefix("100.64.0.0/10").Contains(ip): // RFC 6598
-		return "a carrier-grade NAT address"
-	}
-	// RFC 5737 and RFC 3849: documentation ranges.
-	for _, r := range []string{"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"} {
-		if netip.MustParsePrefix(r).Contains(ip) {
-			return "a documentation address (" + r + ")"
-		}
-	}
-	return ""
 }
 
 // withDefaults returns c with the defaults Normalize would fill in and its

@@ -82,8 +82,8 @@ type dkimTXT struct {
 
 func dkimTXTs(o verify.Observation, name string) []dkimTXT {
 	var out []dkimTXT
-	for _, rr := range o.Records(name, dns.TypeTXT) {
-		raw := rawStrings(rr.(*dns.TXT).Txt)
+	for _, rr := range typed[*dns.TXT](o.Records(name, dns.TypeTXT)) {
+		raw := rawStrings(rr.Txt)
 		out = append(out, dkimTXT{raw: raw, value: strings.Join(raw, "")})
 	}
 	return out

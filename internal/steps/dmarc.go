@@ -110,8 +110,8 @@ func reportAuthNames(cfg Config, known verify.Answers) []string {
 // mangled ones included, as they were meant.
 func dmarcValues(o verify.Observation, name string) []string {
 	var out []string
-	for _, rr := range o.Records(name, dns.TypeTXT) {
-		raw := rawStrings(rr.(*dns.TXT).Txt)
+	for _, rr := range typed[*dns.TXT](o.Records(name, dns.TypeTXT)) {
+		raw := rawStrings(rr.Txt)
 		if joined := strings.Join(raw, ""); isDMARC(joined) {
 			out = append(out, joined)
 		} else if d, ok := inspectTXT(raw); ok && isDMARC(d.meant) {
@@ -211,8 +211,8 @@ func checkReportAuth(v *verdict, cfg Config, known verify.Answers, addr, name st
 		return
 	}
 	authorized := slices.ContainsFunc(r.ok, func(o verify.Observation) bool {
-		for _, rr := range o.Records(name, dns.TypeTXT) {
-			if isDMARC(JoinTXT(rr.(*dns.TXT).Txt)) {
+		for _, rr := range typed[*dns.TXT](o.Records(name, dns.TypeTXT)) {
+			if isDMARC(JoinTXT(rr.Txt)) {
 				return true
 			}
 		}

@@ -79,7 +79,7 @@ func parseDMARC(txt string) (dmarcRecord, error) {
 	}
 	rec, err := dmarc.Parse(strings.Join(canonical, "; "))
 	if err != nil {
-		return dmarcRecord{}, fmt.Errorf("it does not parse: %s", strings.TrimPrefix(err.Error(), "dmarc: "))
+		return dmarcRecord{}, parseError{err}
 	}
 	if rec == nil {
 		return dmarcRecord{}, fmt.Errorf("it does not parse")
@@ -176,3 +176,13 @@ func clip(s string) string {
 	}
 	return string(r[:limit]) + "…"
 }
+
+// parseError words an error of the DMARC library for a person (without its
+// "dmarc: " prefix) and unwraps to it.
+type parseError struct{ err error }
+
+func (e parseError) Error() string {
+	return "it does not parse: " + strings.TrimPrefix(e.err.Error(), "dmarc: ")
+}
+
+func (e parseError) Unwrap() error { return e.err }

@@ -16,6 +16,7 @@ const (
 	CodeHostWrongAddress = "host-wrong-address"
 	CodeHostCNAME        = "host-cname"
 	CodeHostMissingAAAA  = "host-missing-aaaa"
+	CodeHostProxied      = "host-proxied"
 )
 
 // hostRecords are the mail host's A and AAAA records.
@@ -136,6 +137,10 @@ func checkAddresses(v *verdict, cfg Config, r reply, want []netip.Addr) {
 	for _, g := range groupBy(with, func(o verify.Observation) string { return joinAddrs(addresses(o, r.q.Type)) }) {
 		switch {
 		case g.key == wantKey:
+		case proxied(addresses(g.obs[0], r.q.Type), cfg.IPs):
+			v.add(kindWrong, CodeHostProxied, SeverityError,
+				"%s has %s %s on %s: these are Cloudflare's addresses, so the record is proxied (the orange cloud is on), and mail cannot pass through Cloudflare's proxy. In the Cloudflare dashboard, set the record to \"DNS only\" (grey cloud); it must hold %s.",
+				r.q.Name, rtype, g.key, g.names, orNone(wantKey))
 		case len(want) == 0:
 			family := "IPv4"
 			if r.q.Type == dns.TypeAAAA {
@@ -150,6 +155,14 @@ func checkAddresses(v *verdict, cfg Config, r reply, want []netip.Addr) {
 				r.q.Name, rtype, g.key, g.names, rtype, wantKey, rtype, wantKey)
 		}
 	}
+}
+
+// orNone is "the server's address" when there is none of a family.
+func orNone(addrs string) string {
+	if addrs == "none" {
+		return "the server's own address"
+	}
+	return addrs
 }
 
 // addresses returns the addresses of type qtype in a reply (behind a CNAME

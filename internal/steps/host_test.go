@@ -12,7 +12,7 @@ func TestHost(t *testing.T) {
 	runStepCases(t, IDHost, testConfig, map[string]stepCase{
 		"published everywhere": {
 			status: StatusPass,
-			not:    []string{CodeHostMissing, CodeHostWrongAddress, CodeHostCNAME, CodeHostMissingAAAA, CodePartialPropagation, CodeDoubledDomain, CodeNSUnreachable},
+			not:    []string{CodeHostMissing, CodeHostWrongAddress, CodeHostCNAME, CodeHostMissingAAAA, CodeHostProxied, CodePartialPropagation, CodeDoubledDomain, CodeNSUnreachable},
 		},
 		"absent everywhere": {
 			world:  func(w *world) { w.remove("mail", dns.TypeANY) },
@@ -47,6 +47,22 @@ func TestHost(t *testing.T) {
 			world:  func(w *world) { w.replace("mail AAAA 2001:0db8:0000:0000:0000:0000:0000:0010") },
 			status: StatusPass,
 			not:    []string{CodeHostWrongAddress},
+		},
+		"proxied by Cloudflare": {
+			world: func(w *world) {
+				w.replace("mail A 104.21.5.7", "mail A 172.67.1.2")
+				w.replace("mail AAAA 2606:4700:3030::6815:507")
+			},
+			status: StatusFail,
+			want:   []string{CodeHostProxied},
+			not:    []string{CodeHostWrongAddress},
+			says:   []string{"Cloudflare", "DNS only", "192.0.2.10"},
+		},
+		"one address outside Cloudflare is not proxying": {
+			world:  func(w *world) { w.replace("mail A 104.21.5.7", "mail A 198.51.100.7") },
+			status: StatusFail,
+			want:   []string{CodeHostWrongAddress},
+			not:    []string{CodeHostProxied},
 		},
 		"CNAME to a name with the addresses": {
 			world: func(w *world) {

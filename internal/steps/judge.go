@@ -333,3 +333,16 @@ func quoteAll(values []string) string {
 	}
 	return list(quoted)
 }
+
+// typed keeps the records of concrete type T, so that a record of an
+// unexpected shape (an unknown-type record built by hand) is skipped, never
+// a panic.
+func typed[T dns.RR](rrs []dns.RR) []T {
+	var out []T
+	for _, rr := range rrs {
+		if t, ok := rr.(T); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}

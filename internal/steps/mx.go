@@ -50,8 +50,8 @@ func mxTargets(known verify.Answers, q verify.Question) []string {
 	r, _ := peek(known, q)
 	var out []string
 	for _, o := range r.ok {
-		for _, rr := range o.Records(q.Name, dns.TypeMX) {
-			target := verify.CanonicalName(rr.(*dns.MX).Mx)
+		for _, mx := range typed[*dns.MX](o.Records(q.Name, dns.TypeMX)) {
+			target := verify.CanonicalName(mx.Mx)
 			if target == "." || isAddress(target) || slices.Contains(out, target) || len(out) == maxFollowedTargets {
 				continue
 			}
@@ -98,9 +98,9 @@ func checkMX(v *verdict, cfg Config, r reply) {
 
 // judgeMXSet judges the MX records one group of servers returned.
 func judgeMXSet(v *verdict, cfg Config, domain string, g group, rrs []dns.RR, want string) {
+	mxs := typed[*dns.MX](rrs)
 	ours := -1
-	for _, rr := range rrs {
-		mx := rr.(*dns.MX)
+	for _, mx := range mxs {
 		target := verify.CanonicalName(mx.Mx)
 		switch {
 		case target == ".":
@@ -112,8 +112,7 @@ func judgeMXSet(v *verdict, cfg Config, domain string, g group, rrs []dns.RR, wa
 			ours = int(mx.Preference)
 		}
 	}
-	for _, rr := range rrs {
-		mx := rr.(*dns.MX)
+	for _, mx := range mxs {
 		target := verify.CanonicalName(mx.Mx)
 		switch {
 		case target == cfg.Host:

@@ -72,8 +72,8 @@ func ptrNames(r reply) []string {
 
 func ptrTargets(o verify.Observation, owner string) []string {
 	var out []string
-	for _, rr := range o.Records(owner, dns.TypePTR) {
-		out = append(out, verify.CanonicalName(rr.(*dns.PTR).Ptr))
+	for _, rr := range typed[*dns.PTR](o.Records(owner, dns.TypePTR)) {
+		out = append(out, verify.CanonicalName(rr.Ptr))
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

@@ -134,8 +134,8 @@ func (l spfLookup) TXT(name string) ([]string, spf.LookupStatus) {
 		return nil, status
 	}
 	var out []string
-	for _, rr := range o.Records(verify.CanonicalName(name), dns.TypeTXT) {
-		out = append(out, JoinTXT(rr.(*dns.TXT).Txt))
+	for _, rr := range typed[*dns.TXT](o.Records(verify.CanonicalName(name), dns.TypeTXT)) {
+		out = append(out, JoinTXT(rr.Txt))
 	}
 	if len(out) == 0 {
 		return nil, spf.Void
@@ -167,8 +167,8 @@ func (l spfLookup) MX(name string) ([]string, spf.LookupStatus) {
 		return nil, status
 	}
 	var out []string
-	for _, rr := range o.Records(verify.CanonicalName(name), dns.TypeMX) {
-		out = append(out, verify.CanonicalName(rr.(*dns.MX).Mx))
+	for _, rr := range typed[*dns.MX](o.Records(verify.CanonicalName(name), dns.TypeMX)) {
+		out = append(out, verify.CanonicalName(rr.Mx))
 	}
 	if len(out) == 0 {
 		return nil, spf.Void
@@ -186,8 +186,8 @@ type spfText struct {
 // included (a value split word by word no longer starts with "v=spf1 ").
 func spfTexts(o verify.Observation, name string) []spfText {
 	var out []spfText
-	for _, rr := range o.Records(name, dns.TypeTXT) {
-		raw := rawStrings(rr.(*dns.TXT).Txt)
+	for _, rr := range typed[*dns.TXT](o.Records(name, dns.TypeTXT)) {
+		raw := rawStrings(rr.Txt)
 		joined := strings.Join(raw, "")
 		if spf.IsSPF(joined) {
 			out = append(out, spfText{value: joined})
@@ -272,11 +272,13 @@ func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g
 	checkSPFAll(v, name, rec)
 	lookup := spfLookup{known: known, override: map[string][]string{verify.CanonicalName(name): {value}}}
 	var worst spf.Evaluation
+	permerror := false
 	for _, ip := range cfg.IPs {
 		ev := spf.Evaluate(ip, name, lookup)
 		if ev.Lookups >= worst.Lookups {
 			worst = ev
 		}
+		permerror = permerror || ev.Result == spf.ResultPermError
 		switch {
 		case len(ev.Needed) > 0:
 			v.add(kindLookup, CodeLookupError, SeverityWarning,
@@ -298,6 +300,32 @@ func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g
 		}
 	}
 	checkSPFLookups(v, name, g, worst)
+	if !permerror {
+		checkSPFTree(v, name, g, lookup, worst.Tree)
+	}
+}
+
+// checkSPFTree reports records the include/redirect tree leads to that are
+// broken, beyond the terms that matched our server: mail the record is
+// meant to cover (a relay, a newsletter service) gets permerror there.
+func checkSPFTree(v *verdict, name string, g group, lookup spfLookup, root *spf.Node) {
+	if root == nil {
+		return
+	}
+	var walk func(*spf.Node, int)
+	walk = func(n *spf.Node, depth int) {
+		for _, c := range n.Children {
+			if _, status := lookup.TXT(c.Domain); c.Err != "" && !c.Pending && status != spf.Failed && status != spf.NotAsked {
+				v.add(kindWrong, CodeSPFSyntax, SeverityError,
+					"The SPF record of %s on %s refers to %s, but %s has %s, so receivers return permerror for mail that reaches that term. Fix that record, or remove %s.",
+					name, g.names, c.Via, c.Domain, c.Err, c.Via)
+			}
+			if depth < 10 {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(root, 0)
 }
 
 // spfProblem says what is wrong with a record in words.

@@ -127,6 +127,17 @@ func TestSPF(t *testing.T) {
 			status: StatusPass,
 			not:    []string{CodeSPFVoidLookups},
 		},
+		"include without an SPF record": {
+			world:  spfAt("v=spf1 mx include:_spf.gone.example.net -all"),
+			status: StatusFail,
+			want:   []string{CodeSPFSyntax},
+			says:   []string{"refers to include:_spf.gone.example.net", "no TXT record"},
+		},
+		"include with an SPF record": {
+			world:  spfAt("v=spf1 mx include:_spf.relay.example.net -all", `_spf.relay.example.net. TXT "v=spf1 ip4:198.51.100.0/24 -all"`),
+			status: StatusPass,
+			not:    []string{CodeSPFSyntax},
+		},
 		"+all": {
 			world:  spfAt("v=spf1 mx +all"),
 			status: StatusFail,

@@ -47,6 +47,13 @@ func TestEveryStepServers(t *testing.T) {
 					not:    []string{CodeLookupError, CodePartialPropagation},
 					says:   []string{"ns1.example.net. was not reachable", "i/o timeout"},
 				},
+				"zone not found": {
+					world:  func(w *world) { w.noZone = errors.New("SERVFAIL from the resolver") },
+					status: StatusError,
+					want:   []string{CodeLookupError},
+					not:    []string{CodeNSUnreachable, CodePartialPropagation},
+					says:   []string{"SERVFAIL from the resolver", "not a verdict on your records"},
+				},
 				"every server down": {
 					world: func(w *world) {
 						w.down["ns1.example.net."] = errors.New("i/o timeout")

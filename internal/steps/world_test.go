@@ -24,6 +24,9 @@ type world struct {
 	servers []string
 	data    map[string][]dns.RR
 	down    map[string]error
+	// noZone, when set, is the error of every authoritative question: the
+	// zone could not be found.
+	noZone error
 	// resolver answers Recursive questions (blocklists).
 	resolver []dns.RR
 }
@@ -209,6 +212,9 @@ func (w *world) answer(q verify.Question) verify.Answer {
 		return verify.Answer{Question: q, Servers: []verify.Observation{o}}
 	}
 	ans := verify.Answer{Question: q, Zone: w.zoneOf(q.Name)}
+	if w.noZone != nil {
+		return verify.Answer{Question: q, Err: fmt.Errorf("find the zone of %s: %w", q.Name, w.noZone)}
+	}
 	for i, s := range w.servers {
 		o := verify.Observation{Server: s, Address: fmt.Sprintf("192.0.2.%d:53", 53+i), Authoritative: true}
 		if err := w.down[s]; err != nil {

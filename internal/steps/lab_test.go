@@ -1,0 +1,85 @@
+package steps
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
+)
+
+// startLab serves the Config's records from two authoritative servers on
+// loopback, with an empty blocklist zone and the relay's SPF record, and
+// returns an engine pointed at them.
+func startLab(t *testing.T, cfg Config) (*verifytest.Lab, *verify.Engine) {
+	t.Helper()
+	lab := verifytest.StartLab(t, verifytest.LabConfig{Zones: []string{
+		verifytest.Zone("example.com."),
+		verifytest.Zone("2.0.192.in-addr.arpa."),
+		verifytest.Zone("8.b.d.0.1.0.0.2.ip6.arpa."),
+		verifytest.Zone("bl.example.org."),
+	}})
+	for _, s := range All() {
+		for _, r := range s.Records(cfg) {
+			if err := lab.Add(r.ZoneLines()...); err != nil {
+				t.Fatalf("publish %s: %v", r.Name, err)
+			}
+		}
+	}
+	// The relay the Config includes publishes its own SPF record.
+	if err := lab.Add(`_spf.relay.example.net. 3600 IN TXT "v=spf1 ip4:198.51.100.0/24 -all"`); err != nil {
+		t.Fatal(err)
+	}
+	opts := lab.Options()
+	opts.Timeout = 2 * time.Second
+	eng, err := verify.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lab, eng
+}
+
+// labConfig is the full Config with the lab's blocklist.
+func labConfig(t *testing.T) Config {
+	cfg := fullConfig(t, "rsa2048.pem")
+	cfg.DNSBL = []string{"bl.example.org."}
+	return cfg
+}
+
+func TestLabRoundOfACorrectZone(t *testing.T) {
+	cfg := labConfig(t)
+	_, eng := startLab(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	results := JudgeAll(cfg, eng.Round().Run(ctx, Planners(cfg)...))
+	if len(results) != len(All()) {
+		t.Fatalf("%d results, want one per step", len(results))
+	}
+	for _, r := range results {
+		t.Logf("%s: %s\n%s", r.Step, r.Status, messages(r))
+		if r.Status != StatusPass && r.Status != StatusWarn {
+			t.Errorf("%s: %s\n%s", r.Step, r.Status, messages(r))
+		}
+	}
+}
+
+func TestLabMXOnOneServerOnly(t *testing.T) {
+	cfg := labConfig(t)
+	lab, eng := startLab(t, cfg)
+	lab.Servers[1].Zones().RemoveRRset("example.com.", dns.TypeMX)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	mx, _ := ByID(IDMX)
+	res := mx.Judge(cfg, eng.Round().Run(ctx, Planners(cfg)...))
+	if res.Status != StatusPending || !slices.Contains(codes(res), CodePartialPropagation) {
+		t.Fatalf("status %s, want pending with partial-propagation:\n%s", res.Status, messages(res))
+	}
+	f, _ := finding(res, CodePartialPropagation)
+	if !contains(f.Message, "on ns1.example.net. but not yet on ns2.example.net.") {
+		t.Errorf("message does not say which server has it: %s", f.Message)
+	}
+}
