@@ -23,8 +23,10 @@ const (
 	CodeDKIMMultiple      = "dkim-multiple"
 	CodeDKIMRevoked       = "dkim-revoked"
 	CodeDKIMNoSelector    = "dkim-no-selector"
-	dkimStrongBits        = 2048 // RFC 8301 §3.2: signers should use 2048 bits
 )
+
+// dkimStrongBits: RFC 8301 §3.2, signers should use RSA keys of 2048 bits.
+const dkimStrongBits = 2048
 
 // dkimName is where the key record of a selector lives (RFC 6376 §3.6.2.1).
 func dkimName(cfg Config) string {
@@ -102,7 +104,7 @@ func checkDKIM(v *verdict, cfg Config, r reply) {
 	switch {
 	case len(with) == 0:
 		v.add(kindAbsent, CodeDKIMMissing, SeverityError,
-			"%s has no DKIM key record on %s yet, so receivers cannot check your server's signatures. Add %s.",
+			"%s has no DKIM key record on %s yet, so receivers cannot check your server's signatures. Add %s. If your server signs with another selector (the s= of its DKIM-Signature header), give that selector instead.",
 			r.q.Name, servers(without), want)
 		return
 	case len(without) > 0:

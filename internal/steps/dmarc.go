@@ -13,15 +13,22 @@ import (
 
 // Finding codes of the dmarc step.
 const (
-	CodeDMARCMissing          = "dmarc-missing"
-	CodeDMARCMultiple         = "dmarc-multiple"
-	CodeDMARCSyntax           = "dmarc-syntax"
-	CodeDMARCPolicyNone       = "dmarc-policy-none"
-	CodeDMARCRUAUnauthorized  = "dmarc-rua-unauthorized"
-	CodeDMARCAtApex           = "dmarc-at-apex"
-	CodeDMARCNoRUA            = "dmarc-no-rua"
-	maxReportDomains          = 5 // report domains whose authorization is checked
-	dmarcAuthorizationRecords = dmarcVersion
+	CodeDMARCMissing         = "dmarc-missing"
+	CodeDMARCMultiple        = "dmarc-multiple"
+	CodeDMARCSyntax          = "dmarc-syntax"
+	CodeDMARCPolicyNone      = "dmarc-policy-none"
+	CodeDMARCRUAUnauthorized = "dmarc-rua-unauthorized"
+	CodeDMARCAtApex          = "dmarc-at-apex"
+	CodeDMARCNoRUA           = "dmarc-no-rua"
+)
+
+const (
+	// maxReportDomains bounds the report domains whose authorization is
+	// checked.
+	maxReportDomains = 5
+	// dmarcAuthValue is the authorization a report domain publishes
+	// (RFC 7489 §7.1).
+	dmarcAuthValue = dmarcVersion
 )
 
 // dmarcName is where the DMARC record lives (RFC 7489 §6.1).
@@ -41,7 +48,7 @@ func dmarcRecords(cfg Config) []Record {
 	}
 	out := []Record{{Name: dmarcName(cfg.Domain), Type: "TXT", TTL: cfg.TTL, Value: dmarcValue(cfg)}}
 	if name := reportAuthName(cfg.Domain, cfg.DMARCRUA); name != "" {
-		out = append(out, Record{Name: name, Type: "TXT", TTL: cfg.TTL, Value: dmarcAuthorizationRecords})
+		out = append(out, Record{Name: name, Type: "TXT", TTL: cfg.TTL, Value: dmarcAuthValue})
 	}
 	return out
 }
@@ -224,7 +231,7 @@ func checkReportAuth(v *verdict, cfg Config, known verify.Answers, addr, name st
 	other := addr[strings.LastIndexByte(addr, '@')+1:]
 	v.add(kindWarn, CodeDMARCRUAUnauthorized, SeverityWarning,
 		"DMARC reports go to %s, but %s does not say it accepts reports for %s: %s has no TXT record on %s. Receivers send no reports there until the owner of %s publishes %s TXT %q.",
-		addr, other, strings.TrimSuffix(cfg.Domain, "."), name, servers(r.ok), other, name, dmarcAuthorizationRecords)
+		addr, other, strings.TrimSuffix(cfg.Domain, "."), name, servers(r.ok), other, name, dmarcAuthValue)
 }
 
 // checkDMARCAtApex warns about a DMARC record at the domain itself, where

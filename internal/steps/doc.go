@@ -5,6 +5,16 @@
 // steps is pure policy. It does no network or file I/O of its own (reading a
 // key file is injected), never sleeps, prints, or reads flags or the
 // environment, and holds no package state. A step asks verify for the
-// questions it needs through its Questions planner and judges one round's
-// answers in Judge.
+// questions it needs through its Questions planner (dependent questions
+// included: an MX target's address, SPF includes, a DMARC report domain's
+// authorization, the name with the zone appended twice) and judges one
+// round's answers in Judge.
+//
+// A verdict follows the same rules in every step: a record absent from
+// every server is pending (its *-missing finding says what to add); present
+// on some servers only, pending with partial-propagation; published but
+// wrong, fail; correct with advice, warn; no usable answer, error with
+// lookup-error, never fail. Servers that answered decide when others did
+// not (ns-unreachable says which). Step ids and finding codes are a public
+// contract: they appear in JSON output and scripts match on them.
 package steps

@@ -49,10 +49,6 @@ func hostQuestions(cfg Config, known verify.Answers) []verify.Question {
 // judgeHost checks that the host's addresses are the server's, on every
 // server, without a CNAME in between.
 func judgeHost(cfg Config, known verify.Answers, v *verdict) {
-	if cfg.Host == "" {
-		v.add(kindLookup, CodeLookupError, SeverityWarning, "No mail host is configured, so there is nothing to check.")
-		return
-	}
 	a, aaaa := verify.Q(cfg.Host, dns.TypeA), verify.Q(cfg.Host, dns.TypeAAAA)
 	ra, okA := v.ask(known, a)
 	r6, ok6 := v.ask(known, aaaa)

@@ -13,14 +13,19 @@ import (
 
 // Finding codes of the mx step.
 const (
-	CodeMXMissing      = "mx-missing"
-	CodeMXWrongTarget  = "mx-wrong-target"
-	CodeMXTargetCNAME  = "mx-target-cname"
-	CodeMXTargetIP     = "mx-target-ip"
-	CodeMXExtraHost    = "mx-extra-host"
-	CodeMXNull         = "mx-null"
-	mxPreference       = 10
-	maxFollowedTargets = 10 // targets whose CNAME is checked, per step
+	CodeMXMissing     = "mx-missing"
+	CodeMXWrongTarget = "mx-wrong-target"
+	CodeMXTargetCNAME = "mx-target-cname"
+	CodeMXTargetIP    = "mx-target-ip"
+	CodeMXExtraHost   = "mx-extra-host"
+	CodeMXNull        = "mx-null"
+)
+
+const (
+	mxPreference = 10
+	// maxFollowedTargets bounds the targets a step follows (MX, SRV, PTR
+	// names), whatever a zone holds.
+	maxFollowedTargets = 10
 )
 
 func mxRecords(cfg Config) []Record {

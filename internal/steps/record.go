@@ -68,10 +68,15 @@ func (r Record) Strings() []string {
 // relative to the zone and the value without quotes, with MX and SRV data
 // also in the separate fields most forms have.
 type Form struct {
-	Host  string `json:"host"`
-	Type  string `json:"type"`
+	// Host is the owner relative to the zone, "@" for the apex (see
+	// Record.Host).
+	Host string `json:"host"`
+	// Type is the record type: "MX", "TXT", …
+	Type string `json:"type"`
+	// Value is the whole value as one string, TXT without quotes.
 	Value string `json:"value"`
-	TTL   uint32 `json:"ttl"`
+	// TTL is in seconds.
+	TTL uint32 `json:"ttl"`
 	// Priority, Weight, Port and Target are set for MX (Priority, Target)
 	// and SRV (all four).
 	Priority *uint16 `json:"priority,omitempty"`

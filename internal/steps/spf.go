@@ -25,10 +25,13 @@ const (
 	CodeSPFSoftAll         = "spf-soft-all"
 	CodeSPFNeutralAll      = "spf-neutral-all"
 	CodeSPFHELOMissing     = "spf-helo-missing"
-	spfMaxLookups          = 10 // RFC 7208 §4.6.4
-	spfWarnLookups         = 8  // warn before the limit: one more include breaks it
-	spfMaxVoidLookups      = 2  // RFC 7208 §4.6.4
-	spfHELOValue           = "v=spf1 a -all"
+)
+
+const (
+	spfMaxLookups     = 10 // RFC 7208 §4.6.4
+	spfWarnLookups    = 8  // warn before the limit: one more include breaks it
+	spfMaxVoidLookups = 2  // RFC 7208 §4.6.4
+	spfHELOValue      = "v=spf1 a -all"
 )
 
 // spfValue is the SPF record to publish at the domain: one merged record

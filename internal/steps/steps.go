@@ -45,7 +45,11 @@ func newStep(id, title string, where Where,
 				return Result{Step: id, Status: StatusSkipped, Findings: []Finding{}, Expected: records(cfg)}
 			}
 			v := newVerdict()
-			judge(cfg, known, v)
+			if cfg.Domain == "" {
+				v.add(kindLookup, CodeLookupError, SeverityWarning, "No domain is configured, so there is nothing to check.")
+			} else {
+				judge(cfg, known, v)
+			}
 			return v.result(id, records(cfg))
 		},
 	}

@@ -132,3 +132,17 @@ func TestOverall(t *testing.T) {
 		})
 	}
 }
+
+func TestJudgeEmptyConfig(t *testing.T) {
+	cfg := Config{}
+	for _, p := range Planners(cfg) {
+		if qs := p(verify.Answers{}); len(qs) != 0 {
+			t.Errorf("a planner asks %v for an empty Config", qs)
+		}
+	}
+	for _, r := range JudgeAll(cfg, nil) {
+		if r.Status != StatusError || len(r.Findings) != 1 || r.Findings[0].Code != CodeLookupError {
+			t.Errorf("%s: %s %v, want error with lookup-error", r.Step, r.Status, codes(r))
+		}
+	}
+}
