@@ -158,7 +158,7 @@ func judgeAutoconfig(cfg Config, known verify.Answers, v *verdict) {
 		switch {
 		case !ok:
 		case slices.Contains(cfg.Services, s.name):
-			checkSRV(v, cfg, r, s, kindAbsent, CodeSRVMissing, SeverityError)
+			checkSRV(v, cfg, r, s, requiredSRV())
 			v.checkDoubled(cfg, known, q, "The SRV record for "+s.what)
 		default:
 			checkUnoffered(v, r, s)
@@ -167,7 +167,7 @@ func judgeAutoconfig(cfg Config, known verify.Answers, v *verdict) {
 	ad := autodiscover()
 	q := verify.Q(ad.owner(cfg.Domain), dns.TypeSRV)
 	if r, ok := v.ask(known, q); ok {
-		checkSRV(v, cfg, r, ad, kindWarn, CodeAutodiscoverMissing, SeverityWarning)
+		checkSRV(v, cfg, r, ad, advisedSRV())
 	}
 	v.checkDoubled(cfg, known, q, "The autodiscover SRV record")
 	checkSRVCNAMEs(v, known, cfg)
@@ -181,14 +181,32 @@ func srvRecords(o verify.Observation, owner string) []*dns.SRV {
 	return typed[*dns.SRV](o.Records(owner, dns.TypeSRV))
 }
 
-// checkSRV checks the SRV record of an offered service: present, at the
-// mail host, on the service's port.
-func checkSRV(v *verdict, cfg Config, r reply, s mailService, missing kind, code string, sev Severity) {
+// srvRules say how much an SRV record's problems weigh: an offered
+// service's records are required, the autodiscover record is advice.
+type srvRules struct {
+	missing     kind
+	missingCode string
+	wrong       kind
+	wrongTarget string // code
+	severity    Severity
+}
+
+func requiredSRV() srvRules {
+	return srvRules{kindAbsent, CodeSRVMissing, kindWrong, CodeSRVWrongTarget, SeverityError}
+}
+
+func advisedSRV() srvRules {
+	return srvRules{kindWarn, CodeAutodiscoverMissing, kindWarn, CodeAutodiscoverWrongTarget, SeverityWarning}
+}
+
+// checkSRV checks the SRV record of a service: present, at the mail host,
+// on the service's port.
+func checkSRV(v *verdict, cfg Config, r reply, s mailService, rules srvRules) {
 	want := r.q.Name + " SRV " + s.srvValue(cfg.Host)
 	with, without := split(r.ok, func(o verify.Observation) bool { return len(srvRecords(o, r.q.Name)) > 0 })
 	switch {
 	case len(with) == 0:
-		v.add(missing, code, sev,
+		v.add(rules.missing, rules.missingCode, rules.severity,
 			"%s has no SRV record on %s yet, so mail programs cannot find the server for %s by themselves. Add %s.",
 			r.q.Name, servers(without), s.what, want)
 		return
@@ -206,16 +224,16 @@ func checkSRV(v *verdict, cfg Config, r reply, s mailService, missing kind, code
 		}
 		switch {
 		case len(ours) == 0 && len(srvs) == 1 && srvs[0].Target == ".":
-			v.add(kindWrong, CodeSRVWrongTarget, SeverityError,
+			v.add(rules.wrong, rules.wrongTarget, rules.severity,
 				"%s has SRV %s on %s, which tells mail programs there is no %s service, but you offer it. Replace it with %s.",
 				r.q.Name, nullSRV, g.names, s.what, want)
 		case len(ours) == 0:
 			target := verify.CanonicalName(srvs[0].Target)
-			v.add(kindWrong, CodeSRVWrongTarget, SeverityError,
+			v.add(rules.wrong, rules.wrongTarget, rules.severity,
 				"%s has %s on %s; expected %s. Change the target to %s.%s",
 				r.q.Name, show(rrs(g.obs[0])), g.names, want, cfg.Host, appendedHint(target, cfg.Host, cfg.Domain))
 		case !slices.ContainsFunc(ours, func(srv *dns.SRV) bool { return srv.Port == s.port }):
-			v.add(kindWrong, CodeSRVWrongPort, SeverityError,
+			v.add(rules.wrong, CodeSRVWrongPort, rules.severity,
 				"%s has port %d on %s; %s uses port %d. Change the port to %d.",
 				r.q.Name, ours[0].Port, g.names, s.what, s.port, s.port)
 		}

@@ -91,6 +91,12 @@ func TestAutoconfig(t *testing.T) {
 			want:   []string{CodeAutodiscoverMissing},
 			not:    []string{CodeSRVMissing},
 		},
+		"autodiscover SRV at another host": {
+			world:  func(w *world) { w.replace("_autodiscover._tcp SRV 0 1 443 autodiscover.outlook.example.") },
+			status: StatusWarn,
+			want:   []string{CodeAutodiscoverWrongTarget},
+			not:    []string{CodeSRVWrongTarget},
+		},
 		"autodiscover at another provider": {
 			world:  func(w *world) { w.replace("autodiscover CNAME autodiscover.outlook.example.") },
 			status: StatusWarn,

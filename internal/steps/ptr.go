@@ -38,36 +38,17 @@ func ptrRecords(cfg Config) []Record {
 	return out
 }
 
-// ptrQuestions asks each address's PTR, and for each name found its
-// address, to see whether it leads back (forward-confirmed reverse DNS).
-func ptrQuestions(cfg Config, known verify.Answers) []verify.Question {
+// ptrQuestions asks each address's PTR, and the mail host's address of
+// the same family, to see whether the name leads back (forward-confirmed
+// reverse DNS). The host step asks the same, so it costs nothing.
+func ptrQuestions(cfg Config, _ verify.Answers) []verify.Question {
 	var qs []verify.Question
 	for _, ip := range cfg.IPs {
-		rev := reverseName(ip)
-		if rev == "" {
-			continue
-		}
-		q := verify.Q(rev, dns.TypePTR)
-		qs = append(qs, q)
-		r, _ := peek(known, q)
-		for _, name := range ptrNames(r) {
-			qs = append(qs, verify.Q(name, addrType(ip)))
+		if rev := reverseName(ip); rev != "" {
+			qs = append(qs, verify.Q(rev, dns.TypePTR), verify.Q(cfg.Host, addrType(ip)))
 		}
 	}
 	return qs
-}
-
-// ptrNames lists the distinct names the PTR records of a reply hold.
-func ptrNames(r reply) []string {
-	var out []string
-	for _, o := range r.ok {
-		for _, name := range ptrTargets(o, r.q.Name) {
-			if !slices.Contains(out, name) && len(out) < maxFollowedTargets {
-				out = append(out, name)
-			}
-		}
-	}
-	return out
 }
 
 func ptrTargets(o verify.Observation, owner string) []string {

@@ -94,14 +94,35 @@ func spfQuestions(cfg Config, known verify.Answers) []verify.Question {
 		q := verify.Q(id, dns.TypeTXT)
 		qs = append(qs, q)
 		qs = append(qs, doubledQuestions(cfg, known, q)...)
-		for _, ip := range cfg.IPs {
-			ev := spf.Evaluate(ip, id, spfLookup{known: known})
-			for _, n := range ev.Needed {
-				qs = append(qs, verify.Q(n.Name, n.Type))
+		// Each record a server publishes is evaluated, so that what it
+		// needs is asked even when the servers disagree.
+		lookups := []spfLookup{{known: known}}
+		r, _ := peek(known, q)
+		for _, value := range distinctSPF(r) {
+			lookups = append(lookups, spfLookup{known: known, override: map[string][]string{q.Name: {value}}})
+		}
+		for _, l := range lookups {
+			for _, ip := range cfg.IPs {
+				for _, n := range spf.Evaluate(ip, id, l).Needed {
+					qs = append(qs, verify.Q(n.Name, n.Type))
+				}
 			}
 		}
 	}
 	return qs
+}
+
+// distinctSPF lists the distinct SPF records the servers of a reply hold.
+func distinctSPF(r reply) []string {
+	var out []string
+	for _, o := range r.ok {
+		for _, t := range spfTexts(o, r.q.Name) {
+			if t.damaged == nil && !slices.Contains(out, t.value) {
+				out = append(out, t.value)
+			}
+		}
+	}
+	return out
 }
 
 // spfLookup answers the SPF evaluator from a round's answers, taking the

@@ -138,6 +138,17 @@ func TestSPF(t *testing.T) {
 			status: StatusPass,
 			not:    []string{CodeSPFSyntax},
 		},
+		"servers hold different records, each with its own needs": {
+			world: func(w *world) {
+				w.remove("example.com.", dns.TypeTXT, "ns2.example.net.")
+				w.add("ns2.example.net.", `@ TXT "v=spf1 mx include:_spf.relay.example.net -all"`)
+				for _, s := range w.servers {
+					w.add(s, `_spf.relay.example.net. TXT "v=spf1 ip4:198.51.100.0/24 -all"`)
+				}
+			},
+			status: StatusPass,
+			not:    []string{CodeLookupError, CodeSPFSyntax},
+		},
 		"+all": {
 			world:  spfAt("v=spf1 mx +all"),
 			status: StatusFail,
