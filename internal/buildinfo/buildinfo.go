@@ -1,16 +1,20 @@
-// Package buildinfo says which mailwizard this is: the version, commit and
-// date injected by the release build, or read from Go's build info when
-// built with plain go build or go install.
 package buildinfo
 
-// CONTRACT STUB: the release engineer replaces the body.
+import (
+	"runtime/debug"
+	"strings"
+)
 
-// Injected by the release build with -ldflags "-X …".
+// Set by the release build with -ldflags "-X …"; see the package comment.
 var (
 	version = ""
 	commit  = ""
 	date    = ""
 )
+
+// DevVersion is the Version of a binary that carries no version at all: built
+// from a source tree without VCS stamping (-buildvcs=false) or injected values.
+const DevVersion = "dev"
 
 // Info describes the running binary.
 type Info struct {
@@ -19,5 +23,24 @@ type Info struct {
 	Date    string // RFC 3339, "" when unknown
 }
 
-// Get returns the build's Info.
-func Get() Info { return Info{Version: version, Commit: commit, Date: date} }
+// Get returns the build's Info: each field as injected by the release build,
+// else as Go's build info records it, else unknown ("dev" for the version).
+func Get() Info {
+	return resolve(Info{Version: version, Commit: commit, Date: date}, debug.ReadBuildInfo)
+}
+
+// String renders the Info on one line, as --version shows it:
+// "v1.2.3 (commit 0123abcd…, 2026-01-02T03:04:05Z)", or just "dev".
+func (i Info) String() string {
+	var details []string
+	if i.Commit != "" {
+		details = append(details, "commit "+i.Commit)
+	}
+	if i.Date != "" {
+		details = append(details, i.Date)
+	}
+	if len(details) == 0 {
+		return i.Version
+	}
+	return i.Version + " (" + strings.Join(details, ", ") + ")"
+}
