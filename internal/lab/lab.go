@@ -1,0 +1,249 @@
+package lab
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// keyName is the name of the lab's TSIG key.
+const keyName = "mailwizard-lab."
+
+// Config describes a lab.
+type Config struct {
+	// Zones are the zones both nameservers serve. The nameservers are
+	// ns1 and ns2 in the first zone, whose addresses (the lab's loopback
+	// addresses) the lab adds to it.
+	Zones []Zone
+}
+
+// Lab is a running set of servers: Knot instances ns1 and ns2 and an
+// Unbound resolver.
+type Lab struct {
+	progs   Programs
+	dir     string
+	home    string
+	zones   []string
+	ns      []netip.Addr
+	res     netip.Addr
+	keyFile string
+	knots   []*daemon
+	unbound *daemon
+}
+
+// Start starts a lab for t and stops it when t ends, printing the servers'
+// logs if t failed. It fails t if a server does not come up.
+func Start(t testing.TB, progs Programs, cfg Config) *Lab {
+	t.Helper()
+	l, err := start(t.Context(), progs, cfg, t.TempDir())
+	if l != nil {
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Log(l.Logs())
+			}
+			if err := l.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	if err != nil {
+		t.Fatalf("start the lab: %v", err)
+	}
+	return l
+}
+
+func start(ctx context.Context, progs Programs, cfg Config, dir string) (*Lab, error) {
+	if len(cfg.Zones) == 0 {
+		return nil, errors.New("a lab needs at least one zone")
+	}
+	base, err := freeBase()
+	if err != nil {
+		return nil, err
+	}
+	l := &Lab{
+		progs: progs, dir: dir,
+		home: dns.CanonicalName(cfg.Zones[0].Apex),
+		ns:   []netip.Addr{base.Next(), base.Next().Next()},
+		res:  addrAt(base, 10),
+	}
+	for _, z := range cfg.Zones {
+		l.zones = append(l.zones, dns.CanonicalName(z.Apex))
+	}
+	secret, err := newSecret()
+	if err != nil {
+		return nil, err
+	}
+	l.keyFile = filepath.Join(dir, "tsig.key")
+	if err := os.WriteFile(l.keyFile, []byte(tsigAlgorithm+":"+keyName+":"+secret+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write the TSIG key: %w", err)
+	}
+	for i, addr := range l.ns {
+		if err := l.startKnot(ctx, i, addr, secret, cfg.Zones); err != nil {
+			return l, err
+		}
+	}
+	if err := l.startUnbound(ctx); err != nil {
+		return l, err
+	}
+	return l, nil
+}
+
+func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret string, zones []Zone) error {
+	dir := filepath.Join(l.dir, fmt.Sprintf("ns%d", i+1))
+	zoneDir := filepath.Join(dir, "zones")
+	if err := os.MkdirAll(zoneDir, 0o700); err != nil {
+		return fmt.Errorf("ns%d: %w", i+1, err)
+	}
+	for _, z := range zones {
+		text := zoneText(z, l.home, l.ns, i == 0)
+		if err := os.WriteFile(filepath.Join(zoneDir, dns.CanonicalName(z.Apex)+"zone"), []byte(text), 0o600); err != nil {
+			return fmt.Errorf("ns%d: %w", i+1, err)
+		}
+	}
+	conf := filepath.Join(dir, "knot.conf")
+	if err := os.WriteFile(conf, []byte(knotConfig(dir, addr, zoneDir, keyName, secret, l.zones)), 0o600); err != nil {
+		return fmt.Errorf("ns%d: %w", i+1, err)
+	}
+	d, err := startDaemon(fmt.Sprintf("knotd ns%d", i+1), l.progs.Knotd, "-c", conf)
+	if err != nil {
+		return err
+	}
+	l.knots = append(l.knots, d)
+	return d.waitReady(ctx, netip.AddrPortFrom(addr, 53).String(), l.home, false)
+}
+
+func (l *Lab) startUnbound(ctx context.Context) error {
+	dir := filepath.Join(l.dir, "unbound")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("unbound: %w", err)
+	}
+	conf := filepath.Join(dir, "unbound.conf")
+	if err := os.WriteFile(conf, []byte(unboundConfig(dir, l.res, l.ns, l.zones)), 0o600); err != nil {
+		return fmt.Errorf("unbound: %w", err)
+	}
+	d, err := startDaemon("unbound", l.progs.Unbound, "-d", "-c", conf)
+	if err != nil {
+		return err
+	}
+	l.unbound = d
+	return d.waitReady(ctx, l.Resolver(), l.home, true)
+}
+
+// Resolver is the address of the lab's resolver, "127.53.N.10:53", for
+// mailwizard's --resolver.
+func (l *Lab) Resolver() string { return netip.AddrPortFrom(l.res, 53).String() }
+
+// Nameserver is the name and address of nameserver i (0 for ns1).
+func (l *Lab) Nameserver(i int) (name string, addr netip.Addr) {
+	return fmt.Sprintf("ns%d.%s", i+1, l.home), l.ns[i]
+}
+
+// StopNameserver stops nameserver i (0 for ns1) by its PID.
+func (l *Lab) StopNameserver(i int) error {
+	return l.knots[i].stop()
+}
+
+// Update adds records (zone-file lines, absolute owners) to zone on
+// nameserver i (0 for ns1) with an RFC 2136 update signed with the lab's
+// TSIG key, sent by knsupdate.
+func (l *Lab) Update(ctx context.Context, i int, zone string, records []string) error {
+	var script strings.Builder
+	fmt.Fprintf(&script, "server %s 53\nzone %s\n", l.ns[i], dns.CanonicalName(zone))
+	for _, rr := range records {
+		fmt.Fprintf(&script, "update add %s\n", rr)
+	}
+	script.WriteString("send\nanswer\n")
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, l.progs.Knsupdate, "-t", "2", "-r", "1", "-k", l.keyFile)
+	cmd.Stdin = strings.NewReader(script.String())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("knsupdate to ns%d: %w\n%s", i+1, err, out)
+	}
+	if strings.Contains(string(out), "status: ") && !strings.Contains(string(out), "status: NOERROR") {
+		return fmt.Errorf("knsupdate to ns%d was refused:\n%s", i+1, out)
+	}
+	return nil
+}
+
+// Logs are the servers' outputs, for a failed test.
+func (l *Lab) Logs() string {
+	var b strings.Builder
+	for _, d := range append(append([]*daemon{}, l.knots...), l.unbound) {
+		if d != nil {
+			fmt.Fprintf(&b, "--- %s (pid %d)\n%s", d.name, d.cmd.Process.Pid, d.log.String())
+		}
+	}
+	return b.String()
+}
+
+// Close stops every server by its PID.
+func (l *Lab) Close() error {
+	var errs []error
+	for _, d := range append(append([]*daemon{}, l.knots...), l.unbound) {
+		if d != nil {
+			errs = append(errs, d.stop())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func newSecret() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make the TSIG secret: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(b), nil
+}
+
+// freeBase picks a loopback /24, 127.53.N.0, whose .1, .2 and .10 are free
+// on port 53, so that labs of parallel tests (and of other test processes)
+// do not meet.
+func freeBase() (netip.Addr, error) {
+	for range 50 {
+		n, err := rand.Int(rand.Reader, big.NewInt(254))
+		if err != nil {
+			return netip.Addr{}, err
+		}
+		base := netip.AddrFrom4([4]byte{127, 53, byte(n.Int64() + 1), 0})
+		if free(base.Next()) && free(base.Next().Next()) && free(addrAt(base, 10)) {
+			return base, nil
+		}
+	}
+	return netip.Addr{}, errors.New("no free loopback address for the lab on port 53")
+}
+
+func addrAt(base netip.Addr, host byte) netip.Addr {
+	a := base.As4()
+	a[3] = host
+	return netip.AddrFrom4(a)
+}
+
+// free reports whether port 53 of addr is free for UDP and TCP.
+func free(addr netip.Addr) bool {
+	ap := netip.AddrPortFrom(addr, 53).String()
+	pc, err := net.ListenPacket("udp4", ap)
+	if err != nil {
+		return false
+	}
+	defer pc.Close()
+	ln, err := net.Listen("tcp4", ap)
+	if err != nil {
+		return false
+	}
+	return ln.Close() == nil
+}

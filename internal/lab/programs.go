@@ -1,0 +1,161 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Programs are the paths of the lab's programs.
+type Programs struct {
+	Knotd      string // knot
+	Unbound    string // unbound
+	Knsupdate  string // knot-dnsutils
+	Kzonecheck string // knot-dnssecutils
+}
+
+// program is one program the lab runs and the Debian package it is in.
+type program struct {
+	name, pkg string
+	path      *string
+}
+
+func (p *Programs) list() []program {
+	return []program{
+		{"knotd", "knot", &p.Knotd},
+		{"unbound", "unbound", &p.Unbound},
+		{"knsupdate", "knot-dnsutils", &p.Knsupdate},
+		{"kzonecheck", "knot-dnssecutils", &p.Kzonecheck},
+	}
+}
+
+// Packages are the Debian packages that hold the lab's programs.
+func Packages() []string {
+	var p Programs
+	var out []string
+	for _, prog := range p.list() {
+		out = append(out, prog.pkg)
+	}
+	return out
+}
+
+// find fills in the paths of the programs it finds and names the missing
+// ones. Daemons live in /usr/sbin, which a non-root PATH may lack.
+func (p *Programs) find() (missing []program) {
+	for _, prog := range p.list() {
+		path, err := exec.LookPath(prog.name)
+		if err != nil {
+			for _, dir := range []string{"/usr/sbin", "/usr/bin"} {
+				if st, serr := os.Stat(filepath.Join(dir, prog.name)); serr == nil && !st.IsDir() {
+					path, err = filepath.Join(dir, prog.name), nil
+					break
+				}
+			}
+		}
+		if err != nil {
+			missing = append(missing, prog)
+			continue
+		}
+		*prog.path = path
+	}
+	return missing
+}
+
+// installHint says how to get the programs by hand.
+func installHint() string {
+	return "install them with: sudo apt-get install " + strings.Join(Packages(), " ")
+}
+
+// Ensure returns the lab's programs. When some are missing and the process
+// runs as root on Debian, it installs them with apt-get (running apt-get
+// update first only if the install fails), writing apt's output to log.
+// Otherwise, or when port 53 cannot be bound, it returns an error that says
+// what is missing and how to get it.
+func Ensure(ctx context.Context, log io.Writer) (Programs, error) {
+	var p Programs
+	missing := p.find()
+	if len(missing) > 0 {
+		var names []string
+		for _, m := range missing {
+			names = append(names, fmt.Sprintf("%s (package %s)", m.name, m.pkg))
+		}
+		what := "missing " + strings.Join(names, ", ")
+		if !canInstall() {
+			return p, fmt.Errorf("%s; %s", what, installHint())
+		}
+		fmt.Fprintf(log, "lab: %s; installing with apt-get\n", what)
+		if err := aptInstall(ctx, log, Packages()); err != nil {
+			return p, fmt.Errorf("%s, and apt-get failed: %w; %s", what, err, installHint())
+		}
+		if still := p.find(); len(still) > 0 {
+			return p, fmt.Errorf("%s still missing after apt-get install; %s", still[0].name, installHint())
+		}
+	}
+	if err := canBindPort53(); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// canInstall reports whether Ensure may install packages: root on Debian
+// with apt-get.
+func canInstall() bool {
+	if os.Geteuid() != 0 {
+		return false
+	}
+	if _, err := os.Stat("/etc/debian_version"); err != nil {
+		return false
+	}
+	_, err := exec.LookPath("apt-get")
+	return err == nil
+}
+
+// policyRCD keeps the packages' install scripts from starting the system's
+// own knot and unbound services (invoke-rc.d asks it; 101 means "no").
+const policyRCD = "/usr/sbin/policy-rc.d"
+
+func aptInstall(ctx context.Context, log io.Writer, pkgs []string) error {
+	if _, err := os.Stat(policyRCD); errors.Is(err, os.ErrNotExist) {
+		if err := os.WriteFile(policyRCD, []byte("#!/bin/sh\n# written by mailwizard's test lab while it installs packages\nexit 101\n"), 0o755); err == nil {
+			defer os.Remove(policyRCD)
+		}
+	}
+	install := append([]string{"install", "-y", "--no-install-recommends"}, pkgs...)
+	if err := apt(ctx, log, install...); err == nil {
+		return nil
+	}
+	if err := apt(ctx, log, "update"); err != nil {
+		return err
+	}
+	return apt(ctx, log, install...)
+}
+
+func apt(ctx context.Context, log io.Writer, args ...string) error {
+	cmd := exec.CommandContext(ctx, "apt-get", args...)
+	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+	// One writer for both, so that exec copies them in one goroutine.
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("apt-get %s: %w", strings.Join(args, " "), err)
+	}
+	return nil
+}
+
+// canBindPort53 checks that this process may listen on port 53 of a
+// loopback address, as the servers it starts will.
+func canBindPort53() error {
+	pc, err := net.ListenPacket("udp4", "127.53.0.254:53")
+	if err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			return errors.New("the lab's servers listen on port 53, which needs root (or CAP_NET_BIND_SERVICE)")
+		}
+		return fmt.Errorf("cannot listen on loopback port 53: %w", err)
+	}
+	return pc.Close()
+}
