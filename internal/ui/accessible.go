@@ -99,15 +99,15 @@ func (a accessible) runForm(ctx context.Context, groups ...*huh.Group) error {
 // interruption it returns what was valid so far and ErrInterrupted.
 func (a accessible) ask(ctx context.Context, cfg steps.Config) (steps.Config, error) {
 	ans := newAnswers(cfg, a.keyDir)
-	v := validators{a: ans, readFile: a.be.readFile, exists: a.be.exists}
+	fs := fields{a: ans, v: validators{a: ans, readFile: a.be.readFile, exists: a.be.exists}, accessible: true}
 	fmt.Fprintln(a.out, "mailwizard: set up the DNS of a mail server. Press Enter to keep a proposed answer.")
-	if err := a.runForm(ctx, identityGroup(ans, v)); err != nil {
+	if err := a.runForm(ctx, fs.identityGroup()); err != nil {
 		return ans.valid(a.be.readFile), err
 	}
 	ans.fillDefaults()
 	learn(ans, lookup(a.be, ans.config())().(lookedUpMsg))
 	for {
-		for _, p := range detailPages(ans, v) {
+		for _, p := range fs.detailPages() {
 			if p.hidden != nil && p.hidden() {
 				continue
 			}
@@ -116,7 +116,7 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config) (steps.Config, er
 			}
 		}
 		if ans.dkimMode == dkimGenerate {
-			fmt.Fprintf(a.out, "Generating the DKIM key (%s)…\n", ans.keyPath)
+			fmt.Fprintf(a.out, "Generating the DKIM key (%s)…\n", ans.newKeyPath)
 		}
 		msg := completeAnswers(a.be, ans)
 		if msg.err == nil {
@@ -222,20 +222,23 @@ func (a accessible) step(ctx context.Context, cfg *steps.Config, results map[str
 // step to open.
 func (a accessible) overview(ctx context.Context, cfg *steps.Config, results map[string]steps.Result) (int, error) {
 	sh := &shared{styles: newStyles(look{noColor: true}), keys: newKeyMap(false), now: a.be.now, width: 80, height: 24}
-	for {
-		o := newOverview(sh, a.all, *cfg)
-		var ids []string
-		for _, st := range a.all {
-			if !isSkipped(*cfg, st.ID) {
-				ids = append(ids, st.ID)
-			}
+	var ids []string
+	for _, st := range a.all {
+		if !isSkipped(*cfg, st.ID) {
+			ids = append(ids, st.ID)
 		}
+	}
+	o := newOverview(sh, a.all, *cfg)
+	show := func() {
 		checkErr := a.check(ctx, *cfg, ids, results)
 		o = o.withResults(results)
 		plainOverview(a.out, o)
 		if checkErr != nil {
 			fmt.Fprintf(a.out, "Could not run the check: %v\n", checkErr)
 		}
+	}
+	show()
+	for {
 		fmt.Fprintf(a.out, "Type a step number to open it; Enter checks again, e exports a Markdown report, z shows the zone snippet, q quits.\n")
 		line, err := a.readLine(ctx)
 		if err != nil {
@@ -243,6 +246,7 @@ func (a accessible) overview(ctx context.Context, cfg *steps.Config, results map
 		}
 		switch strings.ToLower(line) {
 		case "":
+			show()
 		case "q":
 			return 0, errQuit
 		case "z":

@@ -26,7 +26,8 @@ const defaultSelector = "mail"
 type answers struct {
 	domain, host, ips  string
 	dkimMode, selector string
-	keyPath, pubPath   string
+	keyPath, pubPath   string // an existing private or public key
+	newKeyPath         string // where a new key is written
 	policy, rua        string
 	services           []string
 	provider           string
@@ -85,8 +86,8 @@ func (a *answers) fillDefaults() {
 	if a.rua == "" {
 		a.rua = "dmarc-reports@" + d
 	}
-	if a.dkimMode == dkimGenerate && a.keyPath == "" {
-		a.keyPath = filepath.Join(a.keyDir, d+"."+cmpOr(a.selector, defaultSelector)+".dkim.pem")
+	if a.newKeyPath == "" {
+		a.newKeyPath = filepath.Join(a.keyDir, d+"."+cmpOr(a.selector, defaultSelector)+".dkim.pem")
 	}
 }
 

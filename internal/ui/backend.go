@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+
+	tea "charm.land/bubbletea/v2"
 	"net/netip"
 	"time"
 
@@ -37,6 +39,9 @@ type backend struct {
 	publisher Publisher
 	// now is the clock.
 	now func() time.Time
+	// tick schedules a message (tea.Tick); tests stop time with a tick
+	// that never fires.
+	tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
 }
 
 // Deadlines of the wizard's own lookups and of one check round.

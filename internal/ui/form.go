@@ -55,12 +55,12 @@ type formModel struct {
 
 func newFormModel(sh *shared, be backend, cfg steps.Config, keyDir string) formModel {
 	f := formModel{sh: sh, be: be, a: newAnswers(cfg, keyDir)}
-	f.form = f.newForm(identityGroup(f.a, f.validators()))
+	f.form = f.newForm(f.fields().identityGroup())
 	return f
 }
 
-func (f formModel) validators() validators {
-	return validators{a: f.a, readFile: f.be.readFile, exists: f.be.exists}
+func (f formModel) fields() fields {
+	return fields{a: f.a, v: validators{a: f.a, readFile: f.be.readFile, exists: f.be.exists}}
 }
 
 // newForm wraps groups in a form with the wizard's theme and size.
@@ -120,7 +120,7 @@ func (f formModel) lookedUp(msg lookedUpMsg) (formModel, tea.Cmd) {
 	}
 	learn(f.a, msg)
 	f.page = pageDetails
-	f.form = f.newForm(detailGroups(f.a, f.validators())...)
+	f.form = f.newForm(f.fields().detailGroups()...)
 	return f, f.form.Init()
 }
 
@@ -151,7 +151,7 @@ func (f formModel) finishFailed(msg finishedMsg) (formModel, tea.Cmd) {
 	}
 	f.problem = msg.err.Error()
 	f.page = pageDetails
-	f.form = f.newForm(detailGroups(f.a, f.validators())...)
+	f.form = f.newForm(f.fields().detailGroups()...)
 	return f, f.form.Init()
 }
 
@@ -169,7 +169,7 @@ func (f formModel) View() string {
 	case pageFinishing:
 		what := "Checking the answers…"
 		if f.a.dkimMode == dkimGenerate {
-			what = "Generating the DKIM key (" + f.a.keyPath + ")…"
+			what = "Generating the DKIM key (" + f.a.newKeyPath + ")…"
 		}
 		head = append(head, st.subtle.Render(what))
 	default:
@@ -217,7 +217,7 @@ func finish(be backend, a answers) tea.Cmd {
 func completeAnswers(be backend, a *answers) finishedMsg {
 	var generated string
 	if a.dkimMode == dkimGenerate {
-		path := strings.TrimSpace(a.keyPath)
+		path := strings.TrimSpace(a.newKeyPath)
 		if err := be.makeKey(path); err != nil {
 			return finishedMsg{err: fmt.Errorf("could not write the new DKIM key: %w", err)}
 		}

@@ -33,7 +33,18 @@ func (v validators) field(name string, set func(*steps.Config, string)) func(str
 	}
 }
 
+// or returns the typed text, or the current answer when nothing was typed:
+// huh's accessible prompts validate the raw line, and an empty line keeps
+// the current answer.
+func or(s, current string) string {
+	if strings.TrimSpace(s) == "" {
+		return current
+	}
+	return s
+}
+
 func (v validators) domain(s string) error {
+	s = or(s, v.a.domain)
 	if strings.TrimSpace(s) == "" {
 		return errors.New("the mail domain is needed, for example example.com")
 	}
@@ -41,10 +52,12 @@ func (v validators) domain(s string) error {
 }
 
 func (v validators) host(s string) error {
+	s = or(s, v.a.host)
 	return v.field("host", func(c *steps.Config, s string) { c.Host = strings.TrimSpace(s) })(s)
 }
 
 func (v validators) ips(s string) error {
+	s = or(s, v.a.ips)
 	if _, err := parseAddrs(s); err != nil {
 		return err
 	}
@@ -52,12 +65,14 @@ func (v validators) ips(s string) error {
 }
 
 func (v validators) selector(s string) error {
+	s = or(s, v.a.selector)
 	return v.field("dkim-selector", func(c *steps.Config, s string) { c.DKIMSelector = strings.TrimSpace(s) })(s)
 }
 
 // newKeyPath accepts a path where no file is yet: a generated key never
 // overwrites one.
 func (v validators) newKeyPath(s string) error {
+	s = or(s, v.a.newKeyPath)
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
@@ -69,6 +84,7 @@ func (v validators) newKeyPath(s string) error {
 }
 
 func (v validators) keyPath(s string) error {
+	s = or(s, v.a.keyPath)
 	if strings.TrimSpace(s) == "" {
 		return errors.New("the path of the private key file is needed")
 	}
@@ -78,6 +94,7 @@ func (v validators) keyPath(s string) error {
 }
 
 func (v validators) pubPath(s string) error {
+	s = or(s, v.a.pubPath)
 	if strings.TrimSpace(s) == "" {
 		return errors.New("the path of the public key file is needed")
 	}
@@ -87,6 +104,7 @@ func (v validators) pubPath(s string) error {
 }
 
 func (v validators) rua(s string) error {
+	s = or(s, v.a.rua)
 	return v.field("dmarc-rua", func(c *steps.Config, s string) { c.DMARCRUA = strings.TrimSpace(s) })(s)
 }
 
@@ -99,21 +117,51 @@ func (v validators) services(s []string) error {
 	return nil
 }
 
+// fields builds the form's fields. In accessible mode huh prints only a
+// field's title, so the description and the answer Enter keeps are put in
+// the title there.
+type fields struct {
+	a          *answers
+	v          validators
+	accessible bool
+}
+
+// input is a text field bound to value.
+func (f fields) input(key, title, desc string, value *string, validate func(string) error) *huh.Input {
+	in := huh.NewInput().Key(key).Value(value).Validate(validate)
+	if !f.accessible {
+		return in.Title(title).Description(desc)
+	}
+	title = sentence(title) + " " + desc
+	if *value != "" {
+		title += " Enter keeps " + *value + "."
+	}
+	return in.Title(title + "\n>")
+}
+
+// choice is a single-choice field bound to value.
+func (f fields) choice(key, title, desc string, value *string, options ...huh.Option[string]) *huh.Select[string] {
+	sel := huh.NewSelect[string]().Key(key).Options(options...).Value(value)
+	if !f.accessible {
+		return sel.Title(title).Description(desc)
+	}
+	return sel.Title(sentence(title) + " " + desc + " Enter keeps the current choice.")
+}
+
+// sentence ends a title with a full stop unless it is a question.
+func sentence(title string) string {
+	if strings.HasSuffix(title, "?") {
+		return title
+	}
+	return title + "."
+}
+
 // identityGroup asks the domain and the mail host.
-func identityGroup(a *answers, v validators) *huh.Group {
+func (f fields) identityGroup() *huh.Group {
+	a, v := f.a, f.v
 	return huh.NewGroup(
-		huh.NewInput().Key("domain").Title("Mail domain").
-			Description("The domain in your e-mail addresses: you@example.com → example.com.").
-			Placeholder("example.com").Value(&a.domain).Validate(v.domain),
-		huh.NewInput().Key("host").Title("Mail host").
-			DescriptionFunc(func() string {
-				d := strings.TrimSuffix(strings.TrimSpace(a.domain), ".")
-				if d == "" {
-					return "The name of the mail server; empty means mail.<domain>."
-				}
-				return "The name of the mail server; empty means mail." + d + "."
-			}, &a.domain).
-			Value(&a.host).Validate(v.host),
+		f.input("domain", "Mail domain", "The domain in your e-mail addresses: you@example.com → example.com.", &a.domain, v.domain),
+		f.input("host", "Mail host", "The name of the mail server; leave it empty for mail.<your domain>.", &a.host, v.host),
 	)
 }
 
@@ -125,8 +173,8 @@ type page struct {
 
 // detailGroups ask the rest: addresses, DKIM, DMARC, services and the DNS
 // provider. The DKIM groups are hidden unless their choice is made.
-func detailGroups(a *answers, v validators) []*huh.Group {
-	pages := detailPages(a, v)
+func (f fields) detailGroups() []*huh.Group {
+	pages := f.detailPages()
 	out := make([]*huh.Group, len(pages))
 	for i, p := range pages {
 		out[i] = p.group
@@ -140,63 +188,48 @@ func detailGroups(a *answers, v validators) []*huh.Group {
 // detailPages are detailGroups' groups, with their hide conditions apart so
 // that the accessible walk (where huh asks every field of a form) can skip
 // them itself.
-func detailPages(a *answers, v validators) []page {
+func (f fields) detailPages() []page {
+	a, v := f.a, f.v
+	services := huh.NewMultiSelect[string]().Key("services").
+		Options(serviceOptions(a.services)...).Value(&a.services).Validate(v.services)
+	const servicesTitle, servicesDesc = "Services offered to mail clients", "Published as SRV records so that mail apps configure themselves (RFC 6186, RFC 8314)."
+	if f.accessible {
+		services = services.Title(sentence(servicesTitle) + " " + servicesDesc + " Type a number to switch a service on or off, 0 when done.")
+	} else {
+		services = services.Title(servicesTitle).Description(servicesDesc)
+	}
 	return []page{
 		{group: huh.NewGroup(
-			huh.NewInput().Key("ips").Title("Server IP addresses").
-				Description(ipsHint(a)).Placeholder("192.0.2.10, 2001:db8::10").
-				Value(&a.ips).Validate(v.ips),
-			huh.NewSelect[string]().Key("dkim").Title("DKIM key").
-				Description("Receivers check your mail's signature against the public half of this key.").
-				Options(
-					huh.NewOption("Generate a new key (recommended)", dkimGenerate),
-					huh.NewOption("Use the private key file my server signs with", dkimExisting),
-					huh.NewOption("I only have the public key", dkimPublic),
-				).Value(&a.dkimMode),
+			f.input("ips", "Server IP addresses", ipsHint(a), &a.ips, v.ips),
+			f.choice("dkim", "DKIM key", "Receivers check your mail's signature against the public half of this key.", &a.dkimMode,
+				huh.NewOption("Generate a new key (recommended)", dkimGenerate),
+				huh.NewOption("Use the private key file my server signs with", dkimExisting),
+				huh.NewOption("I only have the public key", dkimPublic),
+			),
 		)},
 		{group: huh.NewGroup(
-			huh.NewInput().Key("selector").Title("DKIM selector").
-				Description("The name the key is published under: <selector>._domainkey.<domain>.").
-				Value(&a.selector).Validate(v.selector),
-			huh.NewInput().Key("newkey").Title("Write the new private key to").
-				Description("Only the path is ever shown; an existing file is never overwritten.").
-				Value(&a.keyPath).Validate(v.newKeyPath),
+			f.input("selector", "DKIM selector", "The name the key is published under: <selector>._domainkey.<domain>.", &a.selector, v.selector),
+			f.input("newkey", "Write the new private key to", "Only the path is ever shown; an existing file is never overwritten.", &a.newKeyPath, v.newKeyPath),
 		), hidden: func() bool { return a.dkimMode != dkimGenerate }},
 		{group: huh.NewGroup(
-			huh.NewInput().Key("selector").Title("DKIM selector").
-				Description("The selector your server signs with (s= in its DKIM-Signature header).").
-				Value(&a.selector).Validate(v.selector),
-			huh.NewInput().Key("key").Title("Private key file").
-				Description("The PEM file your server signs with; it is read, never shown.").
-				Value(&a.keyPath).Validate(v.keyPath),
+			f.input("selector", "DKIM selector", "The selector your server signs with (s= in its DKIM-Signature header).", &a.selector, v.selector),
+			f.input("key", "Private key file", "The PEM file your server signs with; it is read, never shown.", &a.keyPath, v.keyPath),
 		), hidden: func() bool { return a.dkimMode != dkimExisting }},
 		{group: huh.NewGroup(
-			huh.NewInput().Key("selector").Title("DKIM selector").
-				Description("The selector your server signs with (s= in its DKIM-Signature header).").
-				Value(&a.selector).Validate(v.selector),
-			huh.NewInput().Key("pub").Title("Public key file").
-				Description("A PEM public key, a bare p= value, or a whole DKIM record.").
-				Value(&a.pubPath).Validate(v.pubPath),
+			f.input("selector", "DKIM selector", "The selector your server signs with (s= in its DKIM-Signature header).", &a.selector, v.selector),
+			f.input("pub", "Public key file", "A PEM public key, a bare p= value, or a whole DKIM record.", &a.pubPath, v.pubPath),
 		), hidden: func() bool { return a.dkimMode != dkimPublic }},
 		{group: huh.NewGroup(
-			huh.NewSelect[string]().Key("policy").Title("DMARC policy").
-				Description("What receivers do with mail that fails SPF and DKIM for your domain.").
-				Options(
-					huh.NewOption("none: only send me reports (start here)", steps.DMARCNone),
-					huh.NewOption("quarantine: put failing mail in spam", steps.DMARCQuarantine),
-					huh.NewOption("reject: refuse failing mail", steps.DMARCReject),
-				).Value(&a.policy),
-			huh.NewInput().Key("rua").Title("DMARC report address").
-				Description("Receivers send a daily summary of who sent mail as you to this address.").
-				Value(&a.rua).Validate(v.rua),
-			huh.NewMultiSelect[string]().Key("services").Title("Services offered to mail clients").
-				Description("Published as SRV records so that mail apps configure themselves (RFC 6186, RFC 8314).").
-				Options(serviceOptions(a.services)...).Value(&a.services).Validate(v.services),
+			f.choice("policy", "DMARC policy", "What receivers do with mail that fails SPF and DKIM for your domain.", &a.policy,
+				huh.NewOption("none: only send me reports (start here)", steps.DMARCNone),
+				huh.NewOption("quarantine: put failing mail in spam", steps.DMARCQuarantine),
+				huh.NewOption("reject: refuse failing mail", steps.DMARCReject),
+			),
+			f.input("rua", "DMARC report address", "Receivers send a daily summary of who sent mail as you to this address.", &a.rua, v.rua),
+			services,
 		)},
 		{group: huh.NewGroup(
-			huh.NewSelect[string]().Key("provider").Title("Who hosts your DNS?").
-				Description(providerHint(a)).
-				Options(providerOptions()...).Value(&a.provider),
+			f.choice("provider", "Who hosts your DNS?", providerHint(a), &a.provider, providerOptions()...),
 		)},
 	}
 }

@@ -70,6 +70,9 @@ func newModel(mc modelConfig, be backend, all []steps.Step) model {
 	if sh.now == nil {
 		sh.now = time.Now
 	}
+	if be.tick == nil {
+		be.tick = tea.Tick
+	}
 	m := model{
 		sh: sh, be: be, all: all, cfg: mc.cfg, exportDir: mc.exportDir,
 		results: map[string]steps.Result{},
@@ -159,7 +162,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
 	case clockMsg:
-		return m, tickClock()
+		return m, tickClock(m.be.tick)
 	case flashMsg:
 		m.flash = string(msg)
 		return m, nil
@@ -351,7 +354,7 @@ func (m model) startClock(next tea.Model, cmd tea.Cmd) (model, tea.Cmd) {
 		return n, cmd
 	}
 	n.clockOn = true
-	return n, tea.Batch(cmd, tickClock())
+	return n, tea.Batch(cmd, tickClock(n.be.tick))
 }
 
 // checkNow starts a round for the watched steps at once.
@@ -367,7 +370,7 @@ func (m model) checkNow() (tea.Model, tea.Cmd) {
 
 // checked takes a round's results, unless they are stale.
 func (m model) checked(msg checkedMsg) (tea.Model, tea.Cmd) {
-	w, next, fresh := m.watch.done(msg)
+	w, next, fresh := m.watch.done(msg, m.be.tick)
 	if !fresh {
 		return m, nil
 	}
@@ -527,9 +530,15 @@ func (m model) content() string {
 		return ""
 	}
 	if m.sh.tooSmall() {
-		msg := fmt.Sprintf("The window is %d×%d; mailwizard needs at least %d×%d. Make it larger, or run it with --accessible for plain lines.",
-			m.sh.width, m.sh.height, minWidth, minHeight)
-		return strings.Join(wrap(msg, max(m.sh.width-2, 10)), "\n")
+		var lines []string
+		for _, l := range []string{
+			fmt.Sprintf("The window is %d×%d.", m.sh.width, m.sh.height),
+			fmt.Sprintf("mailwizard needs at least %d×%d.", minWidth, minHeight),
+			"Make the window larger, or use --accessible for plain lines.",
+		} {
+			lines = append(lines, wrap(l, max(m.sh.width-2, 10))...)
+		}
+		return strings.Join(lines, "\n")
 	}
 	var body string
 	switch m.phase {

@@ -99,7 +99,7 @@ func (w watch) start(be backend, cfg steps.Config) (watch, tea.Cmd) {
 // fresh one it adjusts the interval (back to the base on any change,
 // doubling up to a minute after calmRounds unchanged rounds) and returns
 // the command that schedules the next round.
-func (w watch) done(msg checkedMsg) (watch, tea.Cmd, bool) {
+func (w watch) done(msg checkedMsg, tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd) (watch, tea.Cmd, bool) {
 	if msg.gen != w.gen {
 		return w, nil, false
 	}
@@ -119,7 +119,7 @@ func (w watch) done(msg checkedMsg) (watch, tea.Cmd, bool) {
 	w.last = sig
 	w.nextAt = msg.at.Add(w.interval)
 	gen := w.gen
-	return w, tea.Tick(w.interval, func(time.Time) tea.Msg { return pollMsg{gen: gen} }), true
+	return w, tick(w.interval, func(time.Time) tea.Msg { return pollMsg{gen: gen} }), true
 }
 
 // due reports whether a pollMsg is for the current generation and no
@@ -172,6 +172,6 @@ func signature(results []steps.Result, err error) string {
 }
 
 // tickClock schedules the next clockMsg.
-func tickClock() tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return clockMsg{} })
+func tickClock(tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd) tea.Cmd {
+	return tick(time.Second, func(time.Time) tea.Msg { return clockMsg{} })
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 
 	"github.com/mailwizard/mailwizard/internal/dkimkey"
@@ -133,12 +134,15 @@ func plainTerminal(opts Options) bool {
 
 // runPlain runs the accessible walk and saves on the way out.
 func runPlain(ctx context.Context, opts Options, be backend, all []steps.Step) error {
-	a := accessible{be: be, all: all, in: newLineReader(opts.In), out: opts.Out, keyDir: opts.KeyDir, export: opts.ReportDir}
+	// Plain lines: whatever huh's theme styles, no escape code reaches the
+	// screen reader.
+	out := &colorprofile.Writer{Forward: opts.Out, Profile: colorprofile.NoTTY}
+	a := accessible{be: be, all: all, in: newLineReader(opts.In), out: out, keyDir: opts.KeyDir, export: opts.ReportDir}
 	cfg := opts.Config
 	startAtOverview := false
 	if opts.HaveProfile {
 		if err := cfg.Normalize(be.readFile); err != nil {
-			fmt.Fprintf(opts.Out, "The saved answers need fixing: %v\n", err)
+			fmt.Fprintf(out, "The saved answers need fixing: %v\n", err)
 			cfg = opts.Config
 		} else {
 			startAtOverview = true
@@ -185,6 +189,7 @@ func realBackend(opts Options) backend {
 		save:      opts.Save,
 		publisher: opts.Demo,
 		now:       time.Now,
+		tick:      tea.Tick,
 	}
 }
 

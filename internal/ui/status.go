@@ -152,12 +152,24 @@ func sameValue(typ, want, got string) bool {
 	}
 }
 
+// quoteEach quotes values for a server line, eliding the middle of long
+// ones: the findings say in full what is wrong with them.
 func quoteEach(values []string) []string {
 	out := make([]string, len(values))
 	for i, v := range values {
-		out[i] = `"` + v + `"`
+		out[i] = `"` + elide(v, 40) + `"`
 	}
 	return out
+}
+
+// elide keeps the start and the end of a value longer than n runes.
+func elide(v string, n int) string {
+	r := []rune(v)
+	if len(r) <= n {
+		return v
+	}
+	half := (n - 1) / 2
+	return string(r[:half]) + "…" + string(r[len(r)-half:])
 }
 
 // secondOpinion says what the recursive resolvers see, next to (never

@@ -330,10 +330,10 @@ func (s stepScreen) statusLines(w int) []string {
 		}
 		name := cut(l.server, nameW)
 		prefix := "  " + icon + " " + name + strings.Repeat(" ", nameW-lipgloss.Width(name)) + "  "
-		out = append(out, hanging(prefix, l.detail, w)...)
+		out = append(out, twoLines(hanging(prefix, l.detail, w), w)...)
 	}
 	for _, o := range secondOpinion(s.result) {
-		out = append(out, hanging("  "+st.label.Render("Resolver")+" ", o, w)...)
+		out = append(out, twoLines(hanging("  "+st.label.Render("Resolver")+" ", o, w), w)...)
 	}
 	if s.checked && green(status) {
 		next := "Press enter for the next step."
@@ -352,6 +352,15 @@ func (s stepScreen) statusLines(w int) []string {
 		out = append(out, hanging("– ", "You said this is not yours, so it is not checked. Press s to check it again.", w)...)
 	}
 	return out
+}
+
+// twoLines keeps a status line to two screen lines: the findings say the
+// rest in full.
+func twoLines(lines []string, w int) []string {
+	if len(lines) <= 2 {
+		return lines
+	}
+	return []string{lines[0], cut(lines[1], w-1) + "…"}
 }
 
 // findingLines are the findings in plain words, each with its fix.

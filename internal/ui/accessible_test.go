@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/mailwizard/mailwizard/internal/steps"
+)
+
+// accessibleScript answers the form (keeping what is proposed, choosing
+// "I only have the public key") and walks a little.
+var accessibleScript = strings.Join([]string{
+	"example.com", // domain
+	"",            // host: mail.example.com
+	"",            // addresses: keep what the host resolves to
+	"3",           // DKIM: only the public key
+	"",            // selector: mail
+	"testdata/dkim.pub.pem",
+	"", "", // DMARC none, report address
+	"0", // services: keep the proposed ones
+	"",  // the detected provider
+	"n", // MX
+	"s", // not mine: on to PTR
+	"o", // overview
+	"z", // zone snippet
+	"1", // back to step 1
+	"q",
+}, "\n") + "\n"
+
+func TestAccessible(t *testing.T) {
+	be, saved := keyBackend(t, newFakeWorld())
+	var out bytes.Buffer
+	opts := Options{In: strings.NewReader(accessibleScript), Out: &out, KeyDir: t.TempDir()}
+	if err := runPlain(context.Background(), opts, be, steps.All()); err != nil {
+		t.Fatalf("runPlain: %v", err)
+	}
+	golden.RequireEqual(t, out.String())
+	if len(*saved) == 0 {
+		t.Fatal("nothing saved")
+	}
+	last := (*saved)[len(*saved)-1]
+	if last.Domain != "example.com." || last.DKIMPublicKeyFile != "testdata/dkim.pub.pem" || !slicesEqual(last.Skip, []string{steps.IDMX}) {
+		t.Errorf("saved domain %q, public key %q, skip %v", last.Domain, last.DKIMPublicKeyFile, last.Skip)
+	}
+	if strings.Contains(out.String(), "\x1b[") {
+		t.Error("the accessible output has escape codes")
+	}
+}
+
+func slicesEqual(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }
+
+func TestAccessibleInterrupt(t *testing.T) {
+	be, saved := keyBackend(t, newFakeWorld())
+	r, w := io.Pipe()
+	defer w.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runPlain(ctx, Options{In: r, Out: io.Discard, KeyDir: t.TempDir()}, be, steps.All())
+	}()
+	if _, err := io.WriteString(w, "example.com\n\n"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the form now waits for the addresses
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrInterrupted) {
+			t.Fatalf("runPlain = %v, want ErrInterrupted", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("runPlain did not return after the interrupt")
+	}
+	if len(*saved) != 1 || (*saved)[0].Domain != "example.com." {
+		t.Errorf("saved %+v, want the domain typed so far", *saved)
+	}
+}
+
+func TestLineReader(t *testing.T) {
+	r := newLineReader(strings.NewReader("one\ntwo\nthree"))
+	buf := make([]byte, 64)
+	var got []string
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			got = append(got, string(buf[:n]))
+		}
+		if err != nil {
+			break
+		}
+	}
+	if strings.Join(got, "|") != "one\n|two\n|three" {
+		t.Errorf("reads %q, want one line each", got)
+	}
+}

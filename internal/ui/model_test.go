@@ -1,0 +1,403 @@
+package ui
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailwizard/mailwizard/internal/steps"
+)
+
+// fakePublisher records what the demo keys asked for.
+type fakePublisher struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (p *fakePublisher) Publish(id string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls = append(p.calls, "publish "+id)
+	return "Published the " + id + " records on ns1.example.net.", nil
+}
+
+func (p *fakePublisher) PublishMistake(id string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls = append(p.calls, "mistake "+id)
+	return "Published a typical mistake for " + id + ".", nil
+}
+
+// profileModel starts the wizard as a re-run with a saved profile (so it
+// opens on the overview) in a window of w×h, settled.
+func profileModel(t testing.TB, be backend, w, h int) model {
+	t.Helper()
+	mc := modelConfig{cfg: testConfig(t), haveProfile: true, interval: time.Minute, look: look{dark: true}}
+	m := newModel(mc, be, steps.All())
+	var tm tea.Model = m
+	tm = sized(t, tm, w, h)
+	tm = settle(t, tm, m.Init())
+	return tm.(model)
+}
+
+// onStep opens the step with the given id from the overview.
+func onStep(t testing.TB, m model, id string) model {
+	t.Helper()
+	next, cmd := m.goStep(stepIndex(t, id))
+	return settle(t, next, cmd).(model)
+}
+
+// messages runs cmd and returns the messages it gives within a moment,
+// batches unpacked.
+func messages(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- cmd() }()
+	select {
+	case msg := <-ch:
+		if b, ok := msg.(tea.BatchMsg); ok {
+			var out []tea.Msg
+			for _, c := range b {
+				out = append(out, messages(c)...)
+			}
+			return out
+		}
+		return []tea.Msg{msg}
+	case <-time.After(100 * time.Millisecond):
+		return nil
+	}
+}
+
+// clipboard returns what cmd puts on the clipboard.
+func clipboard(cmd tea.Cmd) (string, bool) {
+	for _, msg := range messages(cmd) {
+		v := reflect.ValueOf(msg)
+		if v.Type().String() == "tea.setClipboardMsg" {
+			return v.String(), true
+		}
+	}
+	return "", false
+}
+
+func TestStepKeys(t *testing.T) {
+	tests := map[string]struct {
+		start string
+		keys  []string
+		demo  bool
+		want  []string // on screen afterwards
+		not   []string // not on screen
+		check func(t *testing.T, m model, p *fakePublisher)
+	}{
+		"right goes to the next step": {
+			start: steps.IDMX, keys: []string{"right"},
+			want: []string{"Step 3 of 8"},
+		},
+		"enter on the last step opens the summary": {
+			start: steps.IDBlocklist, keys: []string{"enter"},
+			want: []string{"Summary · "},
+		},
+		"left goes back": {
+			start: steps.IDMX, keys: []string{"left"},
+			want: []string{"Step 1 of 8"},
+		},
+		"left on the first step stays and says so": {
+			start: steps.IDHost, keys: []string{"left"},
+			want: []string{"Step 1 of 8", "This is the first step."},
+		},
+		"o opens the overview and esc comes back": {
+			start: steps.IDDKIM, keys: []string{"o"},
+			want: []string{"Overview · "},
+			check: func(t *testing.T, m model, _ *fakePublisher) {
+				m = keys(t, m, "esc").(model)
+				requireContains(t, m, "Step 5 of 8")
+			},
+		},
+		"z shows the zone-file lines and z again the form fields": {
+			start: steps.IDMX, keys: []string{"z"},
+			want: []string{"Zone file", "IN    MX    10 mail.example.com."},
+			not:  []string{"▸ Name"},
+			check: func(t *testing.T, m model, _ *fakePublisher) {
+				m = keys(t, m, "z").(model)
+				requireContains(t, m, "▸ Name")
+			},
+		},
+		"tab selects the next field": {
+			start: steps.IDMX, keys: []string{"tab"},
+			want: []string{"▸ Type"},
+			not:  []string{"▸ Name"},
+		},
+		"shift+tab from the first field selects the last": {
+			start: steps.IDMX, keys: []string{"shift+tab"},
+			want: []string{"▸ TTL"},
+		},
+		"? shows the full help and ? again hides it": {
+			start: steps.IDMX, keys: []string{"?"},
+			want: []string{"quit now", "previous field"},
+			check: func(t *testing.T, m model, _ *fakePublisher) {
+				m = keys(t, m, "?").(model)
+				requireAbsent(t, m, "previous field")
+			},
+		},
+		"s marks the step not mine and moves on": {
+			start: steps.IDAutoconfig, keys: []string{"s"},
+			want: []string{"Step 8 of 8", "Skipped"},
+			check: func(t *testing.T, m model, _ *fakePublisher) {
+				if !slices.Contains(m.cfg.Skip, steps.IDAutoconfig) {
+					t.Errorf("Skip = %v, want autoconfig in it", m.cfg.Skip)
+				}
+				m = keys(t, m, "o").(model)
+				requireContains(t, m, "– 7", "skipped", "1 skipped")
+			},
+		},
+		"s on a skipped step takes it back": {
+			start: steps.IDAutoconfig, keys: []string{"s", "left", "s"},
+			want: []string{"Step 7 of 8", "Checking"},
+			check: func(t *testing.T, m model, _ *fakePublisher) {
+				if slices.Contains(m.cfg.Skip, steps.IDAutoconfig) {
+					t.Errorf("Skip = %v, want autoconfig out of it", m.cfg.Skip)
+				}
+			},
+		},
+		"p publishes the step in the demo": {
+			start: steps.IDDKIM, keys: []string{"p"}, demo: true,
+			want: []string{"Published the dkim records"},
+			check: func(t *testing.T, _ model, p *fakePublisher) {
+				if !slices.Equal(p.calls, []string{"publish dkim"}) {
+					t.Errorf("publisher calls = %v", p.calls)
+				}
+			},
+		},
+		"m publishes a mistake in the demo": {
+			start: steps.IDSPF, keys: []string{"m"}, demo: true,
+			want: []string{"Published a typical mistake for spf."},
+		},
+		"p does nothing outside the demo": {
+			start: steps.IDDKIM, keys: []string{"p"},
+			not: []string{"Published", "mistake"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			be := testBackend(newFakeWorld())
+			pub := &fakePublisher{}
+			if tc.demo {
+				be.publisher = pub
+			}
+			m := onStep(t, profileModel(t, be, 100, 40), tc.start)
+			m = keys(t, m, tc.keys...).(model)
+			requireContains(t, m, tc.want...)
+			requireAbsent(t, m, tc.not...)
+			if tc.check != nil {
+				tc.check(t, m, pub)
+			}
+		})
+	}
+}
+
+func TestCopy(t *testing.T) {
+	tests := map[string]struct {
+		step, provider string
+		keys           []string
+		want, flash    string
+	}{
+		"the MX host at Cloudflare is @": {
+			step: steps.IDMX, provider: "cloudflare", want: "@", flash: "Copied Name",
+		},
+		"the MX target without its priority where the form has a priority box": {
+			step: steps.IDMX, provider: "cloudflare", keys: []string{"tab", "tab", "tab"},
+			want: "mail.example.com.", flash: "Copied Content",
+		},
+		"the DKIM value whole and bare at Cloudflare": {
+			step: steps.IDDKIM, provider: "cloudflare", keys: []string{"tab", "tab"},
+			want: "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA", flash: "Copied Content",
+		},
+		"the zone-file lines in the zone view": {
+			step: steps.IDMX, provider: "cloudflare", keys: []string{"z"},
+			want: "example.com.", flash: "Copied the zone-file lines",
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			m := onStep(t, profileModel(t, testBackend(newFakeWorld()), 100, 40), tc.step)
+			m = keys(t, m, tc.keys...).(model)
+			next, cmd := m.Update(press("c"))
+			got, ok := clipboard(cmd)
+			if !ok {
+				t.Fatal("c did not set the clipboard")
+			}
+			if !strings.HasPrefix(got, tc.want) {
+				t.Errorf("clipboard = %q, want it to start with %q", got, tc.want)
+			}
+			if strings.Contains(got, `"`) && tc.step == steps.IDDKIM {
+				t.Errorf("clipboard %q has quotes; Cloudflare wants the bare value", got)
+			}
+			next = settle(t, next, cmd)
+			requireContains(t, next, tc.flash)
+		})
+	}
+}
+
+func TestInterrupt(t *testing.T) {
+	t.Run("in a step, ctrl+c quits and says it was interrupted", func(t *testing.T) {
+		m := onStep(t, profileModel(t, testBackend(newFakeWorld()), 80, 24), steps.IDMX)
+		next, cmd := m.Update(press("ctrl+c"))
+		nm := next.(model)
+		if !nm.interrupted {
+			t.Error("interrupted = false after ctrl+c")
+		}
+		if msgs := messages(cmd); len(msgs) != 1 || msgs[0] != (tea.QuitMsg{}) {
+			t.Errorf("ctrl+c gave %v, want tea.Quit", msgs)
+		}
+		cfg, ok := nm.config()
+		if !ok || cfg.Domain != "example.com." {
+			t.Errorf("config() = %q, %v; want the answers kept", cfg.Domain, ok)
+		}
+	})
+	t.Run("q quits without an interruption", func(t *testing.T) {
+		m := onStep(t, profileModel(t, testBackend(newFakeWorld()), 80, 24), steps.IDMX)
+		next, cmd := m.Update(press("q"))
+		if next.(model).interrupted {
+			t.Error("q counted as an interruption")
+		}
+		if msgs := messages(cmd); len(msgs) != 1 || msgs[0] != (tea.QuitMsg{}) {
+			t.Errorf("q gave %v, want tea.Quit", msgs)
+		}
+	})
+	t.Run("in the form, ctrl+c keeps the valid answers and drops the rest", func(t *testing.T) {
+		m := formModelAt(t, testBackend(newFakeWorld()))
+		m = typeText(t, m, "Example.COM")
+		m = keys(t, m, "enter")
+		m = typeText(t, m, "bad..host")
+		next, cmd := m.Update(press("ctrl+c"))
+		nm := next.(model)
+		if !nm.interrupted {
+			t.Fatal("interrupted = false after ctrl+c")
+		}
+		if msgs := messages(cmd); len(msgs) != 1 || msgs[0] != (tea.QuitMsg{}) {
+			t.Errorf("ctrl+c gave %v, want tea.Quit", msgs)
+		}
+		var saved []steps.Config
+		be := nm.be
+		be.save = func(c steps.Config) error { saved = append(saved, c); return nil }
+		if err := saveOnExit(nm, be); err != nil {
+			t.Fatal(err)
+		}
+		if len(saved) != 1 {
+			t.Fatalf("saved %d times, want once", len(saved))
+		}
+		if d := strings.ToLower(strings.TrimSuffix(saved[0].Domain, ".")); d != "example.com" {
+			t.Errorf("saved domain %q, want example.com", saved[0].Domain)
+		}
+		if strings.Contains(saved[0].Host, "bad") {
+			t.Errorf("saved host %q, want the invalid host left out", saved[0].Host)
+		}
+	})
+	t.Run("in the form, nothing is saved before a valid domain", func(t *testing.T) {
+		m := formModelAt(t, testBackend(newFakeWorld()))
+		m = typeText(t, m, "not a domain")
+		next, _ := m.Update(press("ctrl+c"))
+		saves := 0
+		be := next.(model).be
+		be.save = func(steps.Config) error { saves++; return nil }
+		if err := saveOnExit(next.(model), be); err != nil {
+			t.Fatal(err)
+		}
+		if saves != 0 {
+			t.Errorf("saved %d times, want none", saves)
+		}
+	})
+	t.Run("a failing save is reported", func(t *testing.T) {
+		m := onStep(t, profileModel(t, testBackend(newFakeWorld()), 80, 24), steps.IDMX)
+		be := m.be
+		be.save = func(steps.Config) error { return errors.New("disk full") }
+		if err := saveOnExit(m, be); err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Errorf("saveOnExit = %v, want the save error", err)
+		}
+	})
+}
+
+// formModelAt starts the wizard on an empty form, 80×24.
+func formModelAt(t testing.TB, be backend) tea.Model {
+	t.Helper()
+	mc := modelConfig{keyDir: "/keys", interval: time.Minute, look: look{dark: true}}
+	m := newModel(mc, be, steps.All())
+	var tm tea.Model = m
+	tm = sized(t, tm, 80, 24)
+	return settle(t, tm, m.Init())
+}
+
+func TestResize(t *testing.T) {
+	tests := map[string]struct {
+		w, h  int
+		check func(t *testing.T, s string)
+	}{
+		"below the minimum it says so": {
+			w: 50, h: 15,
+			check: func(t *testing.T, s string) {
+				if !strings.Contains(s, "needs at least 60×18") {
+					t.Errorf("no size message:\n%s", s)
+				}
+			},
+		},
+		"at 80x24 the status is pinned in view": {
+			w: 80, h: 24,
+			check: func(t *testing.T, s string) {
+				lines := strings.Split(s, "\n")
+				if len(lines) > 24 {
+					t.Errorf("%d lines in a 24-line window", len(lines))
+				}
+				if !strings.Contains(s, "✗ ns2.example.net.") || !strings.Contains(s, "more lines") {
+					t.Errorf("want the server lines in view and the rest scrolling:\n%s", s)
+				}
+				for i, l := range lines {
+					if w := len([]rune(l)); w > 80 {
+						t.Errorf("line %d is %d wide: %q", i, w, l)
+					}
+				}
+			},
+		},
+		"at 200x60 the record card sits beside the status": {
+			w: 200, h: 60,
+			check: func(t *testing.T, s string) {
+				for _, l := range strings.Split(s, "\n") {
+					if strings.Contains(l, "╭") && strings.Contains(l, "Waiting for the record") {
+						return
+					}
+				}
+				t.Errorf("no line has both the card's top and the status:\n%s", s)
+			},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			m := onStep(t, profileModel(t, testBackend(newFakeWorld()), 100, 40), steps.IDDKIM)
+			tc.check(t, screen(sized(t, m, tc.w, tc.h)))
+		})
+	}
+}
+
+func TestBackgroundColour(t *testing.T) {
+	m := onStep(t, profileModel(t, testBackend(newFakeWorld()), 80, 24), steps.IDMX)
+	dark := m.sh.styles.pass.GetForeground()
+	next, _ := m.Update(tea.BackgroundColorMsg{Color: lightGrey{}})
+	nm := next.(model)
+	if nm.sh.look.dark {
+		t.Fatal("still dark after a light background was reported")
+	}
+	if nm.sh.styles.pass.GetForeground() == dark {
+		t.Error("the pass colour did not change for a light background")
+	}
+}
+
+// lightGrey is a light background colour.
+type lightGrey struct{}
+
+func (lightGrey) RGBA() (r, g, b, a uint32) { return 0xeeee, 0xeeee, 0xeeee, 0xffff }

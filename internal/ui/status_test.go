@@ -1,0 +1,231 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/steps"
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// served is an authoritative reply with the given records.
+func served(t testing.TB, server string, lines ...string) verify.Observation {
+	t.Helper()
+	o := verify.Observation{Server: server, Authoritative: true}
+	for _, l := range lines {
+		rr, err := dns.NewRR(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Answer = append(o.Answer, rr)
+	}
+	return o
+}
+
+func nxdomain(server string, negTTL time.Duration) verify.Observation {
+	return verify.Observation{Server: server, Rcode: dns.RcodeNameError, NegativeTTL: negTTL}
+}
+
+func unreachable(server string) verify.Observation {
+	return verify.Observation{Server: server, Rcode: -1, Err: errors.New("query A mail.example.com. at " + server + ": i/o timeout")}
+}
+
+func TestServerLines(t *testing.T) {
+	a := steps.Record{Name: "mail.example.com.", Type: "A", TTL: 3600, Value: "192.0.2.25"}
+	aaaa := steps.Record{Name: "mail.example.com.", Type: "AAAA", TTL: 3600, Value: "2001:db8::25"}
+	dkim := steps.Record{Name: "mail._domainkey.example.com.", Type: "TXT", TTL: 3600, Value: "v=DKIM1; k=rsa; p=AB"}
+	cname := steps.Record{Name: "autoconfig.example.com.", Type: "CNAME", TTL: 3600, Value: "mail.example.com.", Optional: true}
+	qa := verify.Q("mail.example.com.", dns.TypeA)
+	tests := map[string]struct {
+		status   steps.Status
+		expected []steps.Record
+		observed func(t *testing.T) []verify.Answer
+		want     []string // "<mark> <server> <detail>"
+	}{
+		"both servers serve it": {
+			expected: []steps.Record{a},
+			observed: func(t *testing.T) []verify.Answer {
+				return []verify.Answer{{Question: qa, Servers: []verify.Observation{
+					served(t, ns1, "mail.example.com. 3600 IN A 192.0.2.25"),
+					served(t, ns2, "mail.example.com. 3600 IN A 192.0.2.25")}}}
+			},
+			want: []string{"ok ns1.example.net. serves it", "ok ns2.example.net. serves it"},
+		},
+		"one server does not have the name yet": {
+			expected: []steps.Record{a},
+			observed: func(t *testing.T) []verify.Answer {
+				return []verify.Answer{{Question: qa, Servers: []verify.Observation{
+					served(t, ns1, "mail.example.com. 3600 IN A 192.0.2.25"), nxdomain(ns2, time.Hour)}}}
+			},
+			want: []string{"ok ns1.example.net. serves it", "bad ns2.example.net. no such name mail.example.com."},
+		},
+		"a server returns another value": {
+			expected: []steps.Record{a},
+			observed: func(t *testing.T) []verify.Answer {
+				return []verify.Answer{{Question: qa, Servers: []verify.Observation{
+					served(t, ns1, "mail.example.com. 3600 IN A 192.0.2.99")}}}
+			},
+			want: []string{`bad ns1.example.net. returned "192.0.2.99"`},
+		},
+		"a server that cannot be reached": {
+			expected: []steps.Record{a},
+			observed: func(t *testing.T) []verify.Answer {
+				return []verify.Answer{{Question: qa, Servers: []verify.Observation{unreachable(ns2)}}}
+			},
+			want: []string{"unknown ns2.example.net. could not check: query A mail.example.com. at ns2.example.net.: i/o timeout"},
+		},
+		"a CNAME where an address belongs": {
+			expected: []steps.Record{a},
+			observed: func(t *testing.T) []verify.Answer {
+				return []verify.Answer{{Question: qa, Servers: []verify.Observation{
+					served(t, ns1, "mail.example.com. 3600 IN CNAME host.example.org.")}}}
+			},
+			want: []string{"bad ns1.example.net. has a CNAME to host.example.org. instead of A"},
+		},
+		"an IPv6 address written out in full is the same address": {
+			expected: []steps.Record{aaaa},
+			observed: func(t *testing.T) []verify.Answer {
+				return []verify.Answer{{Question: verify.Q("mail.example.com.", dns.TypeAAAA), Servers: []verify.Observation{
+					served(t, ns1, "mail.example.com. 3600 IN AAAA 2001:0db8:0000:0000:0000:0000:0000:0025")}}}
+			},
+			want: []string{"ok ns1.example.net. serves it"},
+		},
+		"several records count together": {
+			expected: []steps.Record{a, aaaa},
+			observed: func(t *testing.T) []verify.Answer {
+				return []verify.Answer{
+					{Question: qa, Servers: []verify.Observation{served(t, ns1, "mail.example.com. 3600 IN A 192.0.2.25")}},
+					{Question: verify.Q("mail.example.com.", dns.TypeAAAA), Servers: []verify.Observation{served(t, ns1)}},
+				}
+			},
+			want: []string{"bad ns1.example.net. no AAAA record at mail.example.com."},
+		},
+		"a missing optional record does not count": {
+			expected: []steps.Record{a, cname},
+			observed: func(t *testing.T) []verify.Answer {
+				return []verify.Answer{
+					{Question: qa, Servers: []verify.Observation{served(t, ns1, "mail.example.com. 3600 IN A 192.0.2.25")}},
+					{Question: verify.Q("autoconfig.example.com.", dns.TypeCNAME), Servers: []verify.Observation{nxdomain(ns1, 0)}},
+				}
+			},
+			want: []string{"ok ns1.example.net. serves it"},
+		},
+		"questions asked only to follow a chain are not shown": {
+			expected: []steps.Record{a},
+			observed: func(t *testing.T) []verify.Answer {
+				return []verify.Answer{
+					{Question: qa, Servers: []verify.Observation{served(t, ns1, "mail.example.com. 3600 IN A 192.0.2.25")}},
+					{Question: verify.Q("elsewhere.example.org.", dns.TypeA), Servers: []verify.Observation{nxdomain("ns9.example.org.", 0)}},
+				}
+			},
+			want: []string{"ok ns1.example.net. serves it"},
+		},
+		"a pass from the judge trusts a value spelled differently": {
+			status: steps.StatusPass, expected: []steps.Record{dkim},
+			observed: func(t *testing.T) []verify.Answer {
+				return []verify.Answer{{Question: verify.Q(dkim.Name, dns.TypeTXT), Servers: []verify.Observation{
+					served(t, ns1, `mail._domainkey.example.com. 3600 IN TXT "k=rsa; v=DKIM1; p=AB"`)}}}
+			},
+			want: []string{"ok ns1.example.net. serves it"},
+		},
+		"without a pass a value spelled differently is shown": {
+			status: steps.StatusFail, expected: []steps.Record{dkim},
+			observed: func(t *testing.T) []verify.Answer {
+				return []verify.Answer{{Question: verify.Q(dkim.Name, dns.TypeTXT), Servers: []verify.Observation{
+					served(t, ns1, `mail._domainkey.example.com. 3600 IN TXT "k=rsa; v=DKIM1; p=AB"`)}}}
+			},
+			want: []string{`bad ns1.example.net. returned "k=rsa; v=DKIM1; p=AB"`},
+		},
+		"a TXT value split into strings is joined": {
+			status: steps.StatusPending, expected: []steps.Record{dkim},
+			observed: func(t *testing.T) []verify.Answer {
+				return []verify.Answer{{Question: verify.Q(dkim.Name, dns.TypeTXT), Servers: []verify.Observation{
+					served(t, ns1, `mail._domainkey.example.com. 3600 IN TXT "v=DKIM1; k=rsa; " "p=AB"`)}}}
+			},
+			want: []string{"ok ns1.example.net. serves it"},
+		},
+	}
+	marks := map[mark]string{markOK: "ok", markBad: "bad", markUnknown: "unknown"}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			res := steps.Result{Status: tc.status, Expected: tc.expected, Observed: tc.observed(t)}
+			var got []string
+			for _, l := range serverLines(res) {
+				got = append(got, marks[l.mark]+" "+l.server+" "+l.detail)
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestSecondOpinion(t *testing.T) {
+	a := steps.Record{Name: "mail.example.com.", Type: "A", TTL: 3600, Value: "192.0.2.25"}
+	qa := verify.Q("mail.example.com.", dns.TypeA)
+	tests := map[string]struct {
+		servers   []verify.Observation
+		resolvers []verify.Observation
+		want      string // "" for no line
+	}{
+		"published, the resolver still caches no": {
+			servers:   []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.25")}},
+			resolvers: []verify.Observation{nxdomain("8.8.8.8", 41*time.Minute)},
+			want:      `8.8.8.8 still caches "no" for up to 41 min (the zone's negative-caching time); it will catch up on its own.`,
+		},
+		"not published, the resolver says no too": {
+			servers:   []verify.Observation{nxdomain(ns1, time.Hour)},
+			resolvers: []verify.Observation{nxdomain("8.8.8.8", time.Hour)},
+			want:      `8.8.8.8 says "no" too, and may keep saying it for up to 60 min after you publish.`,
+		},
+		"a short negative-caching time is said in seconds": {
+			servers:   []verify.Observation{nxdomain(ns1, 30*time.Second)},
+			resolvers: []verify.Observation{nxdomain("8.8.8.8", 30*time.Second)},
+			want:      `8.8.8.8 says "no" too, and may keep saying it for up to 30 s after you publish.`,
+		},
+		"the resolver sees it": {
+			servers:   []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.25")}},
+			resolvers: []verify.Observation{{Server: "8.8.8.8", Answer: mustRRs(t, "mail.example.com. 300 IN A 192.0.2.25")}},
+			want:      "8.8.8.8 sees it too.",
+		},
+		"the resolver still has the old value": {
+			servers:   []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.25")}},
+			resolvers: []verify.Observation{{Server: "8.8.8.8", Answer: mustRRs(t, "mail.example.com. 300 IN A 192.0.2.7")}},
+			want:      `8.8.8.8 returned "192.0.2.7".`,
+		},
+		"the resolver cannot be asked": {
+			servers:   []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.25")}},
+			resolvers: []verify.Observation{unreachable("8.8.8.8")},
+			want:      "Could not ask 8.8.8.8: query A mail.example.com. at 8.8.8.8: i/o timeout",
+		},
+		"no second opinion configured": {
+			servers: []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.25")}},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			res := steps.Result{Expected: []steps.Record{a}, Observed: []verify.Answer{{Question: qa, Servers: tc.servers, Resolvers: tc.resolvers}}}
+			got := strings.Join(secondOpinion(res), "\n")
+			if got != tc.want {
+				t.Errorf("second opinion:\n%s\nwant:\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
+func mustRRs(t testing.TB, lines ...string) []dns.RR {
+	t.Helper()
+	var out []dns.RR
+	for _, l := range lines {
+		rr, err := dns.NewRR(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rr)
+	}
+	return out
+}
