@@ -45,8 +45,8 @@ private key is never printed.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.selector, "selector", "", "selector the key is published under, e.g. mail (required)")
-	fl.StringVar(&f.algorithm, "algorithm", dkimkey.RSA, "rsa or ed25519")
-	fl.IntVar(&f.bits, "bits", 2048, "RSA key size: 2048, 3072 or 4096")
+	fl.StringVar(&f.algorithm, "algorithm", dkimkey.RSA, "key algorithm: rsa or ed25519")
+	fl.IntVar(&f.bits, "bits", 2048, "size of an RSA key: 2048, 3072 or 4096")
 	fl.StringVar(&f.out, "out", "", "file to write the private key to (required; never overwritten)")
 	return cmd
 }

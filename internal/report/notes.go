@@ -8,17 +8,25 @@ import (
 )
 
 // ResolverNotes explains, for a step whose records are published (pass or
-// warn), which second-opinion resolvers still serve a cached "no" and for
-// how much longer: "127.0.0.53:53 still caches “no such name” for TXT
-// _dmarc.example.com. for up to 59 min". Other steps have no notes: their
+// warn), which second-opinion resolvers still serve a cached "no" for a
+// record the authoritative servers do serve, and for how much longer:
+// "127.0.0.53:53 still caches “no such name” for TXT _dmarc.example.com.
+// for up to 59 min". A "no" for a name that rightly does not exist (a
+// service not offered) is no news. Other steps have no notes: their
 // findings say what is wrong.
 func (s Step) ResolverNotes() []string {
 	if s.Status != steps.StatusPass && s.Status != steps.StatusWarn {
 		return nil
 	}
+	published := map[string]bool{}
+	for _, o := range s.Observed {
+		if o.Error == "" && len(o.Records) > 0 {
+			published[o.Question] = true
+		}
+	}
 	var notes []string
 	for _, o := range s.Resolvers {
-		if !o.Negative() {
+		if !o.Negative() || !published[o.Question] {
 			continue
 		}
 		what := "no such record"

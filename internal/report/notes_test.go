@@ -30,26 +30,33 @@ func TestDuration(t *testing.T) {
 }
 
 func TestResolverNotes(t *testing.T) {
+	dmarc := Observation{Question: "TXT _dmarc.example.com.", Server: "ns1.example.net.", Rcode: "NOERROR", Records: []string{"x"}}
+	spf := Observation{Question: "TXT example.com.", Server: "ns1.example.net.", Rcode: "NOERROR", Records: []string{"x"}}
 	cachedNo := Observation{Question: "TXT _dmarc.example.com.", Server: "127.0.0.53:53", Rcode: "NXDOMAIN", NegativeTTLSeconds: 3540}
 	cachedNoData := Observation{Question: "TXT example.com.", Server: "127.0.0.53:53", Rcode: "NOERROR", NegativeTTLSeconds: 300}
 	agrees := Observation{Question: "TXT _dmarc.example.com.", Server: "127.0.0.53:53", Rcode: "NOERROR", Records: []string{"x"}}
+	unoffered := Observation{Question: "SRV _pop3._tcp.example.com.", Server: "127.0.0.53:53", Rcode: "NXDOMAIN", NegativeTTLSeconds: 3600}
+	unofferedAuth := Observation{Question: "SRV _pop3._tcp.example.com.", Server: "ns1.example.net.", Rcode: "NXDOMAIN", NegativeTTLSeconds: 3600}
 	tests := map[string]struct {
 		step Step
 		want []string
 	}{
 		"published, resolver still caches no such name": {
-			step: Step{Status: steps.StatusPass, Resolvers: []Observation{cachedNo}},
+			step: Step{Status: steps.StatusPass, Observed: []Observation{dmarc}, Resolvers: []Observation{cachedNo}},
 			want: []string{"127.0.0.53:53 still caches “no such name” for TXT _dmarc.example.com. for up to 59 min"},
 		},
 		"published with a warning, resolver caches no such record": {
-			step: Step{Status: steps.StatusWarn, Resolvers: []Observation{cachedNoData}},
+			step: Step{Status: steps.StatusWarn, Observed: []Observation{spf}, Resolvers: []Observation{cachedNoData}},
 			want: []string{"127.0.0.53:53 still caches “no such record” for TXT example.com. for up to 5 min"},
 		},
 		"resolver agrees: no note": {
-			step: Step{Status: steps.StatusPass, Resolvers: []Observation{agrees}},
+			step: Step{Status: steps.StatusPass, Observed: []Observation{dmarc}, Resolvers: []Observation{agrees}},
+		},
+		"a name rightly absent everywhere: no note": {
+			step: Step{Status: steps.StatusPass, Observed: []Observation{unofferedAuth}, Resolvers: []Observation{unoffered}},
 		},
 		"not published yet: the findings speak, not the resolver": {
-			step: Step{Status: steps.StatusPending, Resolvers: []Observation{cachedNo}},
+			step: Step{Status: steps.StatusPending, Observed: []Observation{dmarc}, Resolvers: []Observation{cachedNo}},
 		},
 	}
 	for name, tc := range tests {

@@ -35,8 +35,14 @@ type TableOptions struct {
 	Width int
 }
 
-// tableFallbackWidth is the width used when the output is not a terminal.
-const tableFallbackWidth = 100
+// Widths of the check table: the whole table when the output is not a
+// terminal, and the step and status columns (padding included); the
+// details get the rest.
+const (
+	tableFallbackWidth = 100
+	tableStepWidth     = 26
+	tableStatusWidth   = 11
+)
 
 func (o TableOptions) width(w io.Writer) int {
 	if o.Width > 0 {
@@ -123,6 +129,12 @@ func WriteCheckTable(w io.Writer, r report.Report, opts TableOptions) error {
 		Wrap(true).
 		StyleFunc(func(row, col int) lipgloss.Style {
 			s := lipgloss.NewStyle().Padding(0, 1)
+			switch col {
+			case 0:
+				s = s.Width(tableStepWidth)
+			case 1:
+				s = s.Width(tableStatusWidth)
+			}
 			if row == table.HeaderRow {
 				return s.Bold(true)
 			}

@@ -25,7 +25,10 @@ func tableReport() report.Report {
 				Message: "example.com. also has MX 20 old.example.net. on ns1.example.net. and ns2.example.net.; mail may go there.",
 				Hint:    "Remove it unless that server still takes your mail.",
 			}}},
-			{ID: steps.IDDMARC, Title: "DMARC record", Status: steps.StatusPass, Resolvers: []report.Observation{{
+			{ID: steps.IDDMARC, Title: "DMARC record", Status: steps.StatusPass, Observed: []report.Observation{{
+				Question: "TXT _dmarc.example.com.", Server: "ns1.example.net.", Rcode: "NOERROR",
+				Records: []string{`_dmarc.example.com. 3600 IN TXT "v=DMARC1; p=none"`},
+			}}, Resolvers: []report.Observation{{
 				Question: "TXT _dmarc.example.com.", Server: "127.0.0.53:53", Rcode: "NXDOMAIN", NegativeTTLSeconds: 3540,
 			}}},
 			{ID: steps.IDDKIM, Title: "DKIM key", Status: steps.StatusPending, Findings: []steps.Finding{{
@@ -35,6 +38,7 @@ func tableReport() report.Report {
 			{ID: steps.IDBlocklist, Title: "Blocklists", Status: steps.StatusError, Findings: []steps.Finding{{
 				Code: "lookup-error", Severity: steps.SeverityWarning, Message: "Could not check A 25.2.0.192.zen.example.: timeout.",
 			}}},
+			{ID: steps.IDAutoconfig, Title: "Mail client settings (SRV, autodiscover, autoconfig)", Status: steps.StatusPass},
 			{ID: steps.IDPTR, Title: "Reverse DNS (PTR)", Status: steps.StatusSkipped},
 		},
 	}
