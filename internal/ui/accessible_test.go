@@ -35,6 +35,7 @@ var accessibleScript = strings.Join([]string{
 }, "\n") + "\n"
 
 func TestAccessible(t *testing.T) {
+	t.Parallel()
 	be, saved := keyBackend(t, newFakeWorld())
 	var out bytes.Buffer
 	opts := Options{In: strings.NewReader(accessibleScript), Out: &out, KeyDir: t.TempDir()}
@@ -57,6 +58,7 @@ func TestAccessible(t *testing.T) {
 func slicesEqual(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }
 
 func TestAccessibleInterrupt(t *testing.T) {
+	t.Parallel()
 	be, saved := keyBackend(t, newFakeWorld())
 	r, w := io.Pipe()
 	defer w.Close()
@@ -84,6 +86,7 @@ func TestAccessibleInterrupt(t *testing.T) {
 }
 
 func TestLineReader(t *testing.T) {
+	t.Parallel()
 	r := newLineReader(strings.NewReader("one\ntwo\nthree"))
 	buf := make([]byte, 64)
 	var got []string

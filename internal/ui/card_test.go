@@ -9,6 +9,7 @@ import (
 )
 
 func TestCards(t *testing.T) {
+	t.Parallel()
 	long := "v=DKIM1; k=rsa; p=" + strings.Repeat("A", 380)
 	mx := steps.Record{Name: "example.com.", Type: "MX", TTL: 3600, Value: "10 mail.example.com."}
 	dkim := steps.Record{Name: "mail._domainkey.example.com.", Type: "TXT", TTL: 3600, Value: long}
@@ -81,6 +82,7 @@ func TestCards(t *testing.T) {
 	cfg := testConfig(t)
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			cards := cardsFor([]steps.Record{tc.record}, cfg, tc.provider)
 			if len(cards) != 1 {
 				t.Fatalf("%d cards, want 1", len(cards))

@@ -54,6 +54,7 @@ func formIn(t testing.TB, be backend, dir string) tea.Model {
 }
 
 func TestFormFields(t *testing.T) {
+	t.Parallel()
 	tests := map[string]struct {
 		run  func(t *testing.T, m tea.Model, dir string) tea.Model
 		want []string
@@ -116,6 +117,7 @@ func TestFormFields(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			be, _ := keyBackend(t, newFakeWorld())
 			m := tc.run(t, formIn(t, be, dir), dir)
@@ -126,14 +128,15 @@ func TestFormFields(t *testing.T) {
 }
 
 func TestFormCompletes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	be, saved := keyBackend(t, newFakeWorld())
 	m := formIn(t, be, dir)
 	m = keys(t, typeText(t, m, "example.com"), "enter", "enter") // domain, default host
-	m = keys(t, m, "enter", "enter")                              // offered address, generate a key
-	m = keys(t, m, "enter", "enter")                              // selector, proposed path
-	m = keys(t, m, "enter", "enter", "enter")                     // DMARC none, report address, services
-	m = keys(t, m, "enter")                                       // the detected provider
+	m = keys(t, m, "enter", "enter")                             // offered address, generate a key
+	m = keys(t, m, "enter", "enter")                             // selector, proposed path
+	m = keys(t, m, "enter", "enter", "enter")                    // DMARC none, report address, services
+	m = keys(t, m, "enter")                                      // the detected provider
 
 	nm := m.(model)
 	if nm.phase != phaseStep {

@@ -66,15 +66,6 @@ func waitScreen(t *testing.T, tm *teatest.TestModel, p *probe, texts ...string) 
 	t.Fatalf("the screen never showed %q:\n%s", texts, p.screen())
 }
 
-// send presses keys, waiting after each until the screen shows after.
-func send(t *testing.T, tm *teatest.TestModel, p *probe, after string, ks ...string) {
-	t.Helper()
-	for _, k := range ks {
-		tm.Send(press(k))
-	}
-	waitScreen(t, tm, p, after)
-}
-
 // quitScreen quits and returns the final screen.
 func quitScreen(t *testing.T, tm *teatest.TestModel) string {
 	t.Helper()
@@ -87,8 +78,10 @@ func quitScreen(t *testing.T, tm *teatest.TestModel) string {
 var goldenSizes = [][2]int{{80, 24}, {120, 40}}
 
 func TestGoldenForm(t *testing.T) {
+	t.Parallel()
 	for _, size := range goldenSizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			mc := modelConfig{keyDir: "/home/ann/.config/mailwizard", look: look{dark: true}}
 			tm, p := start(t, newModel(mc, testBackend(newFakeWorld()), steps.All()), size[0], size[1])
 			waitScreen(t, tm, p, "Mail domain")
@@ -100,6 +93,7 @@ func TestGoldenForm(t *testing.T) {
 }
 
 func TestGoldenScreens(t *testing.T) {
+	t.Parallel()
 	tests := map[string]struct {
 		setup func(t *testing.T, w *fakeWorld, cfg steps.Config)
 		keys  []string // from the overview
@@ -148,6 +142,7 @@ func TestGoldenScreens(t *testing.T) {
 	for name, tc := range tests {
 		for _, size := range goldenSizes {
 			t.Run(fmt.Sprintf("%s/%dx%d", strings.ReplaceAll(name, " ", "_"), size[0], size[1]), func(t *testing.T) {
+				t.Parallel()
 				w, cfg := newFakeWorld(), testConfig(t)
 				if tc.setup != nil {
 					tc.setup(t, w, cfg)

@@ -88,6 +88,7 @@ func clipboard(cmd tea.Cmd) (string, bool) {
 }
 
 func TestStepKeys(t *testing.T) {
+	t.Parallel()
 	tests := map[string]struct {
 		start string
 		keys  []string
@@ -186,6 +187,7 @@ func TestStepKeys(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			be := testBackend(newFakeWorld())
 			pub := &fakePublisher{}
 			if tc.demo {
@@ -203,6 +205,7 @@ func TestStepKeys(t *testing.T) {
 }
 
 func TestCopy(t *testing.T) {
+	t.Parallel()
 	tests := map[string]struct {
 		step, provider string
 		keys           []string
@@ -226,6 +229,7 @@ func TestCopy(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			m := onStep(t, profileModel(t, testBackend(newFakeWorld()), 100, 40), tc.step)
 			m = keys(t, m, tc.keys...).(model)
 			next, cmd := m.Update(press("c"))
@@ -246,6 +250,7 @@ func TestCopy(t *testing.T) {
 }
 
 func TestInterrupt(t *testing.T) {
+	t.Parallel()
 	t.Run("in a step, ctrl+c quits and says it was interrupted", func(t *testing.T) {
 		m := onStep(t, profileModel(t, testBackend(newFakeWorld()), 80, 24), steps.IDMX)
 		next, cmd := m.Update(press("ctrl+c"))
@@ -335,6 +340,7 @@ func formModelAt(t testing.TB, be backend) tea.Model {
 }
 
 func TestResize(t *testing.T) {
+	t.Parallel()
 	tests := map[string]struct {
 		w, h  int
 		check func(t *testing.T, s string)
@@ -378,6 +384,7 @@ func TestResize(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			m := onStep(t, profileModel(t, testBackend(newFakeWorld()), 100, 40), steps.IDDKIM)
 			tc.check(t, screen(sized(t, m, tc.w, tc.h)))
 		})
@@ -385,6 +392,7 @@ func TestResize(t *testing.T) {
 }
 
 func TestBackgroundColour(t *testing.T) {
+	t.Parallel()
 	m := onStep(t, profileModel(t, testBackend(newFakeWorld()), 80, 24), steps.IDMX)
 	dark := m.sh.styles.pass.GetForeground()
 	next, _ := m.Update(tea.BackgroundColorMsg{Color: lightGrey{}})

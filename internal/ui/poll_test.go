@@ -11,6 +11,7 @@ import (
 )
 
 func TestPolling(t *testing.T) {
+	t.Parallel()
 	tests := map[string]struct {
 		run   func(t *testing.T, m model) model
 		check func(t *testing.T, m model, w *fakeWorld)
@@ -126,6 +127,7 @@ func TestPolling(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			w := newFakeWorld()
 			m := onStep(t, profileModel(t, testBackend(w), 100, 40), steps.IDMX)
 			if tc.run != nil {
@@ -139,6 +141,7 @@ func TestPolling(t *testing.T) {
 }
 
 func TestBackoff(t *testing.T) {
+	t.Parallel()
 	pass := []steps.Result{{Step: steps.IDMX, Status: steps.StatusPass}}
 	pending := []steps.Result{{Step: steps.IDMX, Status: steps.StatusPending}}
 	tests := map[string]struct {
@@ -163,6 +166,7 @@ func TestBackoff(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			w := newWatch(5 * time.Second).retarget([]string{steps.IDMX})
 			var scheduled time.Duration
 			tick := func(d time.Duration, _ func(time.Time) tea.Msg) tea.Cmd {
@@ -196,6 +200,7 @@ func repeat(r []steps.Result, n int) [][]steps.Result {
 }
 
 func TestTiming(t *testing.T) {
+	t.Parallel()
 	tests := map[string]struct {
 		w    watch
 		now  time.Time
@@ -218,6 +223,7 @@ func TestTiming(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			if got := tc.w.timing(tc.now); got != tc.want {
 				t.Errorf("timing = %q, want %q", got, tc.want)
 			}

@@ -35,6 +35,7 @@ func unreachable(server string) verify.Observation {
 }
 
 func TestServerLines(t *testing.T) {
+	t.Parallel()
 	a := steps.Record{Name: "mail.example.com.", Type: "A", TTL: 3600, Value: "192.0.2.25"}
 	aaaa := steps.Record{Name: "mail.example.com.", Type: "AAAA", TTL: 3600, Value: "2001:db8::25"}
 	dkim := steps.Record{Name: "mail._domainkey.example.com.", Type: "TXT", TTL: 3600, Value: "v=DKIM1; k=rsa; p=AB"}
@@ -152,6 +153,7 @@ func TestServerLines(t *testing.T) {
 	marks := map[mark]string{markOK: "ok", markBad: "bad", markUnknown: "unknown"}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			res := steps.Result{Status: tc.status, Expected: tc.expected, Observed: tc.observed(t)}
 			var got []string
 			for _, l := range serverLines(res) {
@@ -165,6 +167,7 @@ func TestServerLines(t *testing.T) {
 }
 
 func TestSecondOpinion(t *testing.T) {
+	t.Parallel()
 	a := steps.Record{Name: "mail.example.com.", Type: "A", TTL: 3600, Value: "192.0.2.25"}
 	qa := verify.Q("mail.example.com.", dns.TypeA)
 	tests := map[string]struct {
@@ -208,6 +211,7 @@ func TestSecondOpinion(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			res := steps.Result{Expected: []steps.Record{a}, Observed: []verify.Answer{{Question: qa, Servers: tc.servers, Resolvers: tc.resolvers}}}
 			got := strings.Join(secondOpinion(res), "\n")
 			if got != tc.want {
