@@ -26,10 +26,10 @@ func run(ctx context.Context, args []string, e env) int {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return badInput("%w", err)
 	})
-	info := buildinfo.Get()
+	// The whole line (version, full commit, date) is buildinfo's; fang's
+	// own commit suffix would repeat it, shortened.
 	err := fang.Execute(ctx, root,
-		fang.WithVersion(info.Version),
-		fang.WithCommit(info.Commit),
+		fang.WithVersion(buildinfo.Get().String()),
 		fang.WithErrorHandler(printError),
 		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM),
 	)

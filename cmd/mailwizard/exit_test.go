@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/mailwizard/mailwizard/internal/buildinfo"
 	"github.com/mailwizard/mailwizard/internal/ui"
 )
 
@@ -45,5 +47,15 @@ func TestCheckInterrupted(t *testing.T) {
 	}
 	if out.String() != "" {
 		t.Errorf("stdout = %q, want no report", out.String())
+	}
+}
+
+// TestVersion: --version prints the build's version line, commit and date
+// included, as buildinfo renders it.
+func TestVersion(t *testing.T) {
+	r := runMW(t, testEnv(t), "--version")
+	want := buildinfo.Get().String()
+	if r.code != 0 || !strings.Contains(r.stdout, want) {
+		t.Errorf("--version: exit %d, printed %q; want %q in it", r.code, r.stdout, want)
 	}
 }
