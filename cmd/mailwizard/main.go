@@ -1,7 +1,3 @@
-// Command mailwizard walks a person through every DNS record a mail server
-// needs and watches the zone's authoritative nameservers until each one
-// verifies. Run it without arguments for the wizard, `mailwizard demo` to
-// try it without a domain, and `mailwizard check` in scripts and CI.
 package main
 
 import (

@@ -10,9 +10,10 @@ import (
 const tsigAlgorithm = "hmac-sha256"
 
 // knotConfig is the configuration of one Knot instance: listening on addr
-// port 53, serving zones from zoneDir, accepting updates signed with the
+// port 53, with its PID file and control socket in runDir and its database
+// in dir, serving zones from zoneDir, accepting updates signed with the
 // lab's key. Updates stay in memory (no zone file sync, no journal).
-func knotConfig(dir string, addr netip.Addr, zoneDir, keyName, secret string, zones []string) string {
+func knotConfig(runDir, dir string, addr netip.Addr, zoneDir, keyName, secret string, zones []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `server:
     rundir: %q
@@ -48,7 +49,7 @@ template:
     acl: lab-update
 
 zone:
-`, dir, addr, dir, keyName, tsigAlgorithm, secret, keyName, zoneDir)
+`, runDir, addr, dir, keyName, tsigAlgorithm, secret, keyName, zoneDir)
 	for _, z := range zones {
 		fmt.Fprintf(&b, "  - domain: %s\n", z)
 	}

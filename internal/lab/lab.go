@@ -42,6 +42,8 @@ type Lab struct {
 	keyFile string
 	knots   []*daemon
 	unbound *daemon
+	// runDirs are Knot's short-named run folders, removed by Close.
+	runDirs []string
 }
 
 // Start starts a lab for t and stops it when t ends, printing the servers'
@@ -107,6 +109,13 @@ func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret stri
 	if err := os.MkdirAll(zoneDir, 0o700); err != nil {
 		return fmt.Errorf("ns%d: %w", i+1, err)
 	}
+	// Knot's control socket lives in its run folder, and a socket path
+	// must stay under about 100 bytes: a test's temp folder may be longer.
+	run, err := os.MkdirTemp("", "mwlab-")
+	if err != nil {
+		return fmt.Errorf("ns%d: %w", i+1, err)
+	}
+	l.runDirs = append(l.runDirs, run)
 	for _, z := range zones {
 		text := zoneText(z, l.home, l.ns, i == 0)
 		if err := os.WriteFile(filepath.Join(zoneDir, dns.CanonicalName(z.Apex)+"zone"), []byte(text), 0o600); err != nil {
@@ -114,7 +123,7 @@ func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret stri
 		}
 	}
 	conf := filepath.Join(dir, "knot.conf")
-	if err := os.WriteFile(conf, []byte(knotConfig(dir, addr, zoneDir, keyName, secret, l.zones)), 0o600); err != nil {
+	if err := os.WriteFile(conf, []byte(knotConfig(run, dir, addr, zoneDir, keyName, secret, l.zones)), 0o600); err != nil {
 		return fmt.Errorf("ns%d: %w", i+1, err)
 	}
 	d, err := startDaemon(fmt.Sprintf("knotd ns%d", i+1), l.progs.Knotd, "-c", conf)
@@ -198,6 +207,9 @@ func (l *Lab) Close() error {
 		if d != nil {
 			errs = append(errs, d.stop())
 		}
+	}
+	for _, d := range l.runDirs {
+		errs = append(errs, os.RemoveAll(d))
 	}
 	return errors.Join(errs...)
 }

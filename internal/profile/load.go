@@ -133,7 +133,7 @@ func parse(path string, data []byte) (Profile, error) {
 
 // decodeMessage matches the errors BurntSushi/toml returns as plain text
 // for a value of the wrong type: `toml: line 3 (last key "ip"): …`.
-var decodeMessage = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
+const decodeMessage = `^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`
 
 func (p Profile) decodeProblem(err error) Problem {
 	var pe toml.ParseError
@@ -144,7 +144,7 @@ func (p Profile) decodeProblem(err error) Problem {
 		}
 		return Problem{Line: line, Key: pe.LastKey, Problem: pe.Message}
 	}
-	m := decodeMessage.FindStringSubmatch(err.Error())
+	m := regexp.MustCompile(decodeMessage).FindStringSubmatch(err.Error())
 	if m == nil {
 		return Problem{Problem: strings.TrimPrefix(err.Error(), "toml: ")}
 	}

@@ -70,7 +70,7 @@ type tableStyles struct {
 	status                    map[steps.Status]lipgloss.Style
 }
 
-func newTableStyles() tableStyles {
+func tableNewStyles() tableStyles {
 	fg := func(c string) lipgloss.Style { return lipgloss.NewStyle().Foreground(lipgloss.Color(c)) }
 	return tableStyles{
 		heading: lipgloss.NewStyle().Bold(true),
@@ -114,7 +114,7 @@ func (s tableStyles) statusText(st steps.Status) string {
 // still caches "no". A line above names the domain, the overall status and
 // the time.
 func WriteCheckTable(w io.Writer, r report.Report, opts TableOptions) error {
-	st := newTableStyles()
+	st := tableNewStyles()
 	width := opts.width(w)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  %s  %s\n\n", st.heading.Render(r.Domain), st.statusText(r.Status),
@@ -186,7 +186,7 @@ func tableTally(st tableStyles, r report.Report) string {
 // last round, stamped with the time of the round, and the step's findings
 // indented below it: what `check --watch` prints after its first table.
 func WriteChanges(w io.Writer, at time.Time, changes []report.Change, opts TableOptions) error {
-	st := newTableStyles()
+	st := tableNewStyles()
 	var b strings.Builder
 	for _, c := range changes {
 		from := "new"
@@ -223,7 +223,7 @@ type RecordGroup struct {
 // are never wrapped, so they can be copied whole. Groups without records
 // are left out.
 func WriteRecords(w io.Writer, zone string, groups []RecordGroup, opts TableOptions) error {
-	st := newTableStyles()
+	st := tableNewStyles()
 	var b strings.Builder
 	for _, g := range groups {
 		if len(g.Records) == 0 {
