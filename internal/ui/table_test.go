@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +144,16 @@ func TestTableAddrFromReverse(t *testing.T) {
 				t.Errorf("tableAddrFromReverse(%q) = %q, want %q", tc.name, got, tc.want)
 			}
 		})
+	}
+}
+
+func BenchmarkWriteCheckTable(b *testing.B) {
+	r := tableReport()
+	opts := TableOptions{Env: []string{}, Width: 100}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteCheckTable(io.Discard, r, opts); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
