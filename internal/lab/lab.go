@@ -71,6 +71,13 @@ func start(ctx context.Context, progs Programs, cfg Config, dir string) (*Lab, e
 	if len(cfg.Zones) == 0 {
 		return nil, errors.New("a lab needs at least one zone")
 	}
+	// From picking addresses until every server listens, no other lab may
+	// pick them.
+	unlock, err := lockStarts()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	base, err := freeBase()
 	if err != nil {
 		return nil, err

@@ -1,0 +1,29 @@
+//go:build unix
+
+package lab
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// lockStarts takes a machine-wide lock, a flock on a file in the temp
+// folder, so that labs starting at the same time, in this test process or
+// in another, do not pick the same loopback addresses. It returns the
+// function that releases it.
+func lockStarts() (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "mailwizard-lab.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock the lab addresses: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock the lab addresses: %w", err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		_ = f.Close()
+	}, nil
+}
