@@ -164,8 +164,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case clockMsg:
 		return m, tickClock(m.be.tick)
 	case flashMsg:
-		m.flash = string(msg)
-		return m, nil
+		return m.say(string(msg)), nil
 	case preparedMsg:
 		return m.prepared(msg)
 	case finishedMsg:
@@ -176,8 +175,11 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.cfg = msg.cfg
 		cmds := []tea.Cmd{m.save()}
-		if msg.generated != "" {
+		switch {
+		case msg.generated != "":
 			cmds = append(cmds, flash("Wrote the new DKIM private key to "+msg.generated+"; point your mail server's DKIM signing at it."))
+		case m.be.publisher != nil:
+			cmds = append(cmds, flash("Demo: press p to publish these records (one nameserver gets them at once, the other a few seconds later), or m for a typical mistake."))
 		}
 		m, cmd := m.goStep(0)
 		return m, tea.Batch(append(cmds, cmd)...)
@@ -189,22 +191,21 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case checkedMsg:
 		return m.checked(msg)
 	case publishedMsg:
-		m.flash = msg.text
+		m = m.say(msg.text)
 		if msg.err != nil {
-			m.flash = "Could not publish: " + msg.err.Error()
+			m = m.say("Could not publish: " + msg.err.Error())
 		}
 		return m.checkNow()
 	case savedMsg:
 		if msg.err != nil {
-			m.flash = "Could not save the answers: " + msg.err.Error()
+			m = m.say("Could not save the answers: " + msg.err.Error())
 		}
 		return m, nil
 	case exportedMsg:
-		m.flash = "Wrote the report to " + msg.path + "."
 		if msg.err != nil {
-			m.flash = "Could not write the report: " + msg.err.Error()
+			return m.say("Could not write the report: " + msg.err.Error()), nil
 		}
-		return m, nil
+		return m.say("Wrote the report to " + msg.path + "."), nil
 	}
 	switch m.phase {
 	case phaseForm:
@@ -238,7 +239,7 @@ func (m model) updateStep(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
-	m.flash = ""
+	m = m.say("")
 	k := m.sh.keys
 	switch {
 	case key.Matches(kp, k.Help):
@@ -255,8 +256,7 @@ func (m model) updateStep(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.goStep(m.step.index + 1)
 	case key.Matches(kp, k.Back):
 		if m.step.index == 0 {
-			m.flash = "This is the first step."
-			return m, nil
+			return m.say("This is the first step."), nil
 		}
 		return m.goStep(m.step.index - 1)
 	case key.Matches(kp, k.Overview):
@@ -279,7 +279,7 @@ func (m model) updateOverview(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
-	m.flash = ""
+	m = m.say("")
 	k := m.sh.keys
 	switch {
 	case key.Matches(kp, k.Help):
@@ -468,7 +468,6 @@ func (m model) restyle() model {
 
 // footer is the flash line and the help.
 func (m model) footer() string {
-	st := m.sh.styles
 	var short []key.Binding
 	var full [][]key.Binding
 	width := m.areaWidth() - 1
@@ -486,7 +485,31 @@ func (m model) footer() string {
 	if m.showHelp {
 		helpView = h.FullHelpView(full)
 	}
-	return cut(st.flash.Render(m.flash), m.areaWidth()) + "\n" + helpView
+	return strings.Join(m.flashLines(), "\n") + "\n" + helpView
+}
+
+// flashLines are the flash message in at most two lines (one blank line
+// when there is none).
+func (m model) flashLines() []string {
+	w := m.areaWidth()
+	lines := wrap(m.flash, w)
+	if len(lines) > 2 {
+		lines = []string{lines[0], cut(lines[1], w-1) + "…"}
+	}
+	for i := range lines {
+		lines[i] = m.sh.styles.flash.Render(lines[i])
+	}
+	return lines
+}
+
+// say shows a flash message above the help line until the next key; the
+// screens make room for it.
+func (m model) say(text string) model {
+	if text == m.flash {
+		return m
+	}
+	m.flash = text
+	return m.resize()
 }
 
 // areaWidth and areaHeight are the room the screens get inside the

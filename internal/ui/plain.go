@@ -55,7 +55,11 @@ func plainStatus(w io.Writer, s stepScreen, checkErr error) {
 	if checkErr != nil {
 		fmt.Fprintf(w, "Could not run the check: %v\n", checkErr)
 	}
-	for _, l := range serverLines(s.result) {
+	lines := serverLines(s.result)
+	if s.step.Where == steps.Nowhere {
+		lines = blocklistLines(s.result, s.cfg)
+	}
+	for _, l := range lines {
 		sign := "✓"
 		switch l.mark {
 		case markBad:

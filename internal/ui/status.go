@@ -87,6 +87,45 @@ func serverLines(res steps.Result) []serverLine {
 	return out
 }
 
+// blocklistLines say, per address and list, what the blocklists said:
+// not listed, listed (with the list's reason), or could not be checked
+// (a list that refuses to answer is never "listed").
+func blocklistLines(res steps.Result, cfg steps.Config) []serverLine {
+	known := verify.Answers{}
+	for _, ans := range res.Observed {
+		known[ans.Question] = ans
+	}
+	var out []serverLine
+	for _, ip := range cfg.IPs {
+		for _, zone := range cfg.DNSBL {
+			a, _ := verify.BlocklistQuestions(ip, zone)
+			if _, ok := known.Get(a); !ok {
+				continue
+			}
+			r := verify.Blocklist(known, ip, zone)
+			l := serverLine{server: zone}
+			switch r.Listing {
+			case verify.NotListed:
+				l.detail = ip.String() + " is not listed"
+			case verify.Listed:
+				l.mark, l.detail = markBad, ip.String()+" is listed"
+				if r.Reason != "" {
+					l.detail += ": " + r.Reason
+				}
+			case verify.Refused:
+				l.mark, l.detail = markUnknown, "refused to answer for "+ip.String()+" (it does not answer public resolvers)"
+			default:
+				l.mark, l.detail = markUnknown, "could not check "+ip.String()
+				if r.Err != nil {
+					l.detail += ": " + r.Err.Error()
+				}
+			}
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // expectedFor returns the required records that answer q.
 func expectedFor(recs []steps.Record, q verify.Question) []steps.Record {
 	var out []steps.Record

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -232,4 +233,53 @@ func mustRRs(t testing.TB, lines ...string) []dns.RR {
 		out = append(out, rr)
 	}
 	return out
+}
+
+func TestBlocklistLines(t *testing.T) {
+	t.Parallel()
+	ip := netip.MustParseAddr("192.0.2.25")
+	const zone = "zen.spamhaus.org."
+	qa, qtxt := verify.BlocklistQuestions(ip, zone)
+	tests := map[string]struct {
+		a, txt verify.Observation
+		want   string
+	}{
+		"not listed": {
+			a: nxdomain("127.0.0.53:53", time.Minute), txt: nxdomain("127.0.0.53:53", time.Minute),
+			want: "ok zen.spamhaus.org. 192.0.2.25 is not listed",
+		},
+		"listed, with the list's reason": {
+			a:    verify.Observation{Server: "127.0.0.53:53", Answer: mustRRs(t, qa.Name+" 60 IN A 127.0.0.2")},
+			txt:  verify.Observation{Server: "127.0.0.53:53", Answer: mustRRs(t, qa.Name+` 60 IN TXT "https://check.spamhaus.org/"`)},
+			want: "bad zen.spamhaus.org. 192.0.2.25 is listed: https://check.spamhaus.org/",
+		},
+		"a refusal is never a listing": {
+			a:    verify.Observation{Server: "127.0.0.53:53", Answer: mustRRs(t, qa.Name+" 60 IN A 127.255.255.254")},
+			txt:  nxdomain("127.0.0.53:53", time.Minute),
+			want: "unknown zen.spamhaus.org. refused to answer for 192.0.2.25 (it does not answer public resolvers)",
+		},
+		"a failed lookup could not be checked": {
+			a: unreachable("127.0.0.53:53"), txt: unreachable("127.0.0.53:53"),
+			want: "unknown zen.spamhaus.org. could not check 192.0.2.25",
+		},
+	}
+	marks := map[mark]string{markOK: "ok", markBad: "bad", markUnknown: "unknown"}
+	cfg := steps.Config{IPs: []netip.Addr{ip}, DNSBL: []string{zone}}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			res := steps.Result{Observed: []verify.Answer{
+				{Question: qa, Servers: []verify.Observation{tc.a}},
+				{Question: qtxt, Servers: []verify.Observation{tc.txt}},
+			}}
+			lines := blocklistLines(res, cfg)
+			if len(lines) != 1 {
+				t.Fatalf("%d lines, want 1", len(lines))
+			}
+			got := marks[lines[0].mark] + " " + lines[0].server + " " + lines[0].detail
+			if !strings.HasPrefix(got, tc.want) {
+				t.Errorf("line %q, want it to start with %q", got, tc.want)
+			}
+		})
+	}
 }

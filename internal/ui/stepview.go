@@ -87,8 +87,13 @@ func (s stepScreen) reveal() int {
 	return s.clampOffset(off)
 }
 
-// maxTextWidth keeps paragraphs readable on very wide windows.
-const maxTextWidth = 110
+// Widths that keep lines readable on very wide windows: paragraphs, the
+// record card and the status beside it.
+const (
+	maxTextWidth   = 110
+	maxCardWidth   = 84
+	maxStatusWidth = 96
+)
 
 // minScroll is the least room the scrolling part keeps on a narrow window.
 const minScroll = 12
@@ -109,8 +114,8 @@ func (s stepScreen) layout() (scroll, pinned []string, sel int) {
 	if s.sh.wide() {
 		textW := min(w, maxTextWidth)
 		about := append(append(s.whyLines(textW), s.whereLines(textW)...), gap...)
-		left := w * 11 / 20
-		right := w - left - 2
+		left := min(w*11/20, maxCardWidth)
+		right := min(w-left-2, maxStatusWidth)
 		recs, sel := s.recordLines(left)
 		status := append(s.statusLines(right), s.findingLines(right)...)
 		joined := strings.Split(lipgloss.JoinHorizontal(lipgloss.Top,
@@ -303,8 +308,17 @@ func (s stepScreen) statusLines(w int) []string {
 	st := s.sh.styles
 	status := s.result.Status
 	word := statusWord(status)
-	if !s.checked && status != steps.StatusSkipped {
+	servers := serverLines(s.result)
+	if s.step.Where == steps.Nowhere {
+		servers = blocklistLines(s.result, s.cfg)
+	}
+	switch {
+	case !s.checked && status != steps.StatusSkipped:
 		word = "not checked yet"
+	case status == steps.StatusPending:
+		if ok := countOK(servers); ok > 0 && ok < len(servers) {
+			word = fmt.Sprintf("on %d of %d nameservers so far", ok, len(servers))
+		}
 	}
 	head := st.status(status).Render(statusIcon(status) + " " + capitalize(word))
 	timing := st.subtle.Render(s.live.timing)
@@ -315,7 +329,6 @@ func (s stepScreen) statusLines(w int) []string {
 	if s.live.err != nil {
 		out = append(out, hanging(st.errored.Render("? "), "Could not run the check: "+s.live.err.Error(), w)...)
 	}
-	servers := serverLines(s.result)
 	nameW := 0
 	for _, l := range servers {
 		nameW = max(nameW, min(lipgloss.Width(l.server), 30))
@@ -352,6 +365,17 @@ func (s stepScreen) statusLines(w int) []string {
 		out = append(out, hanging("– ", "You said this is not yours, so it is not checked. Press s to check it again.", w)...)
 	}
 	return out
+}
+
+// countOK counts the servers that serve every record.
+func countOK(lines []serverLine) int {
+	n := 0
+	for _, l := range lines {
+		if l.mark == markOK {
+			n++
+		}
+	}
+	return n
 }
 
 // twoLines keeps a status line to two screen lines: the findings say the
