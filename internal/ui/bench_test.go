@@ -124,4 +124,3 @@ func BenchmarkStepView(b *testing.B) {
 		})
 	}
 }
-
