@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -106,7 +105,7 @@ func (c checker) first(ctx context.Context) (report.Report, error) {
 	zone, err := round.Zone(ctx, c.cfg.Domain)
 	if err != nil {
 		if ctx.Err() != nil {
-			return report.Report{}, &exitError{code: exitInterrupted, err: errors.New("interrupted")}
+			return report.Report{}, interrupted()
 		}
 		return report.Report{}, couldNotCheck("could not find the nameservers of %s through the resolver at %s (--%s): %w",
 			c.cfg.Domain, c.engine.Resolver(), flagResolver, err)
@@ -114,7 +113,11 @@ func (c checker) first(ctx context.Context) (report.Report, error) {
 	if len(zone.Servers) == 0 {
 		return report.Report{}, couldNotCheck("%s has no nameservers (zone %s)", c.cfg.Domain, zone.Name)
 	}
-	return c.check(ctx, round), nil
+	r := c.check(ctx, round)
+	if ctx.Err() != nil {
+		return report.Report{}, interrupted() // a round cut short says nothing
+	}
+	return r, nil
 }
 
 // check runs one round and builds its report.

@@ -42,6 +42,11 @@ func couldNotCheck(format string, args ...any) error {
 	return &exitError{code: report.ExitCouldNotCheck, err: fmt.Errorf(format, args...)}
 }
 
+// interrupted ends the command after Ctrl+C: exit 130.
+func interrupted() error {
+	return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
+}
+
 // exitWith ends the command with code and nothing more to print.
 func exitWith(code int) error {
 	if code == report.ExitOK {

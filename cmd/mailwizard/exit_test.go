@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailwizard/mailwizard/internal/buildinfo"
 	"github.com/mailwizard/mailwizard/internal/ui"
+	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
 )
 
 func TestExitCode(t *testing.T) {
@@ -34,19 +36,38 @@ func TestExitCode(t *testing.T) {
 	}
 }
 
-// TestCheckInterrupted: Ctrl+C during a check exits 130 without a report.
+// TestCheckInterrupted: Ctrl+C before or during a check round exits 130
+// without a report.
 func TestCheckInterrupted(t *testing.T) {
-	w := newCheckWorld(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	e := w.e
-	var out, errOut syncBuffer
-	e.stdout, e.stderr = &out, &errOut
-	if code := run(ctx, append([]string{"check"}, w.args...), e); code != 130 {
-		t.Errorf("exit code = %d, want 130; stderr: %s", code, errOut.String())
+	tests := map[string]struct {
+		slow  bool          // the nameservers take 5 s to answer
+		after time.Duration // when Ctrl+C comes
+	}{
+		"before the round": {after: 0},
+		"during the round": {slow: true, after: 300 * time.Millisecond},
 	}
-	if out.String() != "" {
-		t.Errorf("stdout = %q, want no report", out.String())
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			w := newCheckWorld(t)
+			if tc.slow {
+				w.lab.SetFault(verifytest.Fault{Delay: 5 * time.Second})
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(tc.after, cancel)
+			e := w.e
+			var out, errOut syncBuffer
+			e.stdout, e.stderr = &out, &errOut
+			start := time.Now()
+			if code := run(ctx, append([]string{"check"}, w.args...), e); code != 130 {
+				t.Errorf("exit code = %d, want 130; stderr: %s", code, errOut.String())
+			}
+			if took := time.Since(start); took > 3*time.Second {
+				t.Errorf("took %s to stop after Ctrl+C", took)
+			}
+			if out.String() != "" {
+				t.Errorf("stdout = %q, want no report", out.String())
+			}
+		})
 	}
 }
 

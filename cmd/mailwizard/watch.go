@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/mailwizard/mailwizard/internal/report"
@@ -51,7 +50,7 @@ func watch(ctx context.Context, c checker, f checkFlags, first report.Report, e 
 	case printErr != nil:
 		return printErr
 	case ctx.Err() != nil:
-		return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
+		return interrupted()
 	case err != nil && !report.Done(last):
 		fmt.Fprintf(e.stderr, "mailwizard: --timeout %s reached; still %s\n", f.timeout, last.Status)
 	}
