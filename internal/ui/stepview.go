@@ -95,6 +95,30 @@ const (
 	maxStatusWidth = 96
 )
 
+// minCardWidth is the least width of the record card beside the status.
+const minCardWidth = 48
+
+// cardWidth is the width the record card needs for its longest field on
+// one line (a DKIM key wraps anyway), frame included.
+func (s stepScreen) cardWidth() int {
+	need := 0
+	for _, c := range s.cards {
+		labelW := 0
+		for _, f := range c.fields {
+			labelW = max(labelW, lipgloss.Width(f.label))
+		}
+		need = max(need, lipgloss.Width(c.title))
+		for _, f := range c.fields {
+			value := f.value
+			if f.shown != "" {
+				value = f.shown
+			}
+			need = max(need, 2+labelW+2+lipgloss.Width(value))
+		}
+	}
+	return need + s.sh.styles.card.GetHorizontalFrameSize()
+}
+
 // minScroll is the least room the scrolling part keeps on a narrow window.
 const minScroll = 12
 
@@ -114,7 +138,7 @@ func (s stepScreen) layout() (scroll, pinned []string, sel int) {
 	if s.sh.wide() {
 		textW := min(w, maxTextWidth)
 		about := append(append(s.whyLines(textW), s.whereLines(textW)...), gap...)
-		left := min(w*11/20, maxCardWidth)
+		left := max(min(s.cardWidth(), w*11/20, maxCardWidth), minCardWidth)
 		right := min(w-left-2, maxStatusWidth)
 		recs, sel := s.recordLines(left)
 		status := append(s.statusLines(right), s.findingLines(right)...)
