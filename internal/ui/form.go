@@ -85,11 +85,14 @@ func (f formModel) SetSize(w, h int) formModel {
 // Update forwards messages to huh and moves between the form's parts when
 // one completes.
 func (f formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
-	switch msg := msg.(type) {
+	switch m := msg.(type) {
 	case lookedUpMsg:
-		return f.lookedUp(msg)
+		return f.lookedUp(m)
 	case finishedMsg:
-		return f.finishFailed(msg)
+		return f.finishFailed(m)
+	case tea.WindowSizeMsg:
+		// The form gets the room under the header, not the window.
+		msg = tea.WindowSizeMsg{Width: f.w, Height: max(f.h-len(f.head()), 6)}
 	}
 	if f.page == pageLookup || f.page == pageFinishing {
 		return f, nil
@@ -155,13 +158,23 @@ func (f formModel) finishFailed(msg finishedMsg) (formModel, tea.Cmd) {
 	return f, f.form.Init()
 }
 
-// View draws the current part, or what the form is waiting for.
-func (f formModel) View() string {
+// head is the form's title, rule and demo note.
+func (f formModel) head() []string {
 	st := f.sh.styles
 	head := []string{
 		st.brand.Render("mailwizard") + st.subtle.Render(" · set up the DNS of a mail server"),
 		st.rule.Render(strings.Repeat("─", max(f.w, 1))),
 	}
+	if f.be.publisher != nil {
+		head = append(head, hanging(st.flash.Render("Demo: "), st.flash.Render("every answer is filled in for the demo's mail server; press enter to keep each one."), f.w)...)
+	}
+	return head
+}
+
+// View draws the current part, or what the form is waiting for.
+func (f formModel) View() string {
+	st := f.sh.styles
+	head := f.head()
 	switch f.page {
 	case pageLookup:
 		host := strings.TrimSuffix(f.a.host, ".")
