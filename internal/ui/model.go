@@ -66,13 +66,13 @@ type modelConfig struct {
 // newModel returns the wizard at its start: the form, or, with a saved
 // profile, the overview once the profile is checked.
 func newModel(mc modelConfig, be backend, all []steps.Step) model {
-	sh := &shared{look: mc.look, styles: newStyles(mc.look), keys: newKeyMap(be.publisher != nil), now: be.now}
-	if sh.now == nil {
-		sh.now = time.Now
+	if be.now == nil {
+		be.now = time.Now
 	}
 	if be.tick == nil {
 		be.tick = tea.Tick
 	}
+	sh := &shared{look: mc.look, styles: newStyles(mc.look), keys: newKeyMap(be.publisher != nil), now: be.now}
 	m := model{
 		sh: sh, be: be, all: all, cfg: mc.cfg, exportDir: mc.exportDir,
 		results: map[string]steps.Result{},
@@ -320,7 +320,8 @@ func (m model) goStep(i int) (model, tea.Cmd) {
 		ids = nil
 	}
 	m.watch = m.watch.retarget(ids)
-	return m.startClock(m.checkNow())
+	next, cmd := m.checkNow()
+	return next.startClock(cmd)
 }
 
 // goOverview shows every step and watches them all.
@@ -333,7 +334,8 @@ func (m model) goOverview(summary bool) (model, tea.Cmd) {
 	m.over = m.over.withResults(m.results)
 	m = m.resize()
 	m.watch = m.watch.retarget(m.activeIDs())
-	return m.startClock(m.checkNow())
+	next, cmd := m.checkNow()
+	return next.startClock(cmd)
 }
 
 // activeIDs are the steps that are not skipped, in order.
@@ -347,18 +349,18 @@ func (m model) activeIDs() []string {
 	return ids
 }
 
-// startClock starts the once-a-second redraw of the timing line, once.
-func (m model) startClock(next tea.Model, cmd tea.Cmd) (model, tea.Cmd) {
-	n := next.(model)
-	if n.clockOn {
-		return n, cmd
+// startClock starts the once-a-second redraw of the timing line, once,
+// alongside cmd.
+func (m model) startClock(cmd tea.Cmd) (model, tea.Cmd) {
+	if m.clockOn {
+		return m, cmd
 	}
-	n.clockOn = true
-	return n, tea.Batch(cmd, tickClock(n.be.tick))
+	m.clockOn = true
+	return m, tea.Batch(cmd, tickClock(m.be.tick))
 }
 
 // checkNow starts a round for the watched steps at once.
-func (m model) checkNow() (tea.Model, tea.Cmd) {
+func (m model) checkNow() (model, tea.Cmd) {
 	if len(m.watch.ids) == 0 {
 		return m, nil
 	}

@@ -47,7 +47,7 @@ func TestPolling(t *testing.T) {
 		"a poll while a round is running is dropped": {
 			run: func(t *testing.T, m model) model {
 				busy, _ := m.checkNow()
-				next, cmd := busy.Update(pollMsg{gen: busy.(model).watch.gen})
+				next, cmd := busy.Update(pollMsg{gen: busy.watch.gen})
 				if cmd != nil {
 					t.Error("a poll during a round started another")
 				}
@@ -69,7 +69,7 @@ func TestPolling(t *testing.T) {
 		"an answer of the current generation is shown": {
 			run: func(t *testing.T, m model) model {
 				busy, _ := m.checkNow()
-				fresh := checkedMsg{gen: busy.(model).watch.gen, ids: []string{steps.IDMX}, at: testNow,
+				fresh := checkedMsg{gen: busy.watch.gen, ids: []string{steps.IDMX}, at: testNow,
 					results: []steps.Result{{Step: steps.IDMX, Status: steps.StatusFail, Findings: []steps.Finding{{Severity: steps.SeverityError, Message: "fresh answer"}}}}}
 				next, _ := busy.Update(fresh)
 				return next.(model)
@@ -81,7 +81,7 @@ func TestPolling(t *testing.T) {
 		"r checks at once and drops the round in flight": {
 			run: func(t *testing.T, m model) model {
 				busy, _ := m.checkNow()
-				old := busy.(model).watch.gen
+				old := busy.watch.gen
 				next, cmd := busy.Update(press("r"))
 				if next.(model).watch.gen == old {
 					t.Error("r did not start a new generation")
@@ -99,7 +99,7 @@ func TestPolling(t *testing.T) {
 		"a failed round is said, not hidden": {
 			run: func(t *testing.T, m model) model {
 				busy, _ := m.checkNow()
-				next, _ := busy.Update(checkedMsg{gen: busy.(model).watch.gen, at: testNow, err: errors.New("no resolver answered")})
+				next, _ := busy.Update(checkedMsg{gen: busy.watch.gen, at: testNow, err: errors.New("no resolver answered")})
 				return next.(model)
 			},
 			check: func(t *testing.T, m model, _ *fakeWorld) {
