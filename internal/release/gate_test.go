@@ -6,7 +6,8 @@ import (
 )
 
 // skipMessage tells a developer how to run the snapshot release test.
-const skipMessage = "snapshot release not built: it takes about a minute with warm caches and five cold; " +
+const skipMessage = "snapshot release not built: it takes about half a minute with warm Go caches " +
+	"and ten minutes with empty ones (half of that builds GoReleaser); " +
 	"run it with MAILWIZARD_RELEASE=1 go test ./internal/release (CI=true runs it too)"
 
 // releaseRequested reports whether the environment asks for the snapshot

@@ -59,7 +59,9 @@ func repoRoot(t *testing.T) string {
 func snapshotTree(ctx context.Context, t *testing.T, root string) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), "mailwizard")
-	list := git(ctx, t, root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	// The developer's own git configuration applies here (safe.directory,
+	// for one); only the new repository is kept away from it.
+	list := command(ctx, t, root, nil, "git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
 	for _, name := range strings.Split(list, "\x00") {
 		if name == "" {
 			continue
