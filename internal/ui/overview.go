@@ -60,7 +60,7 @@ func (o overview) Update(msg tea.Msg) (overview, tea.Cmd) {
 	}
 	k := o.sh.keys
 	switch {
-	case key.Matches(kp, k.Zone):
+	case key.Matches(kp, k.Zone), key.Matches(kp, k.Overview) && o.zone:
 		o.zone = !o.zone
 		o.offset = 0
 	case key.Matches(kp, k.Copy) && o.zone:

@@ -32,6 +32,11 @@ func TestOverviewActions(t *testing.T) {
 			want: []string{"Zone snippet", "; Mail exchanger (MX)", "IN    MX    10 mail.example.com."},
 			not:  []string{"PTR", "▸"},
 		},
+		"esc closes the zone snippet": {
+			keys: []string{"z", "esc"},
+			want: []string{"Overview · ", "▸ … 1"},
+			not:  []string{"Zone snippet"},
+		},
 		"r checks every step again at once": {
 			keys: []string{"r"},
 			check: func(t *testing.T, m model, _ map[string]string) {
