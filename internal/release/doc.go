@@ -5,6 +5,7 @@
 // that reports the version, commit and date it was built from.
 //
 // The test is slow (it builds six binaries and twelve archives and packages)
-// and runs when CI is set or MAILWIZARD_RELEASE=1; see CONTRIBUTING.md. The
-// package has no code outside its tests and never writes into the work tree.
+// and runs when CI is set or MAILWIZARD_RELEASE=1; see the Contributing
+// section of README.md. The package has no code outside its tests and never
+// writes into the work tree.
 package release

@@ -8,7 +8,7 @@ import (
 )
 
 // goreleaserModule is the pinned GoReleaser. The same pin appears in
-// .goreleaser.yaml's header and CONTRIBUTING.md; change them together.
+// .goreleaser.yaml's header and README.md's Contributing section; change them together.
 const goreleaserModule = "github.com/goreleaser/goreleaser/v2@v2.15.1"
 
 // goEnv keeps the go command on the toolchain at hand: it may fetch Go
