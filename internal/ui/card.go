@@ -3,6 +3,7 @@ package ui
 import (
 	"cmp"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -182,21 +183,35 @@ func ptrFields(r steps.Record, cfg steps.Config) []field {
 	}
 }
 
-// addrFromReverse turns an in-addr.arpa. name back into an IPv4 address,
-// or returns the name itself.
+// addrFromReverse turns a reverse name back into its address:
+// "25.2.0.192.in-addr.arpa." into "192.0.2.25", an ip6.arpa. nibble name
+// into its IPv6 address; any other name is returned as it is.
 func addrFromReverse(name string) string {
-	base, ok := strings.CutSuffix(strings.ToLower(name), ".in-addr.arpa.")
-	if !ok {
-		return name
+	n := strings.TrimSuffix(strings.ToLower(name), ".")
+	var text string
+	if v4, ok := strings.CutSuffix(n, ".in-addr.arpa"); ok {
+		labels := strings.Split(v4, ".")
+		if len(labels) != 4 {
+			return name
+		}
+		slices.Reverse(labels)
+		text = strings.Join(labels, ".")
+	} else if v6, ok := strings.CutSuffix(n, ".ip6.arpa"); ok {
+		nibbles := strings.Split(v6, ".")
+		if len(nibbles) != 32 {
+			return name
+		}
+		slices.Reverse(nibbles)
+		var b strings.Builder
+		for i, x := range nibbles {
+			if i > 0 && i%4 == 0 {
+				b.WriteByte(':')
+			}
+			b.WriteString(x)
+		}
+		text = b.String()
 	}
-	labels := strings.Split(base, ".")
-	if len(labels) != 4 {
-		return name
-	}
-	for i, j := 0, len(labels)-1; i < j; i, j = i+1, j-1 {
-		labels[i], labels[j] = labels[j], labels[i]
-	}
-	if a, err := netip.ParseAddr(strings.Join(labels, ".")); err == nil {
+	if a, err := netip.ParseAddr(text); err == nil {
 		return a.String()
 	}
 	return name

@@ -9,9 +9,7 @@ package ui
 import (
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,25 +86,8 @@ func tableNewStyles() tableStyles {
 	}
 }
 
-// tableIcon carries a status's meaning without colour.
-func tableIcon(st steps.Status) string {
-	switch st {
-	case steps.StatusPass, steps.StatusWarn:
-		return "✓"
-	case steps.StatusPending:
-		return "…"
-	case steps.StatusFail:
-		return "✗"
-	case steps.StatusError:
-		return "?"
-	case steps.StatusSkipped:
-		return "–"
-	}
-	return "•"
-}
-
 func (s tableStyles) statusText(st steps.Status) string {
-	return s.status[st].Render(tableIcon(st) + " " + string(st))
+	return s.status[st].Render(statusIcon(st) + " " + string(st))
 }
 
 // WriteCheckTable writes a check round as a table: one row per step with
@@ -261,7 +242,7 @@ func tableWhere(w steps.Where) string {
 func tableFields(r steps.Record, zone string) [][2]string {
 	ttl := [2]string{"TTL", strconv.FormatUint(uint64(r.TTL), 10)}
 	if r.Type == "PTR" {
-		return [][2]string{{"IP address", tableAddrFromReverse(r.Name)}, {"Reverse name", r.Value}, ttl}
+		return [][2]string{{"IP address", addrFromReverse(r.Name)}, {"Reverse name", r.Value}, ttl}
 	}
 	f := r.Form(zone)
 	out := [][2]string{{"Host", f.Host}, {"Type", f.Type}}
@@ -282,39 +263,4 @@ func tableFields(r steps.Record, zone string) [][2]string {
 		out = append(out, [2]string{"Split value", strings.Join(quoted, " ")})
 	}
 	return append(out, ttl)
-}
-
-// tableAddrFromReverse turns "25.2.0.192.in-addr.arpa." into "192.0.2.25"
-// and an ip6.arpa nibble name into its IPv6 address; other names are
-// returned as they are.
-func tableAddrFromReverse(name string) string {
-	n := strings.TrimSuffix(strings.ToLower(name), ".")
-	if v4, ok := strings.CutSuffix(n, ".in-addr.arpa"); ok {
-		labels := strings.Split(v4, ".")
-		if len(labels) == 4 {
-			slices.Reverse(labels)
-			if a, err := netip.ParseAddr(strings.Join(labels, ".")); err == nil {
-				return a.String()
-			}
-		}
-		return name
-	}
-	if v6, ok := strings.CutSuffix(n, ".ip6.arpa"); ok {
-		nibbles := strings.Split(v6, ".")
-		if len(nibbles) != 32 {
-			return name
-		}
-		slices.Reverse(nibbles)
-		var b strings.Builder
-		for i, x := range nibbles {
-			if i > 0 && i%4 == 0 {
-				b.WriteByte(':')
-			}
-			b.WriteString(x)
-		}
-		if a, err := netip.ParseAddr(b.String()); err == nil {
-			return a.String()
-		}
-	}
-	return name
 }

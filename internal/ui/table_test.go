@@ -140,8 +140,8 @@ func TestTableAddrFromReverse(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := tableAddrFromReverse(tc.name); got != tc.want {
-				t.Errorf("tableAddrFromReverse(%q) = %q, want %q", tc.name, got, tc.want)
+			if got := addrFromReverse(tc.name); got != tc.want {
+				t.Errorf("addrFromReverse(%q) = %q, want %q", tc.name, got, tc.want)
 			}
 		})
 	}
