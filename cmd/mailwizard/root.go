@@ -134,19 +134,24 @@ func runDemo(cmd *cobra.Command, f wizardFlags, e env) (err error) {
 			err = fmt.Errorf("stop the demo world: %w", cerr)
 		}
 	}()
-	// Keys and reports made in the demo go to a temp folder, never next to
-	// the user's profiles.
+	// Keys made in the demo go to a temp folder, never next to the user's
+	// profiles. An exported report is something the user asked to keep: it
+	// goes to the current folder (never over an existing file).
 	scratch, err := os.MkdirTemp("", "mailwizard-demo-*")
 	if err != nil {
 		return fmt.Errorf("make the demo's folder: %w", err)
 	}
 	defer os.RemoveAll(scratch)
+	reports, err := os.Getwd()
+	if err != nil {
+		reports = scratch
+	}
 	return wizardExit(ui.Run(cmd.Context(), ui.Options{
 		Config:     world.Config(),
 		Verify:     world.Verify(),
 		Demo:       world,
 		KeyDir:     scratch,
-		ReportDir:  scratch,
+		ReportDir:  reports,
 		Accessible: f.accessible,
 		Present:    f.present,
 		In:         e.stdin,

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -305,16 +304,8 @@ func (a accessible) exportReport(cfg steps.Config, results map[string]steps.Resu
 		fmt.Fprintln(a.out, "Exporting a report is not available here.")
 		return
 	}
-	list := make([]steps.Result, 0, len(a.all))
-	for _, st := range a.all {
-		r, ok := results[st.ID]
-		if !ok {
-			r = steps.Result{Step: st.ID, Status: steps.StatusPending}
-		}
-		list = append(list, r)
-	}
-	path := filepath.Join(a.export, "mailwizard-"+trimDot(cfg.Domain)+".md")
-	if err := a.be.writeFile(path, a.be.report(cfg, list)); err != nil {
+	path, err := a.be.writeFile(reportName(a.export, cfg), a.be.report(cfg, inOrder(a.all, results)))
+	if err != nil {
 		fmt.Fprintf(a.out, "Could not write the report: %v\n", err)
 		return
 	}

@@ -2,10 +2,10 @@ package ui
 
 import (
 	"context"
-
-	tea "charm.land/bubbletea/v2"
 	"net/netip"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
@@ -29,8 +29,10 @@ type backend struct {
 	// makeKey generates a DKIM key and writes its private half to path,
 	// never overwriting a file.
 	makeKey func(path string) error
-	// writeFile writes an exported report.
-	writeFile func(name string, data []byte) error
+	// writeFile writes an exported report to a new file: name, or
+	// name-2, name-3, … when that exists (nothing is ever overwritten). It
+	// returns the name it wrote.
+	writeFile func(name string, data []byte) (string, error)
 	// report renders the Markdown report of a check.
 	report func(cfg steps.Config, results []steps.Result) []byte
 	// save persists the answers; nil when there is no profile (the demo).

@@ -445,18 +445,12 @@ func (m model) export() tea.Cmd {
 	if m.be.report == nil || m.be.writeFile == nil {
 		return flash("Exporting a report is not available here.")
 	}
-	results := make([]steps.Result, 0, len(m.all))
-	for _, st := range m.all {
-		r, ok := m.results[st.ID]
-		if !ok {
-			r = steps.Result{Step: st.ID, Status: steps.StatusPending}
-		}
-		results = append(results, r)
-	}
 	cfg, be := m.cfg, m.be
-	path := filepath.Join(m.exportDir, "mailwizard-"+trimDot(cfg.Domain)+".md")
+	results := inOrder(m.all, m.results)
+	name := reportName(m.exportDir, cfg)
 	return func() tea.Msg {
-		return exportedMsg{path: path, err: be.writeFile(path, be.report(cfg, results))}
+		path, err := be.writeFile(name, be.report(cfg, results))
+		return exportedMsg{path: path, err: err}
 	}
 }
 
@@ -596,4 +590,23 @@ func (m model) config() (steps.Config, bool) {
 	default:
 		return m.cfg, true
 	}
+}
+
+// inOrder lists the results of every step in the wizard's order; a step
+// not checked yet is pending.
+func inOrder(all []steps.Step, results map[string]steps.Result) []steps.Result {
+	out := make([]steps.Result, 0, len(all))
+	for _, st := range all {
+		r, ok := results[st.ID]
+		if !ok {
+			r = steps.Result{Step: st.ID, Status: steps.StatusPending}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// reportName is where an exported report of cfg goes in dir.
+func reportName(dir string, cfg steps.Config) string {
+	return filepath.Join(dir, "mailwizard-"+trimDot(cfg.Domain)+".md")
 }

@@ -65,11 +65,11 @@ func TestOverviewActions(t *testing.T) {
 			var mu sync.Mutex
 			written := map[string]string{}
 			be := testBackend(newFakeWorld())
-			be.writeFile = func(name string, data []byte) error {
+			be.writeFile = func(name string, data []byte) (string, error) {
 				mu.Lock()
 				defer mu.Unlock()
 				written[name] = string(data)
-				return nil
+				return name, nil
 			}
 			be.report = markdownReport(func() time.Time { return testNow })
 			m := profileModel(t, be, 100, 40)

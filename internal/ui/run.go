@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -184,7 +185,7 @@ func realBackend(opts Options) backend {
 			return !errors.Is(err, fs.ErrNotExist)
 		},
 		makeKey:   writeNewKey,
-		writeFile: func(name string, data []byte) error { return os.WriteFile(name, data, 0o644) },
+		writeFile: writeNewFile,
 		report:    markdownReport(time.Now),
 		save:      opts.Save,
 		publisher: opts.Demo,
@@ -207,6 +208,32 @@ func writeNewKey(path string) error {
 		return fmt.Errorf("write the key: %w", err)
 	}
 	return nil
+}
+
+// writeNewFile writes data to name, or to name-2, name-3, … (before the
+// extension) when name exists: an exported report never replaces a file.
+func writeNewFile(name string, data []byte) (string, error) {
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	for i := 1; i <= 100; i++ {
+		path := name
+		if i > 1 {
+			path = fmt.Sprintf("%s-%d%s", base, i, ext)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if _, err := f.Write(data); err != nil {
+			f.Close()
+			return "", err
+		}
+		return path, f.Close()
+	}
+	return "", fmt.Errorf("%s and 99 numbered copies exist already", name)
 }
 
 // markdownReport renders the Markdown report of `check --markdown`.
