@@ -19,6 +19,7 @@ const (
 	CodeSRVUnexpected           = "srv-unexpected"
 	CodeAutodiscoverMissing     = "autodiscover-missing"
 	CodeAutodiscoverWrongTarget = "autodiscover-wrong-target"
+	CodeAutodiscoverWrongPort   = "autodiscover-wrong-port"
 	CodeAutoconfigMissing       = "autoconfig-missing"
 	CodeAutoconfigWrongTarget   = "autoconfig-wrong-target"
 )
@@ -181,22 +182,24 @@ func srvRecords(o verify.Observation, owner string) []*dns.SRV {
 	return typed[*dns.SRV](o.Records(owner, dns.TypeSRV))
 }
 
-// srvRules say how much an SRV record's problems weigh: an offered
-// service's records are required, the autodiscover record is advice.
+// srvRules say how much an SRV record's problems weigh and which codes
+// they get: an offered service's records are required (srv-* errors), the
+// autodiscover record is advice (autodiscover-* warnings).
 type srvRules struct {
 	missing     kind
-	missingCode string
 	wrong       kind
-	wrongTarget string // code
 	severity    Severity
+	missingCode string
+	targetCode  string // a wrong target
+	portCode    string // a wrong port
 }
 
 func requiredSRV() srvRules {
-	return srvRules{kindAbsent, CodeSRVMissing, kindWrong, CodeSRVWrongTarget, SeverityError}
+	return srvRules{kindAbsent, kindWrong, SeverityError, CodeSRVMissing, CodeSRVWrongTarget, CodeSRVWrongPort}
 }
 
 func advisedSRV() srvRules {
-	return srvRules{kindWarn, CodeAutodiscoverMissing, kindWarn, CodeAutodiscoverWrongTarget, SeverityWarning}
+	return srvRules{kindWarn, kindWarn, SeverityWarning, CodeAutodiscoverMissing, CodeAutodiscoverWrongTarget, CodeAutodiscoverWrongPort}
 }
 
 // checkSRV checks the SRV record of a service: present, at the mail host,
@@ -224,16 +227,16 @@ func checkSRV(v *verdict, cfg Config, r reply, s mailService, rules srvRules) {
 		}
 		switch {
 		case len(ours) == 0 && len(srvs) == 1 && srvs[0].Target == ".":
-			v.add(rules.wrong, rules.wrongTarget, rules.severity,
+			v.add(rules.wrong, rules.targetCode, rules.severity,
 				"%s has SRV %s on %s, which tells mail programs there is no %s service, but you offer it. Replace it with %s.",
 				r.q.Name, nullSRV, g.names, s.what, want)
 		case len(ours) == 0:
 			target := verify.CanonicalName(srvs[0].Target)
-			v.add(rules.wrong, rules.wrongTarget, rules.severity,
+			v.add(rules.wrong, rules.targetCode, rules.severity,
 				"%s has %s on %s; expected %s. Change the target to %s.%s",
 				r.q.Name, show(rrs(g.obs[0])), g.names, want, cfg.Host, appendedHint(target, cfg.Host, cfg.Domain))
 		case !slices.ContainsFunc(ours, func(srv *dns.SRV) bool { return srv.Port == s.port }):
-			v.add(rules.wrong, CodeSRVWrongPort, rules.severity,
+			v.add(rules.wrong, rules.portCode, rules.severity,
 				"%s has port %d on %s; %s uses port %d. Change the port to %d.",
 				r.q.Name, ours[0].Port, g.names, s.what, s.port, s.port)
 		}

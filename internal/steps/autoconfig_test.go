@@ -97,6 +97,13 @@ func TestAutoconfig(t *testing.T) {
 			want:   []string{CodeAutodiscoverWrongTarget},
 			not:    []string{CodeSRVWrongTarget},
 		},
+		"autodiscover SRV on the wrong port": {
+			world:  func(w *world) { w.replace("_autodiscover._tcp SRV 0 1 80 mail") },
+			status: StatusWarn,
+			want:   []string{CodeAutodiscoverWrongPort},
+			not:    []string{CodeSRVWrongPort, CodeAutodiscoverWrongTarget},
+			says:   []string{"port 80", "port 443"},
+		},
 		"autodiscover at another provider": {
 			world:  func(w *world) { w.replace("autodiscover CNAME autodiscover.outlook.example.") },
 			status: StatusWarn,

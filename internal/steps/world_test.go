@@ -284,6 +284,9 @@ type stepCase struct {
 	want   []string // codes that must be present
 	not    []string // codes that must be absent
 	says   []string // text the first wanted finding's message must hold
+	// severity, when set, is the severity the first wanted finding must
+	// have (for codes whose weight depends on the data).
+	severity Severity
 }
 
 // runStepCases judges step id in a world where the Config's records are
@@ -320,17 +323,22 @@ func runStepCases(t *testing.T, id string, base func(testing.TB) Config, cases m
 				}
 			}
 			for _, f := range res.Findings {
+				checkContract(t, id, f)
 				if strings.Contains(f.Message, "..") || f.Message == "" {
 					t.Errorf("%s message is empty or has a double dot: %q", f.Code, f.Message)
 				}
 			}
-			if len(tc.want) > 0 && len(tc.says) > 0 {
-				f, _ := finding(res, tc.want[0])
-				for _, s := range tc.says {
-					if !strings.Contains(f.Message, s) {
-						t.Errorf("%s message does not say %q:\n%s", f.Code, s, f.Message)
-					}
+			if len(tc.want) == 0 {
+				return
+			}
+			f, _ := finding(res, tc.want[0])
+			for _, s := range tc.says {
+				if !strings.Contains(f.Message, s) {
+					t.Errorf("%s message does not say %q:\n%s", f.Code, s, f.Message)
 				}
+			}
+			if tc.severity != "" && f.Severity != tc.severity {
+				t.Errorf("%s has severity %s, want %s", f.Code, f.Severity, tc.severity)
 			}
 		})
 	}
