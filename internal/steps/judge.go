@@ -66,12 +66,17 @@ func newVerdict() *verdict {
 	return &verdict{asked: make(map[verify.Question]bool)}
 }
 
-// add records a finding.
+// add records a finding, once: the same words for another of the server's
+// addresses (an SPF permerror for its IPv4 and its IPv6 address) say
+// nothing new.
 func (v *verdict) add(k kind, code string, sev Severity, format string, args ...any) {
-	v.notes = append(v.notes, note{
+	n := note{
 		finding: Finding{Code: code, Severity: sev, Message: endSentences(fmt.Sprintf(format, args...))},
 		kind:    k,
-	})
+	}
+	if !slices.Contains(v.notes, n) {
+		v.notes = append(v.notes, n)
+	}
 }
 
 // endSentences lets the final dot of a name end its sentence too:
