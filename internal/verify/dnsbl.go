@@ -123,7 +123,11 @@ func Blocklist(known Answers, ip netip.Addr, zone string) BlocklistResult {
 	res.Codes = slices.Compact(res.Codes)
 	res.Listing = verdict(res.Codes)
 	if res.Listing == Unknown {
-		res.Err = fmt.Errorf("%s: %s returned %v, outside 127.0.0.0/8", aq, res.Zone, res.Codes)
+		codes := make([]string, len(res.Codes))
+		for i, c := range res.Codes {
+			codes[i] = c.String()
+		}
+		res.Err = fmt.Errorf("%s: %s returned %s, outside 127.0.0.0/8", aq, res.Zone, strings.Join(codes, ", "))
 		return res
 	}
 	if res.Listing == NotListed {

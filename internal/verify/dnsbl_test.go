@@ -53,7 +53,7 @@ func TestBlocklistVerdicts(t *testing.T) {
 		"listed": {ip: "192.0.2.99", listing: verify.Listed, codes: []string{"127.0.0.2", "127.0.0.4"},
 			reason: "listed for spam; see https://dnsbl.example.org/"},
 		"refused is never listed": {ip: "192.0.2.98", listing: verify.Refused, codes: []string{"127.255.255.254"}},
-		"answer outside 127/8":    {ip: "192.0.2.97", listing: verify.Unknown, codes: []string{"192.0.2.200"}, err: "outside 127.0.0.0/8"},
+		"answer outside 127/8":    {ip: "192.0.2.97", listing: verify.Unknown, codes: []string{"192.0.2.200"}, err: "dnsbl.example.org. returned 192.0.2.200, outside 127.0.0.0/8"},
 		"resolver servfail": {ip: "192.0.2.99", listing: verify.Unknown, err: "SERVFAIL", setup: func(l *verifytest.Lab) {
 			l.Resolver.SetFault(verifytest.Fault{Rcode: dns.RcodeServerFailure})
 		}},
