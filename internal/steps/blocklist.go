@@ -56,12 +56,14 @@ func judgeBlocklist(cfg Config, known verify.Answers, v *verdict) {
 					"%s refused to answer for %s (answer %s): it does not answer queries that come through large public resolvers or too many queries. This is not a listing. To check it, use your own recursive resolver (--resolver).",
 					list, ip, joinAddrs(res.Codes))
 			case verify.Unknown:
-				why := "no answer"
-				if res.Err != nil {
-					why = res.Err.Error()
+				if len(res.Codes) > 0 {
+					v.add(kindLookup, CodeLookupError, SeverityWarning,
+						"Could not check %s on %s: the answer %s is not a blocklist's (lists answer within 127.0.0.0/8). The resolver probably replaces \"no such name\" with an address of its own; use one that does not (--resolver).",
+						ip, list, joinAddrs(res.Codes))
+					continue
 				}
 				v.add(kindLookup, CodeLookupError, SeverityWarning,
-					"Could not check %s on %s: %s. mailwizard will ask again.", ip, list, why)
+					"Could not check %s on %s: %s. mailwizard will ask again.", ip, list, failure(res.Err))
 			}
 		}
 	}

@@ -43,13 +43,21 @@ func TestBlocklist(t *testing.T) {
 			not:    []string{CodeBlocklistListed},
 			says:   []string{"This is not a listing", "--resolver"},
 		},
+		"resolver rewrites no-such-name to an address": {
+			cfg:    lists,
+			world:  func(w *world) { w.resolver = rrs(t, "10.2.0.192.zen.example.org. A 192.0.2.200") },
+			status: StatusError,
+			want:   []string{CodeLookupError},
+			not:    []string{CodeBlocklistListed, CodeBlocklistRefused},
+			says:   []string{"192.0.2.200 is not a blocklist's", "--resolver"},
+		},
 		"resolver does not answer": {
 			cfg:    lists,
 			world:  func(w *world) { w.down[resolverName] = errors.New("i/o timeout") },
 			status: StatusError,
 			want:   []string{CodeLookupError},
 			not:    []string{CodeBlocklistListed},
-			says:   []string{"Could not check 192.0.2.10 on zen.example.org"},
+			says:   []string{"Could not check 192.0.2.10 on zen.example.org: the resolver 127.0.0.53:53 gave no reply: i/o timeout."},
 		},
 		"no lists configured": {
 			status: StatusSkipped,

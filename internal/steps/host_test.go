@@ -114,7 +114,7 @@ func TestHost(t *testing.T) {
 			status: StatusWarn,
 			want:   []string{CodeNSUnreachable},
 			not:    []string{CodeLookupError, CodePartialPropagation},
-			says:   []string{"ns2.example.net. was not reachable", "i/o timeout"},
+			says:   []string{"ns2.example.net. gave no usable answer", "i/o timeout"},
 		},
 		"every server down": {
 			world: func(w *world) {

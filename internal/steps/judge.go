@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -114,7 +115,7 @@ func (v *verdict) ask(known verify.Answers, q verify.Question) (reply, bool) {
 		v.lookupError(q, fmt.Sprintf("%s has not been asked yet", q))
 		return r, false
 	case ans.Err != nil:
-		v.lookupError(q, ans.Err.Error())
+		v.lookupError(q, failure(ans.Err))
 		return r, false
 	}
 	var failed []verify.Observation
@@ -128,8 +129,8 @@ func (v *verdict) ask(known verify.Answers, q verify.Question) (reply, bool) {
 	if len(r.ok) == 0 {
 		var reasons []string
 		for _, o := range failed {
-			if o.Err != nil && !slices.Contains(reasons, o.Err.Error()) {
-				reasons = append(reasons, o.Err.Error())
+			if why := failure(o.Err); !slices.Contains(reasons, why) {
+				reasons = append(reasons, why)
 			}
 		}
 		if len(reasons) == 0 {
@@ -189,16 +190,50 @@ func (v *verdict) addUnreachable() {
 	for _, o := range v.unreachable {
 		if !slices.Contains(names, o.Server) {
 			names = append(names, o.Server)
-			reasons = append(reasons, o.Err.Error())
+			reasons = append(reasons, failure(withoutQuery(o.Err)))
 		}
 	}
-	verb := "was"
-	if len(names) > 1 {
-		verb = "were"
-	}
 	v.add(kindWarn, CodeNSUnreachable, SeverityWarning,
-		"%s %s not reachable (%s), so this result rests on the other servers only. If it lasts, the zone's NS records may name a server that no longer serves it.",
-		list(names), verb, strings.Join(reasons, "; "))
+		"%s gave no usable answer (%s), so this result rests on the other servers only. If it lasts, the zone's NS records may name a server that no longer serves it.",
+		list(names), strings.Join(reasons, "; "))
+}
+
+// failure words an error of verify for a message. verify's errors name the
+// whole question and nest their causes; a message names the record
+// already, so each layer keeps its own words but the question goes:
+// "query A mail.example.com. at ns1.example.net. (192.0.2.53:53): i/o
+// timeout" becomes "ns1.example.net. (192.0.2.53:53): i/o timeout", and
+// "could not reach resolver 192.0.2.1:53: query …: i/o timeout" becomes
+// "the resolver 192.0.2.1:53 gave no reply: i/o timeout".
+func failure(err error) string {
+	switch e := err.(type) {
+	case nil:
+		return "no reply"
+	case *verify.ResolverError:
+		return "the resolver " + e.Address + " gave no reply: " + failure(withoutQuery(e.Err))
+	case *verify.QueryError:
+		switch {
+		case e.Question.Via == verify.Recursive:
+			return fmt.Sprintf("the resolver %s, asked %s: %s", e.Server, e.Question, failure(e.Err))
+		case e.Address == "":
+			return e.Server + ": " + failure(e.Err)
+		}
+		return fmt.Sprintf("%s (%s): %s", e.Server, e.Address, failure(e.Err))
+	}
+	inner := errors.Unwrap(err)
+	if inner == nil || !strings.HasSuffix(err.Error(), inner.Error()) {
+		return err.Error()
+	}
+	return strings.TrimSuffix(err.Error(), inner.Error()) + failure(inner)
+}
+
+// withoutQuery is the cause of a QueryError, for a message that names the
+// server already.
+func withoutQuery(err error) error {
+	if qe, ok := err.(*verify.QueryError); ok {
+		return qe.Err
+	}
+	return err
 }
 
 // group is the set of servers that gave the same answer.

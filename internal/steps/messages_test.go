@@ -212,7 +212,16 @@ func needsName(step, code string) bool {
 
 // goisms are traces of Go formatting and raw errors a sentence must not
 // hold.
-var goisms = []string{"%!", "<nil>", "[]", "map[", "&{", "{}", "\n", "  ", "..", "dns: ", "dmarc: ", "dkimkey: ", "spf: ", "x509: ", "asn1: ", "illegal base64"}
+var goisms = []string{"%!", "<nil>", "map[", "&{", "{}", "\n", "  ", "..", "dns: ", "dmarc: ", "dkimkey: ", "spf: ", "x509: ", "asn1: ", "illegal base64"}
+
+// rawErrors match the text of verify's errors, which repeat the question
+// and nest their causes: a message names the record once and says what
+// went wrong in words. A Go slice is brackets not followed by a port.
+var rawErrors = map[string]*regexp.Regexp{
+	"a raw query error":    regexp.MustCompile(`\bquery [A-Z0-9]+ `),
+	"a raw resolver error": regexp.MustCompile(`could not reach resolver`),
+	"a Go slice":           regexp.MustCompile(`\[[^\]]*\]([^:]|$)`),
+}
 
 // messageProblems says what is wrong with a finding's message, if anything.
 func messageProblems(msg string) []string {
@@ -226,6 +235,11 @@ func messageProblems(msg string) []string {
 	for _, g := range goisms {
 		if strings.Contains(msg, g) {
 			out = append(out, fmt.Sprintf("holds %q", g))
+		}
+	}
+	for what, re := range rawErrors {
+		if re.MatchString(msg) {
+			out = append(out, "holds "+what)
 		}
 	}
 	return out

@@ -45,7 +45,7 @@ func TestEveryStepServers(t *testing.T) {
 					status: StatusWarn,
 					want:   []string{CodeNSUnreachable},
 					not:    []string{CodeLookupError, CodePartialPropagation},
-					says:   []string{"ns1.example.net. was not reachable", "i/o timeout"},
+					says:   []string{"ns1.example.net. gave no usable answer", "i/o timeout"},
 				},
 				"zone not found": {
 					world:  func(w *world) { w.noZone = errors.New("SERVFAIL from the resolver") },

@@ -203,13 +203,17 @@ func wildcard(data []dns.RR, name string) []dns.RR {
 // answer is what every server says to q.
 func (w *world) answer(q verify.Question) verify.Answer {
 	if q.Via == verify.Recursive {
-		o := verify.Observation{Server: resolverName, Address: resolverName + ":53"}
+		addr := resolverName + ":53"
+		o := verify.Observation{Server: addr, Address: addr}
+		ans := verify.Answer{Question: q, Servers: []verify.Observation{o}}
 		if err := w.down[resolverName]; err != nil {
-			o.Rcode, o.Err = -1, fmt.Errorf("query %s at %s: %w", q, o.Address, err)
-		} else {
-			o.Rcode, o.Answer = lookup(w.resolver, q.Name, q.Type)
+			// As the engine says it: the resolver gave no reply at all.
+			o.Rcode, o.Err = -1, &verify.QueryError{Question: q, Server: addr, Address: addr, Err: err}
+			ans.Servers[0], ans.Err = o, &verify.ResolverError{Address: addr, Err: o.Err}
+			return ans
 		}
-		return verify.Answer{Question: q, Servers: []verify.Observation{o}}
+		ans.Servers[0].Rcode, ans.Servers[0].Answer = lookup(w.resolver, q.Name, q.Type)
+		return ans
 	}
 	ans := verify.Answer{Question: q, Zone: w.zoneOf(q.Name)}
 	if w.noZone != nil {
@@ -218,7 +222,7 @@ func (w *world) answer(q verify.Question) verify.Answer {
 	for i, s := range w.servers {
 		o := verify.Observation{Server: s, Address: fmt.Sprintf("192.0.2.%d:53", 53+i), Authoritative: true}
 		if err := w.down[s]; err != nil {
-			o.Rcode, o.Err = -1, fmt.Errorf("query %s at %s: %w", q, o.Address, err)
+			o.Rcode, o.Err = -1, &verify.QueryError{Question: q, Server: s, Address: o.Address, Err: err}
 		} else {
 			o.Rcode, o.Answer = lookup(w.data[s], q.Name, q.Type)
 		}
