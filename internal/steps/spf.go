@@ -319,8 +319,8 @@ func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g
 			}
 		default:
 			v.add(kindWrong, CodeSPFIPNotAuthorized, SeverityError,
-				"The SPF record of %s on %s gives %q for %s%s, so receivers may reject mail your server sends. Make it cover the server: %q.",
-				name, g.names, string(ev.Result), ip, matched(ev), mergedSPF(want, []spfText{{value: value}}))
+				"The SPF record of %s on %s gives %q for %s%s, so receivers may reject mail your server sends. %s",
+				name, g.names, string(ev.Result), ip, matched(ev), coverServer(want, value, ip))
 		}
 	}
 	checkSPFLookups(v, name, g, worst)
@@ -350,6 +350,20 @@ func checkSPFTree(v *verdict, name string, g group, lookup spfLookup, root *spf.
 		}
 	}
 	walk(root, 0)
+}
+
+// coverServer is the fix for a record that does not authorize ip: the
+// record to publish, or, when that is what is published already, the
+// steps its mx or a term relies on.
+func coverServer(want, published string, ip netip.Addr) string {
+	merged := mergedSPF(want, []spfText{{value: published}})
+	if !strings.EqualFold(strings.Join(strings.Fields(merged), " "), strings.Join(strings.Fields(published), " ")) {
+		return fmt.Sprintf("Make it cover the server: %q.", merged)
+	}
+	if want == spfHELOValue {
+		return fmt.Sprintf("The record is the one to publish: its a term finds the server through the mail host's address, which does not lead to %s yet. Fix the host step, and this follows.", ip)
+	}
+	return fmt.Sprintf("The record is the one to publish: its mx term finds the server through the MX record and the mail host's address, which do not lead to %s yet. Fix the mx and host steps, and this follows.", ip)
 }
 
 // spfProblem says what is wrong with a record in words.

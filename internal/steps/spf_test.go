@@ -93,6 +93,18 @@ func TestSPF(t *testing.T) {
 			want:   []string{CodeSPFIPNotAuthorized},
 			says:   []string{`gives "fail" for 192.0.2.10`, `"v=spf1 mx ip4:198.51.100.1 -all"`},
 		},
+		"the record is right but the MX leads elsewhere": {
+			world:  func(w *world) { w.replace("@ MX 10 mx.old-provider.example.") },
+			status: StatusFail,
+			want:   []string{CodeSPFIPNotAuthorized},
+			says:   []string{`gives "fail" for 192.0.2.10`, "the mx and host steps"},
+		},
+		"the record is right but the mail host's address is not": {
+			world:  func(w *world) { w.replace("mail A 198.51.100.7") },
+			status: StatusFail,
+			want:   []string{CodeSPFIPNotAuthorized},
+			says:   []string{"The SPF record of example.com.", "the mx and host steps"},
+		},
 		"server covered by address": {
 			world:  spfAt("v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all"),
 			status: StatusPass,
