@@ -42,6 +42,7 @@ func TestAutoconfig(t *testing.T) {
 			world:  func(w *world) { w.replace("_imaps._tcp SRV 0 1 993 imap.example.net.") },
 			status: StatusFail,
 			want:   []string{CodeSRVWrongTarget},
+			not:    []string{CodeSRVTargetCNAME},
 			says:   []string{"SRV 0 1 993 imap.example.net.", "expected _imaps._tcp.example.com. SRV 0 1 993 mail.example.com."},
 		},
 		"SRV says an offered service is not available": {
@@ -123,10 +124,19 @@ func TestAutoconfig(t *testing.T) {
 			status: StatusPass,
 			want:   []string{CodeAutoconfigMissing},
 		},
+		"autoconfig as an A record of the server": {
+			world: func(w *world) {
+				w.remove("autoconfig", dns.TypeCNAME)
+				w.replace("autoconfig A 192.0.2.10")
+			},
+			status: StatusPass,
+			not:    []string{CodeAutoconfigMissing, CodeAutoconfigWrongTarget},
+		},
 		"autoconfig elsewhere": {
 			world:  func(w *world) { w.replace("autoconfig CNAME www.example.org.") },
 			status: StatusWarn,
 			want:   []string{CodeAutoconfigWrongTarget},
+			not:    []string{CodeAutoconfigMissing},
 		},
 		"SRV at the doubled name": {
 			world: func(w *world) {

@@ -58,7 +58,7 @@ func TestMX(t *testing.T) {
 			world:  func(w *world) { w.replace("@ MX 10 mail", "@ MX 20 backup.example.net.") },
 			status: StatusWarn,
 			want:   []string{CodeMXExtraHost},
-			not:    []string{CodeMXWrongTarget},
+			not:    []string{CodeMXWrongTarget, CodeMXTargetCNAME},
 			says:   []string{"MX 20 backup.example.net."},
 		},
 		"old MX preferred over ours": {
