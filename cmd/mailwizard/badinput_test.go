@@ -107,6 +107,24 @@ func TestBadInput(t *testing.T) {
 			},
 			wantLine: `mailwizard: --dnsbl: "none" disables the blocklist check; give it alone`,
 		},
+		"empty blocklist value": {
+			setup: func(*testing.T, env, string) []string {
+				return []string{"records", "--domain", "example.com", "--ip", "192.0.2.25", "--dnsbl", ""}
+			},
+			wantLine: `mailwizard: --dnsbl: empty; give a blocklist zone`,
+		},
+		"stray commas among addresses": {
+			setup: func(*testing.T, env, string) []string {
+				return []string{"records", "--domain", "example.com", "--dnsbl", "none", "--ip", "192.0.2.25,,"}
+			},
+			wantLine: `mailwizard: --ip: an empty address (a stray comma?)`,
+		},
+		"stray commas among services": {
+			setup: func(*testing.T, env, string) []string {
+				return append([]string{"records", "--services", "imaps,,"}, base...)
+			},
+			wantLine: `mailwizard: --services: "" is not a service`,
+		},
 		"unknown step to skip": {
 			setup: func(*testing.T, env, string) []string {
 				return append([]string{"records", "--skip", "mta-sts"}, base...)

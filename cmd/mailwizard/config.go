@@ -102,7 +102,7 @@ func (f *configFlags) load(flags *pflag.FlagSet, e env) (loaded, error) {
 		unparsed := slices.Clone(problems)
 		for _, p := range ve.Problems {
 			if !slices.ContainsFunc(unparsed, func(q steps.FieldError) bool { return q.Field == p.Field }) {
-				problems = append(problems, p)
+				problems = appendNew(problems, p)
 			}
 		}
 	}
@@ -182,6 +182,10 @@ func (f *configFlags) apply(flags *pflag.FlagSet, cfg *steps.Config) []steps.Fie
 	if set(flagIP) {
 		cfg.IPs = nil
 		for _, s := range f.ips {
+			if strings.TrimSpace(s) == "" {
+				problems = appendNew(problems, steps.FieldError{Field: flagIP, Problem: "an empty address (a stray comma?)"})
+				continue
+			}
 			ip, err := netip.ParseAddr(strings.TrimSpace(s))
 			if err != nil {
 				problems = append(problems, steps.FieldError{Field: flagIP, Problem: fmt.Sprintf("%q is not an IP address", s)})
@@ -218,6 +222,11 @@ func (f *configFlags) apply(flags *pflag.FlagSet, cfg *steps.Config) []steps.Fie
 		cfg.Services = f.services
 	}
 	if set(flagDNSBL) {
+		if len(f.dnsbl) == 0 {
+			// An empty value (--dnsbl "$UNSET") would switch the check off
+			// unnoticed; switching it off takes "none".
+			problems = append(problems, steps.FieldError{Field: flagDNSBL, Problem: `empty; give a blocklist zone, such as zen.spamhaus.org, or "none" to switch the check off`})
+		}
 		cfg.DNSBL = []string{}
 		for _, z := range f.dnsbl {
 			if strings.EqualFold(z, dnsblNone) {
@@ -233,6 +242,15 @@ func (f *configFlags) apply(flags *pflag.FlagSet, cfg *steps.Config) []steps.Fie
 		cfg.Skip = f.skip
 	}
 	return problems
+}
+
+// appendNew appends p unless problems already holds it: "--ip 1.2.3.4,,"
+// is one problem, not two.
+func appendNew(problems []steps.FieldError, p steps.FieldError) []steps.FieldError {
+	if slices.Contains(problems, p) {
+		return problems
+	}
+	return append(problems, p)
 }
 
 // describe turns field problems into lines: "--ip: …" for a flag given on
