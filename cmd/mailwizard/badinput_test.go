@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,6 +59,18 @@ func TestBadInput(t *testing.T) {
 				return append([]string{"records", "--dkim-selector", "mail", "--dkim-key", path}, base...)
 			},
 			wantLine: "mailwizard: --dkim-key: ",
+		},
+		"a device as the private key": {
+			setup: func(*testing.T, env, string) []string {
+				return append([]string{"records", "--dkim-selector", "mail", "--dkim-key", os.DevNull}, base...)
+			},
+			wantLine: "mailwizard: --dkim-key: cannot read " + os.DevNull + ": it is not a regular file",
+		},
+		"a folder as the private key": {
+			setup: func(_ *testing.T, _ env, dir string) []string {
+				return append([]string{"records", "--dkim-selector", "mail", "--dkim-key", dir}, base...)
+			},
+			wantLine: "mailwizard: --dkim-key: cannot read ",
 		},
 		"unreadable public key": {
 			setup: func(_ *testing.T, _ env, dir string) []string {

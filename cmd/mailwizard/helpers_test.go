@@ -40,7 +40,7 @@ func testEnv(t *testing.T) env {
 		getenv:   func(k string) string { return vars[k] },
 		environ:  []string{"TERM=dumb", "NO_COLOR=1"},
 		now:      func() time.Time { return testNow },
-		readFile: os.ReadFile,
+		readFile: readKeyFile,
 	}
 }
 

@@ -14,6 +14,6 @@ func main() {
 		getenv:   os.Getenv,
 		environ:  os.Environ(),
 		now:      time.Now,
-		readFile: os.ReadFile,
+		readFile: readKeyFile,
 	}))
 }
