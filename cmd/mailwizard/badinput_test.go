@@ -247,6 +247,12 @@ func TestBadInput(t *testing.T) {
 			},
 			wantLine: "mailwizard: --out ",
 		},
+		"dkim generate into a folder": {
+			setup: func(_ *testing.T, _ env, dir string) []string {
+				return []string{"dkim", "generate", "--selector", "mail", "--algorithm", "ed25519", "--out", dir}
+			},
+			wantLine: "mailwizard: --out ",
+		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +20,10 @@ func newDKIMCmd(e env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "dkim",
 		Short: "Make keys for DKIM signing",
-		Args:  cobra.NoArgs,
+		// Runnable, so that an unknown subcommand is an error (exit 2)
+		// rather than the help and exit 0.
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newDKIMGenerateCmd(e))
 	return cmd
@@ -56,6 +63,7 @@ func runDKIMGenerate(cmd *cobra.Command, f dkimGenerateFlags, e env) error {
 	if err := checkSelector(f.selector); err != nil {
 		problems = append(problems, "--selector: "+err.Error())
 	}
+	f.algorithm = strings.ToLower(f.algorithm)
 	switch f.algorithm {
 	case dkimkey.RSA:
 		if f.bits != 2048 && f.bits != 3072 && f.bits != 4096 {
@@ -70,8 +78,8 @@ func runDKIMGenerate(cmd *cobra.Command, f dkimGenerateFlags, e env) error {
 	}
 	if f.out == "" {
 		problems = append(problems, "--out: required: the file to write the private key to")
-	} else if _, err := os.Lstat(f.out); err == nil {
-		problems = append(problems, fmt.Sprintf("--out %s: file exists; refusing to overwrite a key (move it away or choose another name)", f.out))
+	} else if problem := checkOut(f.out, f.selector); problem != "" {
+		problems = append(problems, fmt.Sprintf("--out %s: %s", f.out, problem))
 	}
 	if len(problems) > 0 {
 		return badInputLines(problems)
@@ -84,7 +92,7 @@ func runDKIMGenerate(cmd *cobra.Command, f dkimGenerateFlags, e env) error {
 		if errors.Is(err, dkimkey.ErrExists) {
 			return badInput("--out %s: file exists; refusing to overwrite a key (move it away or choose another name)", f.out)
 		}
-		return badInput("--out %s: %w", f.out, err)
+		return badInput("--out %s: cannot write the key there: %w", f.out, withoutPath(err))
 	}
 	value, err := dkimkey.RecordValue(key.Public())
 	if err != nil {
@@ -96,6 +104,31 @@ func runDKIMGenerate(cmd *cobra.Command, f dkimGenerateFlags, e env) error {
 	fmt.Fprintf(e.stdout, "  Host   %s\n  Type   TXT\n  Value  %s\n\n", host, value)
 	fmt.Fprintf(e.stdout, "As a zone-file line (inside your domain's zone):\n\n  %s 3600 IN TXT %s\n", host, quoteTXT(value))
 	return nil
+}
+
+// checkOut says what is wrong with out as the new key's file, or "": it
+// must not exist (a key is never overwritten) and its folder must.
+func checkOut(out, selector string) string {
+	st, err := os.Lstat(out)
+	switch {
+	case err == nil && st.IsDir():
+		return fmt.Sprintf("is a folder; give a file name in it, such as %s", filepath.Join(out, cmp.Or(selector, "dkim")+".pem"))
+	case err == nil:
+		return "file exists; refusing to overwrite a key (move it away or choose another name)"
+	case !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+		return "cannot use it: " + withoutPath(err).Error()
+	}
+	dir := filepath.Dir(out)
+	st, err = os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("the folder %s does not exist; make it first (mkdir -p %s)", dir, dir)
+	case err != nil:
+		return fmt.Sprintf("cannot use the folder %s: %v", dir, withoutPath(err))
+	case !st.IsDir():
+		return fmt.Sprintf("%s is not a folder", dir)
+	}
+	return ""
 }
 
 // checkSelector accepts a selector of one or more DNS labels (RFC 6376
