@@ -190,6 +190,12 @@ func TestBadInput(t *testing.T) {
 			},
 			wantLine: "mailwizard: --profile ",
 		},
+		"a folder as the profile": {
+			setup: func(_ *testing.T, _ env, dir string) []string {
+				return []string{"records", "--profile", dir, "--save"}
+			},
+			wantLine: "mailwizard: profile /tmp/",
+		},
 		"corrupt profile names file and line": {
 			setup: func(t *testing.T, _ env, dir string) []string {
 				path := filepath.Join(dir, "p.toml")

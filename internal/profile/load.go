@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -79,22 +80,50 @@ func (e *Error) Error() string {
 }
 
 // Load reads the profile at path. A missing file gives an error that
-// matches fs.ErrNotExist; a file that does not parse, holds an unknown key
-// or comes from a newer mailwizard gives an *Error.
+// matches fs.ErrNotExist; a file that cannot be read (a folder, a device, no
+// permission), does not parse, holds an unknown key or comes from a newer
+// mailwizard gives an *Error.
 func Load(path string) (Profile, error) {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return Profile{}, fmt.Errorf("read profile: %w", err)
+	case err != nil:
+		return Profile{}, unreadable(path, err)
+	case st.IsDir():
+		return Profile{}, whole(path, "is a folder, not a profile file")
+	case !st.Mode().IsRegular():
+		// A pipe or a device would block or never end.
+		return Profile{}, whole(path, "is not a regular file, so it cannot be a profile")
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return Profile{}, fmt.Errorf("read profile: %w", err)
+		return Profile{}, unreadable(path, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxSize+1))
 	if err != nil {
-		return Profile{}, fmt.Errorf("read profile %s: %w", path, err)
+		return Profile{}, unreadable(path, err)
 	}
 	if len(data) > maxSize {
-		return Profile{}, &Error{Path: path, Problems: []Problem{{Problem: fmt.Sprintf("larger than %d bytes; this is not a mailwizard profile", maxSize)}}}
+		return Profile{}, whole(path, fmt.Sprintf("larger than %d bytes; this is not a mailwizard profile", maxSize))
 	}
 	return parse(path, data)
+}
+
+// whole is an *Error about the file as a whole.
+func whole(path, problem string) *Error {
+	return &Error{Path: path, Problems: []Problem{{Problem: problem}}}
+}
+
+// unreadable is an *Error for a file that cannot be read, saying why
+// without repeating the path: "cannot be read: permission denied".
+func unreadable(path string, err error) *Error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return whole(path, "cannot be read: "+err.Error())
 }
 
 // parse decodes a profile's bytes; path names it in errors and anchors
@@ -142,7 +171,7 @@ func (p Profile) decodeProblem(err error) Problem {
 		if line == 0 {
 			line = p.lines[pe.LastKey]
 		}
-		return Problem{Line: line, Key: pe.LastKey, Problem: pe.Message}
+		return Problem{Line: line, Key: pe.LastKey, Problem: plainValueProblem(pe.Message)}
 	}
 	m := regexp.MustCompile(decodeMessage).FindStringSubmatch(err.Error())
 	if m == nil {
@@ -152,5 +181,25 @@ func (p Profile) decodeProblem(err error) Problem {
 	if line == 0 {
 		line = p.lines[m[2]]
 	}
-	return Problem{Line: line, Key: m[2], Problem: m[3]}
+	return Problem{Line: line, Key: m[2], Problem: plainValueProblem(m[3])}
+}
+
+// plainValueProblem rewords netip's parse errors, which name Go functions
+// (`ParseAddr("192.0.2.x"): unexpected character (at "x")`,
+// `netip.ParsePrefix("192.0.2.0/33"): prefix length out of range`), in the
+// user's words: `"192.0.2.x" is not an IP address`.
+func plainValueProblem(msg string) string {
+	for _, p := range []struct{ fn, what string }{
+		{"ParseAddr", "an IP address"},
+		{"ParsePrefix", "an address range such as 192.0.2.0/24"},
+	} {
+		rest, ok := strings.CutPrefix(strings.TrimPrefix(msg, "netip."), p.fn+`("`)
+		if !ok {
+			continue
+		}
+		if value, _, ok := strings.Cut(rest, `"): `); ok {
+			return fmt.Sprintf("%q is not %s", value, p.what)
+		}
+	}
+	return msg
 }

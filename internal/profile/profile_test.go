@@ -171,7 +171,11 @@ func TestLoadErrors(t *testing.T) {
 		},
 		"bad address names line and key": {
 			text: "domain = \"example.com.\"\n\nip = [\"192.0.2.25\", \"192.0.2.x\"]\n",
-			want: []Problem{{Line: 3, Key: "ip", Problem: `ParseAddr("192.0.2.x"): unexpected character (at "x")`}},
+			want: []Problem{{Line: 3, Key: "ip", Problem: `"192.0.2.x" is not an IP address`}},
+		},
+		"bad address range names line and key": {
+			text: "domain = \"example.com.\"\nspf-ip = [\"192.0.2.0/33\"]\n",
+			want: []Problem{{Line: 2, Key: "spf-ip", Problem: `"192.0.2.0/33" is not an address range such as 192.0.2.0/24`}},
 		},
 		"wrong type names line and key": {
 			text: "domain = \"example.com.\"\nttl = \"an hour\"\n",
@@ -214,6 +218,38 @@ func TestLoadErrors(t *testing.T) {
 			}
 			if lines := strings.Split(err.Error(), "\n"); len(lines) != len(tc.want) || !strings.HasPrefix(lines[0], "profile "+path+":") {
 				t.Errorf("error text = %q, want one line per problem naming %s and the line", err.Error(), path)
+			}
+		})
+	}
+}
+
+// TestLoadUnreadable: a folder, a device or a file under a file in place
+// of the profile is one problem about the file as a whole, not a read
+// error that repeats the path; a missing file is fs.ErrNotExist.
+func TestLoadUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "example.com.toml")
+	writeFile(t, file, "domain = \"example.com.\"\n")
+	tests := map[string]struct {
+		path string
+		want string
+	}{
+		"a folder":       {dir, "is a folder, not a profile file"},
+		"a device":       {os.DevNull, "is not a regular file, so it cannot be a profile"},
+		"under a file":   {filepath.Join(file, "x.toml"), "cannot be read: not a directory"},
+		"a profile file": {file, ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(tc.path)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Load = %v, want the profile", err)
+				}
+				return
+			}
+			if want := "profile " + tc.path + ": " + tc.want; err == nil || err.Error() != want {
+				t.Errorf("Load error = %v, want %q", err, want)
 			}
 		})
 	}
