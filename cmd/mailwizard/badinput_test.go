@@ -194,7 +194,7 @@ func TestBadInput(t *testing.T) {
 			setup: func(_ *testing.T, _ env, dir string) []string {
 				return []string{"records", "--profile", dir, "--save"}
 			},
-			wantLine: "mailwizard: profile /tmp/",
+			wantLine: "mailwizard: profile ",
 		},
 		"corrupt profile names file and line": {
 			setup: func(t *testing.T, _ env, dir string) []string {
