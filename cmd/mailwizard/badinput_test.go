@@ -182,7 +182,25 @@ func TestBadInput(t *testing.T) {
 			setup: func(*testing.T, env, string) []string {
 				return append([]string{"check", "--watch", "--interval", "soon"}, base...)
 			},
-			wantLine: `mailwizard: invalid argument "soon" for "--interval" flag`,
+			wantLine: `mailwizard: --interval "soon": want a duration with a unit, like 5s, 1m or 1h30m`,
+		},
+		"interval without a unit": {
+			setup: func(*testing.T, env, string) []string {
+				return append([]string{"check", "--watch", "--interval", "5"}, base...)
+			},
+			wantLine: `mailwizard: --interval "5": want a duration with a unit`,
+		},
+		"a word for a switch": {
+			setup: func(*testing.T, env, string) []string {
+				return append([]string{"check", "--json=maybe"}, base...)
+			},
+			wantLine: `mailwizard: --json "maybe": want true or false`,
+		},
+		"dkim generate with a size in words": {
+			setup: func(_ *testing.T, _ env, dir string) []string {
+				return []string{"dkim", "generate", "--selector", "mail", "--bits", "big", "--out", filepath.Join(dir, "k.pem")}
+			},
+			wantLine: `mailwizard: --bits "big": want a whole number`,
 		},
 		"missing profile file": {
 			setup: func(_ *testing.T, _ env, dir string) []string {
