@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -75,12 +77,14 @@ func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkF
 	if err := cf.saveProfile(l, e); err != nil {
 		return err
 	}
-	warn(e, l.cfg)
-	c := checker{engine: engine, cfg: l.cfg, now: e.now}
+	c := checker{engine: engine, cfg: l.cfg, now: e.now, resolverGiven: cf.resolver != ""}
 	first, err := c.first(ctx)
 	if err != nil {
 		return err
 	}
+	// Notes about the answers only once the check ran: when it cannot run,
+	// the one line that says why is all there is to read.
+	warn(e, l.cfg)
 	if !f.watch {
 		if err := printReport(e, f, first); err != nil {
 			return err
@@ -95,6 +99,8 @@ type checker struct {
 	engine *verify.Engine
 	cfg    steps.Config
 	now    func() time.Time
+	// resolverGiven: the resolver came from --resolver, not the system.
+	resolverGiven bool
 }
 
 // first runs the first round, after making sure the domain's zone can be
@@ -107,8 +113,7 @@ func (c checker) first(ctx context.Context) (report.Report, error) {
 		if ctx.Err() != nil {
 			return report.Report{}, interrupted()
 		}
-		return report.Report{}, couldNotCheck("could not find the nameservers of %s through the resolver at %s (--%s): %w",
-			c.cfg.Domain, c.engine.Resolver(), flagResolver, err)
+		return report.Report{}, c.zoneError(err)
 	}
 	if len(zone.Servers) == 0 {
 		return report.Report{}, couldNotCheck("%s has no nameservers (zone %s)", c.cfg.Domain, zone.Name)
@@ -118,6 +123,36 @@ func (c checker) first(ctx context.Context) (report.Report, error) {
 		return report.Report{}, interrupted() // a round cut short says nothing
 	}
 	return r, nil
+}
+
+// zoneError says why the domain's nameservers could not be found: the
+// resolver did not answer (naming it, and the flag that chooses it), or it
+// answered with a failure.
+func (c checker) zoneError(err error) error {
+	resolver := fmt.Sprintf("--%s %s", flagResolver, c.engine.Resolver())
+	if !c.resolverGiven {
+		resolver = fmt.Sprintf("the system's resolver %s (choose another with --%s)", c.engine.Resolver(), flagResolver)
+	}
+	var re *verify.ResolverError
+	if errors.As(err, &re) {
+		return couldNotCheck("%s: no reply (%s), so the nameservers of %s cannot be found", resolver, cause(re.Err), c.cfg.Domain)
+	}
+	return couldNotCheck("could not find the nameservers of %s through %s: %w", c.cfg.Domain, resolver, err)
+}
+
+// cause is what went wrong with a question, without the question and the
+// addresses the caller already names: "connection refused", "i/o timeout
+// (2 tries of 2s)".
+func cause(err error) string {
+	var qe *verify.QueryError
+	if errors.As(err, &qe) {
+		err = qe.Err
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno.Error()
+	}
+	return err.Error()
 }
 
 // check runs one round and builds its report.
