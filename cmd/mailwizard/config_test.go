@@ -48,3 +48,35 @@ func TestDNSBLFlag(t *testing.T) {
 		})
 	}
 }
+
+// TestWizardDomainProblem: the wizard words a bad --domain exactly as
+// records does, and lets a domain name through.
+func TestWizardDomainProblem(t *testing.T) {
+	tests := map[string]struct {
+		domain  string
+		wantBad bool
+	}{
+		"a space":                         {"exa mple.com", true},
+		"an address":                      {"you@example.com", true},
+		"a top-level name":                {"com", true},
+		"a path":                          {"../../etc", true},
+		"a domain":                        {"example.com", false},
+		"typed in capitals, with the dot": {"Example.COM.", false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := domainProblem(tc.domain); (got != "") != tc.wantBad {
+				t.Fatalf("domainProblem(%q) = %q, want a problem: %v", tc.domain, got, tc.wantBad)
+			}
+			if !tc.wantBad {
+				return
+			}
+			e := testEnv(t)
+			wizard := runMW(t, e, "--domain", tc.domain)
+			records := runMW(t, e, "records", "--domain", tc.domain, "--ip", "192.0.2.25", "--dnsbl", "none")
+			if wizard.code != 2 || wizard.stderr != records.stderr {
+				t.Errorf("wizard: exit %d, %q; want exit 2 and what records says: %q", wizard.code, wizard.stderr, records.stderr)
+			}
+		})
+	}
+}

@@ -72,6 +72,9 @@ func runWizard(cmd *cobra.Command, f wizardFlags, e env) error {
 		},
 	}
 	if f.domain != "" {
+		if problem := domainProblem(f.domain); problem != "" {
+			return badInput("--%s: %s", flagDomain, problem)
+		}
 		path, err := profile.Path(dir, f.domain)
 		if err != nil {
 			return badInput("--%s: %w", flagDomain, err)
@@ -91,6 +94,21 @@ func runWizard(cmd *cobra.Command, f wizardFlags, e env) error {
 		return err
 	}
 	return wizardExit(ui.Run(cmd.Context(), opts))
+}
+
+// domainProblem is what the Config's own validation says about domain, as
+// check and records say it; "" when it is a domain name.
+func domainProblem(domain string) string {
+	cfg := steps.Config{Domain: domain}
+	var ve *steps.ValidationError
+	if err := cfg.Normalize(nil); errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			if p.Field == flagDomain {
+				return p.Problem
+			}
+		}
+	}
+	return ""
 }
 
 // wizardExit maps the wizard's end to an exit code: 130 after Ctrl+C.
