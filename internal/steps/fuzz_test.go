@@ -3,7 +3,10 @@ package steps
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
+
+	"github.com/miekg/dns"
 )
 
 // FuzzParseDMARC feeds strangers' DMARC records to the parser: it must
@@ -110,4 +113,95 @@ func FuzzJudgeTXT(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzJudgeAnswers serves strangers' DNS data to every step. ns1 answers
+// from zone lines as an authoritative server does (CNAME loops, wildcards,
+// odd types, upper-case names); ns2, and the resolver when garble is set,
+// answer every question with the records of a DNS message, whatever was
+// asked: records of other owners and types, an MX to ".", SRV on port 0,
+// empty and huge TXT. Judging must not panic, and every finding must be a
+// code of the contract with its severity, in printable words.
+func FuzzJudgeAnswers(f *testing.F) {
+	huge := `@ TXT "v=spf1 ` + strings.Repeat(strings.Repeat("a", 250)+`" "`, 40) + `-all"`
+	for _, zone := range []string{
+		"mail CNAME mail2\nmail2 CNAME mail\n@ MX 10 mail2",
+		"@ TXT \"\"\n_dmarc TXT \"\"\nmail._domainkey TXT \"\"\nmail TXT",
+		huge,
+		"@ MX 0 .\n_submission._tcp SRV 0 0 0 mail\n_imaps._tcp SRV 0 0 0 .\n_autodiscover._tcp SRV 0 0 0 autodiscover",
+		"0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa. PTR MAIL.EXAMPLE.COM.\nMAIL.EXAMPLE.COM. AAAA ::ffff:192.0.2.10",
+		"@ LOC 52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m\n@ TYPE999 \\# 2 abcd\n@ CAA 0 issue \"ca.example\"\n_dmarc DNAME example.net.\n* A 127.0.0.1\n* TXT \"v=spf1 +all\"",
+		"@ TXT \"v=spf1 include:a.example.com -all\"\na TXT \"v=spf1 include:b.example.com\"\nb TXT \"v=spf1 include:a.example.com redirect=example.com\"",
+		"_dmarc TXT \"v=DMARC1; p=\\027[31mred; rua=mailto:\\255@example.net\"\nmail._domainkey TXT \"v=DKIM1; k=a\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169\\195\\169; p=\"",
+	} {
+		f.Add(zone, strangerMessage(f,
+			"example.com. MX 0 .",
+			"example.com. MX 10 192.0.2.10.",
+			"_submissions._tcp.example.com. SRV 0 0 0 mail.example.com.",
+			"mail._domainkey.example.com. TXT \"\"",
+			"zzz.example.org. A 192.0.2.99",
+			"mail.example.com. CNAME mail.example.com.",
+			"10.2.0.192.zen.example.org. A 127.255.255.254",
+			"10.2.0.192.zen.example.org. TXT \"\\255\\027\"",
+		), false)
+	}
+	f.Add("", []byte{0, 1, 2, 3}, true)
+	cfg := dkimConfig(f)
+	cfg.DNSBL = []string{"zen.example.org."}
+	f.Fuzz(func(t *testing.T, zone string, wire []byte, garble bool) {
+		lines, message := zoneRecords(zone), messageRecords(wire)
+		w := newWorld(t)
+		for _, s := range All() {
+			w.publish(s.Records(cfg))
+		}
+		w.data["ns1.example.net."] = append(w.data["ns1.example.net."], lines...)
+		w.garbled["ns2.example.net."] = append(message, lines...)
+		w.resolver = lines
+		if garble {
+			w.garbled[resolverName] = message
+		}
+		for _, r := range JudgeAll(cfg, w.run(Planners(cfg)...)) {
+			for _, finding := range r.Findings {
+				checkContract(t, r.Step, finding)
+				if msg := finding.Message; msg == "" || !utf8.ValidString(msg) || strings.ContainsFunc(msg, unicode.IsControl) {
+					t.Errorf("%s: %s message is empty, not UTF-8 or holds control characters: %q", r.Step, finding.Code, msg)
+				}
+			}
+		}
+	})
+}
+
+// maxStrangerRecords bounds what one fuzz input publishes.
+const maxStrangerRecords = 200
+
+// zoneRecords reads zone text relative to example.com., as far as it
+// parses.
+func zoneRecords(text string) []dns.RR {
+	zp := dns.NewZoneParser(strings.NewReader(text), "example.com.", "")
+	zp.SetDefaultTTL(3600)
+	var out []dns.RR
+	for rr, ok := zp.Next(); ok && len(out) < maxStrangerRecords; rr, ok = zp.Next() {
+		out = append(out, rr)
+	}
+	return out
+}
+
+// messageRecords are every record of a DNS message, as far as it unpacks.
+func messageRecords(wire []byte) []dns.RR {
+	m := new(dns.Msg)
+	_ = m.Unpack(wire)
+	out := append(append(m.Answer, m.Ns...), m.Extra...)
+	return out[:min(len(out), maxStrangerRecords)]
+}
+
+// strangerMessage packs records into a DNS message.
+func strangerMessage(t testing.TB, lines ...string) []byte {
+	t.Helper()
+	m := new(dns.Msg)
+	m.Answer = rrs(t, lines...)
+	wire, err := m.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wire
 }

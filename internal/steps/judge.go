@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/miekg/dns"
 
@@ -72,7 +74,7 @@ func newVerdict() *verdict {
 // nothing new.
 func (v *verdict) add(k kind, code string, sev Severity, format string, args ...any) {
 	n := note{
-		finding: Finding{Code: code, Severity: sev, Message: endSentences(fmt.Sprintf(format, args...))},
+		finding: Finding{Code: code, Severity: sev, Message: printable(endSentences(fmt.Sprintf(format, args...)))},
 		kind:    k,
 	}
 	if !slices.Contains(v.notes, n) {
@@ -89,6 +91,32 @@ func endSentences(msg string) string {
 		msg = msg[:len(msg)-1]
 	}
 	return msg
+}
+
+// printable escapes what a stranger's record may carry into a message and
+// a terminal must not print: control characters (an escape sequence would
+// repaint the screen) and bytes that are not UTF-8, as \x1b or \u0085.
+func printable(msg string) string {
+	clean := func(r rune) bool { return r != utf8.RuneError && !unicode.IsControl(r) }
+	if strings.IndexFunc(msg, func(r rune) bool { return !clean(r) }) < 0 {
+		return msg
+	}
+	var b strings.Builder
+	for i := 0; i < len(msg); {
+		r, size := utf8.DecodeRuneInString(msg[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, msg[i])
+		case unicode.IsControl(r) && r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // reply is what the authoritative servers said to one question.

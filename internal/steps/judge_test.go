@@ -55,3 +55,23 @@ func TestFailure(t *testing.T) {
 		})
 	}
 }
+
+func TestPrintable(t *testing.T) {
+	tests := map[string]struct {
+		in, want string
+	}{
+		"plain words stay":         {"mail.example.com. has no MX record… é.", "mail.example.com. has no MX record… é."},
+		"a terminal escape":        {"p=\x1b[31mred", `p=\x1b[31mred`},
+		"a byte that is not UTF-8": {"mailto:\xff@example.net", `mailto:\xff@example.net`},
+		"a C1 control":             {"next\u0085line", `next\u0085line`},
+		"a tab and a new line":     {"a\tb\nc", `a\x09b\x0ac`},
+		"a replacement character":  {"\ufffd", "\ufffd"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := printable(tc.in); got != tc.want {
+				t.Errorf("printable(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
