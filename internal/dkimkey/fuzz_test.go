@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func FuzzParseRecord(f *testing.F) {
@@ -21,6 +22,7 @@ func FuzzParseRecord(f *testing.F) {
 		"k=rsa; v=DKIM1; p=; p=",
 		"v=DKIM1; k=ed25519; p=MCowBQYDK2VwAyEA",
 		"=;=;",
+		"v=DKIM1; k=a" + strings.Repeat("é", 25) + "; p=",
 	} {
 		f.Add(s)
 	}
@@ -30,12 +32,12 @@ func FuzzParseRecord(f *testing.F) {
 		var se *SyntaxError
 		switch {
 		case errors.As(err, &me):
-			if me.Pos < 0 || me.Pos > len(txt) || me.Problem == "" {
+			if me.Pos < 0 || me.Pos > len(txt) || me.Problem == "" || utf8.ValidString(txt) && !utf8.ValidString(me.Problem) {
 				t.Fatalf("mangled at %d of %d: %q", me.Pos, len(txt), me.Problem)
 			}
 			return
 		case errors.As(err, &se):
-			if se.Pos < -1 || se.Pos > len(txt) || se.Problem == "" {
+			if se.Pos < -1 || se.Pos > len(txt) || se.Problem == "" || utf8.ValidString(txt) && !utf8.ValidString(se.Problem) {
 				t.Fatalf("syntax error at %d of %d: %q", se.Pos, len(txt), se.Problem)
 			}
 			return

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrEncrypted is wrapped by errors about password-protected keys, which
@@ -95,11 +96,16 @@ func ecError() error {
 	return fmt.Errorf("%w: it is an EC (ECDSA) key, which DKIM cannot use; make an RSA or Ed25519 key", ErrUnsupported)
 }
 
-// shorten keeps a text read from a file short enough for one message line.
+// shorten keeps a text read from a file short enough for one message line,
+// cutting between characters.
 func shorten(s string) string {
 	const max = 40
-	if len(s) > max {
-		return s[:max] + "…"
+	if len(s) <= max {
+		return s
 	}
-	return s
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
