@@ -83,11 +83,12 @@ func benchLab(b *testing.B, cfg verifytest.LabConfig) *verify.Engine {
 
 // BenchmarkRound runs one full check round of the standard profile and
 // reports the wall time in round trips (wall time / injected latency) and
-// the queries sent. cold: a new round, discovery included, the resolver
-// giving glue; cold-no-glue: the resolver gives none, so the nameservers'
-// addresses are asked too; cold-ipv6: each nameserver has an IPv6 address
-// too, so each is asked twice; warm: a round started with Next, which keeps
-// the discovered zones.
+// the queries sent; it fails if a round sends a (server, name, type) twice.
+// cold: a new round, discovery included, the resolver giving glue;
+// cold-no-glue: the resolver gives none, so the nameservers' addresses are
+// asked too; cold-ipv6: each nameserver has an IPv6 address too, so each
+// is asked twice; warm: a round started with Next, which keeps the
+// discovered zones.
 //
 //	go test -run '^$' -bench BenchmarkRound -benchtime 20x ./internal/verify/
 func BenchmarkRound(b *testing.B) {
@@ -111,7 +112,6 @@ func BenchmarkRound(b *testing.B) {
 			}
 			var queries, duplicates int
 			var wall time.Duration
-			b.ResetTimer()
 			for b.Loop() {
 				r := e.Round()
 				if bc.warm {
@@ -123,6 +123,9 @@ func BenchmarkRound(b *testing.B) {
 				st := r.Stats()
 				queries += st.Queries
 				duplicates += st.Duplicates
+				if st.Duplicates != 0 {
+					b.Fatalf("stats %+v: a (server, name, type) was sent twice", st)
+				}
 				if err := firstError(known); err != nil {
 					b.Fatal(err)
 				}
