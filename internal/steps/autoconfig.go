@@ -113,17 +113,11 @@ func srvQuestions(cfg Config) []verify.Question {
 	return qs
 }
 
-func autoconfigQuestions(cfg Config, known verify.Answers) []verify.Question {
-	if cfg.Domain == "" {
-		return nil
-	}
-	var qs []verify.Question
+// srvTargets lists the distinct host names the SRV records point at, on
+// any server, leaving out ".".
+func srvTargets(cfg Config, known verify.Answers) []string {
 	var targets []string
 	for _, q := range srvQuestions(cfg) {
-		qs = append(qs, q)
-		if s, _ := lookupService(srvService(q.Name)); slices.Contains(cfg.Services, s.name) || strings.HasPrefix(q.Name, "_autodiscover.") {
-			qs = append(qs, doubledQuestions(cfg, known, q)...)
-		}
 		r, _ := peek(known, q)
 		for _, o := range r.ok {
 			for _, srv := range srvRecords(o, q.Name) {
@@ -134,7 +128,23 @@ func autoconfigQuestions(cfg Config, known verify.Answers) []verify.Question {
 			}
 		}
 	}
-	for _, t := range targets {
+	return targets
+}
+
+// autoconfigQuestions asks for every SRV record, each target's address to
+// see whether it is an alias, and the autodiscover and autoconfig names.
+func autoconfigQuestions(cfg Config, known verify.Answers) []verify.Question {
+	if cfg.Domain == "" {
+		return nil
+	}
+	var qs []verify.Question
+	for _, q := range srvQuestions(cfg) {
+		qs = append(qs, q)
+		if s, _ := lookupService(srvService(q.Name)); slices.Contains(cfg.Services, s.name) || strings.HasPrefix(q.Name, "_autodiscover.") {
+			qs = append(qs, doubledQuestions(cfg, known, q)...)
+		}
+	}
+	for _, t := range srvTargets(cfg, known) {
 		qs = append(qs, verify.Q(t, dns.TypeA))
 	}
 	for _, name := range []string{autodiscoverName(cfg.Domain), autoconfigName(cfg.Domain)} {
@@ -267,33 +277,11 @@ func checkUnoffered(v *verdict, r reply, s mailService) {
 // checkSRVCNAMEs warns about SRV targets that are aliases: RFC 2782 says
 // the target must have its own address records.
 func checkSRVCNAMEs(v *verdict, known verify.Answers, cfg Config) {
-	seen := make(map[string]bool)
-	for _, q := range srvQuestions(cfg) {
-		r, _ := peek(known, q)
-		for _, o := range r.ok {
-			for _, srv := range srvRecords(o, q.Name) {
-				target := verify.CanonicalName(srv.Target)
-				if target == "." || seen[target] {
-					continue
-				}
-				seen[target] = true
-				tr, ok := peek(known, verify.Q(target, dns.TypeA))
-				if !ok {
-					continue
-				}
-				for _, g := range groupBy(tr.ok, func(o verify.Observation) string {
-					alias, _ := o.CNAME(target)
-					return alias
-				}) {
-					if g.key != "" {
-						v.add(kindWarn, CodeSRVTargetCNAME, SeverityWarning,
-							"The SRV target %s is an alias (CNAME) for %s on %s. SRV targets must not be aliases (RFC 2782) and some mail programs give up on them. Point the SRV records at %s and give that name A/AAAA records.",
-							target, g.key, g.names, cfg.Host)
-					}
-				}
-			}
-		}
-	}
+	aliasedTargets(known, srvTargets(cfg, known), func(target string, g group) {
+		v.add(kindWarn, CodeSRVTargetCNAME, SeverityWarning,
+			"The SRV target %s is an alias (CNAME) for %s on %s. SRV targets must not be aliases (RFC 2782) and some mail programs give up on them. Point the SRV records at %s and give that name A/AAAA records.",
+			target, g.key, g.names, cfg.Host)
+	})
 }
 
 // checkAlias checks autodiscover.<domain> or autoconfig.<domain>: a CNAME

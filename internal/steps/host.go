@@ -88,23 +88,35 @@ func anyHas(r reply, has func(verify.Question, verify.Observation) bool) bool {
 	return slices.ContainsFunc(r.ok, func(o verify.Observation) bool { return has(r.q, o) })
 }
 
-func hasCNAME(r reply) bool {
-	return slices.ContainsFunc(r.ok, func(o verify.Observation) bool {
-		_, ok := o.CNAME(r.q.Name)
-		return ok
-	})
+// hasCNAME reports whether any server has a CNAME at the question's name.
+func hasCNAME(r reply) bool { return len(aliases(r)) > 0 }
+
+// aliases groups the servers that have a CNAME at the question's name by
+// its target (the group's key).
+func aliases(r reply) []group {
+	return slices.DeleteFunc(groupBy(r.ok, func(o verify.Observation) string {
+		target, _ := o.CNAME(r.q.Name)
+		return target
+	}), func(g group) bool { return g.key == "" })
+}
+
+// aliasedTargets calls found for each group of servers that answer the
+// address question of an MX or SRV target with a CNAME. RFC 2181 §10.3
+// and RFC 2782: such a target must have its own address records.
+func aliasedTargets(known verify.Answers, targets []string, found func(target string, g group)) {
+	for _, target := range targets {
+		if r, ok := peek(known, verify.Q(target, dns.TypeA)); ok {
+			for _, g := range aliases(r) {
+				found(target, g)
+			}
+		}
+	}
 }
 
 // checkCNAME warns when the host is an alias: RFC 2181 §10.3, an MX or SRV
 // target must have its own address records.
 func checkCNAME(v *verdict, r reply) {
-	for _, g := range groupBy(r.ok, func(o verify.Observation) string {
-		target, _ := o.CNAME(r.q.Name)
-		return target
-	}) {
-		if g.key == "" {
-			continue
-		}
+	for _, g := range aliases(r) {
 		v.add(kindWarn, CodeHostCNAME, SeverityWarning,
 			"%s is an alias (CNAME) for %s on %s. A mail host named in MX and SRV records must not be an alias (RFC 2181 §10.3), and some senders refuse it. Replace the CNAME with A/AAAA records that hold the server's addresses.",
 			r.q.Name, g.key, g.names)

@@ -151,21 +151,9 @@ func appendedHint(got, want, zone string) string {
 
 // checkMXCNAMEs flags MX targets that are aliases (RFC 2181 §10.3).
 func checkMXCNAMEs(v *verdict, known verify.Answers, q verify.Question) {
-	for _, target := range mxTargets(known, q) {
-		r, ok := peek(known, verify.Q(target, dns.TypeA))
-		if !ok {
-			continue
-		}
-		for _, g := range groupBy(r.ok, func(o verify.Observation) string {
-			alias, _ := o.CNAME(target)
-			return alias
-		}) {
-			if g.key == "" {
-				continue
-			}
-			v.add(kindWrong, CodeMXTargetCNAME, SeverityError,
-				"The MX target %s is an alias (CNAME) for %s on %s. An MX target must not be an alias (RFC 2181 §10.3) and some senders refuse to deliver to it. Point the MX at a name with its own A/AAAA records, or replace the CNAME with A/AAAA records.",
-				target, g.key, g.names)
-		}
-	}
+	aliasedTargets(known, mxTargets(known, q), func(target string, g group) {
+		v.add(kindWrong, CodeMXTargetCNAME, SeverityError,
+			"The MX target %s is an alias (CNAME) for %s on %s. An MX target must not be an alias (RFC 2181 §10.3) and some senders refuse to deliver to it. Point the MX at a name with its own A/AAAA records, or replace the CNAME with A/AAAA records.",
+			target, g.key, g.names)
+	})
 }
