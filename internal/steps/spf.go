@@ -161,10 +161,7 @@ func (l spfLookup) TXT(name string) ([]string, spf.LookupStatus) {
 	for _, rr := range typed[*dns.TXT](o.Records(verify.CanonicalName(name), dns.TypeTXT)) {
 		out = append(out, JoinTXT(rr.Txt))
 	}
-	if len(out) == 0 {
-		return nil, spf.Void
-	}
-	return out, spf.Found
+	return found(out)
 }
 
 // IP returns the addresses of name, behind a CNAME too.
@@ -177,11 +174,7 @@ func (l spfLookup) IP(name string, v6 bool) ([]netip.Addr, spf.LookupStatus) {
 	if status != spf.Found {
 		return nil, status
 	}
-	ips := addresses(o, qtype)
-	if len(ips) == 0 {
-		return nil, spf.Void
-	}
-	return ips, spf.Found
+	return found(addresses(o, qtype))
 }
 
 // MX returns the MX targets of name.
@@ -194,10 +187,16 @@ func (l spfLookup) MX(name string) ([]string, spf.LookupStatus) {
 	for _, rr := range typed[*dns.MX](o.Records(verify.CanonicalName(name), dns.TypeMX)) {
 		out = append(out, verify.CanonicalName(rr.Mx))
 	}
-	if len(out) == 0 {
+	return found(out)
+}
+
+// found is what a reply gave the evaluator: its records, or a void lookup
+// when it holds none (RFC 7208 §4.6.4).
+func found[T any](records []T) ([]T, spf.LookupStatus) {
+	if len(records) == 0 {
 		return nil, spf.Void
 	}
-	return out, spf.Found
+	return records, spf.Found
 }
 
 // spfText is an SPF record as published, and the damage a form did to it.
