@@ -174,10 +174,7 @@ func (c *Config) normalizeDMARC(p *problems) {
 // parseAddress checks a mail address for a DMARC rua= URI and returns it
 // without mailto:, its domain in punycode.
 func parseAddress(typed string) (string, error) {
-	s := typed
-	if len(s) >= len("mailto:") && strings.EqualFold(s[:len("mailto:")], "mailto:") {
-		s = s[len("mailto:"):]
-	}
+	s := trimPrefixFold(typed, "mailto:")
 	at := strings.LastIndexByte(s, '@')
 	if at <= 0 || at == len(s)-1 {
 		return "", fmt.Errorf("is not a mail address: it needs the form name@example.com")
@@ -198,22 +195,7 @@ func parseAddress(typed string) (string, error) {
 // normalizeSPF checks the extra include: domains (an "include:" typed in
 // front is dropped) and the extra sending prefixes.
 func (c *Config) normalizeSPF(p *problems) {
-	var includes []string
-	for _, typed := range c.SPFIncludes {
-		s := strings.TrimSpace(typed)
-		if len(s) >= len("include:") && strings.EqualFold(s[:len("include:")], "include:") {
-			s = s[len("include:"):]
-		}
-		name, err := parseName(s, nameRules{underscore: true, needDot: true})
-		if err != nil {
-			p.add("spf-include", "%q %v", typed, err)
-			continue
-		}
-		if !slices.Contains(includes, name) {
-			includes = append(includes, name)
-		}
-	}
-	c.SPFIncludes = includes
+	c.SPFIncludes = p.names("spf-include", "include:", c.SPFIncludes, nil)
 	var prefixes []netip.Prefix
 	for _, pfx := range c.SPFIPs {
 		if !pfx.IsValid() || pfx.Addr().Zone() != "" {
@@ -260,18 +242,32 @@ func (c *Config) normalizeDNSBL(p *problems) {
 		c.DNSBL = DefaultDNSBL()
 		return
 	}
-	zones := []string{}
-	for _, z := range c.DNSBL {
-		name, err := parseName(z, nameRules{underscore: true, needDot: true})
+	c.DNSBL = p.names("dnsbl", "", c.DNSBL, []string{})
+}
+
+// names appends to out the names a person typed (service labels such as
+// _spf allowed, a leading prefix such as "include:" dropped), absolute and
+// without repeats; each name that is not one is a problem of field.
+func (p *problems) names(field, prefix string, typed, out []string) []string {
+	for _, t := range typed {
+		name, err := parseName(trimPrefixFold(strings.TrimSpace(t), prefix), nameRules{underscore: true, needDot: true})
 		if err != nil {
-			p.add("dnsbl", "%q %v", z, err)
+			p.add(field, "%q %v", t, err)
 			continue
 		}
-		if !slices.Contains(zones, name) {
-			zones = append(zones, name)
+		if !slices.Contains(out, name) {
+			out = append(out, name)
 		}
 	}
-	c.DNSBL = zones
+	return out
+}
+
+// trimPrefixFold removes prefix from s, in any case: "MAILTO:", "Include:".
+func trimPrefixFold(s, prefix string) string {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):]
+	}
+	return s
 }
 
 // normalizeTTL fills the default TTL and checks its range.
