@@ -133,19 +133,16 @@ func (r *Round) discoveryFailure(ctx context.Context, name string, chain []strin
 // used: no reply (a *ResolverError, unless the context ended) or an rcode
 // other than NOERROR and NXDOMAIN. It is nil for a usable reply.
 func (r *Round) resolverFailure(ctx context.Context, name string, qtype uint16, rep reply) error {
-	addr := r.e.set.resolver
-	t := target{server: addr, addr: addr, rd: true}
-	obs := observe(t, Question{Name: name, Type: qtype, Via: Recursive}, rep)
-	if rep.err != nil {
-		return unreachable(ctx, addr, obs.Err)
+	obs, err := r.fromResolver(ctx, Question{Name: name, Type: qtype, Via: Recursive}, rep)
+	if err != nil {
+		return err
 	}
 	return obs.Err
 }
 
 // resolve asks the resolver.
 func (r *Round) resolve(ctx context.Context, name string, qtype uint16) reply {
-	addr := r.e.set.resolver
-	return r.exchange(ctx, target{server: addr, addr: addr, rd: true}, name, qtype)
+	return r.exchange(ctx, resolverAt(r.e.set.resolver), name, qtype)
 }
 
 // zoneChain returns the suffixes of name where its zone may start, from the

@@ -23,6 +23,11 @@ type target struct {
 	rd bool
 }
 
+// resolverAt is the recursive resolver at addr, named by its address.
+func resolverAt(addr string) target {
+	return target{server: addr, addr: addr, rd: true}
+}
+
 // exchangeKey identifies a question at a server: a round sends each once.
 type exchangeKey struct {
 	addr  string

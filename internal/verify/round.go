@@ -165,7 +165,7 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 		a.Resolvers = make([]Observation, len(r.e.set.second))
 		for i, addr := range r.e.set.second {
 			wg.Go(func() {
-				t := target{server: addr, addr: addr, rd: true}
+				t := resolverAt(addr)
 				a.Resolvers[i] = observe(t, sent, r.exchange(ctx, t, name, q.Type))
 			})
 		}
@@ -185,10 +185,14 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 // recursive puts q to the resolver. The error is set when the resolver
 // gave no reply at all.
 func (r *Round) recursive(ctx context.Context, q Question) (Observation, error) {
+	return r.fromResolver(ctx, q, r.resolve(ctx, q.Name, q.Type))
+}
+
+// fromResolver is the observation of the resolver's reply to q, and a
+// *ResolverError when no reply came (unless the context ended).
+func (r *Round) fromResolver(ctx context.Context, q Question, rep reply) (Observation, error) {
 	addr := r.e.set.resolver
-	t := target{server: addr, addr: addr, rd: true}
-	rep := r.exchange(ctx, t, q.Name, q.Type)
-	obs := observe(t, q, rep)
+	obs := observe(resolverAt(addr), q, rep)
 	if rep.err != nil {
 		return obs, unreachable(ctx, addr, obs.Err)
 	}
