@@ -63,6 +63,7 @@ func runWizard(cmd *cobra.Command, f wizardFlags, e env) error {
 		In:         e.stdin,
 		Out:        e.stdout,
 		Getenv:     e.getenv,
+		ReadFile:   readKeyFile,
 		Save: func(cfg steps.Config) error {
 			path, err := profile.Path(dir, cfg.Domain)
 			if err != nil {
@@ -175,5 +176,6 @@ func runDemo(cmd *cobra.Command, f wizardFlags, e env) (err error) {
 		In:         e.stdin,
 		Out:        e.stdout,
 		Getenv:     e.getenv,
+		ReadFile:   readKeyFile,
 	}))
 }

@@ -20,6 +20,9 @@ import (
 type lineReader struct {
 	r       *bufio.Reader
 	pending []byte
+	// exhausted is set once a read found no input left: a question was
+	// asked that nobody can answer any more.
+	exhausted bool
 }
 
 func newLineReader(r io.Reader) *lineReader { return &lineReader{r: bufio.NewReader(r)} }
@@ -28,6 +31,7 @@ func (l *lineReader) Read(p []byte) (int, error) {
 	if len(l.pending) == 0 {
 		line, err := l.r.ReadBytes('\n')
 		if len(line) == 0 {
+			l.exhausted = errors.Is(err, io.EOF)
 			return 0, err
 		}
 		l.pending = line
@@ -51,6 +55,11 @@ type accessible struct {
 
 // errQuit ends the walk normally.
 var errQuit = errors.New("quit")
+
+// errInputEnded ends the form when the input ran out before every question
+// was answered: huh would take the proposed answers for the rest (and, for
+// the DKIM key, generate one), which nobody chose.
+var errInputEnded = errors.New("the input ended before every question was answered")
 
 // readLine reads one answer, or gives up when ctx ends.
 func (a accessible) readLine(ctx context.Context) (string, error) {
@@ -87,6 +96,9 @@ func (a accessible) runForm(ctx context.Context, groups ...*huh.Group) error {
 	case <-ctx.Done():
 		return ErrInterrupted
 	case err := <-done:
+		if a.in.exhausted {
+			return errInputEnded
+		}
 		if err != nil {
 			return fmt.Errorf("ask: %w", err)
 		}

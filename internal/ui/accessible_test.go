@@ -103,3 +103,47 @@ func TestLineReader(t *testing.T) {
 		t.Errorf("reads %q, want one line each", got)
 	}
 }
+
+// TestAccessibleInputEnds: input that runs out in the middle of the form
+// ends the walk with a clear error at once (no retry loop, no answers taken
+// for the questions nobody saw, no key generated) and keeps what was typed.
+func TestAccessibleInputEnds(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"nothing at all":          "",
+		"only the domain":         "example.com\n",
+		"up to the key choice":    "example.com\n\n\n",
+		"an invalid last answer":  "example.com\n\nnot-an-ip\n",
+		"last line with no break": "example.com\n\n192.0.2.25",
+	}
+	for name, input := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			be, saved := keyBackend(t, newFakeWorld())
+			generated := false
+			be.makeKey = func(string) error { generated = true; return nil }
+			var out safeBuffer
+			done := make(chan error, 1)
+			go func() {
+				done <- runPlain(context.Background(), Options{In: strings.NewReader(input), Out: &out, KeyDir: t.TempDir()}, be, steps.All())
+			}()
+			select {
+			case err := <-done:
+				if !errors.Is(err, errInputEnded) {
+					t.Fatalf("runPlain = %v, want errInputEnded", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("runPlain did not return when the input ended; output so far:\n%.2000s", out.String())
+			}
+			if generated {
+				t.Error("a DKIM key was generated although nobody chose to")
+			}
+			if n := strings.Count(out.String(), "Please answer again"); n > 1 {
+				t.Errorf("asked again %d times after the input ended", n)
+			}
+			if strings.HasPrefix(input, "example.com") && (len(*saved) == 0 || trimDot((*saved)[len(*saved)-1].Domain) != "example.com") {
+				t.Errorf("saved %+v, want the domain typed so far", *saved)
+			}
+		})
+	}
+}

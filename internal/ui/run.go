@@ -63,6 +63,10 @@ type Options struct {
 	Out        io.Writer
 	// Getenv reads the environment (NO_COLOR, TERM); default os.Getenv.
 	Getenv func(string) string
+	// ReadFile reads the DKIM key files the user names; default
+	// os.ReadFile. The CLI passes one that refuses devices, pipes and huge
+	// files, so that a mistyped path cannot hang or exhaust the wizard.
+	ReadFile func(name string) ([]byte, error)
 }
 
 // Run runs the wizard until the user quits. It returns ErrInterrupted on
@@ -175,11 +179,15 @@ func runPlain(ctx context.Context, opts Options, be backend, all []steps.Step) e
 // realBackend wires the wizard to the network (through verify), the file
 // system, the profile and the demo world.
 func realBackend(opts Options) backend {
+	readFile := opts.ReadFile
+	if readFile == nil {
+		readFile = os.ReadFile
+	}
 	return backend{
 		check:       engineCheck(opts.Verify),
 		lookupAddrs: engineLookupAddrs(opts.Verify),
 		lookupNS:    engineLookupNS(opts.Verify),
-		readFile:    os.ReadFile,
+		readFile:    readFile,
 		exists: func(name string) bool {
 			_, err := os.Stat(name)
 			return !errors.Is(err, fs.ErrNotExist)

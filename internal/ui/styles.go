@@ -158,7 +158,7 @@ func statusShort(st steps.Status) string {
 	case steps.StatusFail:
 		return "wrong"
 	case steps.StatusError:
-		return "unchecked"
+		return "couldn't check"
 	case steps.StatusSkipped:
 		return "skipped"
 	case steps.StatusPending:
