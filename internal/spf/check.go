@@ -75,22 +75,22 @@ func (e *evaluator) checkHost(domain, via string, stack []string, live bool) (*N
 		node.Pending = true
 		return node, outcome{}
 	case status == Failed:
-		node.Err = "the TXT lookup failed"
+		node.Err = "the TXT lookup of " + domain + " failed"
 		return node, outcome{result: ResultTempError, problem: "The TXT lookup of " + domain + " failed; receivers return temperror and try again later."}
 	case status == Void || len(txts) == 0:
-		node.Err = "no TXT record"
+		node.Err = domain + " has no TXT record"
 		return node, outcome{result: ResultNone, problem: domain + " has no TXT record, so no SPF record.", void: true}
 	case len(records) == 0:
-		node.Err = "no SPF record"
+		node.Err = domain + " has TXT records but no SPF record"
 		return node, outcome{result: ResultNone, problem: domain + " has TXT records but none starts with \"v=spf1\"."}
 	case len(records) > 1:
-		node.Err = fmt.Sprintf("%d SPF records", len(records))
+		node.Err = fmt.Sprintf("%s has %d SPF records", domain, len(records))
 		return node, outcome{result: ResultPermError, problem: fmt.Sprintf("%s has %d SPF records; receivers return permerror (RFC 7208 §4.5). Merge them into one.", domain, len(records))}
 	}
 	node.Record = records[0]
 	rec, err := Parse(records[0])
 	if err != nil {
-		node.Err = err.Error()
+		node.Err = fmt.Sprintf("the SPF record of %s does not parse: %v", domain, err)
 		return node, outcome{result: ResultPermError, problem: fmt.Sprintf("The SPF record of %s does not parse: %v.", domain, err)}
 	}
 	e.records++
@@ -235,13 +235,13 @@ func (e *evaluator) target(t Term, node *Node, stack []string, live bool) (strin
 	}
 	for _, d := range stack {
 		if d == target {
-			child := &Node{Domain: target, Via: t.Text, Err: "loop: " + target + " is already being evaluated"}
+			child := &Node{Domain: target, Via: t.Text, Err: fmt.Sprintf("%s in the SPF record of %s leads back to %s, a loop", t.Text, node.Domain, target)}
 			node.Children = append(node.Children, child)
 			return "", outcome{result: ResultPermError, matched: t.Text, problem: fmt.Sprintf("%s in the SPF record of %s leads back to %s, a loop; receivers return permerror.", t.Text, node.Domain, target)}, false
 		}
 	}
 	if !live && e.records >= maxRecords {
-		child := &Node{Domain: target, Via: t.Text, Err: "not followed: the tree has too many records"}
+		child := &Node{Domain: target, Via: t.Text, Unfollowed: true}
 		node.Children = append(node.Children, child)
 		return "", outcome{}, false
 	}
@@ -261,7 +261,7 @@ func (e *evaluator) name(t Term, node *Node) (string, outcome, bool) {
 	name := shorten(spec.expand(e.env, bare(node.Domain)))
 	if problem := nameProblem(name); problem != "" {
 		if node.Err == "" {
-			node.Err = fmt.Sprintf("%s expands to %q: %s", t.Text, name, problem)
+			node.Err = fmt.Sprintf("%s in the SPF record of %s expands to %q, which is not a domain name (%s)", t.Text, node.Domain, name, problem)
 		}
 		return "", outcome{result: ResultPermError, matched: t.Text, problem: fmt.Sprintf("%s in the SPF record of %s expands to %q, which is not a domain name (%s); receivers return permerror.", t.Text, node.Domain, name, problem)}, false
 	}

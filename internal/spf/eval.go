@@ -75,7 +75,12 @@ type Node struct {
 	Children []*Node
 	// Pending is true while the record's TXT lookup is still unanswered.
 	Pending bool
-	// Err says what is wrong with this record, "" when nothing is.
+	// Unfollowed is true for a record the walk left out beyond the terms
+	// a receiver evaluates for the IP, because the tree had grown to a
+	// hundred records. It is not an error.
+	Unfollowed bool
+	// Err says what is wrong with this record in a clause that names it
+	// ("_spf.example.net. has 2 SPF records"), "" when nothing is.
 	Err string
 }
 

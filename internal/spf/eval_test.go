@@ -625,3 +625,110 @@ type everywhere string
 func (r everywhere) TXT(string) ([]string, LookupStatus)        { return []string{string(r)}, Found }
 func (everywhere) IP(string, bool) ([]netip.Addr, LookupStatus) { return nil, Void }
 func (everywhere) MX(string) ([]string, LookupStatus)           { return nil, Void }
+
+// TestEvaluateNodeErrors walks records behind a term that matches, as a
+// receiver does for other senders: each broken record's Err is a clause
+// that names it, and a record left out because the tree grew too large is
+// Unfollowed, not an error.
+func TestEvaluateNodeErrors(t *testing.T) {
+	mxs := []string{}
+	for i := range 11 {
+		mxs = append(mxs, fmt.Sprintf("mx%d.example.com.", i))
+	}
+	tests := map[string]struct {
+		record string
+		txt    map[string][]string
+		mx     map[string][]string
+		fail   map[string]bool
+		// want are the errors of the nodes, in walk order.
+		want       []string
+		unfollowed int
+	}{
+		"no TXT record": {
+			record: "include:gone.example.net",
+			want:   []string{"gone.example.net. has no TXT record"},
+		},
+		"TXT records but no SPF record": {
+			record: "include:other.example.net",
+			txt:    map[string][]string{"other.example.net": {"google-site-verification=x"}},
+			want:   []string{"other.example.net. has TXT records but no SPF record"},
+		},
+		"two SPF records": {
+			record: "include:two.example.net",
+			txt:    map[string][]string{"two.example.net": {"v=spf1 -all", "v=spf1 a -all"}},
+			want:   []string{"two.example.net. has 2 SPF records"},
+		},
+		"a record that does not parse": {
+			record: "include:bad.example.net",
+			txt:    map[string][]string{"bad.example.net": {"v=spf1 ip4:300.0.0.1 -all"}},
+			want:   []string{`the SPF record of bad.example.net. does not parse: "ip4:300.0.0.1" at character 8: not an IPv4 address`},
+		},
+		"a failed lookup": {
+			record: "include:flaky.example.net",
+			fail:   map[string]bool{"flaky.example.net": true},
+			want:   []string{"the TXT lookup of flaky.example.net. failed"},
+		},
+		"a loop": {
+			record: "include:loop.example.net",
+			txt:    map[string][]string{"loop.example.net": {"v=spf1 include:example.com -all"}},
+			want:   []string{"include:example.com in the SPF record of loop.example.net. leads back to example.com., a loop"},
+		},
+		"a macro that expands to no name": {
+			record: "a:%{l}!x.example.com",
+			want:   []string{`a:%{l}!x.example.com in the SPF record of example.com. expands to "postmaster!x.example.com", which is not a domain name (the name contains the character '!')`},
+		},
+		"too many exchanges": {
+			record: "mx:many.example.com",
+			mx:     map[string][]string{"many.example.com": mxs},
+			want:   []string{"many.example.com. has 11 MX records, and mx looks at 10 at most"},
+		},
+		"a tree too large to follow": {
+			record:     "include:a.example.org",
+			unfollowed: 1,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			f := &fakeDNS{txt: map[string][]string{"example.com": {"v=spf1 ip4:192.0.2.10 " + tc.record + " -all"}}, mx: tc.mx, fail: tc.fail}
+			for k, v := range tc.txt {
+				f.txt[k] = v
+			}
+			ev := Evaluate(netip.MustParseAddr("192.0.2.10"), "example.com", endlessTree{f})
+			if ev.Result != ResultPass {
+				t.Fatalf("result %s, want pass by ip4", ev.Result)
+			}
+			var errs []string
+			unfollowed := 0
+			var walk func(n *Node)
+			walk = func(n *Node) {
+				if n.Err != "" {
+					errs = append(errs, n.Err)
+				}
+				if n.Unfollowed {
+					unfollowed++
+				}
+				for _, c := range n.Children {
+					walk(c)
+				}
+			}
+			walk(ev.Tree)
+			if !slices.Equal(errs, tc.want) {
+				t.Errorf("errors %q\nwant   %q", errs, tc.want)
+			}
+			if (unfollowed > 0) != (tc.unfollowed > 0) {
+				t.Errorf("%d records unfollowed, want some: %v", unfollowed, tc.unfollowed > 0)
+			}
+		})
+	}
+}
+
+// endlessTree answers every name below example.org with a record that
+// includes two names one level deeper, so the tree never ends.
+type endlessTree struct{ *fakeDNS }
+
+func (e endlessTree) TXT(name string) ([]string, LookupStatus) {
+	if !strings.HasSuffix(name, ".example.org.") {
+		return e.fakeDNS.TXT(name)
+	}
+	return []string{"v=spf1 include:a." + bare(name) + " include:b." + bare(name) + " -all"}, Found
+}

@@ -95,6 +95,13 @@ func brokenWorlds(t testing.TB) map[string]struct {
 		"SPF include loop": {world: func(w *world) {
 			w.replace(`@ TXT "v=spf1 include:_spf.example.com mx -all"`, `_spf TXT "v=spf1 include:example.com -all"`)
 		}},
+		"SPF records broken behind the matching term": {world: func(w *world) {
+			w.replace(`@ TXT "v=spf1 mx include:_loop.example.com include:_two.example.com include:_bad.example.com include:_%{l}x.example.com -all"`,
+				`_loop TXT "v=spf1 include:example.com -all"`,
+				`_two TXT "v=spf1 -all"`, `_two TXT "v=spf1 a -all"`,
+				`_bad TXT "v=spf1 ip4:300.0.0.1 -all"`,
+				`_postmasterx TXT "v=spf1 mx:%{l}!x.example.com -all"`)
+		}},
 		"SPF without all, and ?all at the host": {world: func(w *world) {
 			w.replace(`@ TXT "v=spf1 mx"`)
 			w.replace(`mail TXT "v=spf1 a ?all"`)

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -328,27 +329,34 @@ func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g
 	}
 }
 
-// checkSPFTree reports records the include/redirect tree leads to that are
-// broken, beyond the terms that matched our server: mail the record is
-// meant to cover (a relay, a newsletter service) gets permerror there.
+// checkSPFTree reports what is broken in the record and the records its
+// include and redirect terms lead to, beyond the terms that matched our
+// server: mail the record is meant to cover (a relay, a newsletter service)
+// gets permerror there. Records still unanswered, or whose lookup failed,
+// are no verdict.
 func checkSPFTree(v *verdict, name string, g group, lookup spfLookup, root *spf.Node) {
-	if root == nil {
-		return
-	}
-	var walk func(*spf.Node, int)
-	walk = func(n *spf.Node, depth int) {
-		for _, c := range n.Children {
-			if _, status := lookup.TXT(c.Domain); c.Err != "" && !c.Pending && status != spf.Failed && status != spf.NotAsked {
+	var walk func(n *spf.Node, via string, depth int)
+	walk = func(n *spf.Node, via string, depth int) {
+		if _, status := lookup.TXT(n.Domain); n.Err != "" && !n.Pending && status != spf.Failed && status != spf.NotAsked {
+			if via == "" {
 				v.add(kindWrong, CodeSPFSyntax, SeverityError,
-					"The SPF record of %s on %s refers to %s, but %s has %s, so receivers return permerror for mail that reaches that term. Fix that record, or remove %s.",
-					name, g.names, c.Via, c.Domain, c.Err, c.Via)
+					"The SPF record of %s on %s has a term that makes receivers return permerror for mail that reaches it: %s. Correct or remove that term.",
+					name, g.names, n.Err)
+			} else {
+				v.add(kindWrong, CodeSPFSyntax, SeverityError,
+					"The SPF record of %s on %s refers to %s, and receivers that follow it return permerror: %s. Fix that record, or remove %s.",
+					name, g.names, via, n.Err, via)
 			}
+		}
+		for _, c := range n.Children {
 			if depth < 10 {
-				walk(c, depth+1)
+				walk(c, cmp.Or(via, c.Via), depth+1)
 			}
 		}
 	}
-	walk(root, 0)
+	if root != nil {
+		walk(root, "", 0)
+	}
 }
 
 // coverServer is the fix for a record that does not authorize ip: the
@@ -448,18 +456,20 @@ func checkSPFLookups(v *verdict, name string, g group, ev spf.Evaluation) {
 // lookupTree explains where lookups come from, record by record:
 // "example.com. 3, include:_spf.provider.net 4".
 func lookupTree(n *spf.Node) string {
+	const most = 6 // records named; the rest are counted
 	var parts []string
+	more := 0
 	var walk func(*spf.Node)
 	walk = func(n *spf.Node) {
-		if n == nil || len(parts) > 20 {
+		if n == nil {
 			return
 		}
-		if n.Lookups > 0 {
-			where := n.Domain
-			if n.Via != "" {
-				where = n.Via
-			}
-			parts = append(parts, fmt.Sprintf("%s %d", where, n.Lookups))
+		switch {
+		case n.Lookups == 0:
+		case len(parts) < most:
+			parts = append(parts, fmt.Sprintf("%s %d", cmp.Or(n.Via, n.Domain), n.Lookups))
+		default:
+			more++
 		}
 		for _, c := range n.Children {
 			walk(c)
@@ -468,6 +478,9 @@ func lookupTree(n *spf.Node) string {
 	walk(n)
 	if len(parts) == 0 {
 		return "by the record itself"
+	}
+	if more > 0 {
+		return strings.Join(parts, ", ") + fmt.Sprintf(" and %d more %s", more, plural(more, "record", "records"))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -152,7 +152,15 @@ func TestSPF(t *testing.T) {
 			world:  spfAt("v=spf1 mx include:_spf.gone.example.net -all"),
 			status: StatusFail,
 			want:   []string{CodeSPFSyntax},
-			says:   []string{"refers to include:_spf.gone.example.net", "no TXT record"},
+			says:   []string{"refers to include:_spf.gone.example.net, and receivers that follow it return permerror: _spf.gone.example.net. has no TXT record."},
+		},
+		"an include tree too large to follow": {
+			cfg:    func(c *Config) { c.IPs = c.IPs[:1] },
+			world:  spfAt("v=spf1 mx include:a.example.org -all", `*.example.org. TXT "v=spf1 include:a.%{d} include:b.%{d} -all"`),
+			status: StatusFail,
+			want:   []string{CodeSPFTooManyLookups},
+			not:    []string{CodeSPFSyntax},
+			says:   []string{"(example.com. 2, include:a.example.org 2, include:a.%{d} 2", "and 94 more records)"},
 		},
 		"include with an SPF record": {
 			world:  spfAt("v=spf1 mx include:_spf.relay.example.net -all", `_spf.relay.example.net. TXT "v=spf1 ip4:198.51.100.0/24 -all"`),
