@@ -154,6 +154,12 @@ func TestSPF(t *testing.T) {
 			want:   []string{CodeSPFSyntax},
 			says:   []string{"refers to include:_spf.gone.example.net, and receivers that follow it return permerror: _spf.gone.example.net. has no TXT record."},
 		},
+		"a term behind the match that expands to no name": {
+			world:  spfAt("v=spf1 mx a:%{l}!x.example.com -all"),
+			status: StatusFail,
+			want:   []string{CodeSPFSyntax},
+			says:   []string{"has a term that makes receivers return permerror", `a:%{l}!x.example.com in the SPF record of example.com. expands to "postmaster!x.example.com"`},
+		},
 		"an include tree too large to follow": {
 			cfg:    func(c *Config) { c.IPs = c.IPs[:1] },
 			world:  spfAt("v=spf1 mx include:a.example.org -all", `*.example.org. TXT "v=spf1 include:a.%{d} include:b.%{d} -all"`),
