@@ -134,9 +134,6 @@ func srvTargets(cfg Config, known verify.Answers) []string {
 // autoconfigQuestions asks for every SRV record, each target's address to
 // see whether it is an alias, and the autodiscover and autoconfig names.
 func autoconfigQuestions(cfg Config, known verify.Answers) []verify.Question {
-	if cfg.Domain == "" {
-		return nil
-	}
 	var qs []verify.Question
 	for _, q := range srvQuestions(cfg) {
 		qs = append(qs, q)

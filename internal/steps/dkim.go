@@ -46,7 +46,7 @@ func dkimRecords(cfg Config) []Record {
 }
 
 func dkimQuestions(cfg Config, known verify.Answers) []verify.Question {
-	if cfg.DKIMSelector == "" || cfg.Domain == "" {
+	if cfg.DKIMSelector == "" {
 		return nil
 	}
 	q := verify.Q(dkimName(cfg), dns.TypeTXT)

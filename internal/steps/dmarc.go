@@ -80,9 +80,6 @@ func orgDomain(name string) string {
 }
 
 func dmarcQuestions(cfg Config, known verify.Answers) []verify.Question {
-	if cfg.Domain == "" {
-		return nil
-	}
 	q := verify.Q(dmarcName(cfg.Domain), dns.TypeTXT)
 	qs := []verify.Question{q, verify.Q(cfg.Domain, dns.TypeTXT)}
 	qs = append(qs, doubledQuestions(cfg, known, q)...)

@@ -32,9 +32,6 @@ func hostRecords(cfg Config) []Record {
 }
 
 func hostQuestions(cfg Config, known verify.Answers) []verify.Question {
-	if cfg.Host == "" {
-		return nil
-	}
 	a, aaaa := verify.Q(cfg.Host, dns.TypeA), verify.Q(cfg.Host, dns.TypeAAAA)
 	qs := []verify.Question{a, aaaa}
 	if len(cfg.v4()) > 0 {

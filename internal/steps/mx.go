@@ -38,9 +38,6 @@ func mxRecords(cfg Config) []Record {
 // mxQuestions asks for the MX records, and for each target's address to
 // see whether it is an alias.
 func mxQuestions(cfg Config, known verify.Answers) []verify.Question {
-	if cfg.Domain == "" {
-		return nil
-	}
 	q := verify.Q(cfg.Domain, dns.TypeMX)
 	qs := append([]verify.Question{q}, doubledQuestions(cfg, known, q)...)
 	for _, target := range mxTargets(known, q) {

@@ -87,9 +87,6 @@ func spfIdentities(cfg Config) []string {
 // spfQuestions asks for the SPF records and for everything their
 // evaluation needs: includes, MX hosts and their addresses.
 func spfQuestions(cfg Config, known verify.Answers) []verify.Question {
-	if cfg.Domain == "" {
-		return nil
-	}
 	var qs []verify.Question
 	for _, id := range spfIdentities(cfg) {
 		q := verify.Q(id, dns.TypeTXT)

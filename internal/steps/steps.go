@@ -20,7 +20,8 @@ func All() []Step {
 }
 
 // newStep wires a step's pure functions, each given the Config with its
-// defaults filled in. A skipped step asks nothing and judges as skipped.
+// defaults filled in. A skipped step asks nothing and judges as skipped;
+// without a domain a step asks nothing and judges lookup-error.
 func newStep(id, title string, where Where,
 	records func(Config) []Record,
 	questions func(Config, verify.Answers) []verify.Question,
@@ -34,10 +35,10 @@ func newStep(id, title string, where Where,
 			return records(cfg.withDefaults())
 		},
 		Questions: func(cfg Config, known verify.Answers) []verify.Question {
-			if cfg.skips(id) {
+			if cfg = cfg.withDefaults(); cfg.skips(id) || cfg.Domain == "" {
 				return nil
 			}
-			return questions(cfg.withDefaults(), known)
+			return questions(cfg, known)
 		},
 		Judge: func(cfg Config, known verify.Answers) Result {
 			cfg = cfg.withDefaults()

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"errors"
+	"net/netip"
 	"slices"
 	"testing"
 
@@ -134,15 +135,24 @@ func TestOverall(t *testing.T) {
 }
 
 func TestJudgeEmptyConfig(t *testing.T) {
-	cfg := Config{}
-	for _, p := range Planners(cfg) {
-		if qs := p(verify.Answers{}); len(qs) != 0 {
-			t.Errorf("a planner asks %v for an empty Config", qs)
-		}
+	tests := map[string]Config{
+		"empty":                   {},
+		"addresses but no domain": {IPs: []netip.Addr{netip.MustParseAddr("192.0.2.10"), netip.MustParseAddr("2001:db8::10")}},
 	}
-	for _, r := range JudgeAll(cfg, nil) {
-		if r.Status != StatusError || len(r.Findings) != 1 || r.Findings[0].Code != CodeLookupError {
-			t.Errorf("%s: %s %v, want error with lookup-error", r.Step, r.Status, codes(r))
-		}
+	for name, cfg := range tests {
+		t.Run(name, func(t *testing.T) {
+			// Without a domain every step judges lookup-error, so none
+			// asks a question whose answer it would not read.
+			for _, p := range Planners(cfg) {
+				if qs := p(verify.Answers{}); len(qs) != 0 {
+					t.Errorf("a planner asks %v without a domain", qs)
+				}
+			}
+			for _, r := range JudgeAll(cfg, nil) {
+				if r.Status != StatusError || len(r.Findings) != 1 || r.Findings[0].Code != CodeLookupError {
+					t.Errorf("%s: %s %v, want error with lookup-error", r.Step, r.Status, codes(r))
+				}
+			}
+		})
 	}
 }
