@@ -97,8 +97,7 @@ func endSentences(msg string) string {
 // a terminal must not print: control characters (an escape sequence would
 // repaint the screen) and bytes that are not UTF-8, as \x1b or \u0085.
 func printable(msg string) string {
-	clean := func(r rune) bool { return r != utf8.RuneError && !unicode.IsControl(r) }
-	if strings.IndexFunc(msg, func(r rune) bool { return !clean(r) }) < 0 {
+	if !strings.ContainsFunc(msg, func(r rune) bool { return r == utf8.RuneError || unicode.IsControl(r) }) {
 		return msg
 	}
 	var b strings.Builder
@@ -140,20 +139,14 @@ func (v *verdict) ask(known verify.Answers, q verify.Question) (reply, bool) {
 	r := reply{q: q}
 	switch {
 	case !found:
-		v.lookupError(q, fmt.Sprintf("%s has not been asked yet", q))
+		v.lookupError(q, "it has not been asked yet")
 		return r, false
 	case ans.Err != nil:
 		v.lookupError(q, failure(ans.Err))
 		return r, false
 	}
 	var failed []verify.Observation
-	for _, o := range ans.Servers {
-		if o.OK() {
-			r.ok = append(r.ok, o)
-		} else {
-			failed = append(failed, o)
-		}
-	}
+	r.ok, failed = split(ans.Servers, verify.Observation.OK)
 	if len(r.ok) == 0 {
 		var reasons []string
 		for _, o := range failed {
@@ -174,15 +167,9 @@ func (v *verdict) ask(known verify.Answers, q verify.Question) (reply, bool) {
 // peek looks q up without recording anything: for answers that only add
 // detail (the doubled names, a wildcard) and whose failure says nothing.
 func peek(known verify.Answers, q verify.Question) (reply, bool) {
-	ans, found := known.Get(q)
-	if !found || ans.Err != nil {
-		return reply{q: q}, false
-	}
 	r := reply{q: q}
-	for _, o := range ans.Servers {
-		if o.OK() {
-			r.ok = append(r.ok, o)
-		}
+	if ans, found := known.Get(q); found && ans.Err == nil {
+		r.ok, _ = split(ans.Servers, verify.Observation.OK)
 	}
 	return r, len(r.ok) > 0
 }
