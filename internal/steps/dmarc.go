@@ -175,19 +175,14 @@ func checkDMARC(v *verdict, cfg Config, known verify.Answers, r reply) {
 // judgeDMARCValue checks one published value; it reports false when the
 // value does not parse.
 func judgeDMARCValue(v *verdict, name string, g group, value, want string) (dmarcRecord, bool) {
-	var rec dmarcRecord
-	err := fmt.Errorf("it is not a DMARC record")
-	d, mangled := inspectTXT([]string{value})
-	if !mangled {
-		rec, err = parseDMARC(value)
-	}
-	switch {
-	case mangled:
+	if d, mangled := inspectTXT([]string{value}); mangled {
 		v.add(kindWrong, CodeDMARCSyntax, SeverityError,
 			"The DMARC record %s on %s %s, so receivers cannot read it. Enter the value without quotes: %q.",
 			name, g.names, d.what, d.meant)
-		return rec, false
-	case err != nil:
+		return dmarcRecord{}, false
+	}
+	rec, err := parseDMARC(value)
+	if err != nil {
 		v.add(kindWrong, CodeDMARCSyntax, SeverityError,
 			"The DMARC record %s is %q on %s, and receivers ignore it: %v. Replace it with %q.",
 			name, clip(value), g.names, err, want)
