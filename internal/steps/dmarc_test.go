@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -144,7 +145,7 @@ func TestParseDMARC(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			rec, err := parseDMARC(tc.txt)
 			if tc.problem != "" {
-				if err == nil || !contains(err.Error(), tc.problem) {
+				if err == nil || !strings.Contains(err.Error(), tc.problem) {
 					t.Fatalf("error %v, want one saying %q", err, tc.problem)
 				}
 				return

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,7 +80,7 @@ func TestLabMXOnOneServerOnly(t *testing.T) {
 		t.Fatalf("status %s, want pending with partial-propagation:\n%s", res.Status, messages(res))
 	}
 	f, _ := finding(res, CodePartialPropagation)
-	if !contains(f.Message, "on ns1.example.net. but not yet on ns2.example.net.") {
+	if !strings.Contains(f.Message, "on ns1.example.net. but not yet on ns2.example.net.") {
 		t.Errorf("message does not say which server has it: %s", f.Message)
 	}
 }

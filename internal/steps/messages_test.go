@@ -192,7 +192,7 @@ func TestMessages(t *testing.T) {
 					for _, problem := range messageProblems(f.Message) {
 						t.Errorf("%s: %s message %s:\n%s", r.Step, f.Code, problem, f.Message)
 					}
-					if needsName(r.Step, f.Code) && !absoluteName.MatchString(f.Message) {
+					if needsName(r.Step, f.Code) && !namesRecord(f.Message) {
 						t.Errorf("%s: %s message names no record with its final dot:\n%s", r.Step, f.Code, f.Message)
 					}
 					for _, line := range keyLines {
@@ -206,9 +206,11 @@ func TestMessages(t *testing.T) {
 	}
 }
 
-// absoluteName matches a domain name with its final dot, at the end of a
-// word: "_dmarc.example.com." but not "example.com".
-var absoluteName = regexp.MustCompile(`[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]*[A-Za-z0-9]\.(\s|$|[),;:"])`)
+// namesRecord reports whether msg holds a domain name with its final dot,
+// at the end of a word: "_dmarc.example.com." but not "example.com".
+func namesRecord(msg string) bool {
+	return regexp.MustCompile(`[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]*[A-Za-z0-9]\.(\s|$|[),;:"])`).MatchString(msg)
+}
 
 // needsName reports whether a finding is about a record, which its
 // message must name. Blocklists publish nothing and a missing selector
@@ -217,21 +219,18 @@ func needsName(step, code string) bool {
 	return step != IDBlocklist && code != CodeDKIMNoSelector
 }
 
-// goisms are traces of Go formatting and raw errors a sentence must not
-// hold.
-var goisms = []string{"%!", "<nil>", "map[", "&{", "{}", "\n", "  ", "..", "dns: ", "dmarc: ", "dkimkey: ", "spf: ", "x509: ", "asn1: ", "illegal base64"}
-
-// rawErrors match the text of verify's errors, which repeat the question
-// and nest their causes: a message names the record once and says what
-// went wrong in words. A Go slice is brackets not followed by a port.
-var rawErrors = map[string]*regexp.Regexp{
-	"a raw query error":    regexp.MustCompile(`\bquery [A-Z0-9]+ `),
-	"a raw resolver error": regexp.MustCompile(`could not reach resolver`),
-	"a Go slice":           regexp.MustCompile(`\[[^\]]*\]([^:]|$)`),
-}
-
 // messageProblems says what is wrong with a finding's message, if anything.
 func messageProblems(msg string) []string {
+	// Traces of Go formatting and raw errors a sentence must not hold.
+	goisms := []string{"%!", "<nil>", "map[", "&{", "{}", "\n", "  ", "..", "dns: ", "dmarc: ", "dkimkey: ", "spf: ", "x509: ", "asn1: ", "illegal base64"}
+	// The text of verify's errors, which repeat the question and nest
+	// their causes, where a message names the record once and says what
+	// went wrong in words. A Go slice is brackets not followed by a port.
+	rawErrors := map[string]*regexp.Regexp{
+		"a raw query error":    regexp.MustCompile(`\bquery [A-Z0-9]+ `),
+		"a raw resolver error": regexp.MustCompile(`could not reach resolver`),
+		"a Go slice":           regexp.MustCompile(`\[[^\]]*\]([^:]|$)`),
+	}
 	var out []string
 	if msg == "" {
 		return []string{"is empty"}
@@ -292,10 +291,10 @@ func TestMessageProblems(t *testing.T) {
 			}
 		})
 	}
-	if absoluteName.MatchString("reports go to example.com, see there.") {
+	if namesRecord("reports go to example.com, see there.") {
 		t.Error("a name without its final dot counts as absolute")
 	}
-	if !absoluteName.MatchString("mail._domainkey.example.com. has no record.") {
+	if !namesRecord("mail._domainkey.example.com. has no record.") {
 		t.Error("an absolute name is not seen")
 	}
 }

@@ -389,5 +389,3 @@ func finding(r Result, code string) (Finding, bool) {
 	}
 	return Finding{}, false
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
