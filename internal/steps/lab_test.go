@@ -84,3 +84,44 @@ func TestLabMXOnOneServerOnly(t *testing.T) {
 		t.Errorf("message does not say which server has it: %s", f.Message)
 	}
 }
+
+// TestLabMessagesOfFailures words the engine's own errors: one server
+// that does not answer, and a resolver that does not answer the
+// blocklist questions.
+func TestLabMessagesOfFailures(t *testing.T) {
+	cfg := labConfig(t)
+	lab, _ := startLab(t, cfg)
+	opts := lab.Options()
+	opts.Timeout = 200 * time.Millisecond
+	eng, err := verify.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	round := eng.Round()
+	round.Run(ctx, Planners(cfg)...) // discovery, while the resolver answers
+	lab.Servers[1].SetFault(verifytest.Fault{Drop: true})
+	lab.Resolver.SetFault(verifytest.Fault{Drop: true})
+	results := JudgeAll(cfg, round.Next().Run(ctx, Planners(cfg)...))
+	for _, r := range results {
+		for _, f := range r.Findings {
+			for _, problem := range messageProblems(f.Message) {
+				t.Errorf("%s: %s message %s:\n%s", r.Step, f.Code, problem, f.Message)
+			}
+		}
+	}
+	want := map[string]struct{ code, says string }{
+		IDMX:        {CodeNSUnreachable, "ns2.example.net. gave no usable answer (i/o timeout (2 tries of 200ms))"},
+		IDBlocklist: {CodeLookupError, "Could not check 192.0.2.10 on bl.example.org: the resolver " + lab.Resolver.Addr() + " gave no reply: i/o timeout (2 tries of 200ms)."},
+	}
+	for _, r := range results {
+		w, ok := want[r.Step]
+		if !ok {
+			continue
+		}
+		if f, found := finding(r, w.code); !found || !strings.Contains(f.Message, w.says) {
+			t.Errorf("%s: %s does not say %q:\n%s", r.Step, w.code, w.says, messages(r))
+		}
+	}
+}
