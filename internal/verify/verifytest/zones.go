@@ -151,43 +151,31 @@ func (z *Zones) Remove(rr string) (int, error) {
 	}
 	owner := dns.CanonicalName(want.Header().Name)
 	want.Header().Name = owner
-	z.mu.Lock()
-	defer z.mu.Unlock()
-	zn := z.enclosingLocked(owner)
-	if zn == nil {
-		return 0, nil
-	}
-	kept := zn.names[owner][:0:0]
-	for _, have := range zn.names[owner] {
-		if !dns.IsDuplicate(have, want) {
-			kept = append(kept, have)
-		}
-	}
-	removed := len(zn.names[owner]) - len(kept)
-	zn.setLocked(owner, kept)
-	return removed, nil
+	return z.removeWhere(owner, func(have dns.RR) bool { return dns.IsDuplicate(have, want) }), nil
 }
 
 // RemoveRRset removes every record of type qtype owned by name (dns.TypeANY:
 // every record of name) and returns how many were removed. A zone's SOA is
 // never removed.
 func (z *Zones) RemoveRRset(name string, qtype uint16) int {
-	owner := dns.CanonicalName(name)
+	return z.removeWhere(dns.CanonicalName(name), func(rr dns.RR) bool {
+		return qtype == dns.TypeANY || rr.Header().Rrtype == qtype
+	})
+}
+
+// removeWhere removes the records of owner for which drop holds and
+// returns how many it removed.
+func (z *Zones) removeWhere(owner string, drop func(dns.RR) bool) int {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	zn := z.enclosingLocked(owner)
 	if zn == nil {
 		return 0
 	}
-	kept := zn.names[owner][:0:0]
-	for _, rr := range zn.names[owner] {
-		if qtype != dns.TypeANY && rr.Header().Rrtype != qtype {
-			kept = append(kept, rr)
-		}
-	}
-	removed := len(zn.names[owner]) - len(kept)
+	rrs := zn.names[owner]
+	kept := slices.DeleteFunc(slices.Clone(rrs), drop)
 	zn.setLocked(owner, kept)
-	return removed
+	return len(rrs) - len(kept)
 }
 
 // setLocked replaces the records of owner.
