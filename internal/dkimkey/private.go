@@ -1,6 +1,7 @@
 package dkimkey
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdh"
 	"crypto/ecdsa"
@@ -63,6 +64,9 @@ func ParsePrivate(data []byte) (crypto.Signer, error) {
 	}
 	if found {
 		return nil, errors.New("it holds no private key")
+	}
+	if bytes.Contains(data, []byte("-----BEGIN")) {
+		return nil, errors.New("its PEM block is damaged (the lines between BEGIN and END are not valid base64): was the file cut short or edited?")
 	}
 	return nil, errors.New("it is not PEM: a private key file starts with -----BEGIN PRIVATE KEY-----")
 }

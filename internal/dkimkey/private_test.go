@@ -33,6 +33,7 @@ func TestParsePrivate(t *testing.T) {
 		"bare base64":             {data: []byte("MC4CAQAwBQYDK2VwBCIEIBbcXNSxfbHaLTaflpSIVcXQ4wl7JHKXWyvZ/sFZgX+N"), text: "it is not PEM"},
 		"garbage":                 {data: []byte{0, 1, 2, 0xff}, text: "it is not PEM"},
 		"empty":                   {data: nil, text: "it is not PEM"},
+		"damaged pem":             {data: []byte("-----BEGIN PRIVATE KEY-----\nMIIE%%broken\n-----END PRIVATE KEY-----\n"), text: "its PEM block is damaged"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package dkimkey
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -11,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ParsePublic reads a public key from PEM (PKIX "PUBLIC KEY" or PKCS#1 "RSA
@@ -19,6 +22,9 @@ import (
 // record ("v=DKIM1; k=…; p=…", whose errors are ParseRecord's).
 func ParsePublic(data []byte) (crypto.PublicKey, error) {
 	s := strings.TrimSpace(string(data))
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < ' ' && !unicode.IsSpace(r) }) {
+		return nil, errors.New("it is not a text file: a public key is PEM (-----BEGIN PUBLIC KEY-----), base64, or a DKIM record")
+	}
 	switch {
 	case strings.HasPrefix(s, "-----BEGIN"):
 		return parsePEMPublic(data)
@@ -58,6 +64,9 @@ func parsePEMPublic(data []byte) (crypto.PublicKey, error) {
 	for rest := data; ; {
 		block, next := pem.Decode(rest)
 		if block == nil {
+			if bytes.Contains(rest, []byte("-----BEGIN")) {
+				return nil, errors.New("its PEM block is damaged (the lines between BEGIN and END are not valid base64): was the file cut short or edited?")
+			}
 			return nil, errors.New("it holds no PEM public key")
 		}
 		rest = next

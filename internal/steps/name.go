@@ -45,7 +45,7 @@ func parseName(typed string, rules nameRules) (string, error) {
 	}
 	labels := strings.Split(name, ".")
 	if rules.needDot && len(labels) < 2 {
-		return "", fmt.Errorf("is not a domain name: it needs at least one dot, as in %q", name+".com")
+		return "", errors.New(`is not a domain name: it needs at least one dot, as in "example.com"`)
 	}
 	for _, label := range labels {
 		if err := checkLabel(label, rules.underscore); err != nil {
