@@ -240,15 +240,11 @@ func (m model) updateStep(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m = m.say("")
+	if next, cmd, ok := m.updateCommon(kp); ok {
+		return next, cmd
+	}
 	k := m.sh.keys
 	switch {
-	case key.Matches(kp, k.Help):
-		m.showHelp = !m.showHelp
-		return m.resize(), nil
-	case key.Matches(kp, k.Quit):
-		m.quitting = true
-		m.watch.stop()
-		return m, tea.Quit
 	case key.Matches(kp, k.Next):
 		if m.step.index == len(m.all)-1 {
 			return m.goOverview(true)
@@ -273,6 +269,21 @@ func (m model) updateStep(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// updateCommon handles the keys that mean the same on every screen after
+// the form: help and quit. ok is false for any other key.
+func (m model) updateCommon(kp tea.KeyPressMsg) (next tea.Model, cmd tea.Cmd, ok bool) {
+	switch {
+	case key.Matches(kp, m.sh.keys.Help):
+		m.showHelp = !m.showHelp
+		return m.resize(), nil, true
+	case key.Matches(kp, m.sh.keys.Quit):
+		m.quitting = true
+		m.watch.stop()
+		return m, tea.Quit, true
+	}
+	return m, nil, false
+}
+
 // updateOverview handles the overview's keys.
 func (m model) updateOverview(msg tea.Msg) (tea.Model, tea.Cmd) {
 	kp, ok := msg.(tea.KeyPressMsg)
@@ -280,15 +291,11 @@ func (m model) updateOverview(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m = m.say("")
+	if next, cmd, ok := m.updateCommon(kp); ok {
+		return next, cmd
+	}
 	k := m.sh.keys
 	switch {
-	case key.Matches(kp, k.Help):
-		m.showHelp = !m.showHelp
-		return m.resize(), nil
-	case key.Matches(kp, k.Quit):
-		m.quitting = true
-		m.watch.stop()
-		return m, tea.Quit
 	case key.Matches(kp, k.Open) && !m.over.zone:
 		return m.goStep(m.over.cursor)
 	case key.Matches(kp, k.Back), key.Matches(kp, k.Overview) && !m.over.zone:
