@@ -332,3 +332,51 @@ func BenchmarkPublish(b *testing.B) {
 		}
 	}
 }
+
+// TestResolverStillSaysNoAfterPublish: the demo shows the product's edge.
+// A record the resolver was asked about before it was published turns
+// green on the authoritative servers at once, while the resolver's second
+// opinion still says "no such name", with how long it may keep saying it.
+// With negative caching off, the resolver sees the record at once.
+func TestResolverStillSaysNoAfterPublish(t *testing.T) {
+	tests := map[string]struct {
+		negativeCache time.Duration
+		wantCached    bool
+	}{
+		"default caching": {negativeCache: 0, wantCached: true},
+		"caching off":     {negativeCache: -1, wantCached: false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			w, err := StartWith(t.Context(), Options{Delay: time.Hour, KeyAlgorithm: dkimkey.Ed25519, NegativeCache: tc.negativeCache})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = w.Close() })
+			if r := check(t, w)[steps.IDDMARC]; r.Status != steps.StatusPending {
+				t.Fatalf("before Publish: dmarc is %s, want pending", r.Status)
+			}
+			publishAll(t, w, steps.IDDMARC)
+			r := check(t, w)[steps.IDDMARC]
+			if !green(r) {
+				t.Fatalf("after Publish: dmarc is %s %q, want pass or warn", r.Status, codes(r))
+			}
+			var second []verify.Observation
+			for _, a := range r.Observed {
+				if a.Question.Name == "_dmarc.example.com." {
+					second = a.Resolvers
+				}
+			}
+			if len(second) != 1 {
+				t.Fatalf("%d second opinions for _dmarc.example.com., want 1", len(second))
+			}
+			so := second[0]
+			if cached := so.NXDomain(); cached != tc.wantCached {
+				t.Fatalf("resolver says NXDOMAIN = %v, want %v", cached, tc.wantCached)
+			}
+			if tc.wantCached && (so.NegativeTTL <= 0 || so.NegativeTTL > DefaultNegativeCache) {
+				t.Errorf("resolver may keep saying no for %s, want (0, %s]", so.NegativeTTL, DefaultNegativeCache)
+			}
+		})
+	}
+}

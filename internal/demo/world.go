@@ -32,6 +32,12 @@ const (
 	nsDomain = "example.net."
 	// DefaultDelay is how long the second nameserver lags behind the first.
 	DefaultDelay = 5 * time.Second
+	// DefaultNegativeCache is how long the demo's resolver keeps saying "no
+	// such name" for a record it was asked about before it was published:
+	// long enough to show that the authoritative servers turn a step green
+	// while a resolver still caches the old answer, short enough for a demo
+	// (the zone's own negative TTL is 5 min).
+	DefaultNegativeCache = 90 * time.Second
 )
 
 // IPs are the demo mail server's addresses, from the documentation ranges
@@ -50,6 +56,9 @@ type Options struct {
 	// default, whose record is longer than 255 characters) or
 	// dkimkey.Ed25519 (quicker to make).
 	KeyAlgorithm string
+	// NegativeCache is how long the resolver remembers a "no such name" it
+	// gave; zero means DefaultNegativeCache, less than zero turns it off.
+	NegativeCache time.Duration
 }
 
 // World is a running demo world. It implements ui.Publisher. Its methods
@@ -113,6 +122,10 @@ func StartWith(ctx context.Context, opts Options) (*World, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("start demo servers: %w", err), os.RemoveAll(dir))
 	}
+	if opts.NegativeCache == 0 {
+		opts.NegativeCache = DefaultNegativeCache
+	}
+	w.lab.Resolver.SetNegativeCaching(opts.NegativeCache)
 	return w, nil
 }
 

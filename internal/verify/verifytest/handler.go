@@ -28,7 +28,7 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	s.mu.Lock()
 	s.queries = append(s.queries, Query{Name: name, Type: q.Qtype, Transport: transport, RD: req.RecursionDesired, EDNS: edns})
 	fault, minimal := s.fault, s.minimal
-	negTTL, cachedNeg := s.negative[name]
+	negTTL, cachedNeg := s.cachedNXDomainLocked(name, time.Now())
 	s.mu.Unlock()
 
 	if fault.Delay > 0 {
@@ -102,6 +102,9 @@ func (s *Server) answerRecursive(m *dns.Msg, name string, qtype uint16, cachedNe
 	res := s.zones.lookup(name, qtype, true)
 	m.Rcode = res.rcode
 	m.Answer, m.Ns, m.Extra = res.answer, res.ns, res.extra
+	if res.rcode == dns.RcodeNameError {
+		s.rememberNXDomain(name, res.ns)
+	}
 }
 
 // soaFor returns a copy of the SOA of the zone that holds name, or nil.

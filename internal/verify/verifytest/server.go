@@ -63,7 +63,10 @@ type Server struct {
 	fault    Fault
 	minimal  bool
 	queries  []Query
-	negative map[string]uint32 // resolver: name → remaining TTL of a cached NXDOMAIN
+	negative map[string]time.Time // resolver: name → when a cached NXDOMAIN expires
+	// negCache, when positive, makes a resolver remember the NXDOMAIN
+	// answers it gives, for at most this long.
+	negCache time.Duration
 }
 
 // NewServer starts a server with the given role answering from zones (nil:
@@ -76,7 +79,7 @@ func NewServer(role Role, zones *Zones) (*Server, error) {
 		role:     role,
 		zones:    zones,
 		closing:  make(chan struct{}),
-		negative: make(map[string]uint32),
+		negative: make(map[string]time.Time),
 	}
 	pc, l, err := listen()
 	if err != nil {
@@ -198,7 +201,53 @@ func (s *Server) SetMinimalResponses(minimal bool) {
 func (s *Server) CacheNXDomain(name string, remaining time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.negative[dns.CanonicalName(name)] = uint32(remaining / time.Second)
+	s.negative[dns.CanonicalName(name)] = time.Now().Add(remaining)
+}
+
+// SetNegativeCaching makes a Resolver remember every NXDOMAIN it answers, as
+// real resolvers do (RFC 2308 §5): for the zone's negative TTL (the lesser
+// of the SOA's TTL and MINIMUM), but at most max, it keeps answering
+// NXDOMAIN for the name even after the record is published, with the
+// remaining time as the authority SOA's TTL. Zero turns it off (names
+// already cached stay until they expire).
+func (s *Server) SetNegativeCaching(max time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.negCache = max
+}
+
+// cachedNXDomainLocked returns the remaining time, in whole seconds rounded up,
+// of a cached NXDOMAIN for name; expired entries are dropped.
+func (s *Server) cachedNXDomainLocked(name string, now time.Time) (uint32, bool) {
+	exp, ok := s.negative[name]
+	if !ok {
+		return 0, false
+	}
+	left := exp.Sub(now)
+	if left <= 0 {
+		delete(s.negative, name)
+		return 0, false
+	}
+	return uint32((left + time.Second - 1) / time.Second), true
+}
+
+// rememberNXDomain caches the NXDOMAIN just answered for name, when
+// negative caching is on.
+func (s *Server) rememberNXDomain(name string, ns []dns.RR) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.negCache <= 0 {
+		return
+	}
+	ttl := s.negCache
+	for _, rr := range ns {
+		if soa, ok := rr.(*dns.SOA); ok {
+			ttl = min(ttl, time.Duration(min(soa.Hdr.Ttl, soa.Minttl))*time.Second)
+		}
+	}
+	if _, cached := s.negative[name]; !cached && ttl > 0 {
+		s.negative[name] = time.Now().Add(ttl)
+	}
 }
 
 // ForgetNXDomain drops a cached NXDOMAIN set by CacheNXDomain.

@@ -391,3 +391,60 @@ func TestPublishWhileAnswering(t *testing.T) {
 		}
 	}
 }
+
+// TestResolverNegativeCaching: with negative caching on, a resolver keeps
+// saying NXDOMAIN for a name it said so of, after the record is published,
+// for the zone's negative TTL capped by the maximum, counting down; off, it
+// sees the record at once.
+func TestResolverNegativeCaching(t *testing.T) {
+	tests := map[string]struct {
+		max        time.Duration
+		wantCached bool
+		wantTTL    uint32
+	}{
+		"off":                      {max: 0},
+		"capped by the maximum":    {max: 90 * time.Second, wantCached: true, wantTTL: 90},
+		"capped by the zone's SOA": {max: 2 * time.Hour, wantCached: true, wantTTL: 3600},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			res := StartServer(t, Resolver, exampleZone())
+			res.SetNegativeCaching(tc.max)
+			if r := ask(t, res.Addr(), "udp", "new.example.com.", dns.TypeTXT, true); r.Rcode != dns.RcodeNameError {
+				t.Fatalf("before publishing: rcode %s, want NXDOMAIN", dns.RcodeToString[r.Rcode])
+			}
+			if err := res.Zones().Add(`new.example.com. 3600 IN TXT "published"`); err != nil {
+				t.Fatal(err)
+			}
+			r := ask(t, res.Addr(), "udp", "new.example.com.", dns.TypeTXT, true)
+			if !tc.wantCached {
+				if r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1 {
+					t.Fatalf("after publishing: %v, want the record", r)
+				}
+				return
+			}
+			if r.Rcode != dns.RcodeNameError {
+				t.Fatalf("after publishing: rcode %s, want the cached NXDOMAIN", dns.RcodeToString[r.Rcode])
+			}
+			if len(r.Ns) != 1 || r.Ns[0].Header().Ttl != tc.wantTTL {
+				t.Errorf("authority %v, want the SOA with the remaining TTL %d", r.Ns, tc.wantTTL)
+			}
+			res.ForgetNXDomain("new.example.com.")
+			if r := ask(t, res.Addr(), "udp", "new.example.com.", dns.TypeTXT, true); r.Rcode != dns.RcodeSuccess {
+				t.Errorf("after the cache entry expired: rcode %s, want the record", dns.RcodeToString[r.Rcode])
+			}
+		})
+	}
+}
+
+func TestResolverCachedNXDomainExpires(t *testing.T) {
+	res := StartServer(t, Resolver, exampleZone())
+	res.CacheNXDomain("_dmarc.example.com.", 300*time.Millisecond)
+	if r := ask(t, res.Addr(), "udp", "_dmarc.example.com.", dns.TypeTXT, true); r.Rcode != dns.RcodeNameError || len(r.Ns) != 1 || r.Ns[0].Header().Ttl != 1 {
+		t.Fatalf("while cached: %v, want NXDOMAIN with 1 s left", r)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if r := ask(t, res.Addr(), "udp", "_dmarc.example.com.", dns.TypeTXT, true); r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1 {
+		t.Errorf("after expiry: %v, want the TXT record", r)
+	}
+}
