@@ -71,23 +71,24 @@ func runWizard(cmd *cobra.Command, f wizardFlags, e env) error {
 			}
 			return profile.Save(path, cfg)
 		},
+		// A domain typed in the form resumes its saved answers rather than
+		// starting over on top of them.
+		Load: func(domain string) (steps.Config, bool, error) {
+			return loadProfile(dir, domain)
+		},
 	}
 	if f.domain != "" {
 		if problem := domainProblem(f.domain); problem != "" {
 			return badInput("--%s: %s", flagDomain, problem)
 		}
-		path, err := profile.Path(dir, f.domain)
-		if err != nil {
-			return badInput("--%s: %w", flagDomain, err)
-		}
-		p, err := profile.Load(path)
+		cfg, found, err := loadProfile(dir, f.domain)
 		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			opts.Config = steps.Config{Domain: f.domain}
 		case err != nil:
 			return profileError(err)
+		case found:
+			opts.Config, opts.HaveProfile = cfg, true
 		default:
-			opts.Config, opts.HaveProfile = p.Config, true
+			opts.Config = steps.Config{Domain: f.domain}
 		}
 	}
 	opts.Verify, err = verifyOptions(f.resolver, e)
@@ -95,6 +96,23 @@ func runWizard(cmd *cobra.Command, f wizardFlags, e env) error {
 		return err
 	}
 	return wizardExit(ui.Run(cmd.Context(), opts))
+}
+
+// loadProfile reads the saved profile of domain in dir: found is false when
+// there is none (or the domain cannot name one).
+func loadProfile(dir, domain string) (cfg steps.Config, found bool, err error) {
+	path, err := profile.Path(dir, domain)
+	if err != nil {
+		return steps.Config{}, false, nil
+	}
+	p, err := profile.Load(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return steps.Config{}, false, nil
+	case err != nil:
+		return steps.Config{}, false, err
+	}
+	return p.Config, true, nil
 }
 
 // domainProblem is what the Config's own validation says about domain, as

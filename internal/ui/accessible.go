@@ -106,14 +106,25 @@ func (a accessible) runForm(ctx context.Context, groups ...*huh.Group) error {
 	}
 }
 
-// ask runs the whole form and returns the completed Config. On an
-// interruption it returns what was valid so far and ErrInterrupted.
-func (a accessible) ask(ctx context.Context, cfg steps.Config) (steps.Config, error) {
+// ask runs the whole form and returns the completed Config. When resume is
+// set and the domain typed has saved answers that still hold, it returns
+// those at once with resumed set. On an interruption it returns what was
+// valid so far and ErrInterrupted.
+func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ steps.Config, resumed bool, _ error) {
 	ans := newAnswers(cfg, a.keyDir)
-	fs := fields{a: ans, v: validators{a: ans, readFile: a.be.readFile, exists: a.be.exists}, accessible: true}
+	fs := fields{a: ans, v: validators{a: ans, readFile: a.be.readFile, exists: a.be.exists, load: a.be.load}, accessible: true}
 	fmt.Fprintln(a.out, "mailwizard: set up the DNS of a mail server. Press Enter to keep a proposed answer.")
 	if err := a.runForm(ctx, fs.identityGroup()); err != nil {
-		return ans.valid(a.be.readFile), err
+		return ans.valid(a.be.readFile), false, err
+	}
+	if saved, ok := savedProfile(a.be, ans.domain); ok && resume {
+		err := saved.Normalize(a.be.readFile)
+		if err == nil {
+			fmt.Fprintf(a.out, "Found your saved answers for %s: re-checking every step.\n", trimDot(saved.Domain))
+			return saved, true, nil
+		}
+		fmt.Fprintf(a.out, "Your saved answers for %s need fixing: %v\n", trimDot(saved.Domain), err)
+		*ans = *newAnswers(saved, a.keyDir)
 	}
 	ans.fillDefaults()
 	learn(ans, lookup(a.be, ans.config())().(lookedUpMsg))
@@ -123,7 +134,7 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config) (steps.Config, er
 				continue
 			}
 			if err := a.runForm(ctx, p.group); err != nil {
-				return ans.valid(a.be.readFile), err
+				return ans.valid(a.be.readFile), false, err
 			}
 		}
 		if ans.dkimMode == dkimGenerate {
@@ -134,7 +145,7 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config) (steps.Config, er
 			if msg.generated != "" {
 				fmt.Fprintf(a.out, "Wrote the new DKIM private key to %s; point your mail server's DKIM signing at it.\n", msg.generated)
 			}
-			return msg.cfg, nil
+			return msg.cfg, false, nil
 		}
 		fmt.Fprintf(a.out, "%v\nPlease answer again.\n", msg.err)
 	}

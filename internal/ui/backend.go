@@ -37,6 +37,10 @@ type backend struct {
 	report func(cfg steps.Config, results []steps.Result) []byte
 	// save persists the answers; nil when there is no profile (the demo).
 	save func(steps.Config) error
+	// load reads the saved profile of a domain typed in the form: found is
+	// false when there is none, err non-nil when one exists but does not
+	// load. nil when there are no profiles (the demo).
+	load func(domain string) (cfg steps.Config, found bool, err error)
 	// publisher is the demo world, nil outside the demo.
 	publisher Publisher
 	// now is the clock.

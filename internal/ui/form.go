@@ -50,7 +50,10 @@ type formModel struct {
 	page    formPage
 	form    *huh.Form
 	problem string // why finishing failed, shown above the form
-	w, h    int
+	// fixing is set when the form edits saved answers that need fixing:
+	// the domain then does not resume its profile again.
+	fixing bool
+	w, h   int
 }
 
 func newFormModel(sh *shared, be backend, cfg steps.Config, keyDir string) formModel {
@@ -60,7 +63,7 @@ func newFormModel(sh *shared, be backend, cfg steps.Config, keyDir string) formM
 }
 
 func (f formModel) fields() fields {
-	return fields{a: f.a, v: validators{a: f.a, readFile: f.be.readFile, exists: f.be.exists}}
+	return fields{a: f.a, v: validators{a: f.a, readFile: f.be.readFile, exists: f.be.exists, load: f.be.load}}
 }
 
 // newForm wraps groups in a form with the wizard's theme and size.
@@ -106,6 +109,10 @@ func (f formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 	}
 	switch f.page {
 	case pageIdentity:
+		if saved, ok := savedProfile(f.be, f.a.domain); ok && !f.fixing {
+			f.page = pageLookup
+			return f, tea.Batch(cmd, prepare(saved, f.be.readFile), flash("Found your saved answers for "+trimDot(saved.Domain)+": re-checking every step."))
+		}
 		f.a.fillDefaults()
 		f.page = pageLookup
 		return f, tea.Batch(cmd, lookup(f.be, f.a.config()))
@@ -114,6 +121,26 @@ func (f formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 		return f, tea.Batch(cmd, finish(f.be, *f.a))
 	}
 	return f, cmd
+}
+
+// savedProfile returns the saved answers for domain, when there are some
+// that load: a domain typed in the form resumes its profile rather than
+// starting over and saving on top of it.
+func savedProfile(be backend, domain string) (steps.Config, bool) {
+	if be.load == nil {
+		return steps.Config{}, false
+	}
+	cfg, found, err := be.load(strings.TrimSpace(domain))
+	return cfg, found && err == nil
+}
+
+// prepare normalizes a saved profile (reading its key file) and hands it
+// to the model as a preparedMsg.
+func prepare(cfg steps.Config, readFile func(string) ([]byte, error)) tea.Cmd {
+	return func() tea.Msg {
+		err := cfg.Normalize(readFile)
+		return preparedMsg{cfg: cfg, err: err}
+	}
 }
 
 // lookedUp builds the second part with what the lookups found.

@@ -18,6 +18,7 @@ type validators struct {
 	a        *answers
 	readFile func(string) ([]byte, error)
 	exists   func(string) bool
+	load     func(string) (steps.Config, bool, error)
 }
 
 // field validates the form field that sets the Config field name (named as
@@ -48,7 +49,15 @@ func (v validators) domain(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return errors.New("the mail domain is needed, for example example.com")
 	}
-	return v.field("domain", func(c *steps.Config, s string) { c.Domain = strings.TrimSpace(s) })(s)
+	if err := v.field("domain", func(c *steps.Config, s string) { c.Domain = strings.TrimSpace(s) })(s); err != nil {
+		return err
+	}
+	if v.load != nil {
+		if _, _, err := v.load(strings.TrimSpace(s)); err != nil {
+			return fmt.Errorf("your saved answers for this domain do not load (%v); fix or move that file first, so that nothing in it is lost", err)
+		}
+	}
+	return nil
 }
 
 func (v validators) host(s string) error {

@@ -117,11 +117,7 @@ func (m model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	switch m.phase {
 	case phaseLoading:
-		cfg, readFile := m.cfg, m.be.readFile
-		cmds = append(cmds, func() tea.Msg {
-			err := cfg.Normalize(readFile)
-			return preparedMsg{cfg: cfg, err: err}
-		})
+		cmds = append(cmds, prepare(m.cfg, m.be.readFile))
 	case phaseForm:
 		cmds = append(cmds, m.form.Init())
 	}
@@ -225,8 +221,9 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m model) prepared(msg preparedMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
 		m.phase = phaseForm
-		m.form = newFormModel(m.sh, m.be, m.cfg, m.form.a.keyDir).SetSize(m.areaWidth(), m.areaHeight())
+		m.form = newFormModel(m.sh, m.be, msg.cfg, m.form.a.keyDir).SetSize(m.areaWidth(), m.areaHeight())
 		m.form.problem = "The saved answers need fixing: " + msg.err.Error()
+		m.form.fixing = true
 		return m, m.form.Init()
 	}
 	m.cfg = msg.cfg

@@ -46,6 +46,12 @@ type Options struct {
 	Verify verify.Options
 	// Save persists the answers (the profile); nil in the demo.
 	Save func(steps.Config) error
+	// Load reads the saved profile of a domain typed in the form, so that
+	// the wizard resumes it instead of saving over it: found is false when
+	// there is none, err non-nil when one exists but does not load (the
+	// wizard then refuses the domain rather than overwrite the file). nil
+	// in the demo.
+	Load func(domain string) (cfg steps.Config, found bool, err error)
 	// KeyDir is where a generated DKIM key is proposed to be written.
 	KeyDir string
 	// ReportDir is where an exported Markdown report is written (next to
@@ -116,10 +122,24 @@ func saveOnExit(m model, be backend) error {
 	if !ok || be.save == nil {
 		return nil
 	}
+	if m.phase == phaseForm && !mayStorePartial(be, cfg.Domain) {
+		return nil
+	}
 	if err := be.save(cfg); err != nil {
 		return fmt.Errorf("save the answers: %w", err)
 	}
 	return nil
+}
+
+// mayStorePartial reports whether the answers of an unfinished form may be
+// saved for domain: only when no profile exists for it, so that an
+// interrupted form never replaces a whole saved profile with a part.
+func mayStorePartial(be backend, domain string) bool {
+	if be.load == nil {
+		return true
+	}
+	_, found, err := be.load(domain)
+	return !found && err == nil
 }
 
 // plainTerminal reports whether the terminal cannot run the full-screen
@@ -154,15 +174,18 @@ func runPlain(ctx context.Context, opts Options, be backend, all []steps.Step) e
 		}
 	}
 	if !startAtOverview {
-		asked, err := a.ask(ctx, cfg)
+		asked, resumed, err := a.ask(ctx, cfg, !opts.HaveProfile)
 		if err != nil {
-			if be.save != nil && trimDot(asked.Domain) != "" {
+			if be.save != nil && trimDot(asked.Domain) != "" && mayStorePartial(be, asked.Domain) {
 				_ = be.save(asked)
 			}
 			return err
 		}
+		startAtOverview = resumed
 		cfg = asked
-		a.saveConfig(cfg)
+		if !resumed {
+			a.saveConfig(cfg)
+		}
 	}
 	cfg, err := a.walk(ctx, cfg, startAtOverview)
 	if be.save != nil {
@@ -196,6 +219,7 @@ func realBackend(opts Options) backend {
 		writeFile: writeNewFile,
 		report:    markdownReport(time.Now),
 		save:      opts.Save,
+		load:      opts.Load,
 		publisher: opts.Demo,
 		now:       time.Now,
 		tick:      tea.Tick,
