@@ -3,8 +3,9 @@
 // conventions, and the demo world's zone. Text lives in files here, not in
 // strings scattered in code.
 //
-// The files are embedded at build time and parsed when a function is
-// called; the package keeps no state of its own. The provider facts come
+// The files are embedded at build time and parsed once, on first use; the
+// parsed catalogue never changes and every caller gets its own copy, so the
+// package keeps no state that anyone can change. The provider facts come
 // from shared/PROVIDERS.md: where it says a fact is unverified, the data
 // says "unknown" (or stays empty) and the wizard falls back to the generic
 // instruction and the zone-file form. assets does no I/O beyond reading

@@ -3,6 +3,8 @@ package assets
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 )
@@ -30,18 +32,33 @@ const OtherHostingID = "other"
 // last. It returns nil only if the embedded data is broken, which the
 // package's tests rule out.
 func HostingProviders() []Hosting {
-	hosts, err := loadHosting()
+	hosts, err := parsedHosting()
 	if err != nil {
 		return nil
 	}
-	return hosts
+	out := make([]Hosting, len(hosts))
+	for i, h := range hosts {
+		out[i] = h.clone()
+	}
+	return out
+}
+
+// parsedHosting parses hosting.toml once (the embedded file cannot
+// change); callers get clones.
+var parsedHosting = sync.OnceValues(loadHosting)
+
+// clone copies h, its slices included.
+func (h Hosting) clone() Hosting {
+	h.PTRSuffixes = slices.Clone(h.PTRSuffixes)
+	return h
 }
 
 // HostingByID returns the hosting provider with the given id.
 func HostingByID(id string) (Hosting, bool) {
-	for _, h := range HostingProviders() {
+	hosts, _ := parsedHosting()
+	for _, h := range hosts {
 		if h.ID == id {
-			return h, true
+			return h.clone(), true
 		}
 	}
 	return Hosting{}, false
@@ -51,9 +68,10 @@ func HostingByID(id string) (Hosting, bool) {
 // as static.1.2.0.192.clients.your-server.de. (Hetzner). It reports false
 // when the name is not one of a known provider's generic names.
 func DetectHosting(ptrName string) (Hosting, bool) {
-	for _, h := range HostingProviders() {
+	hosts, _ := parsedHosting()
+	for _, h := range hosts {
 		if matchAny(ptrName, h.PTRSuffixes) {
-			return h, true
+			return h.clone(), true
 		}
 	}
 	return Hosting{}, false

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 )
@@ -81,18 +82,34 @@ const OtherProviderID = "other"
 // returns nil only if the embedded data is broken, which the package's
 // tests rule out.
 func Providers() []Provider {
-	providers, err := loadProviders()
+	providers, err := parsedProviders()
 	if err != nil {
 		return nil
 	}
-	return providers
+	out := make([]Provider, len(providers))
+	for i, p := range providers {
+		out[i] = p.clone()
+	}
+	return out
+}
+
+// parsedProviders parses providers.toml once: the embedded file cannot
+// change, and the wizard asks on every screen it draws. Callers get clones.
+var parsedProviders = sync.OnceValues(loadProviders)
+
+// clone copies p, its slices included, so that no caller can change what
+// another sees.
+func (p Provider) clone() Provider {
+	p.Notes, p.NSSuffixes = slices.Clone(p.Notes), slices.Clone(p.NSSuffixes)
+	return p
 }
 
 // ProviderByID returns the provider with the given id.
 func ProviderByID(id string) (Provider, bool) {
-	for _, p := range Providers() {
+	providers, _ := parsedProviders()
+	for _, p := range providers {
 		if p.ID == id {
-			return p, true
+			return p.clone(), true
 		}
 	}
 	return Provider{}, false
@@ -107,7 +124,8 @@ func DetectProvider(nsNames []string) (Provider, bool) {
 		best  Provider
 		count int
 	)
-	for _, p := range Providers() {
+	providers, _ := parsedProviders()
+	for _, p := range providers {
 		n := 0
 		for _, ns := range nsNames {
 			if matchAny(ns, p.NSSuffixes) {
@@ -118,7 +136,7 @@ func DetectProvider(nsNames []string) (Provider, bool) {
 			best, count = p, n
 		}
 	}
-	return best, count > 0
+	return best.clone(), count > 0
 }
 
 // loadProviders parses providers.toml and checks every entry.

@@ -173,3 +173,34 @@ func BenchmarkDetectProvider(b *testing.B) {
 		}
 	}
 }
+
+// TestCallersCannotChangeTheCatalogue: the parsed files are shared, so
+// what one caller does to its copy must not show up for the next.
+func TestCallersCannotChangeTheCatalogue(t *testing.T) {
+	p, ok := ProviderByID("cloudflare")
+	if !ok || len(p.Notes) == 0 || len(p.NSSuffixes) == 0 {
+		t.Fatalf("cloudflare: %+v, %v", p, ok)
+	}
+	p.Notes[0], p.NSSuffixes[0] = "changed", "changed."
+	all := Providers()
+	all[0].Name = "changed"
+	again, _ := ProviderByID("cloudflare")
+	if again.Notes[0] == "changed" || again.NSSuffixes[0] == "changed." || Providers()[0].Name == "changed" {
+		t.Error("a caller's change to a provider reached the next caller")
+	}
+	s, _ := Step("dkim")
+	s.Pitfalls[0] = "changed"
+	if again, _ := Step("dkim"); again.Pitfalls[0] == "changed" {
+		t.Error("a caller's change to a step text reached the next caller")
+	}
+	hosts := HostingProviders()
+	for _, h := range hosts {
+		if len(h.PTRSuffixes) > 0 {
+			h.PTRSuffixes[0] = "changed."
+			if again, _ := HostingByID(h.ID); again.PTRSuffixes[0] == "changed." {
+				t.Error("a caller's change to a hosting provider reached the next caller")
+			}
+			break
+		}
+	}
+}

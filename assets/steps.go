@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 )
@@ -29,16 +31,44 @@ func Step(id string) (StepText, bool) {
 	if !fs.ValidPath(id) || strings.ContainsAny(id, "/.") {
 		return StepText{}, false
 	}
-	text, err := loadStep(id)
+	texts, err := parsedSteps()
 	if err != nil {
 		return StepText{}, false
 	}
-	return text, true
+	for _, t := range texts {
+		if t.ID == id {
+			return t.clone(), true
+		}
+	}
+	return StepText{}, false
 }
 
 // Steps returns the text of every step, in file-name order, or an error
 // naming the file that does not parse.
 func Steps() ([]StepText, error) {
+	texts, err := parsedSteps()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StepText, len(texts))
+	for i, t := range texts {
+		out[i] = t.clone()
+	}
+	return out, nil
+}
+
+// parsedSteps parses every step text once: the embedded files cannot
+// change, and the wizard asks for titles on every screen it draws.
+var parsedSteps = sync.OnceValues(loadSteps)
+
+// clone copies t, its slice included.
+func (t StepText) clone() StepText {
+	t.Pitfalls = slices.Clone(t.Pitfalls)
+	return t
+}
+
+// loadSteps reads and parses every steps/*.md, in file-name order.
+func loadSteps() ([]StepText, error) {
 	names, err := fs.Glob(files, "steps/*.md")
 	if err != nil {
 		return nil, fmt.Errorf("list step texts: %w", err)
