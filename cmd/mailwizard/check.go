@@ -78,7 +78,7 @@ func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkF
 		return err
 	}
 	c := checker{engine: engine, cfg: l.cfg, now: e.now, resolverGiven: cf.resolver != ""}
-	first, err := c.first(ctx)
+	first, round, err := c.first(ctx)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkF
 		}
 		return exitWith(report.ExitCode(first))
 	}
-	return watch(ctx, c, f, first, e)
+	return watch(ctx, c, f, first, round, e)
 }
 
 // checker runs check rounds for one Config.
@@ -105,24 +105,26 @@ type checker struct {
 
 // first runs the first round, after making sure the domain's zone can be
 // found at all: when it cannot (the resolver is unreachable, the domain
-// does not exist), there is nothing to check and one line says why.
-func (c checker) first(ctx context.Context) (report.Report, error) {
+// does not exist), there is nothing to check and one line says why. It
+// returns the round too, so that --watch can go on from what it
+// discovered.
+func (c checker) first(ctx context.Context) (report.Report, *verify.Round, error) {
 	round := c.engine.Round()
 	zone, err := round.Zone(ctx, c.cfg.Domain)
 	if err != nil {
 		if ctx.Err() != nil {
-			return report.Report{}, interrupted()
+			return report.Report{}, nil, interrupted()
 		}
-		return report.Report{}, c.zoneError(err)
+		return report.Report{}, nil, c.zoneError(err)
 	}
 	if len(zone.Servers) == 0 {
-		return report.Report{}, couldNotCheck("%s has no nameservers (zone %s)", c.cfg.Domain, zone.Name)
+		return report.Report{}, nil, couldNotCheck("%s has no nameservers (zone %s)", c.cfg.Domain, zone.Name)
 	}
 	r := c.check(ctx, round)
 	if ctx.Err() != nil {
-		return report.Report{}, interrupted() // a round cut short says nothing
+		return report.Report{}, nil, interrupted() // a round cut short says nothing
 	}
-	return r, nil
+	return r, round, nil
 }
 
 // zoneError says why the domain's nameservers could not be found: the

@@ -13,8 +13,10 @@ import (
 // it, printing only what changed: the table once and then a line per
 // changed step; with --json a report line whenever something changed; with
 // --markdown the last report only. The exit code is that of the last
-// complete round.
-func watch(ctx context.Context, c checker, f checkFlags, first report.Report, e env) error {
+// complete round. Each round starts from the zones the one before found
+// (verify.Round.Next), so a re-check is one round trip, not a new
+// discovery.
+func watch(ctx context.Context, c checker, f checkFlags, first report.Report, round *verify.Round, e env) error {
 	if err := printWatch(e, f, report.Report{}, first); err != nil {
 		return err
 	}
@@ -34,7 +36,8 @@ func watch(ctx context.Context, c checker, f checkFlags, first report.Report, e 
 			polled = true
 			return first
 		}
-		r := c.check(ctx, c.engine.Round())
+		round = round.Next()
+		r := c.check(ctx, round)
 		if ctx.Err() != nil {
 			return last // a round cut short says nothing
 		}
