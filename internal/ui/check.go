@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"slices"
+	"sync"
 
 	"github.com/miekg/dns"
 
@@ -12,87 +12,85 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
-// engineCheck returns the real check: one verify round for the given steps,
-// judged by the steps themselves. All steps: steps.Planners and
-// steps.JudgeAll; a subset: those steps' own planners and judges, so that a
-// screen showing one step asks only that step's questions.
-func engineCheck(opts verify.Options) func(context.Context, steps.Config, []string) ([]steps.Result, error) {
-	return func(ctx context.Context, cfg steps.Config, ids []string) ([]steps.Result, error) {
-		eng, err := verify.New(opts)
+// dnsWork is the wizard's DNS work, on one verify.Engine: the checks and
+// the form's lookups. Each round starts from the zones the one before found
+// (verify.Round.Next), so a poll costs one round trip, not a new discovery.
+type dnsWork struct {
+	opts verify.Options
+
+	mu   sync.Mutex
+	eng  *verify.Engine
+	last *verify.Round
+}
+
+// round starts a round from what the last one discovered.
+func (d *dnsWork) round() (*verify.Round, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.eng == nil {
+		eng, err := verify.New(d.opts)
 		if err != nil {
 			return nil, fmt.Errorf("start the checker: %w", err)
 		}
-		if isAllSteps(ids) {
-			known := eng.Round().Run(ctx, steps.Planners(cfg)...)
-			return steps.JudgeAll(cfg, known), nil
-		}
-		var (
-			planners []verify.Planner
-			chosen   []steps.Step
-		)
-		for _, id := range ids {
-			st, ok := steps.ByID(id)
-			if !ok {
-				return nil, fmt.Errorf("check step %q: no such step", id)
-			}
-			chosen = append(chosen, st)
-			if slices.Contains(cfg.Skip, id) {
-				continue
-			}
-			planners = append(planners, func(known verify.Answers) []verify.Question {
-				return st.Questions(cfg, known)
-			})
-		}
-		known := eng.Round().Run(ctx, planners...)
-		out := make([]steps.Result, 0, len(chosen))
-		for _, st := range chosen {
-			if slices.Contains(cfg.Skip, st.ID) {
-				out = append(out, steps.Result{Step: st.ID, Status: steps.StatusSkipped})
-				continue
-			}
-			out = append(out, st.Judge(cfg, known))
-		}
-		return out, nil
+		d.eng = eng
 	}
+	if d.last == nil {
+		d.last = d.eng.Round()
+	} else {
+		d.last = d.last.Next()
+	}
+	return d.last, nil
 }
 
-// isAllSteps reports whether ids is every step, in order.
-func isAllSteps(ids []string) bool {
-	all := steps.All()
-	if len(all) == 0 || len(all) != len(ids) {
-		return false
-	}
-	for i, st := range all {
-		if st.ID != ids[i] {
-			return false
+// check runs one round for the given steps, with only their planners (a
+// screen showing one step asks only that step's questions), and judges it
+// with their own judges (which also say skipped for a skipped step).
+func (d *dnsWork) check(ctx context.Context, cfg steps.Config, ids []string) ([]steps.Result, error) {
+	chosen := make([]steps.Step, 0, len(ids))
+	for _, id := range ids {
+		st, ok := steps.ByID(id)
+		if !ok {
+			return nil, fmt.Errorf("check step %q: no such step", id)
 		}
+		chosen = append(chosen, st)
 	}
-	return true
+	r, err := d.round()
+	if err != nil {
+		return nil, err
+	}
+	planners := make([]verify.Planner, len(chosen))
+	for i, st := range chosen {
+		planners[i] = func(known verify.Answers) []verify.Question { return st.Questions(cfg, known) }
+	}
+	known := r.Run(ctx, planners...)
+	out := make([]steps.Result, 0, len(chosen))
+	for _, st := range chosen {
+		out = append(out, st.Judge(cfg, known))
+	}
+	return out, nil
 }
 
-// engineLookupAddrs asks the mail host's authoritative servers for its A
-// and AAAA records and returns the addresses the first usable reply gave.
-func engineLookupAddrs(opts verify.Options) func(context.Context, string) ([]netip.Addr, error) {
-	return func(ctx context.Context, host string) ([]netip.Addr, error) {
-		eng, err := verify.New(opts)
-		if err != nil {
-			return nil, fmt.Errorf("start the checker: %w", err)
-		}
-		qa, qaaaa := verify.Q(host, dns.TypeA), verify.Q(host, dns.TypeAAAA)
-		known := eng.Round().Ask(ctx, qa, qaaaa)
-		var addrs []netip.Addr
-		for _, q := range []verify.Question{qa, qaaaa} {
-			ans, ok := known.Get(q)
-			if !ok {
-				continue
-			}
-			if ans.Err != nil {
-				return nil, fmt.Errorf("look up %s: %w", q, ans.Err)
-			}
-			addrs = append(addrs, firstAddrs(ans, q)...)
-		}
-		return addrs, nil
+// lookupAddrs asks the mail host's authoritative servers for its A and
+// AAAA records and returns the addresses the first usable reply gave.
+func (d *dnsWork) lookupAddrs(ctx context.Context, host string) ([]netip.Addr, error) {
+	r, err := d.round()
+	if err != nil {
+		return nil, err
 	}
+	qa, qaaaa := verify.Q(host, dns.TypeA), verify.Q(host, dns.TypeAAAA)
+	known := r.Ask(ctx, qa, qaaaa)
+	var addrs []netip.Addr
+	for _, q := range []verify.Question{qa, qaaaa} {
+		ans, ok := known.Get(q)
+		if !ok {
+			continue
+		}
+		if ans.Err != nil {
+			return nil, fmt.Errorf("look up %s: %w", q, ans.Err)
+		}
+		addrs = append(addrs, firstAddrs(ans, q)...)
+	}
+	return addrs, nil
 }
 
 // firstAddrs returns the addresses in the first usable server reply.
@@ -119,22 +117,20 @@ func firstAddrs(ans verify.Answer, q verify.Question) []netip.Addr {
 	return nil
 }
 
-// engineLookupNS discovers the zone of domain and returns its nameservers'
+// lookupNS discovers the zone of domain and returns its nameservers'
 // names.
-func engineLookupNS(opts verify.Options) func(context.Context, string) ([]string, error) {
-	return func(ctx context.Context, domain string) ([]string, error) {
-		eng, err := verify.New(opts)
-		if err != nil {
-			return nil, fmt.Errorf("start the checker: %w", err)
-		}
-		zone, err := eng.Round().Zone(ctx, domain)
-		if err != nil {
-			return nil, fmt.Errorf("find the nameservers of %s: %w", domain, err)
-		}
-		names := make([]string, 0, len(zone.Servers))
-		for _, ns := range zone.Servers {
-			names = append(names, ns.Name)
-		}
-		return names, nil
+func (d *dnsWork) lookupNS(ctx context.Context, domain string) ([]string, error) {
+	r, err := d.round()
+	if err != nil {
+		return nil, err
 	}
+	zone, err := r.Zone(ctx, domain)
+	if err != nil {
+		return nil, fmt.Errorf("find the nameservers of %s: %w", domain, err)
+	}
+	names := make([]string, 0, len(zone.Servers))
+	for _, ns := range zone.Servers {
+		names = append(names, ns.Name)
+	}
+	return names, nil
 }

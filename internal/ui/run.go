@@ -206,10 +206,11 @@ func realBackend(opts Options) backend {
 	if readFile == nil {
 		readFile = os.ReadFile
 	}
+	work := &dnsWork{opts: opts.Verify}
 	return backend{
-		check:       engineCheck(opts.Verify),
-		lookupAddrs: engineLookupAddrs(opts.Verify),
-		lookupNS:    engineLookupNS(opts.Verify),
+		check:       work.check,
+		lookupAddrs: work.lookupAddrs,
+		lookupNS:    work.lookupNS,
 		readFile:    readFile,
 		exists: func(name string) bool {
 			_, err := os.Stat(name)
