@@ -208,10 +208,19 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.form, cmd = m.form.Update(msg)
 		return m, cmd
-	case phaseStep:
-		return m.updateStep(msg)
-	case phaseOverview:
-		return m.updateOverview(msg)
+	case phaseStep, phaseOverview:
+		kp, ok := msg.(tea.KeyPressMsg)
+		if !ok {
+			return m, nil
+		}
+		m = m.say("")
+		if next, cmd, ok := m.updateCommon(kp); ok {
+			return next, cmd
+		}
+		if m.phase == phaseStep {
+			return m.updateStep(kp)
+		}
+		return m.updateOverview(kp)
 	}
 	return m, nil
 }
@@ -230,16 +239,8 @@ func (m model) prepared(msg preparedMsg) (tea.Model, tea.Cmd) {
 	return m.goOverview(false)
 }
 
-// updateStep handles a step screen's keys.
-func (m model) updateStep(msg tea.Msg) (tea.Model, tea.Cmd) {
-	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return m, nil
-	}
-	m = m.say("")
-	if next, cmd, ok := m.updateCommon(kp); ok {
-		return next, cmd
-	}
+// updateStep handles a step screen's own keys.
+func (m model) updateStep(kp tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.sh.keys
 	switch {
 	case key.Matches(kp, k.Next):
@@ -262,7 +263,7 @@ func (m model) updateStep(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.publish(m.step.step.ID, key.Matches(kp, k.Mistake))
 	}
 	var cmd tea.Cmd
-	m.step, cmd = m.step.Update(msg)
+	m.step, cmd = m.step.Update(kp)
 	return m, cmd
 }
 
@@ -281,16 +282,8 @@ func (m model) updateCommon(kp tea.KeyPressMsg) (next tea.Model, cmd tea.Cmd, ok
 	return m, nil, false
 }
 
-// updateOverview handles the overview's keys.
-func (m model) updateOverview(msg tea.Msg) (tea.Model, tea.Cmd) {
-	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return m, nil
-	}
-	m = m.say("")
-	if next, cmd, ok := m.updateCommon(kp); ok {
-		return next, cmd
-	}
+// updateOverview handles the overview's own keys.
+func (m model) updateOverview(kp tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.sh.keys
 	switch {
 	case key.Matches(kp, k.Open) && !m.over.zone:
@@ -303,7 +296,7 @@ func (m model) updateOverview(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.export()
 	}
 	var cmd tea.Cmd
-	m.over, cmd = m.over.Update(msg)
+	m.over, cmd = m.over.Update(kp)
 	return m, cmd
 }
 
