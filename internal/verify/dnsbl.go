@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -52,26 +51,20 @@ func BlocklistQuestions(ip netip.Addr, zone string) (a, txt Question) {
 }
 
 // blocklistName is ip reversed under zone (RFC 5782 §2.1, §2.4):
-// "2.0.0.127.zen.example." or 32 nibbles for IPv6.
+// "2.0.0.127.zen.example." or 32 nibbles for IPv6 — the reverse-DNS name
+// with the zone in place of in-addr.arpa. or ip6.arpa.
 func blocklistName(ip netip.Addr, zone string) string {
-	ip = ip.Unmap()
-	var labels []string
-	switch {
-	case ip.Is4():
-		b := ip.As4()
-		for i := len(b) - 1; i >= 0; i-- {
-			labels = append(labels, strconv.Itoa(int(b[i])))
-		}
-	case ip.Is6():
-		b := ip.As16()
-		for i := len(b) - 1; i >= 0; i-- {
-			labels = append(labels, strconv.FormatUint(uint64(b[i]&0xf), 16), strconv.FormatUint(uint64(b[i]>>4), 16))
-		}
-	default:
+	rev, err := dns.ReverseAddr(ip.Unmap().String())
+	if err != nil {
 		// No address: an empty label makes the name invalid.
-		labels = append(labels, "")
+		return "." + CanonicalName(zone)
 	}
-	return strings.Join(labels, ".") + "." + CanonicalName(zone)
+	for _, suffix := range []string{"in-addr.arpa.", "ip6.arpa."} {
+		if base, ok := strings.CutSuffix(rev, suffix); ok {
+			return base + CanonicalName(zone)
+		}
+	}
+	return "." + CanonicalName(zone)
 }
 
 // BlocklistResult is the verdict of one list on one IP.
