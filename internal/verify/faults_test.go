@@ -69,6 +69,18 @@ func TestOneServerFaulty(t *testing.T) {
 				if err := lab.Servers[0].Close(); err != nil {
 					t.Fatal(err)
 				}
+				// Send ns1's queries where nothing can listen: the port
+				// ns1 freed may be taken at once by a parallel test.
+				opts := lab.Options()
+				opts.Timeout = shortTimeout
+				mapAddr, dead := opts.MapAddr, closedPort(t)
+				opts.MapAddr = func(addr string) string {
+					if addr == "192.0.2.53:53" {
+						return dead
+					}
+					return mapAddr(addr)
+				}
+				e = engine(t, opts)
 			}
 			r := e.Round()
 			q := verify.Q(dmarc, dns.TypeTXT)
@@ -226,10 +238,12 @@ func TestResolverUnreachable(t *testing.T) {
 	}
 }
 
-// closedPort returns a loopback address where nothing listens.
+// closedPort returns a loopback address where nothing listens. It is on
+// 127.0.0.77, where no test server ever binds: a port freed on 127.0.0.1
+// could be taken at once by a server another parallel test starts.
 func closedPort(t *testing.T) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	pc, err := net.ListenPacket("udp", "127.0.0.77:0")
 	if err != nil {
 		t.Fatal(err)
 	}
