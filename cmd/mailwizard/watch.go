@@ -38,8 +38,8 @@ func watch(ctx context.Context, c checker, f checkFlags, first report.Report, ro
 		}
 		round = round.Next()
 		r := c.check(ctx, round)
-		if ctx.Err() != nil {
-			return last // a round cut short says nothing
+		if verify.ContextErr(ctx) != nil {
+			return last // a round cut short (by --timeout, or Ctrl+C) says nothing
 		}
 		if perr := printWatch(e, f, last, r); perr != nil && printErr == nil {
 			printErr = perr

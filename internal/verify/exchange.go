@@ -82,8 +82,8 @@ func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 			return reply{msg: in, rtt: rtt, tcp: true}
 		case err == nil:
 			return reply{msg: in, rtt: rtt}
-		case ctxErr(ctx) != nil:
-			return reply{err: ctxErr(ctx)}
+		case ContextErr(ctx) != nil:
+			return reply{err: ContextErr(ctx)}
 		case !isTimeout(err):
 			return reply{err: err}
 		}
@@ -133,9 +133,11 @@ func (r *Round) once(ctx context.Context, network, addr string, m *dns.Msg) (*dn
 	}
 }
 
-// ctxErr is ctx.Err(), also when ctx's deadline has passed but the
+// ContextErr is ctx.Err(), also when ctx's deadline has passed but the
 // context has not noticed yet: a read deadline set from it can fire first.
-func ctxErr(ctx context.Context) error {
+// Callers use it to tell a round cut short by their deadline, whose
+// failures say nothing about the servers, from a round that completed.
+func ContextErr(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

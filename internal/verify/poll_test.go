@@ -62,3 +62,27 @@ func TestPollRejectsBadArguments(t *testing.T) {
 		})
 	}
 }
+
+// TestContextErrAtTheDeadline: once a deadline has passed, ContextErr says
+// so even before the context's own timer has marked it done (a read
+// deadline set from it can fire first).
+func TestContextErrAtTheDeadline(t *testing.T) {
+	live, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	if err := verify.ContextErr(live); err != nil {
+		t.Errorf("ContextErr of a live context = %v, want nil", err)
+	}
+	notYetNoticed := lateContext{Context: context.Background(), deadline: time.Now().Add(-time.Millisecond)}
+	if err := verify.ContextErr(notYetNoticed); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("ContextErr past a deadline the context has not noticed = %v, want DeadlineExceeded", err)
+	}
+}
+
+// lateContext has a deadline but, like a context whose timer has not run
+// yet, no error.
+type lateContext struct {
+	context.Context
+	deadline time.Time
+}
+
+func (c lateContext) Deadline() (time.Time, bool) { return c.deadline, true }

@@ -202,7 +202,7 @@ func (r *Round) fromResolver(ctx context.Context, q Question, rep reply) (Observ
 // unreachable wraps a failure to get any reply from the resolver, unless it
 // is only the context ending.
 func unreachable(ctx context.Context, addr string, err error) error {
-	if ctxErr(ctx) != nil {
+	if ContextErr(ctx) != nil {
 		return err
 	}
 	return &ResolverError{Address: addr, Err: err}
