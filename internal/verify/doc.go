@@ -21,5 +21,5 @@
 // Recursive questions (DNSBL lookups) go to the resolver only.
 //
 // Tests and the demo point the engine at loopback servers from package
-// verifytest through Options.MapAddr.
+// dnsworld (tests through verifytest) with Options.MapAddr.
 package verify

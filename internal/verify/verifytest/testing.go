@@ -1,12 +1,16 @@
 package verifytest
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/mailwizard/mailwizard/internal/verify/dnsworld"
+)
 
 // StartLab builds a lab for a test and closes it when the test ends; it
 // fails the test if the lab cannot start.
 func StartLab(tb testing.TB, cfg LabConfig) *Lab {
 	tb.Helper()
-	l, err := NewLab(cfg)
+	l, err := dnsworld.NewLab(cfg)
 	if err != nil {
 		tb.Fatalf("start lab: %v", err)
 	}
@@ -22,7 +26,7 @@ func StartLab(tb testing.TB, cfg LabConfig) *Lab {
 // test and closes it when the test ends.
 func StartServer(tb testing.TB, role Role, zoneTexts ...string) *Server {
 	tb.Helper()
-	s, err := NewServerZones(role, zoneTexts...)
+	s, err := dnsworld.NewServerZones(role, zoneTexts...)
 	if err != nil {
 		tb.Fatalf("start %s server: %v", role, err)
 	}

@@ -1,4 +1,4 @@
-package verifytest
+package dnsworld
 
 import (
 	"testing"
@@ -84,7 +84,7 @@ func TestZonesCloneIsIndependent(t *testing.T) {
 }
 
 func TestCNAMELoopEnds(t *testing.T) {
-	srv := StartServer(t, Resolver, Zone("example.com.", "a CNAME b", "b CNAME a"))
+	srv := startServer(t, Resolver, Zone("example.com.", "a CNAME b", "b CNAME a"))
 	reply := ask(t, srv.Addr(), "udp", "a.example.com.", dns.TypeA, true)
 	if reply.Rcode != dns.RcodeServerFailure {
 		t.Errorf("rcode %s, want SERVFAIL for a CNAME loop", dns.RcodeToString[reply.Rcode])
