@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
@@ -35,6 +36,10 @@ type Step struct {
 	// decides a status.
 	Resolvers []Observation   `json:"resolvers"`
 	Findings  []steps.Finding `json:"findings"`
+	// OmittedNameservers are nameservers of the zones the step read that
+	// were not asked: a zone that names more than the engine asks
+	// (verify.Options.MaxNameservers). Left out when there are none.
+	OmittedNameservers []string `json:"omitted_nameservers,omitempty"`
 }
 
 // Build makes the report of one round from the steps' results (from
@@ -68,6 +73,11 @@ func buildStep(res steps.Result) Step {
 	for _, ans := range res.Observed {
 		s.Observed = append(s.Observed, authoritative(ans)...)
 		s.Resolvers = append(s.Resolvers, resolvers(ans)...)
+		for _, ns := range ans.Omitted {
+			if !slices.Contains(s.OmittedNameservers, ns) {
+				s.OmittedNameservers = append(s.OmittedNameservers, ns)
+			}
+		}
 	}
 	return s
 }

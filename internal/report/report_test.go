@@ -242,3 +242,29 @@ func TestBuildStatusAndTitle(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildOmittedNameservers: the nameservers a zone names beyond those
+// asked are in the step's JSON, once each; a step without any has no such
+// field.
+func TestBuildOmittedNameservers(t *testing.T) {
+	omitted := []string{"ns14.example.net.", "ns15.example.net."}
+	q := verify.Q("example.com.", dns.TypeMX)
+	res := []steps.Result{
+		{Step: steps.IDMX, Status: steps.StatusWarn, Observed: []verify.Answer{
+			{Question: q, Zone: "example.com.", Omitted: omitted},
+			{Question: verify.Q("mail.example.com.", dns.TypeA), Zone: "example.com.", Omitted: omitted},
+		}},
+		{Step: steps.IDDKIM, Status: steps.StatusPass, Observed: []verify.Answer{{Question: q, Zone: "example.com."}}},
+	}
+	r := Build("example.com.", res, time.Unix(0, 0))
+	if got := r.Steps[0].OmittedNameservers; !slices.Equal(got, omitted) {
+		t.Errorf("omitted nameservers %v, want %v", got, omitted)
+	}
+	var buf bytes.Buffer
+	if err := WriteJSONLine(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), `"omitted_nameservers":["ns14.example.net.","ns15.example.net."]`); n != 1 {
+		t.Errorf("omitted_nameservers appears %d times, want once (for the mx step):\n%s", n, buf.String())
+	}
+}

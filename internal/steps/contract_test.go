@@ -79,6 +79,7 @@ func contractSeverities() map[string][]Severity {
 		"doubled-domain":      {e},
 		"lookup-error":        {w},
 		"ns-unreachable":      {w},
+		"ns-too-many":         {w},
 	}
 }
 

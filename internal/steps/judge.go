@@ -19,7 +19,12 @@ const (
 	CodeDoubledDomain      = "doubled-domain"
 	CodeLookupError        = "lookup-error"
 	CodeNSUnreachable      = "ns-unreachable"
+	CodeNSTooMany          = "ns-too-many"
 )
+
+// maxListed is how many names a message lists before it says how many more
+// there are.
+const maxListed = 10
 
 // kind is what a note does to its step's status. The order is the order of
 // precedence, as in Overall: fail > pending > error > warn > pass.
@@ -61,6 +66,9 @@ type verdict struct {
 	asked    map[verify.Question]bool
 	// unreachable are servers that failed while others answered.
 	unreachable []verify.Observation
+	// tooMany are the zones with more nameservers than the engine asks:
+	// the asked and the omitted names, by zone.
+	tooMany map[string][2][]string
 	// skipped is set when the Config leaves the step nothing to check.
 	skipped bool
 }
@@ -137,27 +145,23 @@ func (v *verdict) ask(known verify.Answers, q verify.Question) (reply, bool) {
 		}
 	}
 	r := reply{q: q}
+	v.noteOmitted(ans)
 	switch {
 	case !found:
 		v.lookupError(q, "it has not been asked yet")
 		return r, false
 	case ans.Err != nil:
-		v.lookupError(q, failure(ans.Err))
+		v.lookupErrors(q, ans.Err)
 		return r, false
 	}
 	var failed []verify.Observation
 	r.ok, failed = split(ans.Servers, verify.Observation.OK)
 	if len(r.ok) == 0 {
-		var reasons []string
+		errs := make([]error, 0, len(failed))
 		for _, o := range failed {
-			if why := failure(o.Err); !slices.Contains(reasons, why) {
-				reasons = append(reasons, why)
-			}
+			errs = append(errs, o.Err)
 		}
-		if len(reasons) == 0 {
-			reasons = append(reasons, "no server was found to ask")
-		}
-		v.lookupError(q, strings.Join(reasons, "; "))
+		v.lookupErrors(q, errs...)
 		return r, false
 	}
 	v.unreachable = append(v.unreachable, failed...)
@@ -179,8 +183,72 @@ func (v *verdict) lookupError(q verify.Question, why string) {
 		"Could not check %s: %s. This is a problem reaching the servers, not a verdict on your records; mailwizard will ask again.", q, why)
 }
 
+// lookupErrors records why no server gave a usable reply to q: each
+// server's failure once, or, when the round's query budget ran out, that.
+func (v *verdict) lookupErrors(q verify.Question, errs ...error) {
+	var reasons []string
+	for _, err := range errs {
+		var be *verify.BudgetError
+		if errors.As(err, &be) {
+			v.add(kindLookup, CodeLookupError, SeverityWarning,
+				"Could not check %s: %s. The zones this check reads (their nameservers, CNAME chains or SPF includes) ask for more queries than mailwizard sends in one check; look for an NS set, a chain or an include tree that has grown out of hand.",
+				q, be.Error())
+			return
+		}
+		if why := failure(err); !slices.Contains(reasons, why) {
+			reasons = append(reasons, why)
+		}
+	}
+	if len(reasons) == 0 {
+		reasons = append(reasons, "no server was found to ask")
+	}
+	v.lookupError(q, strings.Join(reasons, "; "))
+}
+
+// noteOmitted remembers a zone whose nameservers were not all asked.
+func (v *verdict) noteOmitted(ans verify.Answer) {
+	if len(ans.Omitted) == 0 || ans.Zone == "" {
+		return
+	}
+	if v.tooMany == nil {
+		v.tooMany = make(map[string][2][]string)
+	}
+	var asked []string
+	for _, o := range ans.Servers {
+		if !slices.Contains(asked, o.Server) {
+			asked = append(asked, o.Server)
+		}
+	}
+	v.tooMany[ans.Zone] = [2][]string{asked, ans.Omitted}
+}
+
+// addTooMany adds ns-too-many for each zone with more nameservers than
+// the engine asks, naming those it left out.
+func (v *verdict) addTooMany() {
+	zones := make([]string, 0, len(v.tooMany))
+	for z := range v.tooMany {
+		zones = append(zones, z)
+	}
+	slices.Sort(zones)
+	for _, z := range zones {
+		asked, omitted := v.tooMany[z][0], v.tooMany[z][1]
+		v.add(kindWarn, CodeNSTooMany, SeverityWarning,
+			"The zone %s names %d nameservers. mailwizard asked the first %d by name and not the other %d: %s. Resolvers also try only a few of them, so a record that some of these servers lack is missing for part of the world. Keep the two to four nameservers your DNS provider gives you, in the zone's NS records and at your registrar.",
+			z, len(asked)+len(omitted), len(asked), len(omitted), someOf(omitted))
+	}
+}
+
+// someOf lists the first names and says how many more there are.
+func someOf(names []string) string {
+	if len(names) <= maxListed {
+		return list(names)
+	}
+	return fmt.Sprintf("%s and %d more (all are in the JSON report)", strings.Join(names[:maxListed], ", "), len(names)-maxListed)
+}
+
 // result turns the verdict into the step's Result.
 func (v *verdict) result(id string, expected []Record) Result {
+	v.addTooMany()
 	v.addUnreachable()
 	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed}
 	worst := kindInfo

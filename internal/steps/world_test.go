@@ -32,6 +32,11 @@ type world struct {
 	noZone error
 	// resolver answers Recursive questions (blocklists).
 	resolver []dns.RR
+	// omitted are nameservers of every zone that were not asked.
+	omitted []string
+	// budget, when positive, is a query budget spent before the
+	// authoritative questions were asked.
+	budget int
 }
 
 // newWorld returns two servers, ns1 and ns2, serving the same lines. Zone
@@ -219,9 +224,12 @@ func (w *world) answer(q verify.Question) verify.Answer {
 		ans.Servers[0].Rcode, ans.Servers[0].Answer = w.lookup(resolverName, w.resolver, q)
 		return ans
 	}
-	ans := verify.Answer{Question: q, Zone: w.zoneOf(q.Name)}
-	if w.noZone != nil {
+	ans := verify.Answer{Question: q, Zone: w.zoneOf(q.Name), Omitted: w.omitted}
+	switch {
+	case w.noZone != nil:
 		return verify.Answer{Question: q, Err: fmt.Errorf("find the zone of %s: %w", q.Name, w.noZone)}
+	case w.budget > 0:
+		return verify.Answer{Question: q, Err: &verify.BudgetError{Queries: w.budget}}
 	}
 	for i, s := range w.servers {
 		o := verify.Observation{Server: s, Address: fmt.Sprintf("192.0.2.%d:53", 53+i), Authoritative: true}

@@ -70,11 +70,15 @@ func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 
 	tries := 1 + r.e.set.retries
 	for try := range tries {
-		r.count.sent(key, try > 0, false)
+		if err := r.count.sent(key, try > 0, false); err != nil {
+			return reply{err: err}
+		}
 		in, rtt, err := r.once(ctx, "udp", dial, m)
 		switch {
 		case err == nil && in.Truncated:
-			r.count.sent(key, false, true)
+			if err := r.count.sent(key, false, true); err != nil {
+				return reply{tcp: true, err: err}
+			}
 			in, rtt, err = r.once(ctx, "tcp", dial, m)
 			if err != nil {
 				return reply{tcp: true, err: fmt.Errorf("tcp after a truncated udp reply: %w", err)}
@@ -94,6 +98,12 @@ func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 // once makes one exchange over network, with the per-exchange deadline,
 // aborted at once when ctx ends.
 func (r *Round) once(ctx context.Context, network, addr string, m *dns.Msg) (*dns.Msg, time.Duration, error) {
+	select {
+	case r.inFlight <- struct{}{}:
+		defer func() { <-r.inFlight }()
+	case <-ctx.Done():
+		return nil, 0, ctx.Err()
+	}
 	ctx, cancel := context.WithTimeout(ctx, r.e.set.timeout)
 	defer cancel()
 	c := &dns.Client{Net: network, Timeout: r.e.set.timeout}

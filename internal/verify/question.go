@@ -112,6 +112,9 @@ type Answer struct {
 	// Zone is the apex of the zone that holds the name ("example.com."),
 	// empty for Recursive questions.
 	Zone string
+	// Omitted are the zone's nameservers that were not asked, beyond
+	// Options.MaxNameservers, by name.
+	Omitted []string
 	// Servers has one observation per authoritative server address, in a
 	// stable order (by server name, then address). For Recursive questions it
 	// holds the resolver's observation.

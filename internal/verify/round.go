@@ -23,13 +23,21 @@ type Round struct {
 	zones     group[string, zoneResult]    // by name
 	servers   group[string, serversResult] // by apex
 	count     counter
+	// inFlight holds a token per message waiting for its reply
+	// (Options.MaxInFlight).
+	inFlight chan struct{}
 
 	mu    sync.Mutex
 	known Answers
 }
 
 func newRound(e *Engine) *Round {
-	return &Round{e: e, known: make(Answers), count: counter{seen: make(map[exchangeKey]bool)}}
+	return &Round{
+		e:        e,
+		known:    make(Answers),
+		count:    counter{seen: make(map[exchangeKey]bool), budget: e.set.budget},
+		inFlight: make(chan struct{}, e.set.maxInFlight),
+	}
 }
 
 // Next starts a new round that knows the zones (and their nameservers'
@@ -153,6 +161,10 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 		a.Err = fmt.Errorf("%s: not a domain name", q)
 		return a
 	}
+	if err := r.count.spent(); err != nil {
+		a.Err = err
+		return a
+	}
 	// The question as sent: canonical, so that it matches the exchanges
 	// of others.
 	sent := Question{Name: name, Type: q.Type, Via: q.Via}
@@ -171,7 +183,7 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 		}
 		zone, err := r.Zone(ctx, name)
 		if err == nil {
-			a.Zone = zone.Name
+			a.Zone, a.Omitted = zone.Name, zone.Omitted
 			a.Servers, err = r.fanOut(ctx, zone, sent)
 		}
 		a.Err = err
@@ -241,18 +253,25 @@ func (r *Round) fanOut(ctx context.Context, zone Zone, q Question) ([]Observatio
 	return obs, nil
 }
 
-// counter counts what a round sends.
+// counter counts what a round sends, and keeps it within the budget.
 type counter struct {
-	mu   sync.Mutex
-	seen map[exchangeKey]bool
-	s    Stats
+	mu     sync.Mutex
+	seen   map[exchangeKey]bool
+	budget int
+	s      Stats
 }
 
-// sent records one message: a retry after a timeout, a TCP retry after
-// truncation, or a first try, which must be the first of its key.
-func (c *counter) sent(key exchangeKey, retry, tcp bool) {
+// sent records one message about to be sent: a retry after a timeout, a
+// TCP retry after truncation, or a first try, which must be the first of
+// its key. It returns a *BudgetError instead when the budget is spent: the
+// message must not be sent.
+func (c *counter) sent(key exchangeKey, retry, tcp bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.s.Queries >= c.budget {
+		c.s.OverBudget++
+		return &BudgetError{Queries: c.s.Queries}
+	}
 	c.s.Queries++
 	switch {
 	case tcp:
@@ -263,6 +282,17 @@ func (c *counter) sent(key exchangeKey, retry, tcp bool) {
 	default:
 		c.seen[key] = true
 	}
+	return nil
+}
+
+// spent returns a *BudgetError when the budget is spent.
+func (c *counter) spent() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.s.Queries >= c.budget {
+		return &BudgetError{Queries: c.s.Queries}
+	}
+	return nil
 }
 
 func (c *counter) stats() Stats {
@@ -281,4 +311,7 @@ type Stats struct {
 	// Duplicates is how many (server, name, type) were sent more than once
 	// other than as a retry; it should be zero.
 	Duplicates int
+	// OverBudget is how many messages were not sent because the round's
+	// query budget was spent.
+	OverBudget int
 }

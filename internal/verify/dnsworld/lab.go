@@ -170,6 +170,15 @@ func (l *Lab) MapAddr(addr string) string {
 	return srv.Addr()
 }
 
+// Route sends the queries for the given real addresses to srv (one of the
+// lab's servers, or one started apart and closed by the caller), so that
+// many nameserver names and addresses can be served by one server.
+func (l *Lab) Route(srv *Server, addrs ...netip.Addr) {
+	for _, a := range addrs {
+		l.byAddr[a.Unmap()] = srv
+	}
+}
+
 // Options returns engine options pointing at the lab: its resolver and its
 // address mapping. Adjust the rest (Timeout, SecondOpinion) as needed.
 func (l *Lab) Options() verify.Options {
