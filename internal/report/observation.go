@@ -39,7 +39,17 @@ func (o Observation) Negative() bool {
 	return o.Error == "" && o.NegativeTTLSeconds > 0
 }
 
+// authoritative are the observations of ans's servers, then those of each
+// link of its CNAME chain, each under its own question.
 func authoritative(ans verify.Answer) []Observation {
+	out := serverObservations(ans)
+	for _, link := range ans.Chain {
+		out = append(out, serverObservations(link)...)
+	}
+	return out
+}
+
+func serverObservations(ans verify.Answer) []Observation {
 	q := ans.Question.String()
 	if ans.Err != nil && len(ans.Servers) == 0 {
 		return []Observation{{Question: q, Records: []string{}, Error: ans.Err.Error()}}

@@ -268,3 +268,30 @@ func TestBuildOmittedNameservers(t *testing.T) {
 		t.Errorf("omitted_nameservers appears %d times, want once (for the mx step):\n%s", n, buf.String())
 	}
 }
+
+// TestBuildCNAMEChain: every link of a CNAME chain is in observed, under its
+// own question, after the question's own observations.
+func TestBuildCNAMEChain(t *testing.T) {
+	q := verify.Q("sel._domainkey.example.com.", dns.TypeTXT)
+	link := verify.Q("sel.dkim.example.org.", dns.TypeTXT)
+	ans := verify.Answer{
+		Question: q, Zone: "example.com.",
+		Servers: []verify.Observation{{Server: "ns1.example.net.", Address: "192.0.2.53:53", Rcode: dns.RcodeSuccess,
+			Answer: []dns.RR{mustRR(t, "sel._domainkey.example.com. 3600 IN CNAME sel.dkim.example.org.")}}},
+		Chain: []verify.Answer{{Question: link, Zone: "example.org.",
+			Servers: []verify.Observation{{Server: "ns1.example.org.", Address: "198.51.100.1:53", Rcode: dns.RcodeSuccess,
+				Answer: []dns.RR{mustRR(t, `sel.dkim.example.org. 3600 IN TXT "v=DKIM1; p=MIIB"`)}}}}},
+	}
+	r := Build("example.com.", []steps.Result{{Step: steps.IDDKIM, Status: steps.StatusPass, Observed: []verify.Answer{ans}}}, time.Unix(0, 0))
+	var got []string
+	for _, o := range r.Steps[0].Observed {
+		got = append(got, o.Question+" at "+o.Server+": "+strings.Join(o.Records, ", "))
+	}
+	want := []string{
+		"TXT sel._domainkey.example.com. at ns1.example.net.: sel._domainkey.example.com. 3600 IN CNAME sel.dkim.example.org.",
+		`TXT sel.dkim.example.org. at ns1.example.org.: sel.dkim.example.org. 3600 IN TXT "v=DKIM1; p=MIIB"`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("observed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -80,6 +80,9 @@ func contractSeverities() map[string][]Severity {
 		"lookup-error":        {w},
 		"ns-unreachable":      {w},
 		"ns-too-many":         {w},
+		"cname-dangling":      {e},
+		"cname-loop":          {e},
+		"cname-too-deep":      {e},
 	}
 }
 

@@ -69,6 +69,8 @@ type verdict struct {
 	// tooMany are the zones with more nameservers than the engine asks:
 	// the asked and the omitted names, by zone.
 	tooMany map[string][2][]string
+	// cnames are the records found published as a CNAME.
+	cnames []Alias
 	// skipped is set when the Config leaves the step nothing to check.
 	skipped bool
 }
@@ -250,7 +252,7 @@ func someOf(names []string) string {
 func (v *verdict) result(id string, expected []Record) Result {
 	v.addTooMany()
 	v.addUnreachable()
-	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed}
+	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed, Aliases: v.cnames}
 	worst := kindInfo
 	for _, n := range v.notes {
 		res.Findings = append(res.Findings, n.finding)

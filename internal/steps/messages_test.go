@@ -154,6 +154,20 @@ func brokenWorlds(t testing.TB) map[string]struct {
 				)
 			},
 		},
+		"records behind broken CNAMEs": {world: func(w *world) {
+			publishCNAME("mail._domainkey", "gone.example.org.")(w)
+			publishCNAME("_dmarc", "loop.example.org.", "loop.example.org. CNAME _dmarc.example.com.")(w)
+		}},
+		"records behind CNAMEs whose targets lack them": {world: func(w *world) {
+			publishCNAME("mail._domainkey", "key.example.org.", "key.example.org. A 192.0.2.1")(w)
+			publishCNAME("_dmarc", "dmarc.example.org.", "dmarc.example.org. A 192.0.2.1")(w)
+			w.remove("mail._domainkey", dns.TypeCNAME, "ns2.example.net.")
+		}},
+		"a chain too long and too many nameservers": {world: func(w *world) {
+			alternating(12)(w)
+			w.omitted = []string{"ns3.example.net.", "ns4.example.net."}
+		}},
+		"query budget spent": {world: func(w *world) { w.budget = 1000 }},
 		"resolver down": {
 			cfg:   func(c *Config) { c.DNSBL = []string{"zen.example.org."} },
 			world: func(w *world) { w.down[resolverName] = errors.New("i/o timeout") },

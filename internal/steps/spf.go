@@ -131,19 +131,20 @@ type spfLookup struct {
 	override map[string][]string
 }
 
-func (l spfLookup) reply(name string, qtype uint16) (verify.Observation, spf.LookupStatus) {
-	ans, ok := l.known.Get(verify.Q(name, qtype))
-	if !ok {
-		return verify.Observation{}, spf.NotAsked
+// reply is the first usable reply for name and qtype, at the end of its
+// CNAME chain (receivers follow it, RFC 7208 §4.4), and the name the
+// records there are owned by.
+func (l spfLookup) reply(name string, qtype uint16) (verify.Observation, string, spf.LookupStatus) {
+	q := verify.Q(name, qtype)
+	if _, ok := l.known.Get(q); !ok {
+		return verify.Observation{}, "", spf.NotAsked
 	}
-	if ans.Err == nil {
-		for _, o := range ans.Servers {
-			if o.OK() {
-				return o, spf.Found
-			}
-		}
+	// A chain that breaks ends without records: a void lookup.
+	r, _ := peekFollow(l.known, q)
+	if len(r.ok) == 0 {
+		return verify.Observation{}, "", spf.Failed
 	}
-	return verify.Observation{}, spf.Failed
+	return r.ok[0], r.q.Name, spf.Found
 }
 
 // TXT returns the joined TXT records of name.
@@ -151,12 +152,12 @@ func (l spfLookup) TXT(name string) ([]string, spf.LookupStatus) {
 	if txts, ok := l.override[verify.CanonicalName(name)]; ok {
 		return txts, spf.Found
 	}
-	o, status := l.reply(name, dns.TypeTXT)
+	o, owner, status := l.reply(name, dns.TypeTXT)
 	if status != spf.Found {
 		return nil, status
 	}
 	var out []string
-	for _, rr := range typed[*dns.TXT](o.Records(verify.CanonicalName(name), dns.TypeTXT)) {
+	for _, rr := range typed[*dns.TXT](o.Records(owner, dns.TypeTXT)) {
 		out = append(out, JoinTXT(rr.Txt))
 	}
 	return found(out)
@@ -168,7 +169,7 @@ func (l spfLookup) IP(name string, v6 bool) ([]netip.Addr, spf.LookupStatus) {
 	if v6 {
 		qtype = dns.TypeAAAA
 	}
-	o, status := l.reply(name, qtype)
+	o, _, status := l.reply(name, qtype)
 	if status != spf.Found {
 		return nil, status
 	}
@@ -177,12 +178,12 @@ func (l spfLookup) IP(name string, v6 bool) ([]netip.Addr, spf.LookupStatus) {
 
 // MX returns the MX targets of name.
 func (l spfLookup) MX(name string) ([]string, spf.LookupStatus) {
-	o, status := l.reply(name, dns.TypeMX)
+	o, owner, status := l.reply(name, dns.TypeMX)
 	if status != spf.Found {
 		return nil, status
 	}
 	var out []string
-	for _, rr := range typed[*dns.MX](o.Records(verify.CanonicalName(name), dns.TypeMX)) {
+	for _, rr := range typed[*dns.MX](o.Records(owner, dns.TypeMX)) {
 		out = append(out, verify.CanonicalName(rr.Mx))
 	}
 	return found(out)

@@ -85,6 +85,10 @@ type Result struct {
 	Expected []Record `json:"expected"`
 	// Observed are the answers the verdict rests on, main question first.
 	Observed []verify.Answer `json:"-"`
+	// Aliases are the expected records found published as a CNAME: the
+	// step judged the records at the end of each chain, which whoever runs
+	// the target manages.
+	Aliases []Alias `json:"aliases,omitempty"`
 }
 
 // Step is one record (or group of records) of a mail server, as data plus

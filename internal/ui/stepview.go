@@ -279,6 +279,9 @@ func (s stepScreen) recordLines(w int) ([]string, int) {
 		if i > 0 {
 			lines = append(lines, "")
 		}
+		if i < len(s.records) {
+			c.notes = append(c.notes, aliasNotes(s.step.ID, s.records[i], s.result.Aliases)...)
+		}
 		body, line := s.cardLines(c, inner, index)
 		if line >= 0 {
 			sel = len(lines) + 1 + line // +1 for the top border

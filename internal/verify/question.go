@@ -21,6 +21,9 @@ const (
 
 // Question is one DNS question. Name is absolute and lower-case; build
 // questions with Q or RQ so that equal questions compare equal.
+//
+// The engine follows CNAMEs for Authoritative questions of every type but
+// CNAME itself, as a resolver would, and reports every link (Answer.Chain).
 type Question struct {
 	Name string
 	Type uint16
@@ -125,6 +128,17 @@ type Answer struct {
 	// Err is non-nil when the question could not be put to any server at
 	// all, for instance because zone discovery failed.
 	Err error
+	// Chain are the links of the CNAME chain the servers' replies lead to,
+	// each asked of the authoritative servers of its own zone, in the
+	// order they were asked: for every CNAME target the servers of the
+	// previous link named but did not answer themselves (targets outside
+	// their zone). Each link's Question is the target with the same type;
+	// links have no second opinion and no Chain of their own. Empty
+	// without CNAMEs, for CNAME questions and for Recursive ones.
+	Chain []Answer
+	// ChainErr is a *ChainError when the chain was not followed to its
+	// end: it loops, or it has more than Options.MaxCNAMEs CNAMEs.
+	ChainErr error
 }
 
 // Answers maps each question asked in a round to what was learned.

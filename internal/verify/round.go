@@ -19,6 +19,7 @@ type Round struct {
 	e *Engine
 
 	answers   group[Question, Answer]
+	hops      group[Question, Answer] // links of CNAME chains
 	exchanges group[exchangeKey, reply]
 	zones     group[string, zoneResult]    // by name
 	servers   group[string, serversResult] // by apex
@@ -187,6 +188,9 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 			a.Servers, err = r.fanOut(ctx, zone, sent)
 		}
 		a.Err = err
+		if err == nil && follows(sent) {
+			a.Chain, a.ChainErr = r.follow(ctx, a)
+		}
 		wg.Wait()
 	default:
 		a.Err = fmt.Errorf("%s: unknown Via %d", q, q.Via)
