@@ -83,6 +83,7 @@ func contractSeverities() map[string][]Severity {
 		"cname-dangling":      {e},
 		"cname-loop":          {e},
 		"cname-too-deep":      {e},
+		"wildcard-only":       {w},
 	}
 }
 

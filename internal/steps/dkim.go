@@ -50,7 +50,8 @@ func dkimQuestions(cfg Config, known verify.Answers) []verify.Question {
 		return nil
 	}
 	q := verify.Q(dkimName(cfg), dns.TypeTXT)
-	return append([]verify.Question{q}, doubledQuestions(cfg, known, q)...)
+	qs := append([]verify.Question{q}, doubledQuestions(cfg, known, q)...)
+	return append(qs, wildcardQuestions(cfg, known, q)...)
 }
 
 func judgeDKIM(cfg Config, known verify.Answers, v *verdict) {
@@ -64,6 +65,7 @@ func judgeDKIM(cfg Config, known verify.Answers, v *verdict) {
 		checkDKIM(v, cfg, r)
 	}
 	v.checkDoubled(cfg, known, q, "The DKIM key record")
+	v.checkWildcard(cfg, known, q, "The DKIM key record "+q.Name)
 	switch {
 	case cfg.DKIMPublicKey == nil:
 		v.add(kindInfo, CodeDKIMKeyUnverified, SeverityInfo,

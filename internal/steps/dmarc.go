@@ -83,6 +83,7 @@ func dmarcQuestions(cfg Config, known verify.Answers) []verify.Question {
 	q := verify.Q(dmarcName(cfg.Domain), dns.TypeTXT)
 	qs := []verify.Question{q, verify.Q(cfg.Domain, dns.TypeTXT)}
 	qs = append(qs, doubledQuestions(cfg, known, q)...)
+	qs = append(qs, wildcardQuestions(cfg, known, q)...)
 	for _, name := range reportAuthNames(cfg, known) {
 		qs = append(qs, verify.Q(name, dns.TypeTXT))
 	}
@@ -133,6 +134,7 @@ func judgeDMARC(cfg Config, known verify.Answers, v *verdict) {
 	}
 	checkDMARCAtApex(v, cfg, known)
 	v.checkDoubled(cfg, known, q, "The DMARC record")
+	v.checkWildcard(cfg, known, q, "The DMARC record "+q.Name)
 }
 
 func checkDMARC(v *verdict, cfg Config, known verify.Answers, r reply) {

@@ -167,6 +167,14 @@ func brokenWorlds(t testing.TB) map[string]struct {
 			alternating(12)(w)
 			w.omitted = []string{"ns3.example.net.", "ns4.example.net."}
 		}},
+		"records only a wildcard answers": {world: func(w *world) {
+			w.remove("mail", dns.TypeANY)
+			w.remove("_dmarc", dns.TypeTXT)
+			w.remove("mail._domainkey", dns.TypeTXT)
+			for _, s := range w.servers {
+				w.add(s, "* A 192.0.2.10", `* TXT "v=DMARC1; p=none"`, "*._domainkey CNAME key.example.org.", txtLine("key.example.org.", rsa))
+			}
+		}},
 		"query budget spent": {world: func(w *world) { w.budget = 1000 }},
 		"resolver down": {
 			cfg:   func(c *Config) { c.DNSBL = []string{"zen.example.org."} },

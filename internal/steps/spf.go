@@ -92,6 +92,7 @@ func spfQuestions(cfg Config, known verify.Answers) []verify.Question {
 		q := verify.Q(id, dns.TypeTXT)
 		qs = append(qs, q)
 		qs = append(qs, doubledQuestions(cfg, known, q)...)
+		qs = append(qs, wildcardQuestions(cfg, known, q)...)
 		// Each record a server publishes is evaluated, so that what it
 		// needs is asked even when the servers disagree.
 		lookups := []spfLookup{{known: known}}
@@ -228,6 +229,7 @@ func judgeSPF(cfg Config, known verify.Answers, v *verdict) {
 			checkSPF(v, cfg, known, r, i > 0)
 		}
 		v.checkDoubled(cfg, known, q, "The SPF record")
+		v.checkWildcard(cfg, known, q, "The SPF record "+q.Name)
 	}
 }
 

@@ -227,12 +227,21 @@ func (w *world) answer(q verify.Question) verify.Answer {
 		ans.Servers[0].Rcode, ans.Servers[0].Answer = w.lookup(resolverName, w.resolver, ".", q)
 		return ans
 	}
+	if q.Via == verify.Wildcard {
+		// The engine asks a random name under q's name.
+		ans := w.answerAt(verify.Q(probeLabel+"."+q.Name, q.Type))
+		ans.Question = q
+		return ans
+	}
 	ans := w.answerAt(q)
 	if ans.Err == nil && q.Type != dns.TypeCNAME {
 		w.follow(&ans)
 	}
 	return ans
 }
+
+// probeLabel is the label of the world's wildcard probes.
+const probeLabel = "mailwizard-nx-0123456789ab"
 
 // follow asks for the CNAME targets out of the zone, as the engine does.
 func (w *world) follow(ans *verify.Answer) {

@@ -17,6 +17,11 @@ const (
 	Authoritative Via = iota
 	// Recursive questions go to the recursive resolver only (DNSBL lookups).
 	Recursive
+	// Wildcard questions ask the authoritative servers about a name that
+	// cannot exist, a random label (new each round) under the question's
+	// name: whatever they answer comes from a wildcard (RFC 4592). Build
+	// them with WildcardProbe.
+	Wildcard
 )
 
 // Question is one DNS question. Name is absolute and lower-case; build
@@ -40,13 +45,26 @@ func RQ(name string, qtype uint16) Question {
 	return Question{Name: CanonicalName(name), Type: qtype, Via: Recursive}
 }
 
+// WildcardProbe returns the question that asks the authoritative servers
+// for qtype at a random label under parent, a name that cannot exist: any
+// records in the reply were made up by a wildcard at or above it (RFC 4592
+// §3.3.1), as they would be for every name under parent that does not
+// exist. The records in the reply are owned by the random name.
+func WildcardProbe(parent string, qtype uint16) Question {
+	return Question{Name: CanonicalName(parent), Type: qtype, Via: Wildcard}
+}
+
 // CanonicalName returns name as a lower-case absolute domain name.
 func CanonicalName(name string) string {
 	return dns.CanonicalName(name)
 }
 
-// String renders the question as "TXT _dmarc.example.com.".
+// String renders the question as "TXT _dmarc.example.com."; a wildcard
+// probe as "TXT *._domainkey.example.com. (a name that does not exist)".
 func (q Question) String() string {
+	if q.Via == Wildcard {
+		return dns.TypeToString[q.Type] + " *." + q.Name + " (a name that does not exist)"
+	}
 	return dns.TypeToString[q.Type] + " " + q.Name
 }
 

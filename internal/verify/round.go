@@ -2,6 +2,8 @@ package verify
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -27,6 +29,8 @@ type Round struct {
 	// inFlight holds a token per message waiting for its reply
 	// (Options.MaxInFlight).
 	inFlight chan struct{}
+	// label is the random label of the round's wildcard probes.
+	label string
 
 	mu    sync.Mutex
 	known Answers
@@ -35,6 +39,7 @@ type Round struct {
 func newRound(e *Engine) *Round {
 	return &Round{
 		e:        e,
+		label:    probeLabel(),
 		known:    make(Answers),
 		count:    counter{seen: make(map[exchangeKey]bool), budget: e.set.budget},
 		inFlight: make(chan struct{}, e.set.maxInFlight),
@@ -132,6 +137,14 @@ func (r *Round) Stats() Stats {
 	return r.count.stats()
 }
 
+// probeLabel is a label no zone holds: "mailwizard-nx-" and 12 random hex
+// digits.
+func probeLabel() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return "mailwizard-nx-" + hex.EncodeToString(b)
+}
+
 // snapshot copies what the round knows.
 func (r *Round) snapshot() Answers {
 	r.mu.Lock()
@@ -173,6 +186,18 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 	case Recursive:
 		obs, err := r.recursive(ctx, sent)
 		a.Servers, a.Err = []Observation{obs}, err
+	case Wildcard:
+		probe := Question{Name: r.label + "." + name, Type: q.Type, Via: Authoritative}
+		if _, ok := dns.IsDomainName(probe.Name); !ok {
+			a.Err = fmt.Errorf("%s: the probe name is too long", q)
+			break
+		}
+		zone, err := r.Zone(ctx, probe.Name)
+		if err == nil {
+			a.Zone, a.Omitted = zone.Name, zone.Omitted
+			a.Servers, err = r.fanOut(ctx, zone, probe)
+		}
+		a.Err = err
 	case Authoritative:
 		var wg sync.WaitGroup
 		a.Resolvers = make([]Observation, len(r.e.set.second))

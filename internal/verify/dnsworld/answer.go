@@ -37,26 +37,63 @@ func (z *Zones) lookup(qname string, qtype uint16, crossZones bool) lookup {
 			// The chain leaves the data: the asker follows it.
 			return res
 		}
-		if rrs := zn.rrsetLocked(name, qtype); len(rrs) > 0 {
-			res.answer = append(res.answer, copyRRs(rrs)...)
+		owner := zn.sourceLocked(name)
+		if rrs := zn.rrsetLocked(owner, qtype); len(rrs) > 0 {
+			res.answer = append(res.answer, synthesize(rrs, name)...)
 			if qtype == dns.TypeNS {
 				res.extra = z.glueLocked(rrs)
 			}
 			return res
 		}
-		cname := zn.rrsetLocked(name, dns.TypeCNAME)
+		cname := zn.rrsetLocked(owner, dns.TypeCNAME)
 		if len(cname) == 0 || qtype == dns.TypeCNAME {
-			if !zn.existsLocked(name) {
+			if !zn.existsLocked(owner) {
 				res.rcode = dns.RcodeNameError
 			}
 			res.ns = []dns.RR{dns.Copy(zn.soa)}
 			return res
 		}
-		res.answer = append(res.answer, dns.Copy(cname[0]))
+		res.answer = append(res.answer, synthesize(cname[:1], name)...)
 		name = dns.CanonicalName(cname[0].(*dns.CNAME).Target)
 	}
 	res.rcode = dns.RcodeServerFailure // a CNAME loop or an absurd chain
 	return res
+}
+
+// sourceLocked is the owner whose records answer for name: name itself
+// when it exists, else the wildcard "*.<closest encloser>" when there is
+// one (RFC 4592 §3.3.1), else name.
+func (zn *zone) sourceLocked(name string) string {
+	if zn.existsLocked(name) {
+		return name
+	}
+	for n := name; n != zn.apex; {
+		i, end := dns.NextLabel(n, 0)
+		if end {
+			break
+		}
+		n = n[i:]
+		if n == "" {
+			n = "."
+		}
+		if zn.existsLocked(n) {
+			if w := "*." + n; len(zn.names[w]) > 0 {
+				return w
+			}
+			break
+		}
+	}
+	return name
+}
+
+// synthesize copies records, owned by name (a wildcard's records answer
+// under the name asked).
+func synthesize(rrs []dns.RR, name string) []dns.RR {
+	out := copyRRs(rrs)
+	for _, rr := range out {
+		rr.Header().Name = name
+	}
+	return out
 }
 
 // outsideRcodeLocked is the rcode for a name no zone holds: NOERROR when it
