@@ -75,15 +75,16 @@ func contractSeverities() map[string][]Severity {
 		"blocklist-listed":  {e},
 		"blocklist-refused": {w},
 		// every step
-		"partial-propagation": {w},
-		"doubled-domain":      {e},
-		"lookup-error":        {w},
-		"ns-unreachable":      {w},
-		"ns-too-many":         {w},
-		"cname-dangling":      {e},
-		"cname-loop":          {e},
-		"cname-too-deep":      {e},
-		"wildcard-only":       {w},
+		"partial-propagation":    {w},
+		"doubled-domain":         {e},
+		"lookup-error":           {w},
+		"ns-unreachable":         {w},
+		"ns-too-many":            {w},
+		"cname-dangling":         {e},
+		"cname-loop":             {e},
+		"cname-too-deep":         {e},
+		"wildcard-only":          {w},
+		"ns-delegation-mismatch": {w},
 	}
 }
 

@@ -175,6 +175,15 @@ func brokenWorlds(t testing.TB) map[string]struct {
 				w.add(s, "* A 192.0.2.10", `* TXT "v=DMARC1; p=none"`, "*._domainkey CNAME key.example.org.", txtLine("key.example.org.", rsa))
 			}
 		}},
+		"a delegation elsewhere, records added at another provider": {
+			cfg: func(c *Config) { c.Provider = "godaddy" },
+			world: func(w *world) {
+				w.serveAs("dana.ns.cloudflare.com.", "lars.ns.cloudflare.com.")
+				withNS([]string{"dana.ns.cloudflare.com.", "lars.ns.cloudflare.com."}, "ns1.domaincontrol.com.", "ns2.domaincontrol.com.")(w)
+				w.remove("_dmarc", dns.TypeTXT)
+				w.remove("mail._domainkey", dns.TypeTXT)
+			},
+		},
 		"query budget spent": {world: func(w *world) { w.budget = 1000 }},
 		"resolver down": {
 			cfg:   func(c *Config) { c.DNSBL = []string{"zen.example.org."} },

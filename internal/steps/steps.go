@@ -38,6 +38,9 @@ func newStep(id, title string, where Where,
 			if cfg = cfg.withDefaults(); cfg.skips(id) || cfg.Domain == "" {
 				return nil
 			}
+			if where == AtDNSProvider {
+				return append(questions(cfg, known), zoneQuestions(cfg, known)...)
+			}
 			return questions(cfg, known)
 		},
 		Judge: func(cfg Config, known verify.Answers) Result {
@@ -50,6 +53,10 @@ func newStep(id, title string, where Where,
 				v.add(kindLookup, CodeLookupError, SeverityWarning, "No domain is configured, so there is nothing to check.")
 			} else {
 				judge(cfg, known, v)
+				if where == AtDNSProvider {
+					v.checkDelegation(cfg, known)
+					v.checkProvider(cfg, known)
+				}
 			}
 			return v.result(id, records(cfg))
 		},

@@ -37,6 +37,9 @@ type world struct {
 	// budget, when positive, is a query budget spent before the
 	// authoritative questions were asked.
 	budget int
+	// delegation are the nameservers the parent zone's server,
+	// a.gtld.example., delegates every zone to; nil: no parent answers.
+	delegation []string
 }
 
 // newWorld returns two servers, ns1 and ns2, serving the same lines. Zone
@@ -227,6 +230,9 @@ func (w *world) answer(q verify.Question) verify.Answer {
 		ans.Servers[0].Rcode, ans.Servers[0].Answer = w.lookup(resolverName, w.resolver, ".", q)
 		return ans
 	}
+	if q.Via == verify.Parent {
+		return w.parent(q)
+	}
 	if q.Via == verify.Wildcard {
 		// The engine asks a random name under q's name.
 		ans := w.answerAt(verify.Q(probeLabel+"."+q.Name, q.Type))
@@ -238,6 +244,27 @@ func (w *world) answer(q verify.Question) verify.Answer {
 		w.follow(&ans)
 	}
 	return ans
+}
+
+// parent is the parent zone's referral for q's name, from one server.
+func (w *world) parent(q verify.Question) verify.Answer {
+	if w.delegation == nil {
+		return verify.Answer{Question: q, Err: fmt.Errorf("find the parent zone of %s: SERVFAIL", q.Name)}
+	}
+	o := verify.Observation{Server: "a.gtld.example.", Address: "192.0.2.250:53", Rcode: dns.RcodeSuccess}
+	for _, ns := range w.delegation {
+		o.Answer = append(o.Answer, &dns.NS{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: 172800}, Ns: ns})
+	}
+	return verify.Answer{Question: q, Zone: "com.", Servers: []verify.Observation{o}}
+}
+
+// serveAs renames the world's servers, keeping what each serves.
+func (w *world) serveAs(names ...string) {
+	data := make(map[string][]dns.RR)
+	for i, n := range names {
+		data[n] = w.data[w.servers[i]]
+	}
+	w.servers, w.data = names, data
 }
 
 // probeLabel is the label of the world's wildcard probes.

@@ -177,6 +177,7 @@ func observe(t target, q Question, rep reply) Observation {
 	o.Rcode = m.Rcode
 	o.Authoritative = m.Authoritative
 	o.Answer = m.Answer
+	o.Authority = m.Ns
 	o.NegativeTTL = negativeTTL(m, q.Type)
 	switch {
 	case m.Rcode != dns.RcodeSuccess && m.Rcode != dns.RcodeNameError:

@@ -22,6 +22,11 @@ const (
 	// name: whatever they answer comes from a wildcard (RFC 4592). Build
 	// them with WildcardProbe.
 	Wildcard
+	// Parent questions ask the authoritative servers of the parent zone
+	// for the NS records of a zone's apex: the delegation, which the parent
+	// gives as a referral (no AA bit, the NS records in the authority
+	// section). Build them with Delegation.
+	Parent
 )
 
 // Question is one DNS question. Name is absolute and lower-case; build
@@ -54,6 +59,15 @@ func WildcardProbe(parent string, qtype uint16) Question {
 	return Question{Name: CanonicalName(parent), Type: qtype, Via: Wildcard}
 }
 
+// Delegation returns the question that asks the servers of the zone above
+// apex for its delegation. Each observation's Answer holds the NS records
+// of apex the server gave, from a referral's authority section or, from a
+// server that serves the child zone too, from its answer; a reply without
+// the AA bit is usable here.
+func Delegation(apex string) Question {
+	return Question{Name: CanonicalName(apex), Type: dns.TypeNS, Via: Parent}
+}
+
 // CanonicalName returns name as a lower-case absolute domain name.
 func CanonicalName(name string) string {
 	return dns.CanonicalName(name)
@@ -62,8 +76,11 @@ func CanonicalName(name string) string {
 // String renders the question as "TXT _dmarc.example.com."; a wildcard
 // probe as "TXT *._domainkey.example.com. (a name that does not exist)".
 func (q Question) String() string {
-	if q.Via == Wildcard {
+	switch q.Via {
+	case Wildcard:
 		return dns.TypeToString[q.Type] + " *." + q.Name + " (a name that does not exist)"
+	case Parent:
+		return "NS " + q.Name + " (the delegation)"
 	}
 	return dns.TypeToString[q.Type] + " " + q.Name
 }
@@ -88,6 +105,9 @@ type Observation struct {
 	// be cached: the lesser of the authority SOA's TTL and its MINIMUM
 	// (RFC 2308 §5). Zero otherwise.
 	NegativeTTL time.Duration
+	// Authority is the authority section as received: the SOA of a
+	// negative reply, the NS records of a referral.
+	Authority []dns.RR
 	// RTT is the round-trip time of the exchange that gave the reply.
 	RTT time.Duration
 	// TCP is true when the reply came over TCP after a truncated UDP reply.

@@ -198,6 +198,8 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 			a.Servers, err = r.fanOut(ctx, zone, probe)
 		}
 		a.Err = err
+	case Parent:
+		a.Zone, a.Omitted, a.Servers, a.Err = r.delegation(ctx, name)
 	case Authoritative:
 		var wg sync.WaitGroup
 		a.Resolvers = make([]Observation, len(r.e.set.second))

@@ -11,10 +11,13 @@ const maxChain = 8
 type lookup struct {
 	// inZone is false when no zone holds the name.
 	inZone bool
-	rcode  int
-	answer []dns.RR
-	ns     []dns.RR
-	extra  []dns.RR
+	// referral is set when the name lies below a delegation in its zone:
+	// the reply names the child's servers, without the AA bit.
+	referral bool
+	rcode    int
+	answer   []dns.RR
+	ns       []dns.RR
+	extra    []dns.RR
 }
 
 // lookup answers qname/qtype from the data as a server would. With
@@ -30,6 +33,12 @@ func (z *Zones) lookup(qname string, qtype uint16, crossZones bool) lookup {
 		return lookup{rcode: z.outsideRcodeLocked(qname)}
 	}
 	res := lookup{inZone: true}
+	if cut := first.cutLocked(qname); cut != "" && !crossZones {
+		// A server that serves the parent only refers to the child.
+		ns := first.rrsetLocked(cut, dns.TypeNS)
+		res.referral, res.ns, res.extra = true, copyRRs(ns), z.glueLocked(ns)
+		return res
+	}
 	name := qname
 	for range maxChain {
 		zn := z.enclosingLocked(name)
@@ -58,6 +67,27 @@ func (z *Zones) lookup(qname string, qtype uint16, crossZones bool) lookup {
 	}
 	res.rcode = dns.RcodeServerFailure // a CNAME loop or an absurd chain
 	return res
+}
+
+// cutLocked returns the delegation point name lies at or below in the
+// zone, the one nearest the apex, or "" when there is none: a name below
+// the apex with NS records.
+func (zn *zone) cutLocked(name string) string {
+	cut := ""
+	for n := name; n != zn.apex; {
+		if len(zn.rrsetLocked(n, dns.TypeNS)) > 0 {
+			cut = n
+		}
+		i, end := dns.NextLabel(n, 0)
+		if end {
+			break
+		}
+		n = n[i:]
+		if n == "" {
+			n = "."
+		}
+	}
+	return cut
 }
 
 // sourceLocked is the owner whose records answer for name: name itself

@@ -82,7 +82,7 @@ func (s *Server) answerAuthoritative(m *dns.Msg, name string, qtype uint16, lame
 		m.Rcode = dns.RcodeRefused
 		return
 	}
-	m.Authoritative = !lame
+	m.Authoritative = !lame && !res.referral
 	m.Rcode = res.rcode
 	m.Answer, m.Ns, m.Extra = res.answer, res.ns, res.extra
 }
@@ -99,7 +99,7 @@ func (s *Server) answerRecursive(m *dns.Msg, name string, qtype uint16, cachedNe
 		}
 		return
 	}
-	res := s.zones.lookup(name, qtype, true)
+	res := s.zonesFor(name).lookup(name, qtype, true)
 	m.Rcode = res.rcode
 	m.Answer, m.Ns, m.Extra = res.answer, res.ns, res.extra
 	if res.rcode == dns.RcodeNameError {

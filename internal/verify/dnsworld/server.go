@@ -59,8 +59,10 @@ type Server struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	mu       sync.Mutex
-	fault    Fault
+	mu    sync.Mutex
+	fault Fault
+	// also are more zones a Resolver answers from.
+	also     []*Zones
 	minimal  bool
 	queries  []Query
 	negative map[string]time.Time // resolver: name → when a cached NXDOMAIN expires
@@ -248,6 +250,30 @@ func (s *Server) rememberNXDomain(name string, ns []dns.RR) {
 	if _, cached := s.negative[name]; !cached && ttl > 0 {
 		s.negative[name] = time.Now().Add(ttl)
 	}
+}
+
+// AlsoFrom makes a Resolver answer from more zones too, those of servers
+// that serve zones its own data delegates (a child zone on servers of its
+// own): for each name the set with the deepest zone answers.
+func (s *Server) AlsoFrom(zones *Zones) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.also = append(s.also, zones)
+}
+
+// zonesFor returns the zones that answer name: of the server's own and
+// those given with AlsoFrom, the set with the deepest zone holding name.
+func (s *Server) zonesFor(name string) *Zones {
+	s.mu.Lock()
+	sets := append([]*Zones{s.zones}, s.also...)
+	s.mu.Unlock()
+	best, depth := s.zones, -1
+	for _, z := range sets {
+		if d := z.depth(name); d > depth {
+			best, depth = z, d
+		}
+	}
+	return best
 }
 
 // ForgetNXDomain drops a cached NXDOMAIN set by CacheNXDomain.

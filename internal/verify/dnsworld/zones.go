@@ -227,6 +227,18 @@ func (z *Zones) Clone() *Zones {
 	return out
 }
 
+// depth is the number of labels of the deepest zone that holds name, -1
+// when none does.
+func (z *Zones) depth(name string) int {
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	zn := z.enclosingLocked(name)
+	if zn == nil {
+		return -1
+	}
+	return dns.CountLabel(zn.apex)
+}
+
 // enclosingLocked returns the deepest zone that holds name, or nil.
 func (z *Zones) enclosingLocked(name string) *zone {
 	for n := name; ; {
