@@ -164,12 +164,7 @@ func (r *Round) hop(ctx context.Context, q Question) Answer {
 			a.Err = err
 			return a
 		}
-		zone, err := r.Zone(ctx, q.Name)
-		if err == nil {
-			a.Zone, a.Omitted = zone.Name, zone.Omitted
-			a.Servers, err = r.fanOut(ctx, zone, q)
-		}
-		a.Err = err
+		a.Zone, a.Omitted, a.Servers, a.Err = r.authoritative(ctx, q)
 		return a
 	})
 	if !ok {

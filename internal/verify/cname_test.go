@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -136,5 +137,68 @@ func TestCNAMEChains(t *testing.T) {
 				t.Errorf("stats %+v, want no duplicates", st)
 			}
 		})
+	}
+}
+
+// TestCNAMEChainInTheSameRound: a link whose zone is known costs one round
+// trip, no discovery; each link is asked once per server however many
+// questions lead to it.
+func TestCNAMEChainInTheSameRound(t *testing.T) {
+	lab, e := world(t, verifytest.LabConfig{Zones: chainZones()})
+	first := e.Round()
+	ctx := context.Background()
+	for _, z := range []string{"example.com.", "example.org."} {
+		if _, err := first.Zone(ctx, z); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lab.Resolver.ResetQueries()
+	lab.SetFault(verifytest.Fault{Delay: 50 * time.Millisecond})
+	r := first.Next()
+	dkim := verify.Q("sel._domainkey.example.com.", dns.TypeTXT)
+	start := time.Now()
+	known := r.Run(ctx, func(verify.Answers) []verify.Question {
+		return []verify.Question{dkim, verify.Q("sel.dkim.example.org.", dns.TypeTXT)}
+	})
+	if took := time.Since(start); took > 140*time.Millisecond {
+		t.Errorf("the chain took %s, want two round trips of 50ms", took)
+	}
+	if len(known[dkim].Chain) != 1 {
+		t.Fatalf("chain %+v, want one link", known[dkim].Chain)
+	}
+	for i, srv := range lab.Servers {
+		if got := srv.Count("sel.dkim.example.org.", dns.TypeTXT, ""); got != 1 {
+			t.Errorf("server %d was asked the link %d times, want once", i+1, got)
+		}
+	}
+	if n := len(lab.Resolver.Queries()); n != 0 {
+		t.Errorf("the resolver got %d queries, want none: both zones are known: %+v", n, lab.Resolver.Queries())
+	}
+}
+
+// TestCNAMEChainsShareTheBudget: the links of chains are counted in the
+// round's budget.
+func TestCNAMEChainsShareTheBudget(t *testing.T) {
+	lab := verifytest.StartLab(t, verifytest.LabConfig{Zones: chainZones()})
+	opts := lab.Options()
+	opts.QueryBudget = 2 // the question at ns1 and ns2
+	e := engine(t, opts)
+	ctx := context.Background()
+	first := e.Round()
+	if _, err := first.Zone(ctx, "example.com."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Zone(ctx, "example.org."); err != nil {
+		t.Fatal(err)
+	}
+	r := first.Next()
+	q := verify.Q("sel._domainkey.example.com.", dns.TypeTXT)
+	a := r.Ask(ctx, q)[q]
+	var be *verify.BudgetError
+	if len(a.Chain) != 1 || !errors.As(a.Chain[0].Err, &be) {
+		t.Errorf("chain %+v, want one link that failed with the budget", a.Chain)
+	}
+	if st := r.Stats(); st.Queries != 2 {
+		t.Errorf("stats %+v, want 2 queries", st)
 	}
 }

@@ -21,7 +21,7 @@ func (r *Round) delegation(ctx context.Context, apex string) (string, []string, 
 	if parent == "" {
 		parent = "."
 	}
-	zone, err := r.Zone(ctx, parent)
+	zone, err := r.zoneFor(ctx, parent)
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("find the parent zone of %s: %w", apex, err)
 	}

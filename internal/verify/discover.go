@@ -61,7 +61,10 @@ type serversResult struct {
 func (r *Round) Zone(ctx context.Context, name string) (Zone, error) {
 	name = CanonicalName(name)
 	res, ok := r.zones.do(ctx, name, func() zoneResult {
-		z, err := r.discover(ctx, name)
+		z, err := r.discover(ctx, name, zoneChain(name))
+		if err == nil {
+			r.learn(z)
+		}
 		return zoneResult{zone: z, err: err}
 	})
 	if !ok {
@@ -70,9 +73,9 @@ func (r *Round) Zone(ctx context.Context, name string) (Zone, error) {
 	return res.zone, res.err
 }
 
-// discover finds the zone of name.
-func (r *Round) discover(ctx context.Context, name string) (Zone, error) {
-	chain := zoneChain(name)
+// discover finds the zone of name from the NS records of the names of
+// chain (suffixes of name, the shallowest first) at the resolver.
+func (r *Round) discover(ctx context.Context, name string, chain []string) (Zone, error) {
 	replies := make([]reply, len(chain))
 	var wg sync.WaitGroup
 	for i, suffix := range chain {

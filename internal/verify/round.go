@@ -23,7 +23,8 @@ type Round struct {
 	answers   group[Question, Answer]
 	hops      group[Question, Answer] // links of CNAME chains
 	exchanges group[exchangeKey, reply]
-	zones     group[string, zoneResult]    // by name
+	zones     group[string, zoneResult]    // by name, for Zone
+	bases     group[string, zoneResult]    // by registrable domain, for zoneFor
 	servers   group[string, serversResult] // by apex
 	count     counter
 	// inFlight holds a token per message waiting for its reply
@@ -34,15 +35,19 @@ type Round struct {
 
 	mu    sync.Mutex
 	known Answers
+	// zonesKnown are the zones found so far, by apex: through the
+	// resolver, or from a referral.
+	zonesKnown map[string]Zone
 }
 
 func newRound(e *Engine) *Round {
 	return &Round{
-		e:        e,
-		label:    probeLabel(),
-		known:    make(Answers),
-		count:    counter{seen: make(map[exchangeKey]bool), budget: e.set.budget},
-		inFlight: make(chan struct{}, e.set.maxInFlight),
+		e:          e,
+		label:      probeLabel(),
+		known:      make(Answers),
+		zonesKnown: make(map[string]Zone),
+		count:      counter{seen: make(map[exchangeKey]bool), budget: e.set.budget},
+		inFlight:   make(chan struct{}, e.set.maxInFlight),
 	}
 }
 
@@ -54,6 +59,9 @@ func (r *Round) Next() *Round {
 	ok := func(res zoneResult) bool { return res.err == nil }
 	next.zones.seed(r.zones.completed(ok))
 	next.servers.seed(r.servers.completed(func(res serversResult) bool { return res.err == nil }))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	maps.Copy(next.zonesKnown, r.zonesKnown)
 	return next
 }
 
@@ -192,12 +200,7 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 			a.Err = fmt.Errorf("%s: the probe name is too long", q)
 			break
 		}
-		zone, err := r.Zone(ctx, probe.Name)
-		if err == nil {
-			a.Zone, a.Omitted = zone.Name, zone.Omitted
-			a.Servers, err = r.fanOut(ctx, zone, probe)
-		}
-		a.Err = err
+		a.Zone, a.Omitted, a.Servers, a.Err = r.authoritative(ctx, probe)
 	case Parent:
 		a.Zone, a.Omitted, a.Servers, a.Err = r.delegation(ctx, name)
 	case Authoritative:
@@ -209,13 +212,8 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 				a.Resolvers[i] = observe(t, sent, r.exchange(ctx, t, name, q.Type))
 			})
 		}
-		zone, err := r.Zone(ctx, name)
-		if err == nil {
-			a.Zone, a.Omitted = zone.Name, zone.Omitted
-			a.Servers, err = r.fanOut(ctx, zone, sent)
-		}
-		a.Err = err
-		if err == nil && follows(sent) {
+		a.Zone, a.Omitted, a.Servers, a.Err = r.authoritative(ctx, sent)
+		if a.Err == nil && follows(sent) {
 			a.Chain, a.ChainErr = r.follow(ctx, a)
 		}
 		wg.Wait()
@@ -223,6 +221,18 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 		a.Err = fmt.Errorf("%s: unknown Via %d", q, q.Via)
 	}
 	return a
+}
+
+// authoritative puts q to the servers of the zone that holds its name,
+// following referrals to zones below, and returns that zone's apex, the
+// nameservers it left out, and the observations.
+func (r *Round) authoritative(ctx context.Context, q Question) (string, []string, []Observation, error) {
+	zone, err := r.zoneFor(ctx, q.Name)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	zone, obs, err := r.askAt(ctx, zone, q)
+	return zone.Name, zone.Omitted, obs, err
 }
 
 // recursive puts q to the resolver. The error is set when the resolver
@@ -255,8 +265,15 @@ func unreachable(ctx context.Context, addr string, err error) error {
 // and returns one observation per address (one per nameserver without an
 // address), ordered by server name, then address.
 func (r *Round) fanOut(ctx context.Context, zone Zone, q Question) ([]Observation, error) {
+	obs, _, err := r.fanOutRef(ctx, zone, q)
+	return obs, err
+}
+
+// fanOutRef is fanOut that also returns the referral to a zone below, when
+// a server gave one.
+func (r *Round) fanOutRef(ctx context.Context, zone Zone, q Question) ([]Observation, *delegationReply, error) {
 	if len(zone.Servers) == 0 {
-		return nil, fmt.Errorf("zone %s has no nameservers", zone.Name)
+		return nil, nil, fmt.Errorf("zone %s has no nameservers", zone.Name)
 	}
 	var obs []Observation
 	var targets []target
@@ -276,12 +293,24 @@ func (r *Round) fanOut(ctx context.Context, zone Zone, q Question) ([]Observatio
 			obs = append(obs, Observation{})
 		}
 	}
+	refs := make([]*delegationReply, len(targets))
 	var wg sync.WaitGroup
 	for i, t := range targets {
-		wg.Go(func() { obs[slots[i]] = observe(t, q, r.exchange(ctx, t, q.Name, q.Type)) })
+		wg.Go(func() {
+			rep := r.exchange(ctx, t, q.Name, q.Type)
+			obs[slots[i]] = observe(t, q, rep)
+			if rep.err == nil {
+				refs[i], _ = referralIn(rep.msg, zone.Name, q.Name)
+			}
+		})
 	}
 	wg.Wait()
-	return obs, nil
+	for _, ref := range refs {
+		if ref != nil {
+			return obs, ref, nil
+		}
+	}
+	return obs, nil, nil
 }
 
 // counter counts what a round sends, and keeps it within the budget.

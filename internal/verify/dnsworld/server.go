@@ -42,6 +42,8 @@ type Query struct {
 	RD bool
 	// EDNS is the advertised EDNS0 buffer size, 0 without EDNS0.
 	EDNS uint16
+	// At is when the server received it.
+	At time.Time
 }
 
 // Server is a DNS server on 127.0.0.1, UDP and TCP on the same port,

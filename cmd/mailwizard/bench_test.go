@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
+)
+
+// benchLatency is what every server of the benchmark adds to every reply,
+// the resolver's included.
+const benchLatency = 50 * time.Millisecond
+
+// BenchmarkCheckCLI measures `mailwizard check --json` of a complete,
+// correct domain the way the binary runs it: the same entry point (run),
+// flags, key file, pre-check, planners and judges, against in-process
+// servers that answer every query after 50 ms. It reports the wall time in
+// round trips (wall time / 50 ms), the queries the servers received and,
+// among them, the duplicates: a (server, name, type) asked twice.
+//
+// cold: a whole `check --json` (discovery included); warm: the next round
+// of --watch and of the wizard (verify.Round.Next after a first round);
+// subzone-cold and subzone-warm: the same with _domainkey.example.com.
+// delegated to a server of its own, found from the referral of the
+// domain's servers.
+//
+//	go test -run '^$' -bench BenchmarkCheckCLI -benchtime 20x ./cmd/mailwizard/
+func BenchmarkCheckCLI(b *testing.B) {
+	for _, bc := range []struct {
+		name            string
+		warm, delegated bool
+	}{
+		{"cold", false, false},
+		{"warm", true, false},
+		{"subzone-cold", false, true},
+		{"subzone-warm", true, true},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			w := newCheckWorld(b)
+			args := append([]string{"check", "--json"}, w.args...)
+			servers := append([]*verifytest.Server{w.lab.Resolver}, w.lab.Servers...)
+			if bc.delegated {
+				child := moveDKIM(b, w)
+				servers = append(servers, child)
+			}
+			for _, s := range servers {
+				s.SetFault(verifytest.Fault{Delay: benchLatency})
+			}
+			ctx := context.Background()
+			var wall time.Duration
+			var queries, duplicates int
+			for b.Loop() {
+				var round func() error
+				if bc.warm {
+					c, prev := warmChecker(b, w)
+					round = func() error {
+						r := c.check(ctx, prev.Next())
+						if r.Status != "pass" && r.Status != "warn" {
+							return fmt.Errorf("status %s", r.Status)
+						}
+						return nil
+					}
+				} else {
+					round = func() error {
+						e := w.e
+						e.stdout, e.stderr = io.Discard, io.Discard
+						if code := run(ctx, args, e); code != 0 {
+							return fmt.Errorf("exit %d", code)
+						}
+						return nil
+					}
+				}
+				for _, s := range servers {
+					s.ResetQueries()
+				}
+				start := time.Now()
+				if err := round(); err != nil {
+					b.Fatal(err)
+				}
+				wall += time.Since(start)
+				q, d := received(servers)
+				queries += q
+				duplicates += d
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(wall)/n/float64(benchLatency), "round-trips")
+			b.ReportMetric(float64(queries)/n, "queries")
+			b.ReportMetric(float64(duplicates)/n, "duplicates")
+			if duplicates > 0 {
+				b.Errorf("%d duplicate queries", duplicates)
+			}
+		})
+	}
+}
+
+// warmChecker is the checker the check command builds for w, and a first
+// round already run, as --watch has before its next round.
+func warmChecker(b testing.TB, w checkWorld) (checker, *verify.Round) {
+	b.Helper()
+	opts, err := verifyOptions(w.lab.Resolver.Addr(), w.e)
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng, err := verify.New(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := checker{engine: eng, cfg: w.cfg, now: w.e.now, resolverGiven: true}
+	if err := c.cfg.Normalize(w.e.readFile); err != nil {
+		b.Fatal(err)
+	}
+	r, round, err := c.first(context.Background())
+	if err != nil || (r.Status != "pass" && r.Status != "warn") {
+		b.Fatalf("first round: %s, %v", r.Status, err)
+	}
+	return c, round
+}
+
+// moveDKIM delegates _domainkey.example.com. to a server of its own that
+// serves the DKIM record, and removes it from the domain's servers.
+func moveDKIM(b testing.TB, w checkWorld) *verifytest.Server {
+	b.Helper()
+	name := "mail._domainkey.example.com."
+	recs := w.lab.Servers[0].Zones().Records(name, 16)
+	var lines []string
+	for _, rr := range recs {
+		lines = append(lines, rr.String())
+	}
+	w.lab.RemoveRRset(name, 16)
+	child, err := w.lab.ServeChild(verifytest.Zone("_domainkey.example.com.", lines...), netip.MustParseAddr("192.0.2.60"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return child
+}
+
+// received counts the queries the servers received and, among them, the
+// (name, type, recursion desired) a server got more than once over UDP
+// (every server of the benchmark has one address, and no query is
+// retried: nothing times out).
+func received(servers []*verifytest.Server) (queries, duplicates int) {
+	for _, s := range servers {
+		seen := make(map[string]bool)
+		for _, q := range s.Queries() {
+			queries++
+			if q.Transport != "udp" {
+				continue
+			}
+			key := fmt.Sprint(q.Name, q.Type, q.RD)
+			if seen[key] {
+				duplicates++
+			}
+			seen[key] = true
+		}
+	}
+	return queries, duplicates
+}
