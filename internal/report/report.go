@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
+	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
 // Report is the result of one check round, as printed by
@@ -21,7 +22,21 @@ type Report struct {
 	CheckedAt time.Time `json:"checked_at"`
 	// Steps are the steps in the wizard's order, skipped ones included.
 	Steps []Step `json:"steps"`
+	// Mode says whom the records were asked: "authoritative" (each zone's
+	// own nameservers, as always when the network lets mailwizard reach
+	// them) or "resolver" (this network blocks or intercepts DNS to
+	// outside servers, so the answers come from the recursive resolver).
+	Mode string `json:"mode"`
+	// Notes are what the report says once about the check as a whole
+	// (this machine has no IPv6 path, …); left out when there are none.
+	Notes []string `json:"notes,omitempty"`
 }
+
+// Values of Report.Mode.
+const (
+	ModeAuthoritative = "authoritative"
+	ModeResolver      = "resolver"
+)
 
 // Step is one step's verdict with the data it rests on.
 type Step struct {
@@ -51,10 +66,28 @@ func Build(domain string, results []steps.Result, checkedAt time.Time) Report {
 		CheckedAt: checkedAt.UTC().Truncate(time.Second),
 		Steps:     make([]Step, 0, len(results)),
 	}
+	var answers []verify.Answer
 	for _, res := range results {
 		r.Steps = append(r.Steps, buildStep(res))
+		answers = append(answers, res.Observed...)
 	}
+	r.Mode = ModeAuthoritative
+	r.Notes = notes(answers)
 	return r
+}
+
+// notes are the report's notes about the network, from every answer of
+// the round.
+func notes(answers []verify.Answer) []string {
+	var out []string
+	for _, fam := range verify.NoPath(answers) {
+		other := "IPv4"
+		if fam == "IPv4" {
+			other = "IPv6"
+		}
+		out = append(out, fmt.Sprintf("This machine seems to have no %s path: every %s address of the nameservers gave no reply while their %s addresses answered, so the results rest on %s. A nameserver that answered on one address counts as answering.", fam, fam, other, other))
+	}
+	return out
 }
 
 func buildStep(res steps.Result) Step {

@@ -184,7 +184,7 @@ func TestJSONContract(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("report is not JSON: %v\n%s", err, buf.String())
 	}
-	requireKeys(t, "report", doc, "domain", "status", "checked_at", "steps")
+	requireKeys(t, "report", doc, "domain", "status", "checked_at", "steps", "mode")
 	if doc["checked_at"] != "2026-03-01T12:00:00Z" {
 		t.Errorf("checked_at = %v, want RFC 3339 2026-03-01T12:00:00Z", doc["checked_at"])
 	}
@@ -293,5 +293,41 @@ func TestBuildCNAMEChain(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("observed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestBuildNoIPv6Note: one note for the whole report when every IPv6
+// address failed while IPv4 ones answered; none when IPv6 answered too.
+func TestBuildNoIPv6Note(t *testing.T) {
+	q := verify.Q("example.com.", dns.TypeMX)
+	obs := func(v6 error) []verify.Observation {
+		o6 := verify.Observation{Server: "ns1.example.net.", Address: "[2001:db8::53]:53", Rcode: dns.RcodeSuccess}
+		if v6 != nil {
+			o6 = verify.Observation{Server: "ns1.example.net.", Address: "[2001:db8::53]:53", Rcode: -1, Err: v6}
+		}
+		return []verify.Observation{{Server: "ns1.example.net.", Address: "192.0.2.53:53", Rcode: dns.RcodeSuccess}, o6}
+	}
+	timeout := &verify.QueryError{Question: q, Server: "ns1.example.net.", Address: "[2001:db8::53]:53", Err: verify.ErrTimeout}
+	for name, tc := range map[string]struct {
+		v6    error
+		notes int
+	}{
+		"ipv6 times out": {timeout, 1},
+		"ipv6 answers":   {nil, 0},
+		"ipv6 servfail":  {&verify.QueryError{Question: q, Err: &verify.RcodeError{Rcode: dns.RcodeServerFailure}}, 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := []steps.Result{
+				{Step: steps.IDMX, Observed: []verify.Answer{{Question: q, Servers: obs(tc.v6)}}},
+				{Step: steps.IDHost, Observed: []verify.Answer{{Question: q, Servers: obs(tc.v6)}}},
+			}
+			r := Build("example.com.", res, time.Unix(0, 0))
+			if len(r.Notes) != tc.notes || r.Mode != ModeAuthoritative {
+				t.Fatalf("notes %q mode %q, want %d notes, authoritative", r.Notes, r.Mode, tc.notes)
+			}
+			if tc.notes > 0 && !strings.HasPrefix(r.Notes[0], "This machine seems to have no IPv6 path") {
+				t.Errorf("note %q", r.Notes[0])
+			}
+		})
 	}
 }

@@ -148,7 +148,7 @@ func (v *verdict) linkFailed(l verify.Answer) bool {
 		v.lookupErrors(l.Question, errs...)
 		return true
 	}
-	v.unreachable = append(v.unreachable, failed...)
+	v.unreachable = append(v.unreachable, silent(failed, ok)...)
 	return false
 }
 

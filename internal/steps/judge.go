@@ -166,8 +166,22 @@ func (v *verdict) ask(known verify.Answers, q verify.Question) (reply, bool) {
 		v.lookupErrors(q, errs...)
 		return r, false
 	}
-	v.unreachable = append(v.unreachable, failed...)
+	v.unreachable = append(v.unreachable, silent(failed, r.ok)...)
 	return r, true
+}
+
+// silent are the failed observations of servers that gave no usable reply
+// on any address: a server that answered on one address (IPv4) while
+// another failed (an IPv6 address this machine has no path to) answered,
+// and its failing address shows in the observations only.
+func silent(failed, ok []verify.Observation) []verify.Observation {
+	var out []verify.Observation
+	for _, o := range failed {
+		if !slices.ContainsFunc(ok, func(k verify.Observation) bool { return k.Server == o.Server }) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // peek looks q up without recording anything: for answers that only add

@@ -40,6 +40,9 @@ func serverLines(res steps.Result) []serverLine {
 		order  []string
 		byName = map[string]*serverLine{}
 		counts int
+		// silent are the addresses that failed of servers that answered
+		// on another one: shown beside the server, not as its verdict.
+		silent = map[string][]string{}
 	)
 	set := func(name string, m mark, detail string) {
 		l, ok := byName[name]
@@ -66,6 +69,12 @@ func serverLines(res steps.Result) []serverLine {
 			continue
 		}
 		for _, obs := range ans.Servers {
+			if !obs.OK() && answeredElsewhere(ans.Servers, obs) {
+				if !slices.Contains(silent[obs.Server], obs.Address) {
+					silent[obs.Server] = append(silent[obs.Server], obs.Address)
+				}
+				continue
+			}
 			m, detail := judgeServer(obs, ans.Question, want)
 			if m == markBad && green(res.Status) && len(obs.Records(ans.Question.Name, ans.Question.Type)) > 0 {
 				m = markOK
@@ -81,10 +90,21 @@ func serverLines(res steps.Result) []serverLine {
 			if counts > 1 {
 				l.detail = fmt.Sprintf("serves all %d records", counts)
 			}
+			if addrs := silent[name]; len(addrs) > 0 {
+				l.detail += " (no reply on " + strings.Join(addrs, ", ") + ")"
+			}
 		}
 		out = append(out, l)
 	}
 	return out
+}
+
+// answeredElsewhere reports whether the server of a failed observation
+// gave a usable reply on another of its addresses.
+func answeredElsewhere(all []verify.Observation, failed verify.Observation) bool {
+	return slices.ContainsFunc(all, func(o verify.Observation) bool {
+		return o.OK() && o.Server == failed.Server && o.Address != failed.Address
+	})
 }
 
 // blocklistLines say, per address and list, what the blocklists said:

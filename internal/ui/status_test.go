@@ -283,3 +283,22 @@ func TestBlocklistLines(t *testing.T) {
 		})
 	}
 }
+
+// TestServerLinesAddressLevel: a server that answers on IPv4 while its IPv6
+// address fails serves the record, and the failing address is named
+// beside it.
+func TestServerLinesAddressLevel(t *testing.T) {
+	q := verify.Q("mail.example.com.", dns.TypeA)
+	rr, _ := dns.NewRR("mail.example.com. 3600 IN A 192.0.2.25")
+	res := steps.Result{Step: steps.IDHost, Status: steps.StatusPass,
+		Expected: []steps.Record{{Name: "mail.example.com.", Type: "A", TTL: 3600, Value: "192.0.2.25"}},
+		Observed: []verify.Answer{{Question: q, Servers: []verify.Observation{
+			{Server: "ns1.example.net.", Address: "192.0.2.53:53", Answer: []dns.RR{rr}},
+			{Server: "ns1.example.net.", Address: "[2001:db8::53]:53", Rcode: -1, Err: errors.New("query A mail.example.com. at ns1.example.net. ([2001:db8::53]:53): no reply within 50ms after the server answered on 192.0.2.53:53")},
+		}}},
+	}
+	lines := serverLines(res)
+	if len(lines) != 1 || lines[0].mark != markOK || lines[0].detail != "serves it (no reply on [2001:db8::53]:53)" {
+		t.Errorf("lines %+v, want ns1 serving it, its IPv6 address named", lines)
+	}
+}

@@ -53,6 +53,11 @@ type Options struct {
 	// MaxCNAMEs is how many CNAMEs a chain may have before the engine stops
 	// following it; default 8.
 	MaxCNAMEs int
+	// PathRetry is how long the rounds started with Round.Next leave an
+	// address family alone once every address of it failed (timeout, no
+	// route) while the other family answered: this machine seems to have
+	// no path there. Default 1 minute.
+	PathRetry time.Duration
 }
 
 // Engine asks questions. It is safe for concurrent use; it keeps no state

@@ -52,7 +52,7 @@ func (r *Round) exchange(ctx context.Context, t target, name string, qtype uint1
 	key := exchangeKey{addr: t.addr, name: name, qtype: qtype, rd: t.rd}
 	rep, ok := r.exchanges.do(ctx, key, func() reply { return r.send(ctx, t, key) })
 	if !ok {
-		return reply{err: ctx.Err()}
+		return reply{err: causeOf(ctx)}
 	}
 	return rep
 }
@@ -87,7 +87,7 @@ func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 		case err == nil:
 			return reply{msg: in, rtt: rtt}
 		case ContextErr(ctx) != nil:
-			return reply{err: ContextErr(ctx)}
+			return reply{err: causeOf(ctx)}
 		case !isTimeout(err):
 			return reply{err: err}
 		}
@@ -102,7 +102,7 @@ func (r *Round) once(ctx context.Context, network, addr string, m *dns.Msg) (*dn
 	case r.inFlight <- struct{}{}:
 		defer func() { <-r.inFlight }()
 	case <-ctx.Done():
-		return nil, 0, ctx.Err()
+		return nil, 0, causeOf(ctx)
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.e.set.timeout)
 	defer cancel()

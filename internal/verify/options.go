@@ -26,6 +26,7 @@ const (
 	defaultQueryBudget    = 1000
 	defaultMaxInFlight    = 256
 	defaultMaxCNAMEs      = 8
+	defaultPathRetry      = time.Minute
 )
 
 // settings are Options checked and with defaults filled in.
@@ -41,11 +42,18 @@ type settings struct {
 	budget         int
 	maxInFlight    int
 	maxCNAMEs      int
+	pathRetry      time.Duration
 }
 
 // settle checks opts and fills in the defaults. Errors name the option.
 func settle(opts Options) (settings, error) {
-	s := settings{timeout: defaultTimeout, retries: defaultRetries, mapAddr: opts.MapAddr}
+	s := settings{timeout: defaultTimeout, retries: defaultRetries, mapAddr: opts.MapAddr, pathRetry: defaultPathRetry}
+	switch {
+	case opts.PathRetry < 0:
+		return s, fmt.Errorf("path retry %s: must not be negative", opts.PathRetry)
+	case opts.PathRetry > 0:
+		s.pathRetry = opts.PathRetry
+	}
 	bounds := []struct {
 		name  string
 		value int

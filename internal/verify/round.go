@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -32,6 +34,9 @@ type Round struct {
 	inFlight chan struct{}
 	// label is the random label of the round's wildcard probes.
 	label string
+	// paths are the address families this machine seems to have no path
+	// to, left alone this round.
+	paths paths
 
 	mu    sync.Mutex
 	known Answers
@@ -46,6 +51,7 @@ func newRound(e *Engine) *Round {
 		label:      probeLabel(),
 		known:      make(Answers),
 		zonesKnown: make(map[string]Zone),
+		paths:      paths{skip: map[string]bool{}, tried: map[string]time.Time{}},
 		count:      counter{seen: make(map[exchangeKey]bool), budget: e.set.budget},
 		inFlight:   make(chan struct{}, e.set.maxInFlight),
 	}
@@ -62,6 +68,7 @@ func (r *Round) Next() *Round {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	maps.Copy(next.zonesKnown, r.zonesKnown)
+	next.paths = r.paths.next(slices.Collect(maps.Values(r.known)), time.Now(), r.e.set.pathRetry)
 	return next
 }
 
@@ -288,29 +295,62 @@ func (r *Round) fanOutRef(ctx context.Context, zone Zone, q Question) ([]Observa
 			continue
 		}
 		for _, ip := range ns.Addrs {
-			targets = append(targets, target{server: ns.Name, addr: netip.AddrPortFrom(ip, dnsPort).String()})
+			t := target{server: ns.Name, addr: netip.AddrPortFrom(ip, dnsPort).String()}
+			if fam, _ := family(t.addr); r.paths.skip[fam] {
+				err := &NoPathError{Family: fam, Retry: r.e.set.pathRetry}
+				obs = append(obs, Observation{Server: t.server, Address: t.addr, Rcode: -1, Err: &QueryError{Question: q, Server: t.server, Address: t.addr, Err: err}})
+				continue
+			}
+			targets = append(targets, t)
 			slots = append(slots, len(obs))
 			obs = append(obs, Observation{})
 		}
 	}
-	refs := make([]*delegationReply, len(targets))
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Go(func() {
-			rep := r.exchange(ctx, t, q.Name, q.Type)
-			obs[slots[i]] = observe(t, q, rep)
-			if rep.err == nil {
-				refs[i], _ = referralIn(rep.msg, zone.Name, q.Name)
-			}
-		})
+	type result struct {
+		i   int
+		rep reply
 	}
-	wg.Wait()
-	for _, ref := range refs {
-		if ref != nil {
-			return obs, ref, nil
+	results := make(chan result, len(targets))
+	cancels := make([]context.CancelCauseFunc, len(targets))
+	for i, t := range targets {
+		tctx, cancel := context.WithCancelCause(ctx)
+		cancels[i] = cancel
+		go func() { results <- result{i, r.exchange(tctx, t, q.Name, q.Type)} }()
+	}
+	// Once one address of a server replies, its other addresses get as
+	// long again (at least minGrace), not a timeout.
+	answered := make(map[string]bool)
+	var timers []*time.Timer
+	var ref *delegationReply
+	for range targets {
+		res := <-results
+		t := targets[res.i]
+		obs[slots[res.i]] = observe(t, q, res.rep)
+		if res.rep.err != nil {
+			continue
+		}
+		if ref == nil {
+			ref, _ = referralIn(res.rep.msg, zone.Name, q.Name)
+		}
+		if answered[t.server] {
+			continue
+		}
+		answered[t.server] = true
+		grace := max(res.rep.rtt, minGrace)
+		for j, other := range targets {
+			if j != res.i && other.server == t.server {
+				abandon := &AbandonedError{Answered: t.addr, After: grace}
+				timers = append(timers, time.AfterFunc(grace, func() { cancels[j](abandon) }))
+			}
 		}
 	}
-	return obs, nil, nil
+	for _, tm := range timers {
+		tm.Stop()
+	}
+	for _, cancel := range cancels {
+		cancel(nil)
+	}
+	return obs, ref, nil
 }
 
 // counter counts what a round sends, and keeps it within the budget.
