@@ -67,12 +67,18 @@ func Build(domain string, results []steps.Result, checkedAt time.Time) Report {
 		Steps:     make([]Step, 0, len(results)),
 	}
 	var answers []verify.Answer
+	r.Mode = ModeAuthoritative
 	for _, res := range results {
 		r.Steps = append(r.Steps, buildStep(res))
 		answers = append(answers, res.Observed...)
+		if res.FromResolver {
+			r.Mode = ModeResolver
+		}
 	}
-	r.Mode = ModeAuthoritative
-	r.Notes = notes(answers)
+	if r.Mode == ModeResolver {
+		r.Notes = append(r.Notes, steps.ResolverModeText)
+	}
+	r.Notes = append(r.Notes, notes(answers)...)
 	return r
 }
 

@@ -331,3 +331,24 @@ func TestBuildNoIPv6Note(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildResolverMode: a round whose answers came from the resolver is
+// marked in the JSON and says so once.
+func TestBuildResolverMode(t *testing.T) {
+	q := verify.Q("example.com.", dns.TypeMX)
+	res := []steps.Result{
+		{Step: steps.IDMX, FromResolver: true, Observed: []verify.Answer{{Question: q, FromResolver: true}}},
+		{Step: steps.IDHost, FromResolver: true},
+	}
+	r := Build("example.com.", res, time.Unix(0, 0))
+	if r.Mode != ModeResolver || len(r.Notes) != 1 || r.Notes[0] != steps.ResolverModeText {
+		t.Errorf("mode %q notes %q, want resolver mode said once", r.Mode, r.Notes)
+	}
+	var buf bytes.Buffer
+	if err := WriteJSONLine(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"mode":"resolver"`) {
+		t.Errorf("JSON %s, want mode resolver", buf.String())
+	}
+}

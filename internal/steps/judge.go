@@ -71,6 +71,8 @@ type verdict struct {
 	tooMany map[string][2][]string
 	// cnames are the records found published as a CNAME.
 	cnames []Alias
+	// fromResolver is set when an answer came from the resolver.
+	fromResolver bool
 	// skipped is set when the Config leaves the step nothing to check.
 	skipped bool
 }
@@ -148,6 +150,7 @@ func (v *verdict) ask(known verify.Answers, q verify.Question) (reply, bool) {
 	}
 	r := reply{q: q}
 	v.noteOmitted(ans)
+	v.fromResolver = v.fromResolver || ans.FromResolver
 	switch {
 	case !found:
 		v.lookupError(q, "it has not been asked yet")
@@ -266,7 +269,7 @@ func someOf(names []string) string {
 func (v *verdict) result(id string, expected []Record) Result {
 	v.addTooMany()
 	v.addUnreachable()
-	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed, Aliases: v.cnames}
+	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed, Aliases: v.cnames, FromResolver: v.fromResolver}
 	worst := kindInfo
 	for _, n := range v.notes {
 		res.Findings = append(res.Findings, n.finding)

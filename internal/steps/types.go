@@ -89,7 +89,15 @@ type Result struct {
 	// step judged the records at the end of each chain, which whoever runs
 	// the target manages.
 	Aliases []Alias `json:"aliases,omitempty"`
+	// FromResolver is set when the answers came from the recursive
+	// resolver because the network did not let the nameservers be asked
+	// directly (verify.Answer.FromResolver): the verdict may lag behind the
+	// zone by the resolver's cache.
+	FromResolver bool `json:"-"`
 }
+
+// ResolverModeText says once, plainly, that a check ran in resolver mode.
+const ResolverModeText = "Resolver mode: this network does not let mailwizard ask nameservers directly: results come from your resolver and can lag behind by its caching; run it from another network for authoritative results."
 
 // Step is one record (or group of records) of a mail server, as data plus
 // pure functions.

@@ -353,6 +353,9 @@ func (s stepScreen) statusLines(w int) []string {
 		timing = s.live.spinner + st.subtle.Render(" checking…")
 	}
 	out := []string{spread(head, timing, w)}
+	if s.result.FromResolver {
+		out = append(out, hanging(st.errored.Render("! "), st.errored.Render(steps.ResolverModeText), w)...)
+	}
 	if s.live.err != nil {
 		out = append(out, hanging(st.errored.Render("? "), "Could not run the check: "+s.live.err.Error(), w)...)
 	}

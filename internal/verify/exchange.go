@@ -176,6 +176,7 @@ func observe(t target, q Question, rep reply) Observation {
 	m := rep.msg
 	o.Rcode = m.Rcode
 	o.Authoritative = m.Authoritative
+	o.RecursionAvailable = m.RecursionAvailable
 	o.Answer = m.Answer
 	o.Authority = m.Ns
 	o.NegativeTTL = negativeTTL(m, q.Type)

@@ -98,6 +98,9 @@ type Observation struct {
 	Rcode int
 	// Authoritative is the AA bit of the reply.
 	Authoritative bool
+	// RecursionAvailable is the RA bit of the reply: a recursive resolver
+	// (or a middlebox that answers like one) sets it.
+	RecursionAvailable bool
 	// Answer is the answer section as received, CNAMEs included and not
 	// followed further than the server itself did.
 	Answer []dns.RR
@@ -177,6 +180,12 @@ type Answer struct {
 	// ChainErr is a *ChainError when the chain was not followed to its
 	// end: it loops, or it has more than Options.MaxCNAMEs CNAMEs.
 	ChainErr error
+	// FromResolver is set when the round could not ask nameservers
+	// directly (the network blocks or intercepts DNS to outside servers):
+	// Servers then holds the recursive resolver's observation of an
+	// Authoritative question, which follows CNAMEs itself and may lag
+	// behind the zone by its cache.
+	FromResolver bool
 }
 
 // Answers maps each question asked in a round to what was learned.

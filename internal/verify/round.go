@@ -37,6 +37,8 @@ type Round struct {
 	// paths are the address families this machine seems to have no path
 	// to, left alone this round.
 	paths paths
+	// mode says whether the round asks the resolver for everything.
+	mode viaResolver
 
 	mu    sync.Mutex
 	known Answers
@@ -69,6 +71,9 @@ func (r *Round) Next() *Round {
 	defer r.mu.Unlock()
 	maps.Copy(next.zonesKnown, r.zonesKnown)
 	next.paths = r.paths.next(slices.Collect(maps.Values(r.known)), time.Now(), r.e.set.pathRetry)
+	if r.mode.on && time.Since(r.mode.since) < r.e.set.pathRetry {
+		next.mode = r.mode
+	}
 	return next
 }
 
@@ -81,7 +86,27 @@ func (r *Round) Next() *Round {
 // Each planner runs in its own goroutine and is called first with what the
 // round already knows. After ctx ends a planner is not called again; the
 // questions in flight come back at once with the context's error.
+//
+// When no nameserver of any zone could be asked directly (every one timed
+// out or answered like a resolver: the network blocks or intercepts DNS to
+// outside servers), the questions are asked again of the resolver, and
+// every answer says so (Answer.FromResolver); the rounds started with Next
+// do so at once, trying the nameservers again every Options.PathRetry.
 func (r *Round) Run(ctx context.Context, planners ...Planner) Answers {
+	r.run(ctx, planners)
+	if !r.resolverOnly() && ctx.Err() == nil && r.intercepted() {
+		r.mu.Lock()
+		r.known = make(Answers)
+		r.answers, r.hops = group[Question, Answer]{}, group[Question, Answer]{}
+		r.mode = viaResolver{on: true, since: time.Now()}
+		r.mu.Unlock()
+		r.run(ctx, planners)
+	}
+	return r.snapshot()
+}
+
+// run drives the planners to a fixed point.
+func (r *Round) run(ctx context.Context, planners []Planner) {
 	var wg sync.WaitGroup
 	for _, p := range planners {
 		if p != nil {
@@ -89,7 +114,13 @@ func (r *Round) Run(ctx context.Context, planners ...Planner) Answers {
 		}
 	}
 	wg.Wait()
-	return r.snapshot()
+}
+
+// resolverOnly reports whether the round asks the resolver for everything.
+func (r *Round) resolverOnly() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.mode.on
 }
 
 // drive calls one planner until it asks nothing new and its questions are
@@ -197,6 +228,11 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 	// The question as sent: canonical, so that it matches the exchanges
 	// of others.
 	sent := Question{Name: name, Type: q.Type, Via: q.Via}
+	if q.Via != Recursive && r.resolverOnly() {
+		a = r.resolverMode(ctx, sent)
+		a.Question = q
+		return a
+	}
 	switch q.Via {
 	case Recursive:
 		obs, err := r.recursive(ctx, sent)

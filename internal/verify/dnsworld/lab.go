@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 
@@ -63,9 +64,26 @@ type Lab struct {
 	Nameservers []verify.Nameserver
 
 	byAddr map[netip.Addr]*Server
-	// extra are servers started by ServeParent and ServeChild.
+	// extra are servers started by ServeParent, ServeChild and
+	// BlockDirect.
 	extra []*Server
+
+	mu sync.Mutex
+	// middlebox, when set, gets every query to a nameserver address.
+	middlebox *Server
 }
+
+// Interception is how a network treats DNS queries to outside servers.
+type Interception int
+
+// Ways a network blocks direct DNS (BlockDirect).
+const (
+	// DropDirect drops every query to a nameserver: it times out.
+	DropDirect Interception = iota
+	// InterceptDirect answers every query to a nameserver itself, as a
+	// resolver would: RA set, no AA bit, NXDOMAIN for every name.
+	InterceptDirect
+)
 
 // NewLab builds and starts a lab. Close it when done.
 func NewLab(cfg LabConfig) (*Lab, error) {
@@ -161,6 +179,12 @@ func (l *Lab) delegate(zones *Zones, nsDomain string) error {
 // for verify.Options.MapAddr. Addresses the lab does not know go to a closed
 // loopback port, so nothing leaves the machine.
 func (l *Lab) MapAddr(addr string) string {
+	l.mu.Lock()
+	box := l.middlebox
+	l.mu.Unlock()
+	if box != nil {
+		return box.Addr()
+	}
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil {
 		return unreachable
@@ -179,6 +203,25 @@ func (l *Lab) Route(srv *Server, addrs ...netip.Addr) {
 	for _, a := range addrs {
 		l.byAddr[a.Unmap()] = srv
 	}
+}
+
+// BlockDirect makes the lab a network that does not let DNS queries reach
+// outside servers: every query to a nameserver's address is dropped or
+// answered by a middlebox (see Interception). The lab's resolver is
+// reached as before.
+func (l *Lab) BlockDirect(how Interception) error {
+	box, err := NewServer(Resolver, nil)
+	if err != nil {
+		return fmt.Errorf("lab middlebox: %w", err)
+	}
+	if how == DropDirect {
+		box.SetFault(Fault{Drop: true})
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.extra = append(l.extra, box)
+	l.middlebox = box
+	return nil
 }
 
 // ServeParent starts a server for the zone above child (one of the lab's

@@ -18,12 +18,20 @@ type (
 	Query = dnsworld.Query
 	// Role is dnsworld.Role.
 	Role = dnsworld.Role
+	// Interception is dnsworld.Interception.
+	Interception = dnsworld.Interception
 )
 
 // Roles of a Server.
 const (
 	Authoritative = dnsworld.Authoritative
 	Resolver      = dnsworld.Resolver
+)
+
+// Ways a network blocks direct DNS (Lab.BlockDirect).
+const (
+	DropDirect      = dnsworld.DropDirect
+	InterceptDirect = dnsworld.InterceptDirect
 )
 
 // Zone is dnsworld.Zone: the text of a zone at apex.
