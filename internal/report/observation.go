@@ -31,6 +31,10 @@ type Observation struct {
 	// reply, how long it may be cached (RFC 2308 §5); for a resolver this
 	// is how much longer it keeps saying no.
 	NegativeTTLSeconds int64 `json:"negative_ttl_s,omitempty"`
+	// NoEDNS is true when the server answered only a query without EDNS0
+	// (it answered FORMERR to, or dropped, the query with it); left out
+	// otherwise.
+	NoEDNS bool `json:"no_edns,omitempty"`
 }
 
 // Negative reports whether the server said the record does not exist
@@ -82,6 +86,7 @@ func observation(question string, o verify.Observation) Observation {
 		Records:            make([]string, 0, len(o.Answer)),
 		RTTMillis:          o.RTT.Milliseconds(),
 		NegativeTTLSeconds: int64(o.NegativeTTL / time.Second),
+		NoEDNS:             o.NoEDNS,
 	}
 	if o.Rcode >= 0 {
 		out.Rcode = rcodeString(o.Rcode)

@@ -41,6 +41,8 @@ type reply struct {
 	msg *dns.Msg
 	rtt time.Duration
 	tcp bool
+	// noEDNS is set when the reply came to a query without EDNS0.
+	noEDNS bool
 	// err is set when no usable message came: timeout, unreachable,
 	// malformed, context ended.
 	err error
@@ -58,41 +60,66 @@ func (r *Round) exchange(ctx context.Context, t target, name string, qtype uint1
 }
 
 // send asks over UDP, retrying a timeout up to the configured number of
-// times, and asks once over TCP when the UDP reply is truncated.
+// times, and asks once over TCP when the UDP reply is truncated. Queries
+// carry EDNS0, but a server that answers FORMERR to that is asked once more
+// without it, and so is the last retry after a timeout, for a server that
+// drops queries with EDNS0 (RFC 6891 §7); a reply to such a query is
+// marked.
 func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 	dial := t.addr
 	if !t.rd && r.e.set.mapAddr != nil {
 		dial = r.e.set.mapAddr(t.addr)
 	}
-	m := new(dns.Msg).SetQuestion(key.name, key.qtype)
-	m.RecursionDesired = t.rd
-	m.SetEdns0(ednsSize, false)
+	plain := new(dns.Msg).SetQuestion(key.name, key.qtype)
+	plain.RecursionDesired = t.rd
+	edns := plain.Copy().SetEdns0(ednsSize, false)
 
 	tries := 1 + r.e.set.retries
 	for try := range tries {
-		if err := r.count.sent(key, try > 0, false); err != nil {
-			return reply{err: err}
+		m := edns
+		if try > 0 && try == tries-1 {
+			m = plain
 		}
-		in, rtt, err := r.once(ctx, "udp", dial, m)
+		rep, err := r.try(ctx, dial, key, m, try > 0)
 		switch {
-		case err == nil && in.Truncated:
-			if err := r.count.sent(key, false, true); err != nil {
-				return reply{tcp: true, err: err}
+		case err == nil && m == edns && rep.msg.Rcode == dns.RcodeFormatError:
+			if again, err := r.try(ctx, dial, key, plain, true); err == nil && again.msg.Rcode != dns.RcodeFormatError {
+				return again
 			}
-			in, rtt, err = r.once(ctx, "tcp", dial, m)
-			if err != nil {
-				return reply{tcp: true, err: fmt.Errorf("tcp after a truncated udp reply: %w", err)}
-			}
-			return reply{msg: in, rtt: rtt, tcp: true}
+			return rep
 		case err == nil:
-			return reply{msg: in, rtt: rtt}
+			return rep
 		case ContextErr(ctx) != nil:
 			return reply{err: causeOf(ctx)}
 		case !isTimeout(err):
-			return reply{err: err}
+			return reply{err: err, tcp: rep.tcp}
 		}
 	}
 	return reply{err: fmt.Errorf("%w (%d tries of %s)", ErrTimeout, tries, r.e.set.timeout)}
+}
+
+// try makes one exchange of m over UDP, and over TCP when the reply is
+// truncated. retry says whether it is a retry of the same question.
+func (r *Round) try(ctx context.Context, dial string, key exchangeKey, m *dns.Msg, retry bool) (reply, error) {
+	noEDNS := m.IsEdns0() == nil
+	if err := r.count.sent(key, retry, false); err != nil {
+		return reply{}, err
+	}
+	in, rtt, err := r.once(ctx, "udp", dial, m)
+	if err != nil {
+		return reply{}, err
+	}
+	if !in.Truncated {
+		return reply{msg: in, rtt: rtt, noEDNS: noEDNS}, nil
+	}
+	if err := r.count.sent(key, false, true); err != nil {
+		return reply{tcp: true}, err
+	}
+	in, rtt, err = r.once(ctx, "tcp", dial, m)
+	if err != nil {
+		return reply{tcp: true}, fmt.Errorf("tcp after a truncated udp reply: %w", err)
+	}
+	return reply{msg: in, rtt: rtt, tcp: true, noEDNS: noEDNS}, nil
 }
 
 // once makes one exchange over network, with the per-exchange deadline,
@@ -165,7 +192,7 @@ func isTimeout(err error) bool {
 
 // observe turns a reply into an observation of q at t.
 func observe(t target, q Question, rep reply) Observation {
-	o := Observation{Server: t.server, Address: t.addr, Rcode: -1, RTT: rep.rtt, TCP: rep.tcp}
+	o := Observation{Server: t.server, Address: t.addr, Rcode: -1, RTT: rep.rtt, TCP: rep.tcp, NoEDNS: rep.noEDNS}
 	fail := func(err error) error {
 		return &QueryError{Question: q, Server: t.server, Address: t.addr, Err: err}
 	}

@@ -115,6 +115,10 @@ type Observation struct {
 	RTT time.Duration
 	// TCP is true when the reply came over TCP after a truncated UDP reply.
 	TCP bool
+	// NoEDNS is true when the reply came to a query without EDNS0: the
+	// server answered FORMERR to the query with it, or the last retry
+	// after a timeout (sent without it) was the one answered.
+	NoEDNS bool
 	// Err is non-nil when this server's reply cannot be used: timeout,
 	// unreachable, SERVFAIL, REFUSED, a lame (non-AA) reply from an
 	// authoritative server, a malformed reply. Its text names the whole

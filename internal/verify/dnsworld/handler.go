@@ -40,12 +40,15 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 			return
 		}
 	}
-	if fault.Drop {
+	if fault.Drop || (fault.DropEDNS && edns > 0) {
 		return
 	}
 
 	m := new(dns.Msg).SetReply(req)
 	switch {
+	case fault.FormErrEDNS && edns > 0:
+		m.Rcode = dns.RcodeFormatError
+		edns = 0 // a server that does not know EDNS0 does not send it
 	case fault.Rcode != dns.RcodeSuccess:
 		m.Rcode = fault.Rcode
 	case s.role == Resolver:
