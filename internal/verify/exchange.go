@@ -62,9 +62,9 @@ func (r *Round) exchange(ctx context.Context, t target, name string, qtype uint1
 // send asks over UDP, retrying a timeout up to the configured number of
 // times, and asks once over TCP when the UDP reply is truncated. Queries
 // carry EDNS0, but a server that answers FORMERR to that is asked once more
-// without it, and so is the last retry after a timeout, for a server that
-// drops queries with EDNS0 (RFC 6891 §7); a reply to such a query is
-// marked.
+// without it, and the last retry after a timeout goes both with and
+// without it, for a server that drops queries with EDNS0 (RFC 6891 §7); a
+// reply to a query without EDNS0 is marked.
 func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 	dial := t.addr
 	if !t.rd && r.e.set.mapAddr != nil {
@@ -76,13 +76,15 @@ func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 
 	tries := 1 + r.e.set.retries
 	for try := range tries {
-		m := edns
+		var rep reply
+		var err error
 		if try > 0 && try == tries-1 {
-			m = plain
+			rep, err = r.lastTry(ctx, dial, key, edns, plain)
+		} else {
+			rep, err = r.try(ctx, dial, key, edns, try > 0)
 		}
-		rep, err := r.try(ctx, dial, key, m, try > 0)
 		switch {
-		case err == nil && m == edns && rep.msg.Rcode == dns.RcodeFormatError:
+		case err == nil && !rep.noEDNS && rep.msg.Rcode == dns.RcodeFormatError:
 			if again, err := r.try(ctx, dial, key, plain, true); err == nil && again.msg.Rcode != dns.RcodeFormatError {
 				return again
 			}
@@ -96,6 +98,49 @@ func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 		}
 	}
 	return reply{err: fmt.Errorf("%w (%d tries of %s)", ErrTimeout, tries, r.e.set.timeout)}
+}
+
+// lastTry is the last retry after timeouts: the query with EDNS0 and the
+// one without it at once. The reply with EDNS0 wins; the one without is
+// taken when the other gave none in the time it took (at least minGrace).
+func (r *Round) lastTry(ctx context.Context, dial string, key exchangeKey, edns, plain *dns.Msg) (reply, error) {
+	type result struct {
+		rep reply
+		err error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	with, without := make(chan result, 1), make(chan result, 1)
+	go func() { rep, err := r.try(ctx, dial, key, edns, true); with <- result{rep, err} }()
+	go func() { rep, err := r.try(ctx, dial, key, plain, true); without <- result{rep, err} }()
+	var bare *result
+	var grace <-chan time.Time
+	for {
+		select {
+		case res := <-with:
+			if res.err == nil || bare == nil && without == nil {
+				return res.rep, res.err
+			}
+			if bare == nil {
+				res = <-without
+			} else {
+				res = *bare
+			}
+			return res.rep, res.err
+		case res := <-without:
+			without = nil
+			if res.err != nil {
+				res = <-with
+				return res.rep, res.err
+			}
+			bare = &res
+			timer := time.NewTimer(max(res.rep.rtt, minGrace))
+			defer timer.Stop()
+			grace = timer.C
+		case <-grace:
+			return bare.rep, nil
+		}
+	}
 }
 
 // try makes one exchange of m over UDP, and over TCP when the reply is

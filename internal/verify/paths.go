@@ -29,6 +29,18 @@ func (e *AbandonedError) Error() string {
 	return fmt.Sprintf("no reply within %s after the server answered on %s", e.After.Round(time.Millisecond), e.Answered)
 }
 
+// LateError means a second-opinion resolver gave no reply in the time the
+// nameservers took (at least 50 ms) after they had answered: the answer was
+// not held back for it.
+type LateError struct {
+	After time.Duration
+}
+
+// Error says how long the resolver was waited for.
+func (e *LateError) Error() string {
+	return fmt.Sprintf("no reply within %s after the nameservers had answered (the resolver was still working on it)", e.After.Round(time.Millisecond))
+}
+
 // NoPathError means an address was not asked: in an earlier round of the
 // session every address of its family failed (timeout, unreachable) while
 // the other family answered, so this machine seems to have no path there.

@@ -39,6 +39,9 @@ type Round struct {
 	paths paths
 	// mode says whether the round asks the resolver for everything.
 	mode viaResolver
+	// stragglers are the second opinions not waited for, which Run and
+	// Ask end.
+	stragglers sync.WaitGroup
 
 	mu    sync.Mutex
 	known Answers
@@ -93,6 +96,9 @@ func (r *Round) Next() *Round {
 // every answer says so (Answer.FromResolver); the rounds started with Next
 // do so at once, trying the nameservers again every Options.PathRetry.
 func (r *Round) Run(ctx context.Context, planners ...Planner) Answers {
+	ctx, cancel := context.WithCancel(ctx)
+	defer r.stragglers.Wait()
+	defer cancel() // second opinions still on their way
 	r.run(ctx, planners)
 	if !r.resolverOnly() && ctx.Err() == nil && r.intercepted() {
 		r.mu.Lock()
@@ -163,6 +169,9 @@ func (r *Round) drive(ctx context.Context, p Planner) {
 
 // Ask asks the given questions in parallel and returns their answers.
 func (r *Round) Ask(ctx context.Context, qs ...Question) Answers {
+	ctx, cancel := context.WithCancel(ctx)
+	defer r.stragglers.Wait()
+	defer cancel() // second opinions still on their way
 	out := make(Answers, len(qs))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -247,19 +256,13 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 	case Parent:
 		a.Zone, a.Omitted, a.Servers, a.Err = r.delegation(ctx, name)
 	case Authoritative:
-		var wg sync.WaitGroup
-		a.Resolvers = make([]Observation, len(r.e.set.second))
-		for i, addr := range r.e.set.second {
-			wg.Go(func() {
-				t := resolverAt(addr)
-				a.Resolvers[i] = observe(t, sent, r.exchange(ctx, t, name, q.Type))
-			})
-		}
+		opinions := r.secondOpinion(ctx, sent)
+		start := time.Now()
 		a.Zone, a.Omitted, a.Servers, a.Err = r.authoritative(ctx, sent)
 		if a.Err == nil && follows(sent) {
 			a.Chain, a.ChainErr = r.follow(ctx, a)
 		}
-		wg.Wait()
+		a.Resolvers = opinions(max(time.Since(start), minGrace))
 	default:
 		a.Err = fmt.Errorf("%s: unknown Via %d", q, q.Via)
 	}
@@ -276,6 +279,47 @@ func (r *Round) authoritative(ctx context.Context, q Question) (string, []string
 	}
 	zone, obs, err := r.askAt(ctx, zone, q)
 	return zone.Name, zone.Omitted, obs, err
+}
+
+// secondOpinion puts q to the second-opinion resolvers at once, and
+// returns the function that collects their observations: it waits for them
+// at most grace more (the time the nameservers took), so that a resolver
+// still busy (iterating, or waiting on a server that is down) never holds
+// the answer back; a resolver that is late is observed as such, and its
+// exchange goes on until the round's Run or Ask ends.
+func (r *Round) secondOpinion(ctx context.Context, q Question) func(grace time.Duration) []Observation {
+	if len(r.e.set.second) == 0 {
+		return func(time.Duration) []Observation { return []Observation{} }
+	}
+	got := make([]Observation, len(r.e.set.second))
+	done := make(chan struct{})
+	r.stragglers.Go(func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for i, addr := range r.e.set.second {
+			wg.Go(func() {
+				t := resolverAt(addr)
+				got[i] = observe(t, q, r.exchange(ctx, t, q.Name, q.Type))
+			})
+		}
+		wg.Wait()
+	})
+	return func(grace time.Duration) []Observation {
+		timer := time.NewTimer(grace)
+		defer timer.Stop()
+		select {
+		case <-done:
+			return got
+		case <-timer.C:
+		case <-ctx.Done():
+		}
+		late := make([]Observation, len(r.e.set.second))
+		for i, addr := range r.e.set.second {
+			t := resolverAt(addr)
+			late[i] = observe(t, q, reply{err: &LateError{After: grace}})
+		}
+		return late
+	}
 }
 
 // recursive puts q to the resolver. The error is set when the resolver
