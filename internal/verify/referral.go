@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -33,6 +34,13 @@ func (r *Round) zoneFor(ctx context.Context, name string) (Zone, error) {
 	})
 	if !ok {
 		return Zone{}, fmt.Errorf("find the zone of %s: %w", name, ctx.Err())
+	}
+	var unreachable *ResolverError
+	if res.err != nil && len(chain) == 1 && name != key && ContextErr(ctx) == nil && !errors.As(res.err, &unreachable) {
+		// The resolver has no zone for the registrable domain; one below
+		// it may be served all the same: ask about every suffix, as Zone
+		// does.
+		return r.Zone(ctx, name)
 	}
 	return res.zone, res.err
 }
