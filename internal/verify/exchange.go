@@ -178,6 +178,19 @@ func (r *Round) once(ctx context.Context, network, addr string, m *dns.Msg) (*dn
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.e.set.timeout)
 	defer cancel()
+	if network == "udp" {
+		if shared := r.udp.get(addr); shared != nil {
+			defer r.udp.drop()
+			in, rtt, err := shared.exchange(ctx, m)
+			if err != nil {
+				return nil, 0, err
+			}
+			if q := in.Question; len(q) > 0 && (q[0].Qtype != m.Question[0].Qtype || !strings.EqualFold(q[0].Name, m.Question[0].Name)) {
+				return nil, 0, fmt.Errorf("reply is for another question (%s %s)", dns.TypeToString[q[0].Qtype], q[0].Name)
+			}
+			return in, rtt, nil
+		}
+	}
 	c := &dns.Client{Net: network, Timeout: r.e.set.timeout}
 	conn, err := c.DialContext(ctx, addr)
 	if err != nil {

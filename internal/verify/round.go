@@ -42,6 +42,8 @@ type Round struct {
 	// stragglers are the second opinions not waited for, which Run and
 	// Ask end.
 	stragglers sync.WaitGroup
+	// udp are the UDP sockets the exchanges share while Run or Ask runs.
+	udp udpConns
 
 	mu    sync.Mutex
 	known Answers
@@ -96,6 +98,8 @@ func (r *Round) Next() *Round {
 // every answer says so (Answer.FromResolver); the rounds started with Next
 // do so at once, trying the nameservers again every Options.PathRetry.
 func (r *Round) Run(ctx context.Context, planners ...Planner) Answers {
+	r.udp.hold()
+	defer r.udp.drop()
 	ctx, cancel := context.WithCancel(ctx)
 	defer r.stragglers.Wait()
 	defer cancel() // second opinions still on their way
@@ -169,6 +173,8 @@ func (r *Round) drive(ctx context.Context, p Planner) {
 
 // Ask asks the given questions in parallel and returns their answers.
 func (r *Round) Ask(ctx context.Context, qs ...Question) Answers {
+	r.udp.hold()
+	defer r.udp.drop()
 	ctx, cancel := context.WithCancel(ctx)
 	defer r.stragglers.Wait()
 	defer cancel() // second opinions still on their way
