@@ -12,7 +12,6 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailwizard/mailwizard/internal/verify"
-	"github.com/mailwizard/mailwizard/internal/verify/dnsworld"
 	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
 )
 
@@ -35,16 +34,7 @@ func mailQuestions() []verify.Question {
 // hostileLab starts a lab whose zone names n nameservers.
 func hostileLab(t *testing.T, n int, shared bool) *verifytest.Lab {
 	t.Helper()
-	lab, err := dnsworld.NewManyNameservers(n, shared, mailLines()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := lab.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return lab
+	return verifytest.StartManyNameservers(t, n, shared, mailLines()...)
 }
 
 // TestManyNameservers: a zone that names 1,000 nameservers, at 1,000

@@ -188,9 +188,10 @@ func TestTimeoutRecoveredByRetry(t *testing.T) {
 	if !o.OK() || len(o.Records("mail.example.com.", dns.TypeA)) != 1 || o.NoEDNS {
 		t.Fatalf("observation %+v, want the record from the retry with EDNS0", o)
 	}
-	// The retry goes with and without EDNS0.
-	if got := lab.Servers[0].Count("mail.example.com.", dns.TypeA, "udp"); got != 3 {
-		t.Errorf("server received %d queries, want 3 (one retry, with and without EDNS0)", got)
+	// The retry goes with and without EDNS0; once the one with EDNS0 is
+	// answered, the other may not have left yet.
+	if got := lab.Servers[0].Count("mail.example.com.", dns.TypeA, "udp"); got != 2 && got != 3 {
+		t.Errorf("server received %d queries, want 2 or 3 (one retry, with and without EDNS0)", got)
 	}
 }
 
