@@ -74,17 +74,9 @@ func (z *Zones) lookup(qname string, qtype uint16, crossZones bool) lookup {
 // the apex with NS records.
 func (zn *zone) cutLocked(name string) string {
 	cut := ""
-	for n := name; n != zn.apex; {
+	for n, ok := name, true; ok && n != zn.apex; n, ok = parent(n) {
 		if len(zn.rrsetLocked(n, dns.TypeNS)) > 0 {
 			cut = n
-		}
-		i, end := dns.NextLabel(n, 0)
-		if end {
-			break
-		}
-		n = n[i:]
-		if n == "" {
-			n = "."
 		}
 	}
 	return cut
@@ -97,15 +89,7 @@ func (zn *zone) sourceLocked(name string) string {
 	if zn.existsLocked(name) {
 		return name
 	}
-	for n := name; n != zn.apex; {
-		i, end := dns.NextLabel(n, 0)
-		if end {
-			break
-		}
-		n = n[i:]
-		if n == "" {
-			n = "."
-		}
+	for n, ok := parent(name); ok; n, ok = parent(n) {
 		if zn.existsLocked(n) {
 			if w := "*." + n; len(zn.names[w]) > 0 {
 				return w

@@ -15,8 +15,11 @@
 //	defer lab.Close()
 //	eng, err := verify.New(lab.Options())
 //
+// In a test, StartLab (and StartServer) do the same and close the lab when
+// the test ends; they take a TB, which testing.TB is, so that this package
+// does not import package testing and the product (the demo) can be built
+// on it. Package verifytest has the same for testing.TB alone.
+//
 // Nothing in this package talks to anything but loopback, and it never
-// reads the system's resolver configuration. It does not import package
-// testing, so the product (the demo) can be built on it; tests use
-// package verifytest, which wraps it for testing.TB.
+// reads the system's resolver configuration.
 package dnsworld

@@ -8,7 +8,7 @@ import (
 )
 
 func TestLabDelegatesToItsServers(t *testing.T) {
-	lab := startLab(t, LabConfig{IPv6: true, Zones: []string{exampleZone()}})
+	lab := StartLab(t, LabConfig{IPv6: true, Zones: []string{exampleZone()}})
 	reply := ask(t, lab.Resolver.Addr(), "udp", "example.com.", dns.TypeNS, true)
 	var ns []string
 	for _, rr := range reply.Answer {
@@ -40,7 +40,7 @@ func TestLabDelegatesToItsServers(t *testing.T) {
 }
 
 func TestLabMapAddr(t *testing.T) {
-	lab := startLab(t, LabConfig{Servers: 3, IPv6: true, Zones: []string{exampleZone()}})
+	lab := StartLab(t, LabConfig{Servers: 3, IPv6: true, Zones: []string{exampleZone()}})
 	tests := map[string]struct {
 		addr string
 		want string
@@ -65,7 +65,7 @@ func TestLabMapAddr(t *testing.T) {
 }
 
 func TestLabPublishesPerServer(t *testing.T) {
-	lab := startLab(t, LabConfig{Zones: []string{exampleZone()}})
+	lab := StartLab(t, LabConfig{Zones: []string{exampleZone()}})
 	const rr = "example.com. TXT \"v=spf1 mx -all\""
 	if err := lab.Servers[0].Zones().Add(rr); err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func TestLabPublishesPerServer(t *testing.T) {
 
 func TestLabOwnNameserverZone(t *testing.T) {
 	net := Zone("example.net.", "www A 192.0.2.80")
-	lab := startLab(t, LabConfig{Zones: []string{exampleZone(), net}})
+	lab := StartLab(t, LabConfig{Zones: []string{exampleZone(), net}})
 	if got := lab.Servers[0].Zones().Apexes(); len(got) != 2 {
 		t.Fatalf("zones %v, want example.com. and example.net. only", got)
 	}
@@ -131,7 +131,7 @@ func TestNewLabRejectsBadConfig(t *testing.T) {
 // for the child zone; the lab's servers refer to a child zone's own server;
 // the resolver answers from every zone.
 func TestLabParentAndChild(t *testing.T) {
-	lab := startLab(t, LabConfig{Zones: []string{exampleZone()}})
+	lab := StartLab(t, LabConfig{Zones: []string{exampleZone()}})
 	parent, err := lab.ServeParent("example.com.", "ns1.example.net.", "ns3.example.net.")
 	if err != nil {
 		t.Fatal(err)

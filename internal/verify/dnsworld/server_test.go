@@ -45,7 +45,7 @@ func exampleZone() string {
 }
 
 func TestAuthoritativeAnswers(t *testing.T) {
-	srv := startServer(t, Authoritative, exampleZone())
+	srv := StartServer(t, Authoritative, exampleZone())
 	tests := map[string]struct {
 		name      string
 		qtype     uint16
@@ -101,7 +101,7 @@ func equalTypes(a, b []uint16) bool {
 func TestResolverAnswers(t *testing.T) {
 	org := Zone("example.org.", "www A 192.0.2.80")
 	net := Zone("example.net.", "ns1 A 192.0.2.53", "ns1 AAAA 2001:db8::53")
-	res := startServer(t, Resolver, exampleZone(), org, net)
+	res := StartServer(t, Resolver, exampleZone(), org, net)
 	tests := map[string]struct {
 		name   string
 		qtype  uint16
@@ -153,7 +153,7 @@ func TestResolverAnswers(t *testing.T) {
 }
 
 func TestResolverCachedNXDomain(t *testing.T) {
-	res := startServer(t, Resolver, exampleZone())
+	res := StartServer(t, Resolver, exampleZone())
 	res.CacheNXDomain("_DMARC.example.com.", 41*time.Minute)
 	reply := ask(t, res.Addr(), "udp", "_dmarc.example.com.", dns.TypeTXT, true)
 	if reply.Rcode != dns.RcodeNameError {
@@ -216,7 +216,7 @@ func TestFaults(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv := startServer(t, Authoritative, exampleZone())
+			srv := StartServer(t, Authoritative, exampleZone())
 			srv.SetFault(tc.fault)
 			if got := srv.Fault(); got != tc.fault {
 				t.Fatalf("Fault() = %+v, want %+v", got, tc.fault)
@@ -237,7 +237,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestDelayIsNotAFailure(t *testing.T) {
-	srv := startServer(t, Authoritative, exampleZone())
+	srv := StartServer(t, Authoritative, exampleZone())
 	srv.SetFault(Fault{Delay: 50 * time.Millisecond})
 	start := time.Now()
 	reply, err := exchange(srv.Addr(), "udp", "mail.example.com.", dns.TypeA, false, time.Second)
@@ -250,7 +250,7 @@ func TestDelayIsNotAFailure(t *testing.T) {
 }
 
 func TestCountsQueries(t *testing.T) {
-	srv := startServer(t, Authoritative, exampleZone())
+	srv := StartServer(t, Authoritative, exampleZone())
 	ask(t, srv.Addr(), "udp", "mail.example.com.", dns.TypeA, false)
 	ask(t, srv.Addr(), "tcp", "Mail.example.com.", dns.TypeA, false)
 	ask(t, srv.Addr(), "udp", "mail.example.com.", dns.TypeAAAA, true)
@@ -283,7 +283,7 @@ func TestCountsQueries(t *testing.T) {
 }
 
 func TestPublishWhileRunning(t *testing.T) {
-	srv := startServer(t, Authoritative, exampleZone())
+	srv := StartServer(t, Authoritative, exampleZone())
 	const dkim = "sel._domainkey.example.com. 300 IN TXT \"v=DKIM1; k=rsa; p=MIIB\""
 	if r := ask(t, srv.Addr(), "udp", "sel._domainkey.example.com.", dns.TypeTXT, false); r.Rcode != dns.RcodeNameError {
 		t.Fatalf("before publishing: %s, want NXDOMAIN", dns.RcodeToString[r.Rcode])
@@ -363,7 +363,7 @@ func TestZoneTextParses(t *testing.T) {
 }
 
 func TestPublishWhileAnswering(t *testing.T) {
-	srv := startServer(t, Authoritative, exampleZone())
+	srv := StartServer(t, Authoritative, exampleZone())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -408,7 +408,7 @@ func TestResolverNegativeCaching(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			res := startServer(t, Resolver, exampleZone())
+			res := StartServer(t, Resolver, exampleZone())
 			res.SetNegativeCaching(tc.max)
 			if r := ask(t, res.Addr(), "udp", "new.example.com.", dns.TypeTXT, true); r.Rcode != dns.RcodeNameError {
 				t.Fatalf("before publishing: rcode %s, want NXDOMAIN", dns.RcodeToString[r.Rcode])
@@ -438,7 +438,7 @@ func TestResolverNegativeCaching(t *testing.T) {
 }
 
 func TestResolverCachedNXDomainExpires(t *testing.T) {
-	res := startServer(t, Resolver, exampleZone())
+	res := StartServer(t, Resolver, exampleZone())
 	res.CacheNXDomain("_dmarc.example.com.", 300*time.Millisecond)
 	if r := ask(t, res.Addr(), "udp", "_dmarc.example.com.", dns.TypeTXT, true); r.Rcode != dns.RcodeNameError || len(r.Ns) != 1 || r.Ns[0].Header().Ttl != 1 {
 		t.Fatalf("while cached: %v, want NXDOMAIN with 1 s left", r)

@@ -84,7 +84,7 @@ func TestZonesCloneIsIndependent(t *testing.T) {
 }
 
 func TestCNAMELoopEnds(t *testing.T) {
-	srv := startServer(t, Resolver, Zone("example.com.", "a CNAME b", "b CNAME a"))
+	srv := StartServer(t, Resolver, Zone("example.com.", "a CNAME b", "b CNAME a"))
 	reply := ask(t, srv.Addr(), "udp", "a.example.com.", dns.TypeA, true)
 	if reply.Rcode != dns.RcodeServerFailure {
 		t.Errorf("rcode %s, want SERVFAIL for a CNAME loop", dns.RcodeToString[reply.Rcode])
@@ -95,7 +95,7 @@ func TestCNAMELoopEnds(t *testing.T) {
 // of its closest encloser, under the name asked (RFC 4592); a name that
 // exists, or one below an existing name without a wildcard, is not.
 func TestWildcards(t *testing.T) {
-	srv := startServer(t, Authoritative, Zone("example.com.",
+	srv := StartServer(t, Authoritative, Zone("example.com.",
 		`* TXT "any"`,
 		"*._domainkey CNAME key.example.org.",
 		`real TXT "mine"`,

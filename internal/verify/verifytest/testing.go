@@ -10,16 +10,14 @@ import (
 // fails the test if the lab cannot start.
 func StartLab(tb testing.TB, cfg LabConfig) *Lab {
 	tb.Helper()
-	l, err := dnsworld.NewLab(cfg)
-	if err != nil {
-		tb.Fatalf("start lab: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := l.Close(); err != nil {
-			tb.Errorf("close lab: %v", err)
-		}
-	})
-	return l
+	return dnsworld.StartLab(tb, cfg)
+}
+
+// StartServer starts a server with the given role and zone texts for a
+// test and closes it when the test ends.
+func StartServer(tb testing.TB, role Role, zoneTexts ...string) *Server {
+	tb.Helper()
+	return dnsworld.StartServer(tb, role, zoneTexts...)
 }
 
 // StartManyNameservers starts a hostile lab for a test (see
@@ -28,30 +26,5 @@ func StartLab(tb testing.TB, cfg LabConfig) *Lab {
 // test ends.
 func StartManyNameservers(tb testing.TB, n int, shared bool, zoneLines ...string) *Lab {
 	tb.Helper()
-	l, err := dnsworld.NewManyNameservers(n, shared, zoneLines...)
-	if err != nil {
-		tb.Fatalf("start hostile lab: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := l.Close(); err != nil {
-			tb.Errorf("close hostile lab: %v", err)
-		}
-	})
-	return l
-}
-
-// StartServer starts a server with the given role and zone texts for a
-// test and closes it when the test ends.
-func StartServer(tb testing.TB, role Role, zoneTexts ...string) *Server {
-	tb.Helper()
-	s, err := dnsworld.NewServerZones(role, zoneTexts...)
-	if err != nil {
-		tb.Fatalf("start %s server: %v", role, err)
-	}
-	tb.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			tb.Errorf("close %s server: %v", role, err)
-		}
-	})
-	return s
+	return dnsworld.StartManyNameservers(tb, n, shared, zoneLines...)
 }
