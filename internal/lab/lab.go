@@ -47,8 +47,8 @@ type Lab struct {
 	// secret is the TSIG key's secret (base64).
 	secret    string
 	secondary bool
-	knots   []*daemon
-	unbound *daemon
+	knots     []*daemon
+	unbound   *daemon
 	// runDirs are Knot's short-named run folders, removed by Close.
 	runDirs []string
 }
