@@ -17,6 +17,8 @@ type rule struct {
 	owns func(value string) bool
 	// what describes the owned records in the plan: "SPF record".
 	what string
+	// note says what publish owns there, for exported records.
+	note string
 }
 
 // rules is the ownership table. A step owns a record only when the row's
@@ -24,18 +26,18 @@ type rule struct {
 // value matches: so another selector's DKIM key, a site verification TXT at
 // the apex or any SOA, NS, DNSKEY or DS record is never touched.
 var rules = []rule{
-	{step: steps.IDHost, rtype: "A", what: "address of the mail host"},
-	{step: steps.IDHost, rtype: "AAAA", what: "IPv6 address of the mail host"},
+	{step: steps.IDHost, rtype: "A", what: "address of the mail host", note: "every A record of the mail host is mailwizard's"},
+	{step: steps.IDHost, rtype: "AAAA", what: "IPv6 address of the mail host", note: "every AAAA record of the mail host is mailwizard's"},
 	// RFC 7208 §4.5: SPF records are the TXT records that start "v=spf1".
-	{step: steps.IDSPF, rtype: "TXT", owns: tagged("v=spf1", " "), what: "SPF record"},
+	{step: steps.IDSPF, rtype: "TXT", owns: tagged("v=spf1", " "), what: "SPF record", note: "only the TXT record starting v=spf1 is mailwizard's; other TXT records here stay"},
 	// The selector's name holds one DKIM key: every TXT there is the
 	// step's (RFC 6376 §3.6.2.2), and other selectors are other names.
-	{step: steps.IDDKIM, rtype: "TXT", what: "DKIM key record"},
+	{step: steps.IDDKIM, rtype: "TXT", what: "DKIM key record", note: "the TXT records of this selector are mailwizard's; other selectors stay"},
 	// RFC 7489 §6.3: DMARC records start "v=DMARC1".
-	{step: steps.IDDMARC, rtype: "TXT", owns: tagged("v=DMARC1", "; "), what: "DMARC record"},
-	{step: steps.IDMX, rtype: "MX", what: "MX record"},
-	{step: steps.IDAutoconfig, rtype: "SRV", what: "SRV record"},
-	{step: steps.IDAutoconfig, rtype: "CNAME", what: "alias"},
+	{step: steps.IDDMARC, rtype: "TXT", owns: tagged("v=DMARC1", "; "), what: "DMARC record", note: "only the TXT record starting v=DMARC1 is mailwizard's"},
+	{step: steps.IDMX, rtype: "MX", what: "MX record", note: "every MX record at the apex is mailwizard's: other mail hosts are replaced"},
+	{step: steps.IDAutoconfig, rtype: "SRV", what: "SRV record", note: "the SRV records of the services offered are mailwizard's"},
+	{step: steps.IDAutoconfig, rtype: "CNAME", what: "alias", note: "the alias is mailwizard's; other records at this name conflict with it"},
 }
 
 // ruleFor returns the row of step and rtype.
@@ -64,4 +66,12 @@ func tagged(tag, separators string) func(string) bool {
 		rest := value[len(tag):]
 		return rest == "" || strings.ContainsAny(rest[:1], separators+"\t")
 	}
+}
+
+// OwnershipNote says which records at a name and type the step owns, for
+// exports that others edit: "only the TXT record starting v=spf1 is
+// mailwizard's; other TXT records here stay". "" without a rule.
+func OwnershipNote(step, rtype string) string {
+	r, _ := ruleFor(step, rtype)
+	return r.note
 }
