@@ -140,10 +140,9 @@ func describe(t token) string {
 		return "a quoted string"
 	case len(t.text) == 1 && strings.Contains("{};", t.text):
 		return fmt.Sprintf("%q", t.text)
-	case len(t.text) <= 24 && !strings.ContainsAny(t.text, "+/="):
-		return fmt.Sprintf("%q", t.text)
 	}
-	return "a long word"
+	// Never the word itself: it may be a secret in the wrong place.
+	return "a word"
 }
 
 func (p *keyParser) parse() (TSIGKey, error) {
@@ -184,7 +183,11 @@ func (p *keyParser) parse() (TSIGKey, error) {
 			a := p.next()
 			alg, ok := tsigAlgorithms[strings.ToLower(strings.TrimSuffix(a.text, "."))]
 			if !ok {
-				return key, p.errorf(a.line, "unknown algorithm %s: use hmac-sha256 (or hmac-sha1, hmac-sha224, hmac-sha384, hmac-sha512, hmac-md5)", describe(a))
+				name := "that is not one"
+				if len(a.text) <= 24 && !a.quoted {
+					name = fmt.Sprintf("%q", a.text)
+				}
+				return key, p.errorf(a.line, "unknown algorithm %s: use hmac-sha256 (or hmac-sha1, hmac-sha224, hmac-sha384, hmac-sha512, hmac-md5)", name)
 			}
 			key.Algorithm = alg
 			if err := p.expect(";", "after the algorithm"); err != nil {
