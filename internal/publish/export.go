@@ -108,7 +108,7 @@ func js(s string) string {
 }
 
 // WriteOctoDNS writes the records as an OctoDNS zone file (YAML) for the
-// domain: names relative to it, ” for the apex, with what mailwizard
+// domain: names relative to it, an empty name for the apex, with what mailwizard
 // owns as comments; records that belong elsewhere are comments too.
 func WriteOctoDNS(w io.Writer, domain string, groups []ExportGroup) error {
 	var b strings.Builder
