@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailwizard/mailwizard/internal/publish"
 	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/ui"
 )
@@ -18,6 +19,9 @@ const (
 	formatTable = "table"
 	formatZone  = "zone"
 	formatJSON  = "json"
+	// Formats of infrastructure-as-code tools.
+	formatDNSControl = "dnscontrol"
+	formatOctoDNS    = "octodns"
 )
 
 func newRecordsCmd(e env) *cobra.Command {
@@ -34,9 +38,9 @@ JSON. Nothing is looked up.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch format {
-			case formatTable, formatZone, formatJSON:
+			case formatTable, formatZone, formatJSON, formatDNSControl, formatOctoDNS:
 			default:
-				return badInput("--format %q: use table, zone or json", format)
+				return badInput("--format %q: use table, zone, json, dnscontrol or octodns", format)
 			}
 			l, err := cf.load(cmd.Flags(), e)
 			if err != nil {
@@ -50,7 +54,7 @@ JSON. Nothing is looked up.`,
 		},
 	}
 	cf.register(cmd.Flags())
-	cmd.Flags().StringVar(&format, "format", formatTable, "table, zone or json")
+	cmd.Flags().StringVar(&format, "format", formatTable, "table, zone, json, dnscontrol (a D() entry) or octodns (a zone's YAML)")
 	return cmd
 }
 
@@ -78,6 +82,10 @@ func printRecords(w io.Writer, format string, cfg steps.Config, e env) error {
 		err = writeZone(w, cfg.Domain, groups)
 	case formatJSON:
 		err = writeRecordsJSON(w, cfg.Domain, groups)
+	case formatDNSControl:
+		err = publish.WriteDNSControl(w, cfg.Domain, exportGroups(groups))
+	case formatOctoDNS:
+		err = publish.WriteOctoDNS(w, cfg.Domain, exportGroups(groups))
 	default:
 		err = ui.WriteRecords(w, cfg.Domain, groups, ui.TableOptions{Env: e.environ})
 	}
@@ -85,6 +93,15 @@ func printRecords(w io.Writer, format string, cfg steps.Config, e env) error {
 		return fmt.Errorf("print the records: %w", err)
 	}
 	return nil
+}
+
+// exportGroups are the record groups for publish's exports.
+func exportGroups(groups []ui.RecordGroup) []publish.ExportGroup {
+	out := make([]publish.ExportGroup, len(groups))
+	for i, g := range groups {
+		out[i] = publish.ExportGroup{ID: g.ID, Title: g.Title, Where: g.Where, Records: g.Records}
+	}
+	return out
 }
 
 // writeZone writes the records as zone-file lines for the zone of domain,

@@ -56,10 +56,16 @@ type run struct {
 // mw runs the binary with its own empty config folder, without colour.
 func mw(t *testing.T, args ...string) run {
 	t.Helper()
+	return mwEnvRun(t, mwEnv(t), args...)
+}
+
+// mwEnvRun runs the binary in the environment env.
+func mwEnvRun(t *testing.T, env []string, args ...string) run {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = mwEnv(t)
+	cmd.Env = env
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()

@@ -93,6 +93,11 @@ func endSentences(msg string) string {
 	return msg
 }
 
+// Printable escapes control characters and bytes that are not UTF-8 in a
+// stranger's text (a record, a provider's error message) before a message
+// or a terminal shows it, as \x1b or \u0085.
+func Printable(s string) string { return printable(s) }
+
 // printable escapes what a stranger's record may carry into a message and
 // a terminal must not print: control characters (an escape sequence would
 // repaint the screen) and bytes that are not UTF-8, as \x1b or \u0085.

@@ -174,6 +174,17 @@ type Config struct {
 
 	// Skip lists step ids the user marked "not mine".
 	Skip []string
+
+	// PublishProvider is what `mailwizard publish` sends the records
+	// through: "rfc2136", "cloudflare", …; "" when none was chosen.
+	PublishProvider string
+	// TSIGKeyFile is the path of the TSIG key file for rfc2136, and
+	// CredentialsFile the path of an HTTP provider's credentials file.
+	// Only the paths are kept, never what the files hold.
+	TSIGKeyFile, CredentialsFile string
+	// RFC2136Server is the server ("host:port") rfc2136 updates go to;
+	// "" for the zone's primary (SOA MNAME).
+	RFC2136Server string
 }
 
 // FieldError is a problem with one field of a Config.
