@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,6 +21,7 @@ const (
 	CodeDMARCRUAUnauthorized = "dmarc-rua-unauthorized"
 	CodeDMARCAtApex          = "dmarc-at-apex"
 	CodeDMARCNoRUA           = "dmarc-no-rua"
+	CodeDMARCURINotMailto    = "dmarc-uri-not-mailto"
 )
 
 const (
@@ -182,10 +184,11 @@ func judgeDMARCValue(v *verdict, name string, g group, value, want string) (dmar
 		return dmarcRecord{}, false
 	}
 	rec, err := parseDMARC(value)
-	if err != nil {
+	var de *dmarcError
+	if errors.As(err, &de) {
 		v.add(kindWrong, CodeDMARCSyntax, SeverityError,
-			"The DMARC record %s is %q on %s, and receivers ignore it: %v. Replace it with %q.",
-			name, clip(value), g.names, err, want)
+			"The DMARC record %s is %q on %s: %v. %s. Replace it with %q.",
+			name, clip(value), g.names, de, de.consequence(), want)
 		return rec, false
 	}
 	if rec.Policy == DMARCNone {
@@ -193,12 +196,25 @@ func judgeDMARCValue(v *verdict, name string, g group, value, want string) (dmar
 			"The DMARC policy of %s is p=none: receivers send you reports but still deliver mail that fails the checks. That is the right start; once the reports show only your own servers, change it to p=quarantine, then p=reject.",
 			name)
 	}
-	if len(rec.rua) == 0 {
+	for _, u := range rec.elsewhere {
+		v.add(kindWarn, CodeDMARCURINotMailto, SeverityWarning,
+			"The DMARC record %s asks for %s reports at %q. RFC 7489 allows URIs other than mailto:, but receivers only have to send to mailto: addresses and almost none send anywhere else, so these reports will likely never come. Use %s=mailto:<an address you read>.",
+			name, reportKind(u.tag), clip(u.uri), u.tag)
+	}
+	if !rec.hasRUA {
 		v.add(kindInfo, CodeDMARCNoRUA, SeverityInfo,
 			"The DMARC record %s has no rua= address, so no one receives the daily reports that show who sends mail as your domain. Add rua=mailto:<an address you read>.",
 			name)
 	}
 	return rec, true
+}
+
+// reportKind names the reports of a tag: aggregate (rua=) or failure (ruf=).
+func reportKind(tag string) string {
+	if tag == "ruf" {
+		return "failure"
+	}
+	return "aggregate"
 }
 
 // checkReportAuth checks that the domain of a report address at another
