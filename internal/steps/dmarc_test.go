@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
 func TestDMARC(t *testing.T) {
@@ -191,6 +193,144 @@ func TestDMARC(t *testing.T) {
 			not:    []string{CodeDoubledDomain},
 		},
 	})
+}
+
+// subdomainConfig is testConfig for the mail domain news.example.com, whose
+// organizational domain is example.com.
+func subdomainConfig(t testing.TB) Config {
+	t.Helper()
+	cfg := testConfig(t)
+	cfg.Domain, cfg.Host, cfg.DMARCRUA = "news.example.com", "", ""
+	if err := cfg.Normalize(nil); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestDMARCInherited: a subdomain without a record of its own is judged by
+// the policy receivers apply to it, its organizational domain's (RFC 7489
+// §6.6.3).
+func TestDMARCInherited(t *testing.T) {
+	const own, org = "_dmarc.news.example.com.", "_dmarc.example.com."
+	inherit := func(lines ...string) func(*world) {
+		return func(w *world) {
+			w.remove(own, dns.TypeTXT)
+			w.remove(org, dns.TypeTXT)
+			for _, s := range w.servers {
+				w.add(s, lines...)
+			}
+		}
+	}
+	runStepCases(t, IDDMARC, subdomainConfig, map[string]stepCase{
+		"a record of its own": {
+			world:  func(w *world) { w.replace(org + ` TXT "v=DMARC1; p=reject"`) },
+			status: StatusPass,
+			want:   []string{CodeDMARCPolicyNone},
+			not:    []string{CodeDMARCInherited, CodeDMARCMissing},
+			says:   []string{own},
+		},
+		"inherits p=reject": {
+			world:  inherit(org + ` TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.com"`),
+			status: StatusPass,
+			want:   []string{CodeDMARCInherited},
+			not:    []string{CodeDMARCMissing, CodeDMARCPolicyNone, CodeDMARCNoRUA, CodeDMARCSyntax},
+			says: []string{"news.example.com has no DMARC record of its own (" + own + " on ns1.example.net. and ns2.example.net.)",
+				"organizational domain example.com: p=reject from " + org, `"v=DMARC1; p=reject; rua=mailto:dmarc@example.com"`,
+				"publish a record at " + own + " only to give news.example.com a different policy"},
+		},
+		"sp= is the policy of subdomains": {
+			world:  inherit(org + ` TXT "v=DMARC1; p=none; sp=quarantine; rua=mailto:dmarc@example.com"`),
+			status: StatusPass,
+			want:   []string{CodeDMARCInherited},
+			not:    []string{CodeDMARCPolicyNone},
+			says:   []string{"sp=quarantine from " + org},
+		},
+		"inherits p=none": {
+			world:  inherit(org + ` TXT "v=DMARC1; p=none; rua=mailto:dmarc@example.com"`),
+			status: StatusPass,
+			want:   []string{CodeDMARCPolicyNone, CodeDMARCInherited},
+			says:   []string{"news.example.com inherits from " + org + " is p=none", "sp= sets the policy of subdomains"},
+		},
+		"inherits a record without reports": {
+			world:  inherit(org + ` TXT "v=DMARC1; p=reject"`),
+			status: StatusPass,
+			want:   []string{CodeDMARCNoRUA, CodeDMARCInherited},
+			says:   []string{org + ", which news.example.com inherits, has no rua="},
+		},
+		"inherits a record receivers apply as p=none": {
+			world:  inherit(org + ` TXT "v=DMARC1; rua=mailto:dmarc@example.com"`),
+			status: StatusPass,
+			want:   []string{CodeDMARCInherited, CodeDMARCPolicyNone},
+			not:    []string{CodeDMARCMissing},
+			says:   []string{"p=none from " + org, "That record has a problem: it has no p= tag"},
+		},
+		"no record here nor at the organizational domain": {
+			world:  inherit(),
+			status: StatusPending,
+			want:   []string{CodeDMARCMissing},
+			not:    []string{CodeDMARCInherited},
+			says: []string{own + " has no DMARC record on ns1.example.net. and ns2.example.net. yet",
+				"neither has its organizational domain example.com (" + org + " on ns1.example.net. and ns2.example.net.)",
+				`Add a TXT record at ` + own + `: "v=DMARC1; p=none; rua=mailto:dmarc-reports@news.example.com"`},
+		},
+		"the organizational domain's record does not count": {
+			world:  inherit(org + ` TXT " v=DMARC1; p=reject"`),
+			status: StatusPending,
+			want:   []string{CodeDMARCMissing},
+			not:    []string{CodeDMARCInherited},
+			says:   []string{"does not count: it starts with a space"},
+		},
+		"the organizational domain has two records": {
+			world:  inherit(org+` TXT "v=DMARC1; p=reject"`, org+` TXT "v=DMARC1; p=none"`),
+			status: StatusPending,
+			want:   []string{CodeDMARCMissing},
+			says:   []string{"has two DMARC records at " + org},
+		},
+		"the organizational domain's record only on one server": {
+			world: func(w *world) {
+				inherit()(w)
+				w.add("ns1.example.net.", org+` TXT "v=DMARC1; p=reject"`)
+			},
+			status: StatusPending,
+			want:   []string{CodeDMARCInherited, CodeDMARCMissing},
+		},
+		"a record at the subdomain itself still counts as misplaced": {
+			world: func(w *world) {
+				inherit(org + ` TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.com"`)(w)
+				w.add("ns1.example.net.", `news TXT "v=DMARC1; p=none"`)
+			},
+			status: StatusWarn,
+			want:   []string{CodeDMARCAtApex, CodeDMARCInherited},
+		},
+	})
+}
+
+func TestDMARCAsksTheOrganizationalDomainAtOnce(t *testing.T) {
+	for domain, want := range map[string]string{
+		"news.example.com":   "_dmarc.example.com.",
+		"a.b.example.co.uk":  "_dmarc.example.co.uk.",
+		"example.com":        "",
+		"mail.example.co.uk": "_dmarc.example.co.uk.",
+	} {
+		cfg := testConfig(t)
+		cfg.Domain, cfg.Host, cfg.DMARCRUA = domain, "", ""
+		if err := cfg.Normalize(nil); err != nil {
+			t.Fatal(err)
+		}
+		s, _ := ByID(IDDMARC)
+		var asked []string
+		for _, q := range s.Questions(cfg, verify.Answers{}) {
+			if strings.HasPrefix(q.Name, "_dmarc.") && !inZone(q.Name, cfg.Domain) && !strings.Contains(q.Name, "_report") {
+				asked = append(asked, q.Name)
+			}
+		}
+		switch {
+		case want == "" && len(asked) > 0:
+			t.Errorf("%s: the first round asks %v, want no other _dmarc name", domain, asked)
+		case want != "" && !slices.Contains(asked, want):
+			t.Errorf("%s: the first round asks %v, want %s", domain, asked, want)
+		}
+	}
 }
 
 // TestParseDMARC holds the grammar of RFC 7489 §6.4 and the cases of public

@@ -50,6 +50,16 @@ type dmarcRecord struct {
 	elsewhere []reportURI
 }
 
+// subdomainPolicy is the policy receivers apply to the subdomains of the
+// record's domain that have no record of their own (RFC 7489 §6.6.3: sp=,
+// else p=).
+func (r dmarcRecord) subdomainPolicy() (policy, tag string) {
+	if r.SubdomainPolicy != "" {
+		return r.SubdomainPolicy, "sp"
+	}
+	return r.Policy, "p"
+}
+
 // reportURI is one URI of a rua= or ruf= tag.
 type reportURI struct {
 	tag string // "rua" or "ruf"
@@ -89,6 +99,16 @@ func (e *dmarcError) consequence() string {
 		return "Receivers skip that tag and use its default, and some may ignore the whole record"
 	}
 	return "Receivers ignore the whole record, as if there were none"
+}
+
+// dmarcEffectOf is the effect of a parse error: how much of the record
+// receivers still apply.
+func dmarcEffectOf(err error) dmarcEffect {
+	var de *dmarcError
+	if errors.As(err, &de) {
+		return de.effect
+	}
+	return dmarcIgnored
 }
 
 // dmarcTag is one tag=value pair as written.
