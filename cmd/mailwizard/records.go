@@ -36,7 +36,7 @@ JSON. Nothing is looked up.`,
 			switch format {
 			case formatTable, formatZone, formatJSON:
 			default:
-				return badInput("--format %q: use table, zone or json", format)
+				return badInput("--format %q: use table, zone or json", steps.Clip(format))
 			}
 			l, err := cf.load(cmd.Flags(), e)
 			if err != nil {

@@ -361,6 +361,10 @@ func isHex(c byte) bool {
 	return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'f'
 }
 
+// Clip shortens text a stranger or a user gave, for a message that echoes
+// it: at most 60 characters, on a character boundary, "…" marking the cut.
+func Clip(s string) string { return clip(s) }
+
 // clip shortens a stranger's text for a message, on a character boundary.
 func clip(s string) string {
 	const limit = 60
