@@ -278,7 +278,12 @@ func (f *configFlags) saveProfile(l loaded, e env) error {
 	if !f.save {
 		return nil
 	}
-	if err := profile.Save(l.path, l.cfg); err != nil {
+	err := profile.Save(l.path, l.cfg)
+	var we *profile.WriteError
+	switch {
+	case errors.As(err, &we):
+		return couldNotWrite(err)
+	case err != nil:
 		return badInput("--%s: %w", flagSave, err)
 	}
 	fmt.Fprintf(e.stderr, "mailwizard: saved the answers to %s\n", l.path)

@@ -82,7 +82,7 @@ func printRecords(w io.Writer, format string, cfg steps.Config, e env) error {
 		err = ui.WriteRecords(w, cfg.Domain, groups, ui.TableOptions{Env: e.environ})
 	}
 	if err != nil {
-		return fmt.Errorf("print the records: %w", err)
+		return couldNotWrite(fmt.Errorf("could not print the records: %w", err))
 	}
 	return nil
 }
