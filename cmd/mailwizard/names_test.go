@@ -65,3 +65,14 @@ func TestHugeNames(t *testing.T) {
 		})
 	}
 }
+
+// TestHugeNameInAProfile: a profile's domain of any size is refused with
+// the profile's file and line, in a short line.
+func TestHugeNameInAProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.toml")
+	writeFile(t, path, "version = 1\ndomain = \""+strings.Repeat("a", 130000)+"\"\nip = [\"192.0.2.25\"]\n")
+	r := runMW(t, testEnv(t), "records", "--profile", path)
+	if r.code != 2 || len(r.stderr) > 400 || !strings.Contains(r.stderr, "profile "+path+":2: domain: ") || !strings.Contains(r.stderr, "is 130000 characters long") {
+		t.Errorf("exit %d, stderr (%d bytes) %.500q", r.code, len(r.stderr), r.stderr)
+	}
+}
