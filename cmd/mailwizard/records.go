@@ -40,7 +40,7 @@ JSON. Nothing is looked up.`,
 			switch format {
 			case formatTable, formatZone, formatJSON, formatDNSControl, formatOctoDNS:
 			default:
-				return badInput("--format %q: use table, zone, json, dnscontrol or octodns", format)
+				return badInput("--format %q: use table, zone, json, dnscontrol or octodns", steps.Clip(format))
 			}
 			l, err := cf.load(cmd.Flags(), e)
 			if err != nil {
@@ -90,7 +90,7 @@ func printRecords(w io.Writer, format string, cfg steps.Config, e env) error {
 		err = ui.WriteRecords(w, cfg.Domain, groups, ui.TableOptions{Env: e.environ})
 	}
 	if err != nil {
-		return fmt.Errorf("print the records: %w", err)
+		return couldNotWrite(fmt.Errorf("could not print the records: %w", err))
 	}
 	return nil
 }

@@ -33,12 +33,12 @@ func TestWriteMarkdown(t *testing.T) {
 		text string
 		want bool
 	}{
-		"title names the domain":            {"## mailwizard check of example.com.", true},
+		"title names the domain":            {"## mailwizard check of `example.com.`", true},
 		"overall status and time":           {"**Status: pending**, checked 2026-03-01 12:00:00 UTC", true},
 		"summary row of a passing step":     {"| MX record (`mx`) | pass |  |", true},
-		"pipes in a title are escaped":      {"| Reverse DNS \\| PTR (`ptr`) | skipped |", true},
+		"pipes in a title are escaped":      {"| Reverse DNS `\\|` PTR (`ptr`) | skipped |", true},
 		"details of the pending step":       {"### DKIM key (`dkim`): pending", true},
-		"what each server said":             {"- `TXT mail._domainkey.example.com.` at ns1.example.net. (192.0.2.53:53): NXDOMAIN, 2 ms", true},
+		"what each server said":             {"- `TXT mail._domainkey.example.com.` at `ns1.example.net.` (`192.0.2.53:53`): NXDOMAIN, 2 ms", true},
 		"finding on one line with its hint": {"- **warning** `partial-propagation`: Only ns2 has it. Wait. Wait a minute.", true},
 		"no details for a plain pass":       {"### MX record", false},
 		"no details for a skipped step":     {"### Reverse DNS", false},

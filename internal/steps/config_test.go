@@ -251,3 +251,41 @@ func TestWarnings(t *testing.T) {
 		})
 	}
 }
+
+// TestNamesOfAnySize: a name of any size is refused by its length before
+// anything else looks at it, and the message quotes a few dozen characters
+// of it.
+func TestNamesOfAnySize(t *testing.T) {
+	ip := []netip.Addr{netip.MustParseAddr("192.0.2.25")}
+	huge := strings.Repeat("a", 130000)
+	for name, cfg := range map[string]Config{
+		"domain":        {Domain: huge, IPs: ip},
+		"dotted domain": {Domain: strings.Repeat("ab.", 50000) + "example", IPs: ip},
+		"unicode":       {Domain: strings.Repeat("é", 70000) + ".example", IPs: ip},
+		"host":          {Domain: "example.com", Host: huge + ".example.com", IPs: ip},
+		"report domain": {Domain: "example.com", DMARCRUA: "d@" + huge + ".example", IPs: ip},
+		"report local":  {Domain: "example.com", DMARCRUA: huge + "@example.com", IPs: ip},
+		"include":       {Domain: "example.com", SPFIncludes: []string{huge}, IPs: ip},
+		"blocklist":     {Domain: "example.com", DNSBL: []string{huge}, IPs: ip},
+		"selector":      {Domain: "example.com", DKIMSelector: huge, IPs: ip},
+		"skip":          {Domain: "example.com", Skip: []string{huge}, IPs: ip},
+		"service":       {Domain: "example.com", Services: []string{huge}, IPs: ip},
+		"policy":        {Domain: "example.com", DMARCPolicy: huge, IPs: ip},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := cfg.Normalize(nil)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if len(err.Error()) > 300 {
+				t.Errorf("a message of %d characters: %.400s", len(err.Error()), err)
+			}
+		})
+	}
+	if _, err := CheckDomain(huge); err == nil || !strings.Contains(err.Error(), "is 130000 characters long; a domain name can have at most 253") {
+		t.Errorf("CheckDomain: %v", err)
+	}
+	if got, err := CheckDomain(" Bücher.Example. "); err != nil || got != "xn--bcher-kva.example." {
+		t.Errorf("CheckDomain = %q, %v", got, err)
+	}
+}

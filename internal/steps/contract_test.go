@@ -60,6 +60,8 @@ func contractSeverities() map[string][]Severity {
 		"dmarc-rua-unauthorized": {w},
 		"dmarc-at-apex":          {w},
 		"dmarc-no-rua":           {i},
+		"dmarc-uri-not-mailto":   {w},
+		"dmarc-inherited":        {i},
 		// autoconfig
 		"srv-missing":               {e},
 		"srv-wrong-target":          {e},
