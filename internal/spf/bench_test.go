@@ -1,7 +1,9 @@
 package spf
 
 import (
+	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -29,6 +31,29 @@ func BenchmarkEvaluate(b *testing.B) {
 	ip := netip.MustParseAddr("198.51.100.20")
 	for b.Loop() {
 		if ev := Evaluate(ip, "example.com.", f); ev.Result != ResultPass {
+			b.Fatal(ev.Result)
+		}
+	}
+}
+
+// BenchmarkEvaluateExplodingTree evaluates a record of 120 includes of 30
+// includes each, every answer at hand.
+func BenchmarkEvaluateExplodingTree(b *testing.B) {
+	f := &fakeDNS{txt: map[string][]string{}}
+	var top []string
+	for i := range 120 {
+		top = append(top, fmt.Sprintf("include:i%d.example.net", i))
+		var below []string
+		for j := range 30 {
+			below = append(below, fmt.Sprintf("include:l%d-%d.example.org", i, j))
+			f.txt[fmt.Sprintf("l%d-%d.example.org", i, j)] = []string{"v=spf1 ip4:198.51.100.1 -all"}
+		}
+		f.txt[fmt.Sprintf("i%d.example.net", i)] = []string{"v=spf1 " + strings.Join(below, " ") + " -all"}
+	}
+	f.txt["example.com"] = []string{"v=spf1 " + strings.Join(top, " ") + " -all"}
+	ip := netip.MustParseAddr("192.0.2.10")
+	for b.Loop() {
+		if ev := Evaluate(ip, "example.com.", f); ev.Result != ResultPermError {
 			b.Fatal(ev.Result)
 		}
 	}

@@ -14,7 +14,8 @@ type fakeDNS struct {
 	txt  map[string][]string
 	ip   map[string][]string // A and AAAA together
 	mx   map[string][]string
-	fail map[string]bool // every lookup of these names fails
+	ptr  map[string][]string // by reverse name
+	fail map[string]bool     // every lookup of these names fails
 	// known, when non-nil, lists the only questions answered so far;
 	// the others are NotAsked.
 	known map[Question]bool
@@ -74,6 +75,18 @@ func (f *fakeDNS) MX(name string) ([]string, LookupStatus) {
 		return nil, status
 	}
 	v, ok := f.mx[key]
+	if !ok {
+		return nil, Void
+	}
+	return v, Found
+}
+
+func (f *fakeDNS) PTR(name string) ([]string, LookupStatus) {
+	key, status, ok := f.status(name, dns.TypePTR)
+	if !ok {
+		return nil, status
+	}
+	v, ok := f.ptr[key]
 	if !ok {
 		return nil, Void
 	}
