@@ -1,9 +1,7 @@
 package spf
 
 import (
-	"fmt"
 	"net/netip"
-	"strings"
 	"testing"
 )
 
@@ -39,18 +37,7 @@ func BenchmarkEvaluate(b *testing.B) {
 // BenchmarkEvaluateExplodingTree evaluates a record of 120 includes of 30
 // includes each, every answer at hand.
 func BenchmarkEvaluateExplodingTree(b *testing.B) {
-	f := &fakeDNS{txt: map[string][]string{}}
-	var top []string
-	for i := range 120 {
-		top = append(top, fmt.Sprintf("include:i%d.example.net", i))
-		var below []string
-		for j := range 30 {
-			below = append(below, fmt.Sprintf("include:l%d-%d.example.org", i, j))
-			f.txt[fmt.Sprintf("l%d-%d.example.org", i, j)] = []string{"v=spf1 ip4:198.51.100.1 -all"}
-		}
-		f.txt[fmt.Sprintf("i%d.example.net", i)] = []string{"v=spf1 " + strings.Join(below, " ") + " -all"}
-	}
-	f.txt["example.com"] = []string{"v=spf1 " + strings.Join(top, " ") + " -all"}
+	f := explodingTree(120, 30, "v=spf1 ip4:198.51.100.1 -all")
 	ip := netip.MustParseAddr("192.0.2.10")
 	for b.Loop() {
 		if ev := Evaluate(ip, "example.com.", f); ev.Result != ResultPermError {

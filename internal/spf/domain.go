@@ -3,7 +3,6 @@ package spf
 import (
 	"fmt"
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -173,29 +172,20 @@ func plain(name string) bool {
 }
 
 // plainName undoes the escapes of a name in presentation format (as DNS
-// answers give PTR targets) and drops the trailing dot, as macros expand
-// names.
+// answers give PTR targets), the way miekg/dns reads them, and drops the
+// trailing dot, as macros expand names.
 func plainName(name string) string {
-	name = strings.TrimSuffix(name, ".")
-	if !strings.Contains(name, `\`) {
-		return name
+	var buf [256]byte
+	n, err := dns.PackDomainName(dns.Fqdn(name), buf[:], 0, nil, false)
+	if err != nil {
+		return strings.TrimSuffix(name, ".")
 	}
 	var b strings.Builder
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c != '\\' || i+1 == len(name) {
-			b.WriteByte(c)
-			continue
+	for i := 0; i < n && buf[i] != 0; i += int(buf[i]) + 1 {
+		if b.Len() > 0 {
+			b.WriteByte('.')
 		}
-		if i+3 < len(name) && digits(name[i+1:i+4]) {
-			if n, err := strconv.Atoi(name[i+1 : i+4]); err == nil && n < 256 {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(name[i+1])
-		i++
+		b.Write(buf[i+1 : i+1+int(buf[i])])
 	}
 	return b.String()
 }

@@ -116,6 +116,22 @@ func (n *Node) Total() int {
 	return total
 }
 
+// UnfollowedRecords counts the records of the tree below n, n included,
+// that the walk left out (see Unfollowed).
+func (n *Node) UnfollowedRecords() int {
+	if n == nil {
+		return 0
+	}
+	count := 0
+	if n.Unfollowed {
+		count++
+	}
+	for _, c := range n.Children {
+		count += c.UnfollowedRecords()
+	}
+	return count
+}
+
 // Evaluation is the outcome of evaluating one IP.
 type Evaluation struct {
 	// Result is the verdict for the IP, exactly as a receiver following

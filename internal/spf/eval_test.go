@@ -754,18 +754,7 @@ func TestEvaluateNeeded(t *testing.T) {
 // includes each, round by round: the walk must stop asking once the counts
 // are well past the limits, and still say the record is over them.
 func TestEvaluateBounded(t *testing.T) {
-	f := &fakeDNS{txt: map[string][]string{}}
-	var top []string
-	for i := range 120 {
-		top = append(top, fmt.Sprintf("include:i%d.example.net", i))
-		var below []string
-		for j := range 30 {
-			below = append(below, fmt.Sprintf("include:l%d-%d.example.org", i, j))
-			f.txt[fmt.Sprintf("l%d-%d.example.org", i, j)] = []string{"v=spf1 a -all"}
-		}
-		f.txt[fmt.Sprintf("i%d.example.net", i)] = []string{"v=spf1 " + strings.Join(below, " ") + " -all"}
-	}
-	f.txt["example.com"] = []string{"v=spf1 " + strings.Join(top, " ") + " -all"}
+	f := explodingTree(120, 30, "v=spf1 a -all")
 	for _, ip := range []string{"192.0.2.10", "2001:db8::25"} {
 		t.Run(ip, func(t *testing.T) {
 			ev, rounds := evaluateAll(t, netip.MustParseAddr(ip), "example.com", f)

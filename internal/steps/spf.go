@@ -575,7 +575,7 @@ func checkSPFLookups(v *verdict, name string, g group, ev spf.Evaluation) {
 	tree := lookupTree(ev.Tree)
 	needs := fmt.Sprintf("%d DNS lookups (%s)", ev.Lookups, tree)
 	if ev.AtLeast {
-		n := unfollowed(ev.Tree)
+		n := ev.Tree.UnfollowedRecords()
 		needs = fmt.Sprintf("at least %d DNS lookups (%s; mailwizard stopped there and did not follow %d more %s)",
 			ev.Lookups, tree, n, plural(n, "record", "records"))
 	}
@@ -602,21 +602,6 @@ func atLeast(bound bool, n int) string {
 		return fmt.Sprintf("at least %d", n)
 	}
 	return fmt.Sprint(n)
-}
-
-// unfollowed counts the records of a tree the evaluator left out.
-func unfollowed(n *spf.Node) int {
-	if n == nil {
-		return 0
-	}
-	count := 0
-	if n.Unfollowed {
-		count++
-	}
-	for _, c := range n.Children {
-		count += unfollowed(c)
-	}
-	return count
 }
 
 // lookupTree explains where lookups come from, record by record:
