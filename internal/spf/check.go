@@ -30,9 +30,9 @@ type evaluator struct {
 	needed []Question
 	asked  map[Question]bool
 
-	lookups, voids         int // over the whole walk
-	liveLookups, liveVoids int // over the live terms only
-	cut                    bool
+	lookups, voids         int  // over the whole walk
+	liveLookups, liveVoids int  // over the live terms only
+	cut                    bool // the walk left something out past the limits
 }
 
 // record is a record being evaluated: its node, its domain as macros
@@ -382,7 +382,9 @@ func (e *evaluator) ptrNames() ([]string, LookupStatus) {
 	}
 	out := make([]string, 0, min(len(names), maxPTRNames))
 	for _, n := range names[:min(len(names), maxPTRNames)] {
-		out = append(out, absolute(strings.TrimSpace(n)))
+		if n = absolute(strings.TrimSpace(n)); n != "." {
+			out = append(out, n)
+		}
 	}
 	if len(out) == 0 {
 		return nil, Void
