@@ -429,7 +429,8 @@ func checkSPFPTR(v *verdict, cfg Config, known verify.Answers, name string, g gr
 	fix = withAddresses(fix, uncovered)
 	today := ""
 	if len(viaPTR) > 0 {
-		today = fmt.Sprintf(" Today your server passes at %s through ptr; receivers that skip it judge that mail by the other terms only.", joinAddrs(viaPTR))
+		today = fmt.Sprintf(" Today your server's %s %s %s through ptr; receivers that skip it judge that mail by the other terms only.",
+			plural(len(viaPTR), "address", "addresses"), joinAddrs(viaPTR), plural(len(viaPTR), "passes", "pass"))
 	}
 	v.add(kindWarn, CodeSPFPTR, SeverityWarning,
 		"The SPF record of %s on %s uses %s: ptr is slow and receivers may skip it; use ip4/ip6 or a.%s Replace the record with %q.",

@@ -201,7 +201,7 @@ func TestSPF(t *testing.T) {
 			status:   StatusWarn,
 			want:     []string{CodeSPFPTR},
 			not:      []string{CodeSPFIPNotAuthorized, CodeSPFSyntax},
-			says:     []string{`uses "ptr": ptr is slow and receivers may skip it; use ip4/ip6 or a.`, "passes at 192.0.2.10 and 2001:db8::10 through ptr", `Replace the record with "v=spf1 mx -all".`},
+			says:     []string{`uses "ptr": ptr is slow and receivers may skip it; use ip4/ip6 or a.`, "Today your server's addresses 192.0.2.10 and 2001:db8::10 pass through ptr", `Replace the record with "v=spf1 mx -all".`},
 			severity: SeverityWarning,
 		},
 		"ptr with a domain, and a fix that must name the addresses": {
