@@ -41,6 +41,7 @@ func contractSeverities() map[string][]Severity {
 		"spf-soft-all":          {i},
 		"spf-neutral-all":       {w},
 		"spf-helo-missing":      {w},
+		"spf-ptr":               {w},
 		// dkim
 		"dkim-missing":        {e},
 		"dkim-syntax":         {e},

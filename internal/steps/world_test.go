@@ -248,7 +248,7 @@ func (w *world) lookup(server string, data []dns.RR, q verify.Question) (int, []
 func (w *world) run(planners ...verify.Planner) verify.Answers {
 	known := verify.Answers{}
 	// An include chain a stranger publishes is followed one record per
-	// batch, up to the evaluator's hundred records.
+	// batch, until the evaluator stops following past the limits.
 	for range 150 {
 		fresh := false
 		for _, p := range planners {
