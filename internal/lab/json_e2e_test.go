@@ -16,7 +16,7 @@ import (
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
-// The JSON report as issue 4 and the README define it, field by field:
+// The JSON report as the README defines it, field by field:
 // pointers, so that a field left out or null is seen, and Go types, so
 // that a value of another JSON type does not decode (rtt_ms "12" or 12.5,
 // rcode 0, records as a string). The contract's fields come first; the

@@ -30,7 +30,8 @@ func blocklistQuestions(cfg Config, _ verify.Answers) []verify.Question {
 
 // judgeBlocklist reads each list's verdict. A list that refuses to answer
 // (Spamhaus through a public resolver) is "could not check", never
-// "listed" (shared/USERS.md item 22).
+// "listed": checkers that report Spamhaus's 127.255.255.254 as a listing
+// send people chasing a listing that does not exist.
 func judgeBlocklist(cfg Config, known verify.Answers, v *verdict) {
 	// An empty list (not nil) is the user turning the check off.
 	v.skipped = len(cfg.DNSBL) == 0

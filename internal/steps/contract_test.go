@@ -5,11 +5,10 @@ import (
 	"testing"
 )
 
-// contractSeverities are the severities each finding code may have: those
-// of issue 3's table for the codes it names, and the ones chosen for the
-// codes added since. Users script against codes and severities, so a code
-// must not change weight, and a code missing here is a code nobody agreed
-// on. spf-too-many-lookups is a warning from 8 lookups and an error over 10.
+// contractSeverities are the severities each finding code may have. Users
+// script against codes and severities, so a code must not change weight,
+// and a code missing here is a code nobody agreed on. spf-too-many-lookups
+// is a warning from 8 lookups and an error over 10.
 func contractSeverities() map[string][]Severity {
 	e, w, i := SeverityError, SeverityWarning, SeverityInfo
 	return map[string][]Severity{

@@ -322,7 +322,8 @@ func checkReportAuth(v *verdict, cfg Config, known verify.Answers, addr, name st
 }
 
 // checkDMARCAtApex warns about a DMARC record at the domain itself, where
-// receivers never look (shared/USERS.md item 16).
+// receivers never look: some providers' guides still say to publish it
+// there.
 func checkDMARCAtApex(v *verdict, cfg Config, known verify.Answers) {
 	r, ok := peek(known, verify.Q(cfg.Domain, dns.TypeTXT))
 	if !ok {

@@ -11,8 +11,8 @@ import (
 
 // A provider's form completes the Host field with the zone, so a Host typed
 // as the whole name ends up at "_dmarc.example.com.example.com." and the
-// record "never verifies" (shared/USERS.md item 4). Asking for that name
-// too costs nothing in the same round.
+// record "never verifies". Asking for that name too costs nothing in the
+// same round.
 
 // doubledZones are the zones whose name may have been appended to q's name:
 // the configured domain, and the zone the servers said holds the name.

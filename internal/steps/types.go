@@ -22,7 +22,7 @@ const (
 // Status is the verdict of a step.
 type Status string
 
-// Statuses, as in DESIGN.md.
+// Statuses of a step.
 const (
 	StatusPass    Status = "pass"    // correct on every authoritative server
 	StatusWarn    Status = "warn"    // correct, with advice
