@@ -10,6 +10,18 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDAutoconfig is the id of the autoconfig step: a public contract (JSON output,
+// --skip, scripts).
+const IDAutoconfig = "autoconfig"
+
+// autoconfigStep is the SRV, autodiscover and autoconfig records mail programs configure themselves from.
+func autoconfigStep() definition {
+	return definition{
+		id: IDAutoconfig, title: "Mail client settings (SRV, autodiscover, autoconfig)", where: AtDNSProvider,
+		records: autoconfigRecords, questions: autoconfigQuestions, judge: judgeAutoconfig,
+	}
+}
+
 // Finding codes of the autoconfig step.
 const (
 	CodeSRVMissing              = "srv-missing"

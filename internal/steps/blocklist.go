@@ -6,6 +6,18 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDBlocklist is the id of the blocklist step: a public contract (JSON output,
+// --skip, scripts).
+const IDBlocklist = "blocklist"
+
+// blocklistStep is publishes nothing: it checks that the server's addresses are on no blocklist.
+func blocklistStep() definition {
+	return definition{
+		id: IDBlocklist, title: "Blocklists (DNSBL)", where: Nowhere,
+		records: blocklistRecords, questions: blocklistQuestions, judge: judgeBlocklist,
+	}
+}
+
 // Finding codes of the blocklist step.
 const (
 	CodeBlocklistListed  = "blocklist-listed"

@@ -11,6 +11,18 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDDKIM is the id of the dkim step: a public contract (JSON output,
+// --skip, scripts).
+const IDDKIM = "dkim"
+
+// dkimStep is the public key the server signs with, at its selector.
+func dkimStep() definition {
+	return definition{
+		id: IDDKIM, title: "DKIM key record", where: AtDNSProvider,
+		records: dkimRecords, questions: dkimQuestions, judge: judgeDKIM,
+	}
+}
+
 // Finding codes of the dkim step.
 const (
 	CodeDKIMMissing       = "dkim-missing"

@@ -12,6 +12,18 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDDMARC is the id of the dmarc step: a public contract (JSON output,
+// --skip, scripts).
+const IDDMARC = "dmarc"
+
+// dmarcStep is the DMARC record, and the authorization a report domain elsewhere publishes.
+func dmarcStep() definition {
+	return definition{
+		id: IDDMARC, title: "DMARC record", where: AtDNSProvider,
+		records: dmarcRecords, questions: dmarcQuestions, judge: judgeDMARC,
+	}
+}
+
 // Finding codes of the dmarc step.
 const (
 	CodeDMARCMissing         = "dmarc-missing"

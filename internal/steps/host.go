@@ -10,6 +10,18 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDHost is the id of the host step: a public contract (JSON output,
+// --skip, scripts).
+const IDHost = "host"
+
+// hostStep is the mail host's A and AAAA records, holding the server's addresses.
+func hostStep() definition {
+	return definition{
+		id: IDHost, title: "Mail host address (A/AAAA)", where: AtDNSProvider,
+		records: hostRecords, questions: hostQuestions, judge: judgeHost,
+	}
+}
+
 // Finding codes of the host step.
 const (
 	CodeHostMissing      = "host-missing"

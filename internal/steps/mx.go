@@ -11,6 +11,18 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDMX is the id of the mx step: a public contract (JSON output,
+// --skip, scripts).
+const IDMX = "mx"
+
+// mxStep is the domain's MX record, naming the mail host.
+func mxStep() definition {
+	return definition{
+		id: IDMX, title: "MX record", where: AtDNSProvider,
+		records: mxRecords, questions: mxQuestions, judge: judgeMX,
+	}
+}
+
 // Finding codes of the mx step.
 const (
 	CodeMXMissing     = "mx-missing"

@@ -10,6 +10,18 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDPTR is the id of the ptr step: a public contract (JSON output,
+// --skip, scripts).
+const IDPTR = "ptr"
+
+// ptrStep is the reverse DNS of every server address, naming the mail host, set at the hosting provider.
+func ptrStep() definition {
+	return definition{
+		id: IDPTR, title: "Reverse DNS (PTR)", where: AtHostingProvider,
+		records: ptrRecords, questions: ptrQuestions, judge: judgePTR,
+	}
+}
+
 // Finding codes of the ptr step.
 const (
 	CodePTRMissing      = "ptr-missing"

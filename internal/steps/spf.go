@@ -14,6 +14,18 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDSPF is the id of the spf step: a public contract (JSON output,
+// --skip, scripts).
+const IDSPF = "spf"
+
+// spfStep is the SPF records of the domain and of the mail host's name.
+func spfStep() definition {
+	return definition{
+		id: IDSPF, title: "SPF record", where: AtDNSProvider,
+		records: spfRecords, questions: spfQuestions, judge: judgeSPF,
+	}
+}
+
 // Finding codes of the spf step.
 const (
 	CodeSPFMissing         = "spf-missing"

@@ -7,18 +7,6 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
-// Step ids: a public contract (JSON output, --skip, scripts).
-const (
-	IDHost       = "host"
-	IDMX         = "mx"
-	IDPTR        = "ptr"
-	IDSPF        = "spf"
-	IDDKIM       = "dkim"
-	IDDMARC      = "dmarc"
-	IDAutoconfig = "autoconfig"
-	IDBlocklist  = "blocklist"
-)
-
 // Status is the verdict of a step.
 type Status string
 
