@@ -10,11 +10,18 @@ import (
 // --skip, scripts).
 const IDBlocklist = "blocklist"
 
-// blocklistStep is publishes nothing: it checks that the server's addresses are on no blocklist.
+// blocklistStep publishes nothing: it checks that the server's addresses
+// are on no blocklist.
 func blocklistStep() definition {
 	return definition{
 		id: IDBlocklist, title: "Blocklists (DNSBL)", where: Nowhere,
 		records: blocklistRecords, questions: blocklistQuestions, judge: judgeBlocklist,
+		codes: []FindingCode{
+			{Code: CodeBlocklistListed, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "a server address is on a blocklist"},
+			{Code: CodeBlocklistRefused, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "a blocklist refused to answer (could not check)"},
+		},
 	}
 }
 
@@ -61,21 +68,21 @@ func judgeBlocklist(cfg Config, known verify.Answers, v *verdict) {
 				if res.Reason != "" {
 					reason = " The list says: " + clip(res.Reason) + "."
 				}
-				v.add(kindWrong, CodeBlocklistListed, SeverityError,
+				v.add(CodeBlocklistListed,
 					"%s is listed on %s (answer %s), so receivers that use this list reject or bin mail from it.%s Follow the list's delisting steps; a new address from a cheap provider often comes listed, so ask your provider for another one if delisting fails.",
 					ip, list, joinAddrs(res.Codes), reason)
 			case verify.Refused:
-				v.add(kindWarn, CodeBlocklistRefused, SeverityWarning,
+				v.add(CodeBlocklistRefused,
 					"%s refused to answer for %s (answer %s): it does not answer queries that come through large public resolvers or too many queries. This is not a listing. To check it, use your own recursive resolver (--resolver).",
 					list, ip, joinAddrs(res.Codes))
 			case verify.Unknown:
 				if len(res.Codes) > 0 {
-					v.add(kindLookup, CodeLookupError, SeverityWarning,
+					v.add(CodeLookupError,
 						"Could not check %s on %s: the answer %s is not a blocklist's (lists answer within 127.0.0.0/8). The resolver probably replaces \"no such name\" with an address of its own; use one that does not (--resolver).",
 						ip, list, joinAddrs(res.Codes))
 					continue
 				}
-				v.add(kindLookup, CodeLookupError, SeverityWarning,
+				v.add(CodeLookupError,
 					"Could not check %s on %s: %s. mailwizard will ask again.", ip, list, failure(res.Err))
 			}
 		}

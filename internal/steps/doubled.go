@@ -79,7 +79,7 @@ func (v *verdict) checkDoubled(cfg Config, known verify.Answers, q verify.Questi
 		host := Record{Name: q.Name}.Host(zone)
 		typed := strings.TrimSuffix(q.Name, ".")
 
-		v.add(kindWrong, CodeDoubledDomain, SeverityError,
+		v.add(CodeDoubledDomain,
 			"%s was found at %s on %s (%s), not at %s: your DNS provider added %s to a Host field that already held the whole name. Remove the domain from the Host field: enter %q instead of %q.",
 			what, dq.Name, servers(with), clip(show(found[with[0].Server])), q.Name, strings.TrimSuffix(zone, "."), host, typed)
 	}

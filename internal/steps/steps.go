@@ -1,6 +1,8 @@
 package steps
 
 import (
+	"slices"
+
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
@@ -24,6 +26,9 @@ func All() []Step {
 type definition struct {
 	id, title string
 	where     Where
+	// codes are the finding codes the step reports, besides the common
+	// ones.
+	codes []FindingCode
 	// records is what to publish, questions the planner and judge the
 	// verdict, each given the Config with its defaults filled in.
 	records   func(Config) []Record
@@ -35,10 +40,15 @@ type definition struct {
 // judges as skipped; without a domain a step asks nothing and judges
 // lookup-error.
 func newStep(d definition) Step {
+	codes := slices.Clone(d.codes)
+	for i := range codes {
+		codes[i].Step = d.id
+	}
 	return Step{
 		ID:    d.id,
 		Title: d.title,
 		Where: d.where,
+		Codes: codes,
 		Records: func(cfg Config) []Record {
 			return d.records(cfg.withDefaults())
 		},
@@ -53,9 +63,9 @@ func newStep(d definition) Step {
 			if cfg.skips(d.id) {
 				return Result{Step: d.id, Status: StatusSkipped, Findings: []Finding{}, Expected: d.records(cfg)}
 			}
-			v := newVerdict()
+			v := newVerdict(codes)
 			if cfg.Domain == "" {
-				v.add(kindLookup, CodeLookupError, SeverityWarning, "No domain is configured, so there is nothing to check.")
+				v.add(CodeLookupError, "No domain is configured, so there is nothing to check.")
 			} else {
 				d.judge(cfg, known, v)
 			}

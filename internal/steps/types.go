@@ -81,6 +81,8 @@ type Step struct {
 	ID    string
 	Title string // "MX record"
 	Where Where
+	// Codes are the finding codes the step reports, besides CommonCodes.
+	Codes []FindingCode
 	// Records returns what to publish for cfg.
 	Records func(cfg Config) []Record
 	// Questions is the step's planner: every question it needs given what
