@@ -9,7 +9,7 @@ import (
 )
 
 // TestREADMEListsEveryCode: the README's table of finding codes names
-// exactly the codes of the contract, each with its severities.
+// exactly the declared codes, each with its severities.
 func TestREADMEListsEveryCode(t *testing.T) {
 	data, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -26,7 +26,12 @@ func TestREADMEListsEveryCode(t *testing.T) {
 			documented[m[1]] = append(documented[m[1]], Severity(strings.TrimSpace(sev)))
 		}
 	}
-	contract := contractSeverities()
+	contract := map[string][]Severity{}
+	for _, c := range Codes() {
+		if !slices.Contains(contract[c.Code], c.Severity) {
+			contract[c.Code] = append(contract[c.Code], c.Severity)
+		}
+	}
 	for code, sevs := range contract {
 		got := slices.Sorted(slices.Values(documented[code]))
 		want := slices.Sorted(slices.Values(sevs))
