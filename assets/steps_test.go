@@ -22,7 +22,7 @@ func TestStepTexts(t *testing.T) {
 			if got, ok := Step(text.ID); !ok || !reflect.DeepEqual(got, text) {
 				t.Fatalf("Step(%q) = %+v, %v; want the text Steps() lists", text.ID, got, ok)
 			}
-			if text.Title == "" || text.Why == "" || text.Where == "" || len(text.Pitfalls) == 0 {
+			if text.Why == "" || text.Where == "" || len(text.Pitfalls) == 0 {
 				t.Errorf("Step(%q) = %+v, want every field filled", text.ID, text)
 			}
 			for _, s := range append([]string{text.Why, text.Where}, text.Pitfalls...) {
@@ -90,7 +90,7 @@ func TestStepUnknownID(t *testing.T) {
 }
 
 func TestParseStep(t *testing.T) {
-	const valid = "+++\nid = \"x\"\ntitle = \"X record\"\n+++\n\n# Why\nIt matters.\nA lot.\n\n# Where\nAt your DNS provider.\n\n# Pitfalls\n- One thing\n  goes wrong.\n- Another.\n"
+	const valid = "+++\nid = \"x\"\n+++\n\n# Why\nIt matters.\nA lot.\n\n# Where\nAt your DNS provider.\n\n# Pitfalls\n- One thing\n  goes wrong.\n- Another.\n"
 	tests := map[string]struct {
 		data    string
 		want    StepText
@@ -98,19 +98,19 @@ func TestParseStep(t *testing.T) {
 	}{
 		"valid text with continued lines": {
 			data: valid,
-			want: StepText{ID: "x", Title: "X record", Why: "It matters. A lot.", Where: "At your DNS provider.",
+			want: StepText{ID: "x", Why: "It matters. A lot.", Where: "At your DNS provider.",
 				Pitfalls: []string{"One thing goes wrong.", "Another."}},
 		},
 		"windows line ends": {
 			data: strings.ReplaceAll(valid, "\n", "\r\n"),
-			want: StepText{ID: "x", Title: "X record", Why: "It matters. A lot.", Where: "At your DNS provider.",
+			want: StepText{ID: "x", Why: "It matters. A lot.", Where: "At your DNS provider.",
 				Pitfalls: []string{"One thing goes wrong.", "Another."}},
 		},
 		"no front matter":        {data: "# Why\nx\n", wantErr: "missing front matter"},
 		"front matter not ended": {data: "+++\nid = \"x\"\n# Why\n", wantErr: "not closed"},
 		"bad toml":               {data: "+++\nid = x\n+++\n", wantErr: "front matter"},
-		"unknown key":            {data: strings.Replace(valid, "title", "titel", 1), wantErr: "unknown key"},
-		"missing title":          {data: strings.Replace(valid, "title = \"X record\"\n", "", 1), wantErr: "id and title are required"},
+		"unknown key":            {data: strings.Replace(valid, "id = \"x\"\n", "id = \"x\"\ntitle = \"X record\"\n", 1), wantErr: "unknown key"},
+		"empty id":               {data: strings.Replace(valid, "id = \"x\"", "id = \"\"", 1), wantErr: "id is required"},
 		"unknown section":        {data: strings.Replace(valid, "# Where", "# Wherever", 1), wantErr: "unknown section"},
 		"section twice":          {data: valid + "# Why\nAgain.\n", wantErr: "appears twice"},
 		"missing section":        {data: strings.Replace(valid, "# Where\nAt your DNS provider.\n", "", 1), wantErr: `missing section "Where"`},

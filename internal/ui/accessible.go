@@ -229,7 +229,7 @@ func (a accessible) step(ctx context.Context, cfg *steps.Config, results map[str
 			toggleSkipIn(cfg, id)
 			a.saveConfig(*cfg)
 			if isSkipped(*cfg, id) {
-				fmt.Fprintf(a.out, "Skipped %s: marked as not yours.\n", titleOf(a.all[i]))
+				fmt.Fprintf(a.out, "Skipped %s: marked as not yours.\n", a.all[i].Title)
 				return i + 1, nil
 			}
 		case "p", "m":

@@ -12,7 +12,7 @@ import (
 // no colour, no boxes, no wrapping (a screen reader or the terminal wraps),
 // every value on its own line so that it can be selected whole.
 func plainStep(w io.Writer, s stepScreen, zone bool) {
-	fmt.Fprintf(w, "\nStep %d of %d: %s\n", s.index+1, s.total, s.text.Title)
+	fmt.Fprintf(w, "\nStep %d of %d: %s\n", s.index+1, s.total, s.step.Title)
 	if s.text.Why != "" {
 		fmt.Fprintf(w, "Why: %s\n", s.text.Why)
 	}
@@ -103,7 +103,7 @@ func plainOverview(w io.Writer, o overview) {
 		if ok {
 			status = r.Status
 		}
-		fmt.Fprintf(w, "  %d. %s %s: %s\n", i+1, statusIcon(status), titleOf(st), statusWord(status))
+		fmt.Fprintf(w, "  %d. %s %s: %s\n", i+1, statusIcon(status), st.Title, statusWord(status))
 		if ok && len(r.Findings) > 0 && !green(status) {
 			fmt.Fprintf(w, "     %s\n", r.Findings[0].Message)
 		}

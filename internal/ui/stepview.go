@@ -22,7 +22,7 @@ const headerHeight = 2
 // windows, the live status pinned under it so that it is always in view.
 func (s stepScreen) View() string {
 	st := s.sh.styles
-	title := fmt.Sprintf("Step %d of %d · %s", s.index+1, s.total, s.text.Title)
+	title := fmt.Sprintf("Step %d of %d · %s", s.index+1, s.total, s.step.Title)
 	out := []string{
 		spread(st.brand.Render("mailwizard")+st.subtle.Render(" · "+trimDot(s.cfg.Domain)), st.heading.Render(title), s.w),
 		st.rule.Render(strings.Repeat("─", max(s.w, 1))),
