@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"net/netip"
 	"strings"
 
 	"github.com/mailwizard/mailwizard/internal/verify"
@@ -57,10 +58,11 @@ func judgeBlocklist(cfg Config, known verify.Answers, v *verdict) {
 	for _, ip := range cfg.IPs {
 		for _, zone := range cfg.DNSBL {
 			a, _ := verify.BlocklistQuestions(ip, zone)
+			res := verify.Blocklist(known, ip, zone)
 			if ans, ok := known.Get(a); ok {
 				v.observed = append(v.observed, ans)
+				v.servers = append(v.servers, listVerdict(ip, zone, res))
 			}
-			res := verify.Blocklist(known, ip, zone)
 			list := strings.TrimSuffix(zone, ".")
 			switch res.Listing {
 			case verify.Listed:
@@ -87,4 +89,29 @@ func judgeBlocklist(cfg Config, known verify.Answers, v *verdict) {
 			}
 		}
 	}
+}
+
+// listVerdict is what one list said of one address, as a server's verdict:
+// not listed, listed (with the list's reason), or could not be checked (a
+// list that refuses to answer is never "listed").
+func listVerdict(ip netip.Addr, zone string, res verify.BlocklistResult) ServerVerdict {
+	l := ServerVerdict{Server: zone, Verdict: VerdictOK}
+	switch res.Listing {
+	case verify.NotListed:
+		l.Detail = ip.String() + " is not listed"
+	case verify.Listed:
+		l.Verdict, l.Detail = VerdictBad, ip.String()+" is listed"
+		if res.Reason != "" {
+			l.Detail += ": " + res.Reason
+		}
+	case verify.Refused:
+		l.Verdict, l.Detail = VerdictUnknown, "refused to answer for "+ip.String()+" (it does not answer public resolvers)"
+	default:
+		l.Verdict, l.Detail = VerdictUnknown, "could not check "+ip.String()
+		if res.Err != nil {
+			l.Detail += ": " + res.Err.Error()
+		}
+	}
+	l.Detail = printable(l.Detail)
+	return l
 }

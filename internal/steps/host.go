@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -257,4 +258,49 @@ func wantRecords(recs []Record) string {
 		parts[i] = strings.Join([]string{r.Name, r.Type, value}, " ")
 	}
 	return list(parts)
+}
+
+// HostAddressQuestions are the questions that find what a host name
+// resolves to at its authoritative servers: its A and AAAA records.
+func HostAddressQuestions(host string) []verify.Question {
+	return []verify.Question{verify.Q(host, dns.TypeA), verify.Q(host, dns.TypeAAAA)}
+}
+
+// HostAddresses returns the addresses that the first usable reply to each
+// of HostAddressQuestions gave, IPv4 first; or an error when a question
+// could not be asked at all.
+func HostAddresses(known verify.Answers, host string) ([]netip.Addr, error) {
+	var addrs []netip.Addr
+	for _, q := range HostAddressQuestions(host) {
+		ans, ok := known.Get(q)
+		if !ok {
+			continue
+		}
+		if ans.Err != nil {
+			return nil, fmt.Errorf("look up %s: %w", q, ans.Err)
+		}
+		if i := slices.IndexFunc(ans.Servers, verify.Observation.OK); i >= 0 {
+			addrs = append(addrs, addressesAt(ans.Servers[i], q)...)
+		}
+	}
+	return addrs, nil
+}
+
+// addressesAt returns the addresses of a reply's records at the question's
+// own name (not behind a CNAME), in the reply's order.
+func addressesAt(o verify.Observation, q verify.Question) []netip.Addr {
+	var out []netip.Addr
+	for _, rr := range o.Records(q.Name, q.Type) {
+		var ip netip.Addr
+		switch rr := rr.(type) {
+		case *dns.A:
+			ip, _ = netip.AddrFromSlice(rr.A.To4())
+		case *dns.AAAA:
+			ip, _ = netip.AddrFromSlice(rr.AAAA.To16())
+		}
+		if ip.IsValid() {
+			out = append(out, ip)
+		}
+	}
+	return out
 }

@@ -30,6 +30,9 @@ type verdict struct {
 	unreachable []verify.Observation
 	// skipped is set when the Config leaves the step nothing to check.
 	skipped bool
+	// servers, when the judge sets them, are the verdicts of whoever it
+	// asked instead of the authoritative servers (the blocklists).
+	servers []ServerVerdict
 }
 
 // newVerdict starts the verdict of a step that declares codes.
@@ -177,6 +180,11 @@ func (v *verdict) result(id string, expected []Record) Result {
 	if v.skipped && len(v.notes) == 0 {
 		res.Status = StatusSkipped
 	}
+	res.Servers = v.servers
+	if res.Servers == nil {
+		res.Servers = serverVerdicts(res)
+	}
+	res.SecondOpinion = secondOpinion(res)
 	return res
 }
 

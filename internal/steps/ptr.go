@@ -44,9 +44,9 @@ const (
 // host has no address record of the family yet: pending, not fail.
 const ptrHostPending = "host-pending"
 
-// reverseName is the PTR owner of ip: "10.2.0.192.in-addr.arpa." or the
-// nibble form under ip6.arpa. (RFC 3596 §2.5).
-func reverseName(ip netip.Addr) string {
+// ReverseName is the PTR owner of ip: "10.2.0.192.in-addr.arpa." or the
+// nibble form under ip6.arpa. (RFC 3596 §2.5); "" for an invalid address.
+func ReverseName(ip netip.Addr) string {
 	name, err := dns.ReverseAddr(ip.Unmap().String())
 	if err != nil {
 		return ""
@@ -58,7 +58,7 @@ func reverseName(ip netip.Addr) string {
 func ptrRecords(cfg Config) []Record {
 	var out []Record
 	for _, ip := range cfg.IPs {
-		if rev := reverseName(ip); rev != "" && cfg.Host != "" {
+		if rev := ReverseName(ip); rev != "" && cfg.Host != "" {
 			out = append(out, Record{Name: rev, Type: "PTR", TTL: cfg.TTL, Value: cfg.Host})
 		}
 	}
@@ -71,7 +71,7 @@ func ptrRecords(cfg Config) []Record {
 func ptrQuestions(cfg Config, _ verify.Answers) []verify.Question {
 	var qs []verify.Question
 	for _, ip := range cfg.IPs {
-		if rev := reverseName(ip); rev != "" {
+		if rev := ReverseName(ip); rev != "" {
 			qs = append(qs, verify.Q(rev, dns.TypePTR), verify.Q(cfg.Host, addrType(ip)))
 		}
 	}
@@ -97,7 +97,7 @@ func addrType(ip netip.Addr) uint16 {
 
 func judgePTR(cfg Config, known verify.Answers, v *verdict) {
 	for _, ip := range cfg.IPs {
-		rev := reverseName(ip)
+		rev := ReverseName(ip)
 		if rev == "" {
 			continue
 		}
@@ -182,4 +182,24 @@ func checkForward(v *verdict, cfg Config, known verify.Answers, ip netip.Addr) {
 			"The reverse DNS of %s names %s, but %s has %s %s on %s, not %s, so receivers cannot confirm the name. Make the %s record hold %s (see the host step).",
 			ip, cfg.Host, cfg.Host, rtype, g.key, g.names, ip, rtype, ip)
 	}
+}
+
+// PTRNames are the names the servers' reverse DNS records give in a
+// result, in the order they were seen: the wizard recognises a hosting
+// provider by its default reverse names.
+func PTRNames(res Result) []string {
+	var out []string
+	for _, ans := range res.Observed {
+		if ans.Question.Type != dns.TypePTR {
+			continue
+		}
+		for _, obs := range ans.Servers {
+			for _, rr := range typed[*dns.PTR](obs.Records(ans.Question.Name, dns.TypePTR)) {
+				if !slices.Contains(out, rr.Ptr) {
+					out = append(out, rr.Ptr)
+				}
+			}
+		}
+	}
+	return out
 }

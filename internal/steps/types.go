@@ -73,6 +73,12 @@ type Result struct {
 	Expected []Record `json:"expected"`
 	// Observed are the answers the verdict rests on, main question first.
 	Observed []verify.Answer `json:"-"`
+	// Servers say, per server asked, whether it serves what the step
+	// expects: ok, bad with what is wrong there, or unknown with why.
+	Servers []ServerVerdict `json:"servers"`
+	// SecondOpinion is what the recursive resolvers say of the expected
+	// records, one note each; it never decides the status.
+	SecondOpinion []Opinion `json:"second_opinion"`
 }
 
 // Step is one record (or group of records) of a mail server, as data plus

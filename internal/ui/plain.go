@@ -55,22 +55,11 @@ func plainStatus(w io.Writer, s stepScreen, checkErr error) {
 	if checkErr != nil {
 		fmt.Fprintf(w, "Could not run the check: %v\n", checkErr)
 	}
-	lines := serverLines(s.result)
-	if s.step.Where == steps.Nowhere {
-		lines = blocklistLines(s.result, s.cfg)
+	for _, l := range s.result.Servers {
+		fmt.Fprintf(w, "  %s %s %s\n", verdictIcon(nil, l.Verdict), l.Server, l.Detail)
 	}
-	for _, l := range lines {
-		sign := "✓"
-		switch l.mark {
-		case markBad:
-			sign = "✗"
-		case markUnknown:
-			sign = "?"
-		}
-		fmt.Fprintf(w, "  %s %s %s\n", sign, l.server, l.detail)
-	}
-	for _, o := range secondOpinion(s.result) {
-		fmt.Fprintf(w, "  Resolver: %s\n", o)
+	for _, o := range s.result.SecondOpinion {
+		fmt.Fprintf(w, "  Resolver: %s\n", o.Note)
 	}
 	for _, f := range s.result.Findings {
 		fmt.Fprintf(w, "%s %s\n", plainSeverity(f.Severity), f.Message)
