@@ -196,20 +196,13 @@ func tableWrite(w io.Writer, s string) error {
 	return nil
 }
 
-// RecordGroup is one step's records, for WriteRecords.
-type RecordGroup struct {
-	ID, Title string
-	Where     steps.Where
-	Records   []steps.Record
-}
-
 // WriteRecords writes the records to publish as the fields of a record
 // form, step by step: Host relative to zone ("@" for the apex), Type,
 // Value, TTL, with MX and SRV values split into their own fields and PTR
 // records shown as "IP address → name" for the hosting provider. Values
 // are never wrapped, so they can be copied whole. Groups without records
 // are left out.
-func WriteRecords(w io.Writer, zone string, groups []RecordGroup, opts TableOptions) error {
+func WriteRecords(w io.Writer, zone string, groups []report.RecordGroup, opts TableOptions) error {
 	st := tableNewStyles()
 	var b strings.Builder
 	for _, g := range groups {

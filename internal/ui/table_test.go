@@ -106,7 +106,7 @@ func TestWriteChanges(t *testing.T) {
 }
 
 func TestWriteRecords(t *testing.T) {
-	groups := []RecordGroup{
+	groups := []report.RecordGroup{
 		{ID: steps.IDMX, Title: "MX record", Where: steps.AtDNSProvider, Records: []steps.Record{
 			{Name: "example.com.", Type: "MX", TTL: 3600, Value: "10 mail.example.com."},
 		}},
