@@ -127,7 +127,7 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ s
 		*ans = *newAnswers(saved, a.keyDir)
 	}
 	ans.fillDefaults()
-	learn(ans, lookup(a.be, ans.config())().(lookedUpMsg))
+	learn(ans, lookup(ctx, a.be, ans.config())().(lookedUpMsg))
 	for {
 		for _, p := range fs.detailPages() {
 			if p.hidden != nil && p.hidden() {

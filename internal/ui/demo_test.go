@@ -29,7 +29,7 @@ func TestDemoToGreen(t *testing.T) {
 
 	opts := Options{Config: world.Config(), Verify: world.Verify(), Demo: world, KeyDir: t.TempDir()}
 	mc := modelConfig{cfg: opts.Config, keyDir: opts.KeyDir, interval: 400 * time.Millisecond, look: look{dark: true}}
-	tm, p := start(t, newModel(mc, realBackend(opts), steps.All()), 100, 40)
+	tm, p := start(t, newModel(mc, realBackend(t.Context(), opts), steps.All()), 100, 40)
 
 	waitScreen(t, tm, p, "Mail domain", "> example.com")
 	for presses := 0; !strings.Contains(p.screen(), stepNumber(1)); presses++ {
