@@ -2,6 +2,7 @@ package steps
 
 import (
 	"fmt"
+	"iter"
 	"net/netip"
 	"slices"
 	"strings"
@@ -72,14 +73,7 @@ func serverVerdicts(res Result) []ServerVerdict {
 			l.Verdict, l.Detail = v, detail
 		}
 	}
-	for _, ans := range res.Observed {
-		if ans.Question.Via != verify.Authoritative {
-			continue
-		}
-		want := expectedFor(res.Expected, ans.Question)
-		if len(want) == 0 {
-			continue
-		}
+	for ans, want := range expectedAnswers(res) {
 		counts += len(want)
 		if ans.Err != nil && len(ans.Servers) == 0 {
 			set("(no server)", VerdictUnknown, "could not ask: "+ans.Err.Error())
@@ -117,6 +111,22 @@ func (v Verdict) worse(w Verdict) bool {
 
 // green reports whether a status means the records are published.
 func green(s Status) bool { return s == StatusPass || s == StatusWarn }
+
+// expectedAnswers yields the authoritative answers of a result that hold
+// records the step expects, with those records: optional records and
+// questions asked only to follow a chain do not count.
+func expectedAnswers(res Result) iter.Seq2[verify.Answer, []Record] {
+	return func(yield func(verify.Answer, []Record) bool) {
+		for _, ans := range res.Observed {
+			if ans.Question.Via != verify.Authoritative {
+				continue
+			}
+			if want := expectedFor(res.Expected, ans.Question); len(want) > 0 && !yield(ans, want) {
+				return
+			}
+		}
+	}
+}
 
 // expectedFor returns the required records that answer q.
 func expectedFor(recs []Record, q verify.Question) []Record {
@@ -220,14 +230,7 @@ func secondOpinion(res Result) []Opinion {
 		order []string
 		views = map[string]*view{}
 	)
-	for _, ans := range res.Observed {
-		if ans.Question.Via != verify.Authoritative {
-			continue
-		}
-		want := expectedFor(res.Expected, ans.Question)
-		if len(want) == 0 {
-			continue
-		}
+	for ans, want := range expectedAnswers(res) {
 		published := servesAny(ans, want, res.Status)
 		for _, obs := range ans.Resolvers {
 			v, ok := views[obs.Server]
