@@ -274,7 +274,7 @@ func TestPublishWithoutRecords(t *testing.T) {
 
 func TestPublishUnknownStep(t *testing.T) {
 	w := startWorld(t, time.Hour)
-	for _, id := range []string{"", "mta-sts", "HOST"} {
+	for _, id := range []string{"", "no-such-step", "HOST"} {
 		if msg, err := w.Publish(id); err == nil {
 			t.Errorf("Publish(%q) = %q, want an error", id, msg)
 		}
