@@ -20,6 +20,10 @@ func autoconfigStep() definition {
 	return definition{
 		id: IDAutoconfig, title: "Mail client settings (SRV, autodiscover, autoconfig)", where: AtDNSProvider,
 		records: autoconfigRecords, questions: autoconfigQuestions, judge: judgeAutoconfig,
+		owns: []Ownership{
+			{Type: "SRV", What: "SRV record", Note: "the SRV records of the services offered are mailwizard's"},
+			{Type: "CNAME", What: "alias", Note: "the alias is mailwizard's; other records at this name conflict with it"},
+		},
 		codes: []FindingCode{
 			{Code: CodeSRVMissing, Severity: SeverityError, Effect: StatusPending,
 				Meaning: "an SRV record for an offered service is missing"},

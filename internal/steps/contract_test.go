@@ -15,8 +15,9 @@ import (
 )
 
 // Step ids and finding codes, with the severity of each code and the status
-// it gives its step, are a contract: users script against them. The
-// registry (each step's definition and CommonCodes) is kept in
+// it gives its step, are a contract: users script against them; what each
+// step owns in a zone decides what publishing may replace. The registry
+// (each step's definition and CommonCodes) is kept in
 // testdata/TestRegistry.golden, so that a step or a code renamed, removed or
 // weighing otherwise is a diff to review. After a deliberate change:
 // go test ./internal/steps -run TestRegistry -update.
@@ -25,6 +26,12 @@ func TestRegistry(t *testing.T) {
 	b.WriteString("# steps, in the wizard's order: id, where, title\n")
 	for _, s := range All() {
 		fmt.Fprintf(&b, "%-12s %-17s %s\n", s.ID, s.Where, s.Title)
+	}
+	b.WriteString("\n# what publishing a step may replace at its records' names: step, type, values starting with\n")
+	for _, s := range All() {
+		for _, o := range s.Owns {
+			fmt.Fprintf(&b, "%-12s %-5s %s\n", s.ID, o.Type, cmp.Or(o.tag, "*"))
+		}
 	}
 	b.WriteString("\n# finding codes: code, step (* for every step), severity, effect on the step's status\n")
 	for _, c := range Codes() {

@@ -22,6 +22,9 @@ func dmarcStep() definition {
 	return definition{
 		id: IDDMARC, title: "DMARC record", where: AtDNSProvider,
 		records: dmarcRecords, questions: dmarcQuestions, judge: judgeDMARC,
+		// RFC 7489 §6.3: DMARC records start "v=DMARC1".
+		owns: []Ownership{{Type: "TXT", tag: "v=DMARC1", separators: "; ", What: "DMARC record",
+			Note: "only the TXT record starting v=DMARC1 is mailwizard's"}},
 		codes: []FindingCode{
 			{Code: CodeDMARCMissing, Severity: SeverityError, Effect: StatusPending,
 				Meaning: "no DMARC record, and none inherited from the organizational domain"},

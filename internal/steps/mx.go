@@ -20,6 +20,8 @@ func mxStep() definition {
 	return definition{
 		id: IDMX, title: "MX record", where: AtDNSProvider,
 		records: mxRecords, questions: mxQuestions, judge: judgeMX,
+		owns: []Ownership{{Type: "MX", What: "MX record",
+			Note: "every MX record at the apex is mailwizard's: other mail hosts are replaced"}},
 		codes: []FindingCode{
 			{Code: CodeMXMissing, Severity: SeverityError, Effect: StatusPending,
 				Meaning: "no MX record"},

@@ -23,6 +23,9 @@ func spfStep() definition {
 	return definition{
 		id: IDSPF, title: "SPF record", where: AtDNSProvider,
 		records: spfRecords, questions: spfQuestions, judge: judgeSPF,
+		// RFC 7208 §4.5: SPF records are the TXT records that start "v=spf1".
+		owns: []Ownership{{Type: "TXT", tag: "v=spf1", separators: " ", What: "SPF record",
+			Note: "only the TXT record starting v=spf1 is mailwizard's; other TXT records here stay"}},
 		codes: []FindingCode{
 			{Code: CodeSPFMissing, Severity: SeverityError, Effect: StatusPending,
 				Meaning: "no SPF record"},

@@ -29,6 +29,10 @@ type definition struct {
 	// codes are the finding codes the step reports, besides the common
 	// ones.
 	codes []FindingCode
+	// owns says which records already at its records' names the step
+	// owns, for publishing; none for a step whose records are set
+	// elsewhere.
+	owns []Ownership
 	// records is what to publish, questions the planner and judge the
 	// verdict, each given the Config with its defaults filled in.
 	records   func(Config) []Record
@@ -49,6 +53,7 @@ func newStep(d definition) Step {
 		Title: d.title,
 		Where: d.where,
 		Codes: codes,
+		Owns:  slices.Clone(d.owns),
 		Records: func(cfg Config) []Record {
 			return d.records(cfg.withDefaults())
 		},

@@ -89,6 +89,9 @@ type Step struct {
 	Where Where
 	// Codes are the finding codes the step reports, besides CommonCodes.
 	Codes []FindingCode
+	// Owns says which records already in the zone the step owns at its
+	// records' names, by type: what publishing it may replace.
+	Owns []Ownership
 	// Records returns what to publish for cfg.
 	Records func(cfg Config) []Record
 	// Questions is the step's planner: every question it needs given what
