@@ -180,11 +180,12 @@ func (v *verdict) result(id string, expected []Record) Result {
 	if v.skipped && len(v.notes) == 0 {
 		res.Status = StatusSkipped
 	}
-	res.Servers = v.servers
-	if res.Servers == nil {
-		res.Servers = serverVerdicts(res)
+	servers, published := serverVerdicts(res)
+	if v.servers != nil {
+		servers = v.servers
 	}
-	res.SecondOpinion = secondOpinion(res)
+	res.Servers = servers
+	res.SecondOpinion = secondOpinion(res, published)
 	return res
 }
 

@@ -51,16 +51,18 @@ type Opinion struct {
 }
 
 // serverVerdicts says, per authoritative server, whether it serves the
-// step's expected records and, when not, what it returned. Optional
-// records and questions asked only to follow a chain (an MX target's
-// address) do not count. When the judge said pass or warn, a server that
-// answered with records is trusted to serve them: the judge compares
-// meaning, the comparison here spelling.
-func serverVerdicts(res Result) []ServerVerdict {
+// step's expected records and, when not, what it returned; and which
+// questions at least one server serves the records of. Optional records
+// and questions asked only to follow a chain (an MX target's address) do
+// not count. When the judge said pass or warn, a server that answered with
+// records is trusted to serve them: the judge compares meaning, the
+// comparison here spelling.
+func serverVerdicts(res Result) ([]ServerVerdict, map[verify.Question]bool) {
 	var (
-		order  []string
-		byName = map[string]*ServerVerdict{}
-		counts int
+		order     []string
+		byName    = map[string]*ServerVerdict{}
+		counts    int
+		published = map[verify.Question]bool{}
 	)
 	set := func(name string, v Verdict, detail string) {
 		l, ok := byName[name]
@@ -84,6 +86,7 @@ func serverVerdicts(res Result) []ServerVerdict {
 			if v == VerdictBad && green(res.Status) && len(obs.Records(ans.Question.Name, ans.Question.Type)) > 0 {
 				v = VerdictOK
 			}
+			published[ans.Question] = published[ans.Question] || v == VerdictOK
 			set(obs.Server, v, detail)
 		}
 	}
@@ -99,7 +102,7 @@ func serverVerdicts(res Result) []ServerVerdict {
 		l.Detail = printable(l.Detail)
 		out = append(out, l)
 	}
-	return out
+	return out, published
 }
 
 // worse reports whether v says less about the server than w: bad over
@@ -216,9 +219,10 @@ func elide(v string, n int) string {
 // secondOpinion says what the recursive resolvers see of the step's
 // expected records, next to (never instead of) the authoritative answer.
 // A resolver that still caches "no" for a record the authoritative servers
-// serve gets one note per record, saying for how long it may (RFC 2308 §5:
-// the SOA's negative-caching time); otherwise one note says what it sees.
-func secondOpinion(res Result) []Opinion {
+// serve (published, from serverVerdicts) gets one note per record, saying
+// for how long it may (RFC 2308 §5: the SOA's negative-caching time);
+// otherwise one note says what it sees.
+func secondOpinion(res Result, published map[verify.Question]bool) []Opinion {
 	type view struct {
 		stale           []Opinion
 		has, no, failed bool
@@ -231,7 +235,6 @@ func secondOpinion(res Result) []Opinion {
 		views = map[string]*view{}
 	)
 	for ans, want := range expectedAnswers(res) {
-		published := servesAny(ans, want, res.Status)
 		for _, obs := range ans.Resolvers {
 			v, ok := views[obs.Server]
 			if !ok {
@@ -243,7 +246,7 @@ func secondOpinion(res Result) []Opinion {
 			switch {
 			case obs.Err != nil:
 				v.failed, v.err = true, obs.Err.Error()
-			case len(obs.Records(ans.Question.Name, ans.Question.Type)) == 0 && published:
+			case len(obs.Records(ans.Question.Name, ans.Question.Type)) == 0 && published[ans.Question]:
 				v.stale = append(v.stale, staleNote(obs, ans.Question))
 			case len(obs.Records(ans.Question.Name, ans.Question.Type)) == 0:
 				v.no = true
@@ -279,15 +282,6 @@ func secondOpinion(res Result) []Opinion {
 		out = append(out, Opinion{Resolver: name, Note: printable(note)})
 	}
 	return out
-}
-
-// servesAny reports whether an authoritative server serves the records
-// wanted for ans's question, as serverVerdicts judges it.
-func servesAny(ans verify.Answer, want []Record, status Status) bool {
-	return slices.ContainsFunc(ans.Servers, func(obs verify.Observation) bool {
-		v, _ := judgeServer(obs, ans.Question, want)
-		return v == VerdictOK || green(status) && len(obs.Records(ans.Question.Name, ans.Question.Type)) > 0
-	})
 }
 
 // staleNote says that a resolver still caches "no" for q, which the

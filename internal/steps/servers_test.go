@@ -161,7 +161,8 @@ func TestServerVerdicts(t *testing.T) {
 			t.Parallel()
 			res := Result{Status: tc.status, Expected: tc.expected, Observed: tc.observed(t)}
 			var got []string
-			for _, l := range serverVerdicts(res) {
+			servers, _ := serverVerdicts(res)
+			for _, l := range servers {
 				got = append(got, string(l.Verdict)+" "+l.Server+" "+l.Detail)
 			}
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
@@ -255,7 +256,8 @@ func TestSecondOpinion(t *testing.T) {
 			res := Result{Status: tc.status, Expected: expected, Observed: []verify.Answer{{Question: q, Servers: tc.servers, Resolvers: tc.resolvers}}}
 			var notes []string
 			stale := false
-			for _, o := range secondOpinion(res) {
+			_, published := serverVerdicts(res)
+			for _, o := range secondOpinion(res, published) {
 				notes = append(notes, o.Note)
 				stale = stale || o.Stale
 			}

@@ -22,7 +22,8 @@ func All() []Step {
 }
 
 // definition is a step as its own file declares it, in one place: its id,
-// title and who publishes it, and its pure functions.
+// title and who publishes it, its finding codes, what it owns in a zone,
+// and its pure functions.
 type definition struct {
 	id, title string
 	where     Where
