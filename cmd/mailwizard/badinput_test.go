@@ -140,7 +140,7 @@ func TestBadInput(t *testing.T) {
 		},
 		"unknown step to skip": {
 			setup: func(*testing.T, env, string) []string {
-				return append([]string{"records", "--skip", "mta-sts"}, base...)
+				return append([]string{"records", "--skip", "no-such-step"}, base...)
 			},
 			wantLine: "mailwizard: --skip: ",
 		},

@@ -4,9 +4,9 @@
 // A plan is computed from the zone's current records alone (Compute is
 // pure): each wanted record is added, replaces what its step owns at the
 // same name and type, is already right, or is a conflict that publish will
-// not touch. Ownership is data (the rules table): a step owns only records
-// matched by owner, type and content, such as the apex TXT records that
-// start with "v=spf1". Nothing else in the zone is ever changed: never SOA,
+// not touch. Ownership is data, declared by each step (steps.Ownership): a
+// step owns only records matched by owner, type and content, such as the
+// apex TXT records that start with "v=spf1". Nothing else in the zone is ever changed: never SOA,
 // NS, DNSKEY or DS records, another DKIM selector or another TXT record.
 // Records that belong elsewhere (reverse DNS at the hosting provider,
 // records in another zone) are listed for the user and never sent.

@@ -143,7 +143,7 @@ func newZoneIndex(zone string, current []steps.Record) zoneIndex {
 func (z zoneIndex) plan(sr StepRecords, g group) Change {
 	c := Change{Step: sr.ID, Name: g.name, Type: g.rtype, Want: g.recs, Optional: allOptional(g.recs)}
 	r, ok := ruleFor(sr.ID, g.rtype)
-	c.What = r.what
+	c.What = r.What
 	if c.What == "" {
 		c.What = g.rtype + " record"
 	}
@@ -173,7 +173,7 @@ func (z zoneIndex) plan(sr StepRecords, g group) Change {
 	}
 	var owned []steps.Record
 	for _, cur := range here {
-		if cur.Type == g.rtype && r.owned(cur.Value) {
+		if cur.Type == g.rtype && r.Owns(cur.Value) {
 			owned = append(owned, cur)
 		}
 	}

@@ -58,12 +58,18 @@ func writeMarkdownStep(b *bufio.Writer, s Step) {
 		fence := codeFence(strings.Join(lines, "\n"))
 		fmt.Fprintf(b, "\nExpected:\n\n%s\n%s\n%s\n", fence, strings.Join(lines, "\n"), fence)
 	}
+	if len(s.Servers) > 0 {
+		b.WriteString("\nServers:\n\n")
+		for _, v := range s.Servers {
+			fmt.Fprintf(b, "- %s %s: %s\n", prose(string(v.Verdict)), code(v.Server), prose(v.Detail))
+		}
+	}
 	writeMarkdownObservations(b, "Authoritative servers", s.Observed)
 	writeMarkdownObservations(b, "Second opinion (recursive resolvers)", s.Resolvers)
 	if notes := s.ResolverNotes(); len(notes) > 0 {
 		b.WriteString("\nNotes:\n\n")
 		for _, n := range notes {
-			fmt.Fprintf(b, "- %s.\n", prose(n))
+			fmt.Fprintf(b, "- %s\n", prose(n))
 		}
 	}
 	if len(s.Findings) > 0 {

@@ -33,12 +33,6 @@ type Observation struct {
 	NegativeTTLSeconds int64 `json:"negative_ttl_s,omitempty"`
 }
 
-// Negative reports whether the server said the record does not exist
-// (NXDOMAIN, or NOERROR with no record of the type asked).
-func (o Observation) Negative() bool {
-	return o.Error == "" && o.NegativeTTLSeconds > 0
-}
-
 func authoritative(ans verify.Answer) []Observation {
 	q := ans.Question.String()
 	if ans.Err != nil && len(ans.Servers) == 0 {

@@ -20,11 +20,11 @@ const (
 )
 
 // DefaultDNSBL is the default blocklist list: lists that can be queried
-// without a paid account (shared/PROVIDERS.md §C). Spamhaus ZEN is what most
-// receivers use and is free for small, non-commercial volumes; SpamCop,
-// PSBL and Mailspike are free to query. Barracuda is left out because it
-// needs the querying resolver registered, and UCEPROTECT because its wider
-// levels list whole provider ranges (and delisting is paid).
+// without a paid account. Spamhaus ZEN is what most receivers use and is
+// free for small, non-commercial volumes; SpamCop, PSBL and Mailspike are
+// free to query. Barracuda is left out because it needs the querying
+// resolver registered, and UCEPROTECT because its wider levels list whole
+// provider ranges (and delisting is paid).
 func DefaultDNSBL() []string {
 	return []string{
 		"zen.spamhaus.org.",

@@ -14,6 +14,47 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDSPF is the id of the spf step: a public contract (JSON output,
+// --skip, scripts).
+const IDSPF = "spf"
+
+// spfStep is the SPF records of the domain and of the mail host's name.
+func spfStep() definition {
+	return definition{
+		id: IDSPF, title: "SPF record", where: AtDNSProvider,
+		records: spfRecords, questions: spfQuestions, judge: judgeSPF,
+		// RFC 7208 §4.5: SPF records are the TXT records that start "v=spf1".
+		owns: []Ownership{{Type: "TXT", tag: "v=spf1", separators: " ", What: "SPF record",
+			Note: "only the TXT record starting v=spf1 is mailwizard's; other TXT records here stay"}},
+		codes: []FindingCode{
+			{Code: CodeSPFMissing, Severity: SeverityError, Effect: StatusPending,
+				Meaning: "no SPF record"},
+			{Code: CodeSPFMultiple, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "more than one SPF record"},
+			{Code: CodeSPFSyntax, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "the SPF record does not parse"},
+			{Code: CodeSPFIPNotAuthorized, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "a server address does not pass"},
+			{Code: CodeSPFTooManyLookups, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "more than 10 DNS-querying terms"},
+			{Code: CodeSPFTooManyLookups, Severity: SeverityWarning, Effect: StatusWarn, variant: spfNearLimit,
+				Meaning: "8 to 10 DNS-querying terms: one more include breaks the record"},
+			{Code: CodeSPFVoidLookups, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "more than 2 lookups that find nothing"},
+			{Code: CodeSPFPlusAll, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "`+all` lets anyone send"},
+			{Code: CodeSPFSoftAll, Severity: SeverityInfo, Effect: StatusPass,
+				Meaning: "`~all`"},
+			{Code: CodeSPFNeutralAll, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "`?all`"},
+			{Code: CodeSPFHELOMissing, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "no SPF record for the HELO name"},
+			{Code: CodeSPFPTR, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "the record authorizes a server only through `ptr`, which is slow and which receivers may skip"},
+		},
+	}
+}
+
 // Finding codes of the spf step.
 const (
 	CodeSPFMissing         = "spf-missing"
@@ -28,6 +69,10 @@ const (
 	CodeSPFHELOMissing     = "spf-helo-missing"
 	CodeSPFPTR             = "spf-ptr"
 )
+
+// spfNearLimit is the variant of spf-too-many-lookups for a record within
+// the limit that one more include breaks: a warning, not an error.
+const spfNearLimit = "near-limit"
 
 const (
 	spfMaxLookups     = 10 // RFC 7208 §4.6.4
@@ -301,12 +346,12 @@ func checkSPF(v *verdict, cfg Config, known verify.Answers, r reply, helo bool) 
 	with, without := split(r.ok, func(o verify.Observation) bool { return len(texts(o)) > 0 })
 	switch {
 	case len(with) == 0 && helo:
-		v.add(kindWarn, CodeSPFHELOMissing, SeverityWarning,
+		v.add(CodeSPFHELOMissing,
 			"%s has no SPF record on %s. Receivers also check the name your server greets them with; add %s TXT %q.",
 			r.q.Name, servers(without), r.q.Name, want)
 		return
 	case len(with) == 0:
-		v.add(kindAbsent, CodeSPFMissing, SeverityError,
+		v.add(CodeSPFMissing,
 			"%s has no SPF record on %s yet, so receivers cannot tell your server's mail from forgeries. Add a TXT record at %s: %q.",
 			r.q.Name, servers(without), r.q.Name, want)
 		return
@@ -327,11 +372,11 @@ func checkSPF(v *verdict, cfg Config, known verify.Answers, r reply, helo bool) 
 			for _, t := range ts {
 				vals = append(vals, t.value)
 			}
-			v.add(kindWrong, CodeSPFMultiple, SeverityError,
+			v.add(CodeSPFMultiple,
 				"%s has %s SPF records on %s (%s); with more than one, receivers treat its SPF as broken (RFC 7208 §4.5). Merge them into one: %q.",
 				r.q.Name, numberWord(len(ts)), g.names, quoteAll(vals), mergedSPF(want, ts))
 		case ts[0].damaged != nil:
-			v.add(kindWrong, CodeSPFSyntax, SeverityError,
+			v.add(CodeSPFSyntax,
 				"The SPF record of %s on %s %s, so receivers cannot read it. Enter the value as one piece, without quotes: %q.",
 				r.q.Name, g.names, ts[0].damaged.what, ts[0].damaged.meant)
 		default:
@@ -345,7 +390,7 @@ func checkSPF(v *verdict, cfg Config, known verify.Answers, r reply, helo bool) 
 func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g group, value, want string) {
 	rec, err := spf.Parse(value)
 	if err != nil || rec == nil {
-		v.add(kindWrong, CodeSPFSyntax, SeverityError,
+		v.add(CodeSPFSyntax,
 			"The SPF record of %s is %q on %s, and receivers cannot use it: %s. Replace it with %q.",
 			name, clip(value), g.names, spfProblem(err), want)
 		return
@@ -363,7 +408,7 @@ func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g
 		permerror = permerror || ev.Result == spf.ResultPermError
 		switch {
 		case len(ev.Needed) > 0:
-			v.add(kindLookup, CodeLookupError, SeverityWarning,
+			v.add(CodeLookupError,
 				"Could not finish the SPF check of %s for %s: it still needs %s. mailwizard will ask again.",
 				name, ip, neededList(ev.Needed))
 		case ev.Result == spf.ResultPass:
@@ -371,15 +416,15 @@ func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g
 				viaPTR = append(viaPTR, ip)
 			}
 		case ev.Result == spf.ResultTempError:
-			v.add(kindLookup, CodeLookupError, SeverityWarning,
+			v.add(CodeLookupError,
 				"Could not finish the SPF check of %s for %s: %s. mailwizard will ask again.", name, ip, ev.Problem)
 		case ev.Result == spf.ResultPermError:
 			if ev.Lookups <= spfMaxLookups && ev.VoidLookups <= spfMaxVoidLookups {
-				v.add(kindWrong, CodeSPFSyntax, SeverityError,
+				v.add(CodeSPFSyntax,
 					"The SPF record of %s on %s is broken for receivers: %s. Replace it with %q.", name, g.names, ev.Problem, want)
 			}
 		default:
-			v.add(kindWrong, CodeSPFIPNotAuthorized, SeverityError,
+			v.add(CodeSPFIPNotAuthorized,
 				"The SPF record of %s on %s gives %q for %s%s, so receivers may reject mail your server sends. %s",
 				name, g.names, string(ev.Result), ip, matched(ev), coverServer(want, value, ip))
 		}
@@ -432,7 +477,7 @@ func checkSPFPTR(v *verdict, cfg Config, known verify.Answers, name string, g gr
 		today = fmt.Sprintf(" Today your server's %s %s %s through ptr; receivers that skip it judge that mail by the other terms only.",
 			plural(len(viaPTR), "address", "addresses"), joinAddrs(viaPTR), plural(len(viaPTR), "passes", "pass"))
 	}
-	v.add(kindWarn, CodeSPFPTR, SeverityWarning,
+	v.add(CodeSPFPTR,
 		"The SPF record of %s on %s uses %s: ptr is slow and receivers may skip it; use ip4/ip6 or a.%s Replace the record with %q.",
 		name, g.names, quoteAll(terms), today, fix)
 }
@@ -476,11 +521,11 @@ func checkSPFTree(v *verdict, name string, g group, lookup spfLookup, root *spf.
 	walk = func(n *spf.Node, via string, depth int) {
 		if _, status := lookup.TXT(n.Domain); n.Err != "" && !n.Pending && status != spf.Failed && status != spf.NotAsked {
 			if via == "" {
-				v.add(kindWrong, CodeSPFSyntax, SeverityError,
+				v.add(CodeSPFSyntax,
 					"The SPF record of %s on %s has a term that makes receivers return permerror for mail that reaches it: %s. Correct or remove that term.",
 					name, g.names, n.Err)
 			} else {
-				v.add(kindWrong, CodeSPFSyntax, SeverityError,
+				v.add(CodeSPFSyntax,
 					"The SPF record of %s on %s refers to %s, and receivers that follow it return permerror: %s. Fix that record, or remove %s.",
 					name, g.names, via, n.Err, via)
 			}
@@ -554,16 +599,16 @@ func checkSPFAll(v *verdict, name string, rec *spf.Record) {
 	switch {
 	case all == nil && redirect:
 	case all == nil:
-		v.add(kindWarn, CodeSPFNeutralAll, SeverityWarning,
+		v.add(CodeSPFNeutralAll,
 			"The SPF record of %s does not end with -all, so it says nothing about other senders and receivers accept forgeries. End it with -all.", name)
 	case all.Qualifier == spf.Pass:
-		v.add(kindWrong, CodeSPFPlusAll, SeverityError,
+		v.add(CodeSPFPlusAll,
 			"The SPF record of %s ends with +all, which allows every server on the Internet to send mail as your domain. Replace +all with -all.", name)
 	case all.Qualifier == spf.SoftFail:
-		v.add(kindInfo, CodeSPFSoftAll, SeverityInfo,
+		v.add(CodeSPFSoftAll,
 			"The SPF record of %s ends with ~all, which asks receivers to accept forgeries with a mark. Once all your senders are listed, change it to -all.", name)
 	case all.Qualifier == spf.Neutral:
-		v.add(kindWarn, CodeSPFNeutralAll, SeverityWarning,
+		v.add(CodeSPFNeutralAll,
 			"The SPF record of %s ends with ?all, which says nothing about other senders, so receivers accept forgeries. Change it to -all.", name)
 	}
 }
@@ -582,16 +627,16 @@ func checkSPFLookups(v *verdict, name string, g group, ev spf.Evaluation) {
 	}
 	switch {
 	case ev.Lookups > spfMaxLookups:
-		v.add(kindWrong, CodeSPFTooManyLookups, SeverityError,
+		v.add(CodeSPFTooManyLookups,
 			"The SPF record of %s on %s needs %s; receivers stop at %d and treat the record as broken. Remove includes you no longer use, or replace them with ip4:/ip6: terms.",
 			name, g.names, needs, spfMaxLookups)
 	case ev.Lookups >= spfWarnLookups:
-		v.add(kindWarn, CodeSPFTooManyLookups, SeverityWarning,
+		v.addVariant(CodeSPFTooManyLookups, spfNearLimit,
 			"The SPF record of %s on %s needs %s; the limit is %d, so one more include will break it.",
 			name, g.names, needs, spfMaxLookups)
 	}
 	if ev.VoidLookups > spfMaxVoidLookups {
-		v.add(kindWrong, CodeSPFVoidLookups, SeverityError,
+		v.add(CodeSPFVoidLookups,
 			"The SPF record of %s on %s has %s lookups that find nothing; receivers stop after %d and treat the record as broken. Remove the terms that name domains without records.",
 			name, g.names, atLeast(ev.AtLeast, ev.VoidLookups), spfMaxVoidLookups)
 	}

@@ -7,22 +7,10 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
-// Step ids: a public contract (JSON output, --skip, scripts).
-const (
-	IDHost       = "host"
-	IDMX         = "mx"
-	IDPTR        = "ptr"
-	IDSPF        = "spf"
-	IDDKIM       = "dkim"
-	IDDMARC      = "dmarc"
-	IDAutoconfig = "autoconfig"
-	IDBlocklist  = "blocklist"
-)
-
 // Status is the verdict of a step.
 type Status string
 
-// Statuses, as in DESIGN.md.
+// Statuses of a step.
 const (
 	StatusPass    Status = "pass"    // correct on every authoritative server
 	StatusWarn    Status = "warn"    // correct, with advice
@@ -85,6 +73,12 @@ type Result struct {
 	Expected []Record `json:"expected"`
 	// Observed are the answers the verdict rests on, main question first.
 	Observed []verify.Answer `json:"-"`
+	// Servers say, per server asked, whether it serves what the step
+	// expects: ok, bad with what is wrong there, or unknown with why.
+	Servers []ServerVerdict `json:"servers"`
+	// SecondOpinion is what the recursive resolvers say of the expected
+	// records, one note each; it never decides the status.
+	SecondOpinion []Opinion `json:"second_opinion"`
 }
 
 // Step is one record (or group of records) of a mail server, as data plus
@@ -93,6 +87,11 @@ type Step struct {
 	ID    string
 	Title string // "MX record"
 	Where Where
+	// Codes are the finding codes the step reports, besides CommonCodes.
+	Codes []FindingCode
+	// Owns says which records already in the zone the step owns at its
+	// records' names, by type: what publishing it may replace.
+	Owns []Ownership
 	// Records returns what to publish for cfg.
 	Records func(cfg Config) []Record
 	// Questions is the step's planner: every question it needs given what

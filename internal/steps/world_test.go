@@ -334,6 +334,7 @@ func runStepCases(t *testing.T, id string, base func(testing.TB) Config, cases m
 				if !slices.Contains(got, c) {
 					t.Errorf("finding %s missing; findings:\n%s", c, messages(res))
 				}
+				triggered.record(id, c, res)
 			}
 			for _, c := range tc.not {
 				if slices.Contains(got, c) {
