@@ -37,12 +37,6 @@ type Observation struct {
 	NoEDNS bool `json:"no_edns,omitempty"`
 }
 
-// Negative reports whether the server said the record does not exist
-// (NXDOMAIN, or NOERROR with no record of the type asked).
-func (o Observation) Negative() bool {
-	return o.Error == "" && o.NegativeTTLSeconds > 0
-}
-
 // authoritative are the observations of ans's servers, then those of each
 // link of its CNAME chain, each under its own question.
 func authoritative(ans verify.Answer) []Observation {

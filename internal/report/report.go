@@ -51,6 +51,12 @@ type Step struct {
 	// decides a status.
 	Resolvers []Observation   `json:"resolvers"`
 	Findings  []steps.Finding `json:"findings"`
+	// Servers is the step's verdict on each server it asked: ok, bad with
+	// what is wrong there, or unknown with why.
+	Servers []steps.ServerVerdict `json:"servers"`
+	// SecondOpinion is what each resolver says of the step's records, in a
+	// sentence.
+	SecondOpinion []steps.Opinion `json:"second_opinion"`
 	// OmittedNameservers are nameservers of the zones the step read that
 	// were not asked: a zone that names more than the engine asks
 	// (verify.Options.MaxNameservers). Left out when there are none.
@@ -98,13 +104,15 @@ func notes(answers []verify.Answer) []string {
 
 func buildStep(res steps.Result) Step {
 	s := Step{
-		ID:        res.Step,
-		Title:     res.Step,
-		Status:    res.Status,
-		Expected:  nonNil(res.Expected),
-		Findings:  nonNil(res.Findings),
-		Observed:  []Observation{},
-		Resolvers: []Observation{},
+		ID:            res.Step,
+		Title:         res.Step,
+		Status:        res.Status,
+		Expected:      nonNil(res.Expected),
+		Findings:      nonNil(res.Findings),
+		Observed:      []Observation{},
+		Resolvers:     []Observation{},
+		Servers:       nonNil(res.Servers),
+		SecondOpinion: nonNil(res.SecondOpinion),
 	}
 	if st, ok := steps.ByID(res.Step); ok && st.Title != "" {
 		s.Title = st.Title

@@ -69,7 +69,7 @@ func (v *verdict) follow(known verify.Answers, q verify.Question, what string) (
 			break
 		}
 		if slices.Contains(names, next) {
-			v.add(kindWrong, CodeCNAMELoop, SeverityError,
+			v.add(CodeCNAMELoop,
 				"%s is published as a CNAME, and the chain comes back to a name it passed: %s. Receivers find no record there. Point %s at the name your provider gave you (or publish the record itself).",
 				what, chainText(append(names, next)), q.Name)
 			return r, false
@@ -88,7 +88,7 @@ func (v *verdict) follow(known verify.Answers, q verify.Question, what string) (
 			// replies hold the target's records.
 			at.name = next
 		case errors.Is(ans.ChainErr, verify.ErrCNAMEChainTooLong):
-			v.add(kindWrong, CodeCNAMETooDeep, SeverityError,
+			v.add(CodeCNAMETooDeep,
 				"%s is published as a CNAME, and the chain goes on for more than %d CNAMEs: %s. Receivers give up on such chains. Point %s straight at the name that holds the record.",
 				what, len(names)-2, chainText(names), q.Name)
 			return r, false
@@ -103,7 +103,7 @@ func (v *verdict) follow(known verify.Answers, q verify.Question, what string) (
 	}
 	end := reply{q: verify.Q(at.name, q.Type), ok: at.obs}
 	if slices.ContainsFunc(end.ok, verify.Observation.NXDomain) && !slices.ContainsFunc(end.ok, func(o verify.Observation) bool { return !o.NXDomain() }) {
-		v.add(kindWrong, CodeCNAMEDangling, SeverityError,
+		v.add(CodeCNAMEDangling,
 			"%s is published as a CNAME to %s, which does not exist on %s (%s): receivers find no record at all. Point %s at the name your provider gave you, or ask whoever runs %s to publish it.",
 			what, names[1], servers(end.ok), chainText(names), q.Name, at.name)
 		return end, false
@@ -167,7 +167,7 @@ func chainText(names []string) string {
 // q's chain (q's own reply without a CNAME), for answers that only add
 // detail.
 func peekFollow(known verify.Answers, q verify.Question) (reply, bool) {
-	v := newVerdict()
+	v := newVerdict(nil)
 	r, ok := v.follow(known, q, "")
 	return r, ok && len(r.ok) > 0
 }

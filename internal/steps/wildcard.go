@@ -150,7 +150,7 @@ func (v *verdict) checkWildcard(cfg Config, known verify.Answers, q verify.Quest
 			break
 		}
 	}
-	v.add(kindWarn, CodeWildcardOnly, SeverityWarning,
+	v.add(CodeWildcardOnly,
 		"%s is not published itself: %s answers for it on %s, with %s. Receivers get that answer too, so mailwizard judged it, but it changes whenever the wildcard does. Publish the record at %s itself.",
 		what, wildcard, servers(r.ok), clip(show(found)), q.Name)
 }

@@ -89,7 +89,7 @@ func (v *verdict) checkDelegation(cfg Config, known verify.Answers) {
 	for _, g := range zoneSets {
 		own2 = append(own2, fmt.Sprintf("%s on %s", g.key, g.names))
 	}
-	v.add(kindWarn, CodeNSDelegationMismatch, SeverityWarning,
+	v.add(CodeNSDelegationMismatch,
 		"The delegation of %s in %s names %s, but the zone's own NS records name %s. mailwizard asked %s, the servers the zone's NS records name; resolvers that follow the delegation may ask others, which can serve other records (an old DNS provider, or a new one not yet set up). Make both the same: set the nameservers at your registrar to those of the DNS provider where you edit the zone, and let its NS records name the same servers.",
 		apex, parentZone, strings.Join(said, "; "), strings.Join(own2, "; "), servers(own.ok))
 }
@@ -148,7 +148,7 @@ func (v *verdict) checkProvider(cfg Config, known verify.Answers) {
 		return
 	}
 	for i, n := range v.notes {
-		if n.kind == kindAbsent && strings.HasSuffix(n.finding.Code, "-missing") {
+		if n.effect == StatusPending && strings.HasSuffix(n.finding.Code, "-missing") {
 			v.notes[i].finding.Message += " " + say
 		}
 	}
