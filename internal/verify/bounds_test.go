@@ -101,6 +101,7 @@ func TestManyNameservers(t *testing.T) {
 				t.Errorf("the nameservers received %d queries, want %d", got, len(qs)*tc.perQuestion)
 			}
 			st := r.Stats()
+			t.Logf("%d questions: %d queries (%d to the resolver, %d to the nameservers), %d duplicates", len(qs), st.Queries, len(lab.Resolver.Queries()), len(lab.Servers[0].Queries()), st.Duplicates)
 			if received := len(lab.Resolver.Queries()) + len(lab.Servers[0].Queries()); st.Queries != received || st.Duplicates != 0 || st.Queries > 300 {
 				t.Errorf("stats %+v, the servers received %d; want no duplicates", st, received)
 			}

@@ -93,7 +93,8 @@ func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 			return rep
 		case ContextErr(ctx) != nil:
 			return reply{err: causeOf(ctx)}
-		case !isTimeout(err):
+		case rep.tcp || !isTimeout(err):
+			// A TCP exchange after a truncated reply is not retried.
 			return reply{err: err, tcp: rep.tcp}
 		}
 	}

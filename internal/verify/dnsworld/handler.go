@@ -73,6 +73,10 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 		} else {
 			m.Truncate(int(size))
 		}
+	} else {
+		// A message over 64 KiB (a hostile NS set with its glue) cannot
+		// go whole even over TCP: servers leave out what does not fit.
+		m.Truncate(dns.MaxMsgSize)
 	}
 	_ = w.WriteMsg(m)
 }
