@@ -9,7 +9,7 @@ import (
 // stepIDs returns the wizard's step ids (a public contract, see
 // internal/steps), in its order.
 func stepIDs() []string {
-	return []string{"host", "mx", "ptr", "spf", "dkim", "dmarc", "autoconfig", "blocklist"}
+	return []string{"host", "mx", "ptr", "spf", "dkim", "dmarc", "autoconfig", "blocklist", "server"}
 }
 
 func TestStepEveryIDHasText(t *testing.T) {
@@ -76,6 +76,7 @@ func TestStepTextsSayWhatUsersNeed(t *testing.T) {
 		"dmarc is not at the apex":              {id: "dmarc", where: "_dmarc", pitfall: "not on the domain itself"},
 		"autoconfig explains SRV forms":         {id: "autoconfig", where: "SRV", pitfall: "weight"},
 		"blocklist publishes nothing":           {id: "blocklist", where: "Nothing to publish", notWhere: "DNS provider", pitfall: "127.255.255"},
+		"server says where it looks from":       {id: "server", where: "where the check ran", notWhere: "DNS provider", pitfall: "port 25"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

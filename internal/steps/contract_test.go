@@ -74,6 +74,23 @@ func contractSeverities() map[string][]Severity {
 		// blocklist
 		"blocklist-listed":  {e},
 		"blocklist-refused": {w},
+		// server: what the server itself says. Port 25 blocked from the
+		// network the check runs in is "could not check" (a warning, status
+		// error), never a failure; the web endpoints are advice, like the
+		// autodiscover and autoconfig records.
+		"smtp-unreachable":         {e},
+		"smtp-port25-blocked-here": {w},
+		"smtp-greeting-name":       {w},
+		"smtp-no-starttls":         {e},
+		"smtp-open-relay":          {e},
+		"tls-cert-name":            {e},
+		"tls-cert-expired":         {e},
+		"tls-cert-expiring":        {w},
+		"tls-cert-untrusted":       {e},
+		"service-unreachable":      {e},
+		"service-tls":              {e},
+		"autoconfig-endpoint":      {w},
+		"autodiscover-endpoint":    {w},
 		// every step
 		"partial-propagation": {w},
 		"doubled-domain":      {e},

@@ -63,6 +63,8 @@ type verdict struct {
 	unreachable []verify.Observation
 	// skipped is set when the Config leaves the step nothing to check.
 	skipped bool
+	// probes are the per-address rows of a step that probes servers.
+	probes []ProbeRow
 }
 
 func newVerdict() *verdict {
@@ -182,7 +184,7 @@ func (v *verdict) lookupError(q verify.Question, why string) {
 // result turns the verdict into the step's Result.
 func (v *verdict) result(id string, expected []Record) Result {
 	v.addUnreachable()
-	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed}
+	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed, Probes: v.probes}
 	worst := kindInfo
 	for _, n := range v.notes {
 		res.Findings = append(res.Findings, n.finding)

@@ -5,7 +5,7 @@ import (
 )
 
 // All returns every step in the wizard's order: host, mx, ptr, spf, dkim,
-// dmarc, autoconfig, blocklist.
+// dmarc, autoconfig, blocklist, server.
 func All() []Step {
 	return []Step{
 		newStep(IDHost, "Mail host address (A/AAAA)", AtDNSProvider, hostRecords, hostQuestions, judgeHost),
@@ -16,6 +16,7 @@ func All() []Step {
 		newStep(IDDMARC, "DMARC record", AtDNSProvider, dmarcRecords, dmarcQuestions, judgeDMARC),
 		newStep(IDAutoconfig, "Mail client settings (SRV, autodiscover, autoconfig)", AtDNSProvider, autoconfigRecords, autoconfigQuestions, judgeAutoconfig),
 		newStep(IDBlocklist, "Blocklists (DNSBL)", Nowhere, blocklistRecords, blocklistQuestions, judgeBlocklist),
+		newStep(IDServer, serverTitle, Nowhere, serverRecords, serverQuestions, judgeServer),
 	}
 }
 

@@ -85,6 +85,9 @@ type Result struct {
 	Expected []Record `json:"expected"`
 	// Observed are the answers the verdict rests on, main question first.
 	Observed []verify.Answer `json:"-"`
+	// Probes are, for a step that connects to servers (server), one row
+	// per address and port probed.
+	Probes []ProbeRow `json:"probes,omitempty"`
 }
 
 // Step is one record (or group of records) of a mail server, as data plus
@@ -174,6 +177,10 @@ type Config struct {
 
 	// Skip lists step ids the user marked "not mine".
 	Skip []string
+
+	// NoProbe keeps the checks to DNS: no step connects to the server
+	// (the server step is skipped).
+	NoProbe bool
 }
 
 // FieldError is a problem with one field of a Config.

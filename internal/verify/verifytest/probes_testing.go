@@ -75,3 +75,20 @@ func StartBlackhole(tb testing.TB) *probeserver.Blackhole {
 	})
 	return b
 }
+
+// StartHost starts a healthy stand-in for a whole mail host (see
+// probeserver.StartHost) for a test and closes it when the test ends.
+// Point an engine at it with host.Routes.Map and host.CA.Pool.
+func StartHost(tb testing.TB, cfg probeserver.HostConfig) *probeserver.Host {
+	tb.Helper()
+	h, err := probeserver.StartHost(cfg)
+	if err != nil {
+		tb.Fatalf("start the mail host: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := h.Close(); err != nil {
+			tb.Errorf("close the mail host: %v", err)
+		}
+	})
+	return h
+}

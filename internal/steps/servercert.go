@@ -1,0 +1,122 @@
+package steps
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+// certProblem is one thing wrong with a served certificate.
+type certProblem struct {
+	kind kind
+	code string
+	sev  Severity
+	// what completes "serves a certificate that …".
+	what string
+}
+
+// certProblems judges the certificate of a TLS session for the names it
+// must cover, at the time of the probe: expired, expiring within
+// certWarning, not from a trusted authority, not valid for every name.
+// smtp selects the words of the consequence.
+func certProblems(res *verify.ProbeResult, names []string, smtp bool) []certProblem {
+	ts := res.TLS
+	leaf := ts.Leaf()
+	if leaf == nil {
+		return []certProblem{{kindWrong, CodeTLSCertUntrusted, SeverityError, "is missing: the server sent none"}}
+	}
+	var out []certProblem
+	day := leaf.NotAfter.UTC().Format("2006-01-02")
+	switch left := leaf.NotAfter.Sub(res.Start); {
+	case left < 0:
+		out = append(out, certProblem{kindWrong, CodeTLSCertExpired, SeverityError,
+			fmt.Sprintf("expired on %s, %s before this check. Clients and senders that check certificates refuse it. Renew it (with Let's Encrypt: certbot renew) and reload the server", day, days(-left))})
+	case left <= certWarning:
+		out = append(out, certProblem{kindWarn, CodeTLSCertExpiring, SeverityWarning,
+			fmt.Sprintf("expires on %s, in %s. Renew it before then; if renewal is automated (certbot, acme.sh), check that it ran: they renew 30 days ahead", day, days(left))})
+	}
+	if ts.TrustErr != nil {
+		consequence := "Mail programs warn about it or refuse to connect."
+		if smtp {
+			consequence = "Senders that check certificates (MTA-STS, DANE) will not deliver, and the others cannot tell your server from an impostor."
+		}
+		out = append(out, certProblem{kindWrong, CodeTLSCertUntrusted, SeverityError,
+			fmt.Sprintf("is %s. %s Use a certificate from a public authority such as Let's Encrypt, and serve the whole chain (Postfix: smtpd_tls_chain_files with the full-chain file)", trustProblem(ts), consequence)})
+	}
+	var missing []string
+	for _, n := range names {
+		if leaf.VerifyHostname(strings.TrimSuffix(n, ".")) != nil {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		out = append(out, certProblem{kindWrong, CodeTLSCertName, SeverityError,
+			fmt.Sprintf("is for %s, not for %s. Clients check that the certificate names the host they asked for and refuse it otherwise (senders with MTA-STS too). Get a certificate that includes %s", certNames(leaf), list(missing), list(missing))})
+	}
+	return out
+}
+
+// judgeCert notes the problems of the certificate a probe saw and returns
+// the row's status and a few words for it.
+func (j *serverJudge) judgeCert(res *verify.ProbeResult, subject, place, from string, names []string, smtp bool) (Status, string) {
+	leaf := res.TLS.Leaf()
+	words := tls.VersionName(res.TLS.Version)
+	if leaf != nil {
+		words += fmt.Sprintf(", certificate for %s until %s", certNames(leaf), leaf.NotAfter.UTC().Format("2006-01-02"))
+	}
+	status := StatusPass
+	for _, p := range certProblems(res, names, smtp) {
+		j.note(p.kind, p.code, p.sev, place, from, subject+" serves a certificate that "+p.what+".")
+		words += " (" + strings.TrimPrefix(p.code, "tls-cert-") + ")"
+		if s := p.kind.status(); statusRank(s) > statusRank(status) {
+			status = s
+		}
+	}
+	return status, words
+}
+
+// trustProblem says why a chain is not trusted.
+func trustProblem(ts *verify.TLSState) string {
+	leaf := ts.Leaf()
+	var unknown x509.UnknownAuthorityError
+	switch {
+	case bytes.Equal(leaf.RawIssuer, leaf.RawSubject) && leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil:
+		return "self-signed: no authority vouches for it"
+	case errors.As(ts.TrustErr, &unknown) && len(ts.Chain) == 1:
+		return fmt.Sprintf("issued by %q, but the server sends no intermediate certificate and no trusted authority has that name (an incomplete chain, or a private authority)", clip(leaf.Issuer.String()))
+	case errors.As(ts.TrustErr, &unknown):
+		return fmt.Sprintf("issued by %q, which is not a trusted authority", clip(leaf.Issuer.String()))
+	}
+	return "not valid: " + clip(strings.TrimPrefix(ts.TrustErr.Error(), "x509: "))
+}
+
+// certNames lists the names a certificate is for: its DNS and IP names,
+// or its common name when it has none.
+func certNames(c *x509.Certificate) string {
+	names := append([]string{}, c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(names) == 0 {
+		names = []string{c.Subject.CommonName}
+	}
+	for i, n := range names {
+		names[i] = clip(n)
+	}
+	if len(names) > 4 {
+		names = append(names[:4], fmt.Sprintf("%d other names", len(names)-4))
+	}
+	return list(names)
+}
+
+// days renders a duration in whole days, rounded: "3 days", "1 day".
+func days(d time.Duration) string {
+	n := int(d.Round(24*time.Hour) / (24 * time.Hour))
+	return fmt.Sprintf("%d %s", n, plural(n, "day", "days"))
+}
