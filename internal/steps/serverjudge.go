@@ -194,14 +194,6 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// fromText is " (checked from 192.0.2.1)", or "" when unknown.
-func fromText(res *verify.ProbeResult) string {
-	if res.From() == "" {
-		return ""
-	}
-	return " (checked from " + res.From() + ")"
-}
-
 // stageText says where a probe stopped and why, in words: "no connection:
 // connection refused", "connected, but no greeting: i/o timeout after 10s".
 func stageText(res *verify.ProbeResult) string {
