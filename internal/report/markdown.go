@@ -48,7 +48,17 @@ func writeMarkdownStep(b *bufio.Writer, s Step) {
 		}
 		b.WriteString("```\n")
 	}
-	writeMarkdownObservations(b, "Authoritative servers", s.Observed)
+	writeMarkdownProbes(b, s.Probes)
+	var dns, probes []Observation
+	for _, o := range s.Observed {
+		if o.Probe != nil {
+			probes = append(probes, o)
+		} else {
+			dns = append(dns, o)
+		}
+	}
+	writeMarkdownObservations(b, "Authoritative servers", dns)
+	writeMarkdownObservations(b, "Connections to the server", probes)
 	writeMarkdownObservations(b, "Second opinion (recursive resolvers)", s.Resolvers)
 	if notes := s.ResolverNotes(); len(notes) > 0 {
 		b.WriteString("\nNotes:\n\n")
@@ -82,6 +92,18 @@ func writeMarkdownObservations(b *bufio.Writer, heading string, obs []Observatio
 		for _, rec := range o.Records {
 			fmt.Fprintf(b, "  - `%s`\n", strings.ReplaceAll(rec, "`", "'"))
 		}
+	}
+}
+
+// writeMarkdownProbes lists the server step's rows: what was found at
+// each address and port, and where the check ran from.
+func writeMarkdownProbes(b *bufio.Writer, rows []steps.ProbeRow) {
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("\nServer (per address and port):\n\n")
+	for _, r := range rows {
+		fmt.Fprintf(b, "- `%s` %s (%s): %s, %s\n", r.Service, markdownLine(r.Address), markdownLine(r.Host), r.Status, markdownLine(r.Detail))
 	}
 }
 

@@ -35,6 +35,9 @@ type Step struct {
 	// decides a status.
 	Resolvers []Observation   `json:"resolvers"`
 	Findings  []steps.Finding `json:"findings"`
+	// Probes are, for the server step, one row per address and port it
+	// connected to: the step's verdict there and where it ran from.
+	Probes []steps.ProbeRow `json:"probes,omitempty"`
 }
 
 // Build makes the report of one round from the steps' results (from
@@ -61,6 +64,7 @@ func buildStep(res steps.Result) Step {
 		Findings:  nonNil(res.Findings),
 		Observed:  []Observation{},
 		Resolvers: []Observation{},
+		Probes:    res.Probes,
 	}
 	if st, ok := steps.ByID(res.Step); ok && st.Title != "" {
 		s.Title = st.Title
