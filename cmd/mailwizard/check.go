@@ -66,7 +66,7 @@ func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkF
 	if err != nil {
 		return err
 	}
-	opts, err := verifyOptions(cf.resolver, e)
+	opts, err := verifyOptions(cf.resolver, l.cfg.NoProbe, e)
 	if err != nil {
 		return err
 	}

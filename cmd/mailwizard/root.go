@@ -16,8 +16,8 @@ import (
 
 // wizardFlags are the flags of the wizard (the root command).
 type wizardFlags struct {
-	domain, resolver    string
-	accessible, present bool
+	domain, resolver             string
+	accessible, present, noProbe bool
 }
 
 func newRootCmd(e env) *cobra.Command {
@@ -47,6 +47,7 @@ no domain.`,
 	fl.StringVar(&f.resolver, flagResolver, "", "recursive resolver host:port for discovery and the second opinion (default: the system's)")
 	fl.BoolVar(&f.accessible, "accessible", false, "plain prompts and lines, for screen readers and simple terminals")
 	fl.BoolVar(&f.present, "present", false, "layout for screen sharing, in high contrast")
+	fl.BoolVar(&f.noProbe, flagNoProbe, false, "DNS only: never connect to the mail server itself (the server step is skipped)")
 	return cmd
 }
 
@@ -91,7 +92,10 @@ func runWizard(cmd *cobra.Command, f wizardFlags, e env) error {
 			opts.Config = steps.Config{Domain: f.domain}
 		}
 	}
-	opts.Verify, err = verifyOptions(f.resolver, e)
+	if f.noProbe {
+		opts.Config.NoProbe = true
+	}
+	opts.Verify, err = verifyOptions(f.resolver, opts.Config.NoProbe, e)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,7 @@ type file struct {
 	TTL      uint32    `toml:"ttl,omitzero"`
 	Provider string    `toml:"provider,omitempty"`
 	Skip     []string  `toml:"skip,omitempty"`
+	NoProbe  bool      `toml:"no-probe,omitempty"`
 }
 
 // fromConfig is the file form of cfg. Key paths are made absolute so the
@@ -56,6 +57,7 @@ func fromConfig(cfg steps.Config) file {
 		TTL:           cfg.TTL,
 		Provider:      cfg.Provider,
 		Skip:          cfg.Skip,
+		NoProbe:       cfg.NoProbe,
 	}
 	if cfg.DNSBL != nil {
 		zones := cfg.DNSBL
@@ -83,6 +85,7 @@ func (f file) config(dir string) steps.Config {
 		TTL:               f.TTL,
 		Provider:          f.Provider,
 		Skip:              f.Skip,
+		NoProbe:           f.NoProbe,
 	}
 	if f.DNSBL != nil {
 		cfg.DNSBL = append([]string{}, *f.DNSBL...)

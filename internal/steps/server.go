@@ -164,7 +164,11 @@ func (t webTarget) question() verify.Question {
 // tell: the planner asks its questions, and the judge reads the same plan
 // from the round's answers.
 type serverPlan struct {
-	dns          []verify.Question
+	dns []verify.Question
+	// read are the DNS questions whose answers say what to probe (SRV
+	// records, the addresses of names other than the mail host): when
+	// they fail, that part could not be checked, and the judge says so.
+	read         []verify.Question
 	services     []serviceTarget
 	autoconfig   []webTarget
 	autodiscover []webTarget
@@ -203,7 +207,7 @@ func (p *serverPlan) planServices(cfg Config, known verify.Answers) {
 	}
 	for _, s := range mailServices() {
 		q := verify.Q(s.owner(cfg.Domain), dns.TypeSRV)
-		p.dns = append(p.dns, q)
+		p.dns, p.read = append(p.dns, q), append(p.read, q)
 		if _, asked := known.Get(q); !asked {
 			continue
 		}
@@ -236,7 +240,7 @@ func (p *serverPlan) planEndpoints(cfg Config, known verify.Answers) {
 		p.autoconfig = append(p.autoconfig, webTarget{host: name, port: 443, addr: addr, path: AutoconfigPath})
 	}
 	q := verify.Q(autodiscover().owner(cfg.Domain), dns.TypeSRV)
-	p.dns = append(p.dns, q)
+	p.dns, p.read = append(p.dns, q), append(p.read, q)
 	r, _ := peek(known, q)
 	var seen []webTarget
 	for _, o := range r.ok {
@@ -265,7 +269,7 @@ func (p *serverPlan) addressesOf(cfg Config, known verify.Answers, host string) 
 	var out []netip.Addr
 	for _, qtype := range []uint16{dns.TypeA, dns.TypeAAAA} {
 		q := verify.Q(host, qtype)
-		p.dns = append(p.dns, q)
+		p.dns, p.read = append(p.dns, q), append(p.read, q)
 		r, _ := peek(known, q)
 		found := unionAddresses(r.ok, qtype)
 		if len(found) == 0 {

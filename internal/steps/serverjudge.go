@@ -55,9 +55,18 @@ func judgeServer(cfg Config, known verify.Answers, v *verdict) {
 	}
 	j := &serverJudge{cfg: cfg, known: known, v: v, connected: map[netip.Addr][]string{}}
 	p := planServer(cfg, known)
+	// Port 25 comes first in what the step observed, as in its rows; it is
+	// judged last, once it is known which other ports answered.
+	for _, ip := range cfg.IPs {
+		j.answer(SMTPProbe(cfg, ip))
+		j.answer(relayQuestion(cfg, ip))
+	}
 	j.judgeServices(p.services)
 	j.judgeEndpoints(p)
 	j.judgeSMTP()
+	for _, q := range p.read {
+		v.ask(known, q)
+	}
 	for _, n := range j.notes {
 		from := ""
 		if len(n.froms) > 0 {

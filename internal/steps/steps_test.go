@@ -29,11 +29,10 @@ func TestAllOrderAndByID(t *testing.T) {
 }
 
 // TestEveryStepServers checks the findings common to every step that asks
-// the authoritative servers: one server down, all servers down. (The
-// blocklist step asks the resolver, the server step the server itself.)
+// the authoritative servers: one server down, all servers down.
 func TestEveryStepServers(t *testing.T) {
 	for _, s := range All() {
-		if s.ID == IDBlocklist || s.ID == IDServer {
+		if s.ID == IDBlocklist {
 			continue
 		}
 		t.Run(s.ID, func(t *testing.T) {

@@ -35,6 +35,9 @@ type Options struct {
 	// system's. Tests and the demo give their own test CA.
 	Roots *x509.CertPool
 	// ProbeTimeout bounds one probe, from connect to goodbye; default 10 s.
+	// The TCP handshake gets at most 5 s of it: a port that drops the
+	// connection attempts (a firewall, a network blocking port 25) is
+	// known by then.
 	ProbeTimeout time.Duration
 	// NoProbe refuses every probe (ErrProbesOff): the engine then sends
 	// DNS queries and nothing else.

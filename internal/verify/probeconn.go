@@ -32,6 +32,10 @@ const (
 	// response, headers included.
 	maxBody     = 64 << 10
 	maxResponse = maxBody + 32<<10
+	// connectTimeout bounds the TCP handshake within the probe's timeout:
+	// three SYNs (at 0, 1 and 3 s) without an answer mean a port that drops
+	// them (a firewall, or a network that blocks the port).
+	connectTimeout = 5 * time.Second
 )
 
 // session is one probe's connection and what it saw so far.
@@ -82,9 +86,15 @@ func (s *session) connect(ctx context.Context, mapAddr func(string) string) erro
 	}
 	var d net.Dialer
 	start := time.Now()
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	limit := min(s.timeout, connectTimeout)
+	dctx, cancel := context.WithTimeout(ctx, limit)
+	nc, err := d.DialContext(dctx, "tcp", addr)
+	cancel()
 	s.res.Timings.Connect = time.Since(start)
 	if err != nil {
+		if isTimeout(err) && ContextErr(ctx) == nil {
+			err = fmt.Errorf("%w after %s", ErrTimeout, limit)
+		}
 		s.res.NoRoute = noRoute(err)
 		// The probe's deadline may have passed: the lookup of the source
 		// address sends nothing and gets a second of its own.
@@ -147,6 +157,8 @@ func sourceFor(ctx context.Context, addr string) netip.AddrPort {
 func (s *session) cause(err error) error {
 	var errno syscall.Errno
 	switch {
+	case errors.Is(err, ErrTimeout):
+		return err
 	case isTimeout(err):
 		return fmt.Errorf("%w after %s", ErrTimeout, s.timeout)
 	case errors.As(err, &errno):
