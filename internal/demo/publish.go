@@ -90,6 +90,9 @@ func nothingToPublish(step steps.Step, cfg steps.Config) string {
 		return fmt.Sprintf("Nothing to publish for %s: the demo's resolver finds %s on none of the lists.",
 			step.Title, strings.Join(ips, " and "))
 	}
+	if step.ID == steps.IDServer {
+		return fmt.Sprintf("Nothing to publish for %s: it checks the demo's mail server itself, which runs inside mailwizard.", step.Title)
+	}
 	return fmt.Sprintf("Nothing to publish for %s.", step.Title)
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,17 +67,27 @@ func certProblems(res *verify.ProbeResult, names []string, smtp bool) []certProb
 // the row's status and a few words for it.
 func (j *serverJudge) judgeCert(res *verify.ProbeResult, subject, place, from string, names []string, smtp bool) (Status, string) {
 	leaf := res.TLS.Leaf()
-	words := tls.VersionName(res.TLS.Version)
-	if leaf != nil {
-		words += fmt.Sprintf(", certificate for %s until %s", certNames(leaf), leaf.NotAfter.UTC().Format("2006-01-02"))
-	}
+	problems := certProblems(res, names, smtp)
+	var flaws []string
 	status := StatusPass
-	for _, p := range certProblems(res, names, smtp) {
+	for _, p := range problems {
 		j.note(p.kind, p.code, p.sev, place, from, subject+" serves a certificate that "+p.what+".")
-		words += " (" + strings.TrimPrefix(p.code, "tls-cert-") + ")"
+		flaws = append(flaws, strings.TrimPrefix(p.code, "tls-cert-"))
 		if s := p.kind.status(); statusRank(s) > statusRank(status) {
 			status = s
 		}
+	}
+	words := tls.VersionName(res.TLS.Version)
+	switch {
+	case leaf == nil:
+		return status, words + " · no certificate"
+	case slices.Contains(flaws, "name"):
+		words += fmt.Sprintf(" · certificate for %s until %s", certNames(leaf), leaf.NotAfter.UTC().Format("2006-01-02"))
+	default:
+		words += " · certificate until " + leaf.NotAfter.UTC().Format("2006-01-02")
+	}
+	if len(flaws) > 0 {
+		words += " (" + strings.Join(flaws, ", ") + ")"
 	}
 	return status, words
 }

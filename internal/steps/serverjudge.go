@@ -354,7 +354,7 @@ func (j *serverJudge) judgeSMTPSession(ip netip.Addr, res *verify.ProbeResult, r
 	default:
 		s, ts := j.judgeCert(res, subject, place, from, j.smtpNames(ip), true)
 		worsen(s)
-		parts = append(parts, "STARTTLS, "+ts)
+		parts = append(parts, "STARTTLS · "+ts)
 		if spki := res.TLS.SPKISHA256(); spki != "" {
 			row.TLSA = "3 1 1 " + spki
 		}
@@ -365,10 +365,6 @@ func (j *serverJudge) judgeSMTPSession(ip netip.Addr, res *verify.ProbeResult, r
 		}
 		parts = append(parts, s)
 	}
-	if row.From != "" {
-		parts = append(parts, "from "+row.From)
-	}
-	parts = append(parts, fmt.Sprintf("%d ms", res.Timings.Total.Milliseconds()))
 	row.Status, row.Detail = status, strings.Join(parts, " · ")
 }
 
@@ -491,7 +487,7 @@ func (j *serverJudge) judgeRelay(ip netip.Addr, subject string) string {
 				subject, from, to, clip(a.Probe.RcptTo.String())))
 		return "an open relay"
 	}
-	return "not an open relay"
+	return "no open relay"
 }
 
 // judgeServices judges every client service: it answers, offers TLS, and
@@ -533,10 +529,6 @@ func (j *serverJudge) judgeServices(targets []serviceTarget) {
 			row.Status = s
 			parts = append(parts, ts)
 		}
-		if row.From != "" {
-			parts = append(parts, "from "+row.From)
-		}
-		parts = append(parts, fmt.Sprintf("%d ms", res.Timings.Total.Milliseconds()))
 		row.Detail = strings.Join(parts, " · ")
 		j.rows = append(j.rows, row)
 	}

@@ -67,10 +67,6 @@ func (j *serverJudge) judgeEndpoint(t webTarget, service, code, client string, c
 		j.note(kindWarn, code, SeverityWarning, t.addr.String(), res.From(),
 			fmt.Sprintf("%s is where %s looks for the settings of %s, but %s.", subject, client, j.cfg.Domain, strings.Join(problems, "; and ")))
 	}
-	if row.From != "" {
-		words = append(words, "from "+row.From)
-	}
-	words = append(words, fmt.Sprintf("%d ms", res.Timings.Total.Milliseconds()))
 	row.Detail = strings.Join(words, " · ")
 	j.rows = append(j.rows, row)
 }

@@ -32,7 +32,7 @@ func TestDemoToGreen(t *testing.T) {
 	tm, p := start(t, newModel(mc, realBackend(opts), steps.All()), 100, 40)
 
 	waitScreen(t, tm, p, "Mail domain", "> example.com")
-	for presses := 0; !strings.Contains(p.screen(), "Step 1 of 8"); presses++ {
+	for presses := 0; !strings.Contains(p.screen(), "Step 1 of 9"); presses++ {
 		if presses == 20 {
 			t.Fatalf("the form never ended:\n%s", p.screen())
 		}
@@ -40,13 +40,13 @@ func TestDemoToGreen(t *testing.T) {
 		tm.Send(press("enter"))
 		waitSettled(t, tm, p, before)
 	}
-	for i := 1; i <= 8; i++ {
-		waitScreen(t, tm, p, fmt.Sprintf("Step %d of 8", i), "next in")
+	for i := 1; i <= 9; i++ {
+		waitScreen(t, tm, p, fmt.Sprintf("Step %d of 9", i), "next in")
 		tm.Send(press("p"))
 		waitScreen(t, tm, p, "✓ Done")
 		tm.Send(press("enter"))
 	}
-	waitScreen(t, tm, p, "Summary · 8/8 verified", "Every step is verified")
+	waitScreen(t, tm, p, "Summary · 9/9 verified", "Every step is verified")
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,6 +14,8 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
+	"github.com/mailwizard/mailwizard/internal/verify"
+	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
 )
 
 // probe sees the screen of a running program: a filter shows it every
@@ -101,7 +104,7 @@ func TestGoldenScreens(t *testing.T) {
 	}{
 		"pending step": {
 			keys: []string{"down", "enter"},
-			want: []string{"Step 2 of 8", "Waiting for the record"},
+			want: []string{"Step 2 of 9", "Waiting for the record"},
 		},
 		"partially propagated step": {
 			setup: func(t *testing.T, w *fakeWorld, cfg steps.Config) {
@@ -109,7 +112,7 @@ func TestGoldenScreens(t *testing.T) {
 				w.cached["mail._domainkey.example.com."] = true
 			},
 			keys: []string{"down", "down", "down", "down", "enter"},
-			want: []string{"Step 5 of 8", "✓ ns1.example.net.", "✗ ns2.example.net."},
+			want: []string{"Step 5 of 9", "✓ ns1.example.net.", "✗ ns2.example.net."},
 		},
 		"failing step with findings": {
 			setup: func(t *testing.T, w *fakeWorld, cfg steps.Config) {
@@ -118,7 +121,7 @@ func TestGoldenScreens(t *testing.T) {
 				w.publishRecords(t, []string{ns1, ns2}, []steps.Record{rec})
 			},
 			keys: []string{"down", "down", "down", "down", "enter"},
-			want: []string{"Step 5 of 8", "Published but wrong"},
+			want: []string{"Step 5 of 9", "Published but wrong"},
 		},
 		"green step": {
 			setup: func(t *testing.T, w *fakeWorld, cfg steps.Config) {
@@ -126,7 +129,19 @@ func TestGoldenScreens(t *testing.T) {
 				w.publishRecords(t, []string{ns1, ns2}, recordsOf(t, cfg, steps.IDMX))
 			},
 			keys: []string{"down", "enter"},
-			want: []string{"Step 2 of 8", "Done: every authoritative nameserver serves it"},
+			want: []string{"Step 2 of 9", "Done: every authoritative nameserver serves it"},
+		},
+		"server step": {
+			setup: func(t *testing.T, w *fakeWorld, cfg steps.Config) {
+				for _, id := range []string{steps.IDHost, steps.IDPTR} {
+					w.publishRecords(t, []string{ns1, ns2}, recordsOf(t, cfg, id))
+				}
+				w.probes.On(func(p verify.Probe) bool { return p.Addr.Addr().Is6() && p.Addr.Port() == 25 }, func(r *verify.ProbeResult) {
+					verifytest.FailAt(r, verify.StageConnect, syscall.ECONNREFUSED)
+				})
+			},
+			keys: []string{"up", "enter"},
+			want: []string{"Step 9 of 9", "smtp 192.0.2.25:25"},
 		},
 		"summary": {
 			setup: func(t *testing.T, w *fakeWorld, cfg steps.Config) {

@@ -99,26 +99,26 @@ func TestStepKeys(t *testing.T) {
 	}{
 		"right goes to the next step": {
 			start: steps.IDMX, keys: []string{"right"},
-			want: []string{"Step 3 of 8"},
+			want: []string{"Step 3 of 9"},
 		},
 		"enter on the last step opens the summary": {
-			start: steps.IDBlocklist, keys: []string{"enter"},
+			start: steps.IDServer, keys: []string{"enter"},
 			want: []string{"Summary · "},
 		},
 		"left goes back": {
 			start: steps.IDMX, keys: []string{"left"},
-			want: []string{"Step 1 of 8"},
+			want: []string{"Step 1 of 9"},
 		},
 		"left on the first step stays and says so": {
 			start: steps.IDHost, keys: []string{"left"},
-			want: []string{"Step 1 of 8", "This is the first step."},
+			want: []string{"Step 1 of 9", "This is the first step."},
 		},
 		"o opens the overview and esc comes back": {
 			start: steps.IDDKIM, keys: []string{"o"},
 			want: []string{"Overview · "},
 			check: func(t *testing.T, m model, _ *fakePublisher) {
 				m = keys(t, m, "esc").(model)
-				requireContains(t, m, "Step 5 of 8")
+				requireContains(t, m, "Step 5 of 9")
 			},
 		},
 		"z shows the zone-file lines and z again the form fields": {
@@ -149,7 +149,7 @@ func TestStepKeys(t *testing.T) {
 		},
 		"s marks the step not mine and moves on": {
 			start: steps.IDAutoconfig, keys: []string{"s"},
-			want: []string{"Step 8 of 8", "Skipped"},
+			want: []string{"Step 8 of 9", "Skipped"},
 			check: func(t *testing.T, m model, _ *fakePublisher) {
 				if !slices.Contains(m.cfg.Skip, steps.IDAutoconfig) {
 					t.Errorf("Skip = %v, want autoconfig in it", m.cfg.Skip)
@@ -160,7 +160,7 @@ func TestStepKeys(t *testing.T) {
 		},
 		"s on a skipped step takes it back": {
 			start: steps.IDAutoconfig, keys: []string{"s", "left", "s"},
-			want: []string{"Step 7 of 8", "Checking"},
+			want: []string{"Step 7 of 9", "Checking"},
 			check: func(t *testing.T, m model, _ *fakePublisher) {
 				if slices.Contains(m.cfg.Skip, steps.IDAutoconfig) {
 					t.Errorf("Skip = %v, want autoconfig out of it", m.cfg.Skip)

@@ -21,11 +21,11 @@ func TestOverviewActions(t *testing.T) {
 	}{
 		"enter opens the step under the cursor": {
 			keys: []string{"down", "down", "enter"},
-			want: []string{"Step 3 of 8"},
+			want: []string{"Step 3 of 9"},
 		},
 		"the cursor wraps from the top to the last step": {
 			keys: []string{"up", "enter"},
-			want: []string{"Step 8 of 8"},
+			want: []string{"Step 9 of 9"},
 		},
 		"z shows the whole zone snippet without the steps set elsewhere": {
 			keys: []string{"z"},
@@ -40,8 +40,8 @@ func TestOverviewActions(t *testing.T) {
 		"r checks every step again at once": {
 			keys: []string{"r"},
 			check: func(t *testing.T, m model, _ map[string]string) {
-				if len(m.watch.ids) != 8 {
-					t.Errorf("re-checked %v, want all 8 steps", m.watch.ids)
+				if len(m.watch.ids) != 9 {
+					t.Errorf("re-checked %v, want all 9 steps", m.watch.ids)
 				}
 			},
 		},

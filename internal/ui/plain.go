@@ -55,10 +55,10 @@ func plainStatus(w io.Writer, s stepScreen, checkErr error) {
 	if checkErr != nil {
 		fmt.Fprintf(w, "Could not run the check: %v\n", checkErr)
 	}
-	lines := serverLines(s.result)
-	if s.step.Where == steps.Nowhere {
-		lines = blocklistLines(s.result, s.cfg)
+	if from := probeFrom(s.result); from != "" {
+		fmt.Fprintf(w, "  %s\n", from)
 	}
+	lines := statusRows(s.step, s.result, s.cfg)
 	for _, l := range lines {
 		sign := "✓"
 		switch l.mark {

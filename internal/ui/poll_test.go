@@ -119,8 +119,8 @@ func TestPolling(t *testing.T) {
 				return keys(t, m, "o").(model)
 			},
 			check: func(t *testing.T, m model, _ *fakeWorld) {
-				if len(m.watch.ids) != 7 {
-					t.Errorf("watching %v, want the 7 steps that are not skipped", m.watch.ids)
+				if len(m.watch.ids) != 8 {
+					t.Errorf("watching %v, want the 8 steps that are not skipped", m.watch.ids)
 				}
 			},
 		},

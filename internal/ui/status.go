@@ -126,6 +126,55 @@ func blocklistLines(res steps.Result, cfg steps.Config) []serverLine {
 	return out
 }
 
+// probeLines are the server step's rows: per address and port, what the
+// probe found there and where it ran from. A warning is a ✓ whose detail
+// says more; the findings say it in full.
+func probeLines(res steps.Result) []serverLine {
+	out := make([]serverLine, 0, len(res.Probes))
+	for _, r := range res.Probes {
+		l := serverLine{server: r.Service + " " + r.Address, detail: r.Detail}
+		switch r.Status {
+		case steps.StatusFail:
+			l.mark = markBad
+		case steps.StatusError:
+			l.mark = markUnknown
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// probeFrom says where the server step's probes ran from: "Checked from
+// 192.0.2.1 and 2001:db8::1.", or "" before any ran.
+func probeFrom(res steps.Result) string {
+	var froms []string
+	for _, r := range res.Probes {
+		if r.From != "" && !slices.Contains(froms, r.From) {
+			froms = append(froms, r.From)
+		}
+	}
+	if len(froms) == 0 {
+		return ""
+	}
+	if len(froms) > 1 {
+		froms = []string{strings.Join(froms[:len(froms)-1], ", ") + " and " + froms[len(froms)-1]}
+	}
+	return "Checked from " + froms[0] + "."
+}
+
+// statusRows are the lines of a step's live status: per address and port
+// for the server step, per address and list for the blocklists, per
+// authoritative server for the rest.
+func statusRows(st steps.Step, res steps.Result, cfg steps.Config) []serverLine {
+	switch {
+	case st.ID == steps.IDServer:
+		return probeLines(res)
+	case st.Where == steps.Nowhere:
+		return blocklistLines(res, cfg)
+	}
+	return serverLines(res)
+}
+
 // expectedFor returns the required records that answer q.
 func expectedFor(recs []steps.Record, q verify.Question) []steps.Record {
 	var out []steps.Record

@@ -332,10 +332,7 @@ func (s stepScreen) statusLines(w int) []string {
 	st := s.sh.styles
 	status := s.result.Status
 	word := statusWord(status)
-	servers := serverLines(s.result)
-	if s.step.Where == steps.Nowhere {
-		servers = blocklistLines(s.result, s.cfg)
-	}
+	servers := statusRows(s.step, s.result, s.cfg)
 	switch {
 	case !s.checked && status != steps.StatusSkipped:
 		word = "not checked yet"
@@ -350,6 +347,9 @@ func (s stepScreen) statusLines(w int) []string {
 		timing = s.live.spinner + st.subtle.Render(" checking…")
 	}
 	out := []string{spread(head, timing, w)}
+	if from := probeFrom(s.result); from != "" {
+		out = append(out, hanging("  ", st.subtle.Render(from), w)...)
+	}
 	if s.live.err != nil {
 		out = append(out, hanging(st.errored.Render("? "), "Could not run the check: "+s.live.err.Error(), w)...)
 	}
@@ -408,7 +408,8 @@ func twoLines(lines []string, w int) []string {
 	if len(lines) <= 2 {
 		return lines
 	}
-	return []string{lines[0], cut(lines[1], w-1) + "…"}
+	// The second line may fill the width already: one ellipsis, in it.
+	return []string{lines[0], cut(strings.TrimRight(lines[1], " ")+"…", w)}
 }
 
 // findingLines are the findings in plain words, each with its fix.
