@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strconv"
+	"net/netip"
 	"syscall"
 	"time"
 )
@@ -20,14 +20,25 @@ type Blackhole struct {
 	addr string
 }
 
-// StartBlackhole opens a black hole; Close it when done.
+// StartBlackhole opens a black hole on a free port of 127.0.0.1; Close it
+// when done.
 func StartBlackhole() (*Blackhole, error) {
+	return StartBlackholeAt(netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), 0))
+}
+
+// StartBlackholeAt opens a black hole at an IPv4 address and port (0 for
+// a free one): a real port 25 that drops every connection attempt, for
+// end-to-end tests.
+func StartBlackholeAt(at netip.AddrPort) (*Blackhole, error) {
+	if !at.Addr().Is4() {
+		return nil, fmt.Errorf("black hole at %s: IPv4 only", at)
+	}
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("black hole: %w", err)
 	}
 	b := &Blackhole{fd: fd}
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: at.Addr().As4(), Port: int(at.Port())}); err != nil {
 		return nil, errors.Join(fmt.Errorf("black hole: %w", err), b.Close())
 	}
 	if err := syscall.Listen(fd, 0); err != nil {
@@ -38,7 +49,7 @@ func StartBlackhole() (*Blackhole, error) {
 	if err != nil || !ok {
 		return nil, errors.Join(fmt.Errorf("black hole: no address: %v", err), b.Close())
 	}
-	b.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(in4.Port))
+	b.addr = netip.AddrPortFrom(at.Addr(), uint16(in4.Port)).String()
 	b.fill, err = net.DialTimeout("tcp", b.addr, time.Second)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("black hole: fill the backlog: %w", err), b.Close())

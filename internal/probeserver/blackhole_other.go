@@ -2,7 +2,10 @@
 
 package probeserver
 
-import "errors"
+import (
+	"errors"
+	"net/netip"
+)
 
 // Blackhole is a loopback port that drops every connection attempt; only
 // Linux has one (see blackhole_linux.go).
@@ -10,6 +13,11 @@ type Blackhole struct{}
 
 // StartBlackhole reports that this system has no black hole.
 func StartBlackhole() (*Blackhole, error) {
+	return nil, errors.New("black hole: only on Linux")
+}
+
+// StartBlackholeAt reports that this system has no black hole.
+func StartBlackholeAt(netip.AddrPort) (*Blackhole, error) {
 	return nil, errors.New("black hole: only on Linux")
 }
 
