@@ -29,6 +29,9 @@ func newRootCmd(e env) *cobra.Command {
 address, MX, reverse DNS, SPF, DKIM, DMARC, client autoconfiguration,
 blocklists), shows exactly what to paste into your DNS provider, and watches
 the zone's authoritative nameservers until each record is really published.
+Last, it checks the mail server itself: port 25, STARTTLS and the
+certificate, no open relay, and the services mail programs use
+(--no-probe keeps it to DNS).
 
 Run it without arguments for the wizard; your answers are saved to
 $XDG_CONFIG_HOME/mailwizard/<domain>.toml, so "mailwizard --domain
