@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,5 +34,33 @@ func TestWorldServer(t *testing.T) {
 	msg, err := w.Publish(steps.IDServer)
 	if err != nil || !strings.Contains(msg, "Nothing to publish") {
 		t.Errorf("Publish(server) = %q, %v", msg, err)
+	}
+}
+
+// TestWorldServerMistake: the server step's typical mistake shows at the
+// next check (a greeting as localhost, a self-signed certificate for it),
+// and Publish puts it right.
+func TestWorldServerMistake(t *testing.T) {
+	w := startWorld(t, time.Hour)
+	publishAll(t, w, steps.IDHost, steps.IDPTR)
+	msg, err := w.PublishMistake(steps.IDServer)
+	if err != nil || !strings.Contains(msg, "greets as localhost.localdomain") {
+		t.Fatalf("PublishMistake(server) = %q, %v", msg, err)
+	}
+	r := check(t, w)[steps.IDServer]
+	got := codes(r)
+	for _, want := range []string{steps.CodeSMTPGreetingName, steps.CodeTLSCertUntrusted, steps.CodeTLSCertName} {
+		if !slices.Contains(got, want) {
+			t.Errorf("with the mistake: %s missing from %v", want, got)
+		}
+	}
+	if r.Status != steps.StatusFail {
+		t.Errorf("with the mistake: %s, want fail", r.Status)
+	}
+	if msg, err := w.Publish(steps.IDServer); err != nil || !strings.Contains(msg, "Fixed the demo's mail server") {
+		t.Fatalf("Publish(server) = %q, %v", msg, err)
+	}
+	if r := check(t, w)[steps.IDServer]; r.Status != steps.StatusPass {
+		t.Errorf("fixed: %s %v, want pass", r.Status, codes(r))
 	}
 }

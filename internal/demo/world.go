@@ -68,8 +68,11 @@ type World struct {
 	lab *verifytest.Lab
 	// host is the demo's mail server itself: SMTP, submission, IMAP, POP3
 	// and the autoconfig web server, for the server step.
-	host  *probeserver.Host
-	dir   string // the temporary folder of the DKIM key
+	host *probeserver.Host
+	// broken is the mail server port 25 goes to while the server step's
+	// typical mistake is shown; nil otherwise.
+	broken *probeserver.MailServer
+	dir    string // the temporary folder of the DKIM key
 	cfg   steps.Config
 	delay time.Duration
 
@@ -192,6 +195,9 @@ func (w *World) Verify() verify.Options {
 		return w.lab.MapAddr(addr)
 	})
 	opts.Roots = w.host.CA.Pool()
+	// The demo's servers run inside mailwizard: a probe costs nothing, and
+	// a mistake put on the mail server shows at the next check.
+	opts.ProbeReuse, opts.RelayReuse = -1, -1
 	return opts
 }
 
@@ -213,6 +219,11 @@ func (w *World) Close() error {
 		p.timer.Stop()
 		delete(w.pending, id)
 	}
+	broken := w.broken
 	w.mu.Unlock()
-	return errors.Join(w.lab.Close(), w.host.Close(), os.RemoveAll(w.dir))
+	errs := []error{w.lab.Close(), w.host.Close(), os.RemoveAll(w.dir)}
+	if broken != nil {
+		errs = append(errs, broken.Close())
+	}
+	return errors.Join(errs...)
 }

@@ -513,3 +513,34 @@ func TestProbeRound(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkProbeSMTP is one probe of a healthy SMTP server on loopback:
+// connect, greeting, EHLO, STARTTLS, TLS 1.3 handshake, certificate
+// checks, QUIT, in a fresh round each time.
+func BenchmarkProbeSMTP(b *testing.B) {
+	ca, err := probeserver.NewCA("bench CA")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cert, err := ca.Issue(probeserver.Cert{Names: []string{"mail.example.com"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := probeserver.StartMail(probeserver.MailConfig{Cert: &cert})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = srv.Close() })
+	routes := &probeserver.Routes{}
+	routes.Set(at(25), srv.Addr())
+	e, err := verify.New(verify.Options{Resolver: "127.0.0.1:53", MapAddr: routes.Map(nil), Roots: ca.Pool()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := verify.ServiceProbe(at(25), "mail.example.com", verify.ProtoSMTP, verify.TLSStartTLS)
+	for b.Loop() {
+		if a := e.Round().Ask(b.Context(), q)[q]; a.Probe == nil || a.Probe.Err != nil {
+			b.Fatalf("probe: %+v", a)
+		}
+	}
+}
