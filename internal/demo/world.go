@@ -73,8 +73,8 @@ type World struct {
 	// typical mistake is shown; nil otherwise.
 	broken *probeserver.MailServer
 	dir    string // the temporary folder of the DKIM key
-	cfg   steps.Config
-	delay time.Duration
+	cfg    steps.Config
+	delay  time.Duration
 
 	mu     sync.Mutex
 	closed bool
