@@ -120,7 +120,9 @@ func TestLabServerCodes(t *testing.T) {
 			status: StatusFail, want: []string{CodeSMTPUnreachable},
 		},
 		"greeting as localhost": {
-			setup:  func(l *serverLab) { l.replace25(probeserver.Cert{Names: mail}, probeserver.MailConfig{Name: "localhost"}) },
+			setup: func(l *serverLab) {
+				l.replace25(probeserver.Cert{Names: mail}, probeserver.MailConfig{Name: "localhost"})
+			},
 			status: StatusWarn, want: []string{CodeSMTPGreetingName},
 		},
 		"no STARTTLS": {
@@ -134,11 +136,15 @@ func TestLabServerCodes(t *testing.T) {
 			status: StatusFail, want: []string{CodeSMTPNoStartTLS},
 		},
 		"an open relay": {
-			setup:  func(l *serverLab) { l.replace25(probeserver.Cert{Names: mail}, probeserver.MailConfig{OpenRelay: true}) },
+			setup: func(l *serverLab) {
+				l.replace25(probeserver.Cert{Names: mail}, probeserver.MailConfig{OpenRelay: true})
+			},
 			status: StatusFail, want: []string{CodeSMTPOpenRelay},
 		},
 		"a certificate for the wrong name": {
-			setup:  func(l *serverLab) { l.replace25(probeserver.Cert{Names: []string{"www.example.org"}}, probeserver.MailConfig{}) },
+			setup: func(l *serverLab) {
+				l.replace25(probeserver.Cert{Names: []string{"www.example.org"}}, probeserver.MailConfig{})
+			},
 			status: StatusFail, want: []string{CodeTLSCertName},
 		},
 		"an expired certificate": {
