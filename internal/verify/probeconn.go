@@ -188,7 +188,7 @@ func (s *session) readLine() (string, error) {
 	case err != nil:
 		return "", err
 	}
-	line := escape(strings.TrimRight(string(raw), "\r\n"))
+	line := Printable(strings.TrimRight(string(raw), "\r\n"))
 	s.note("S: " + line)
 	return line, nil
 }
@@ -267,9 +267,11 @@ func inspect(st tls.ConnectionState, name string, roots *x509.CertPool, at time.
 	return ts
 }
 
-// escape writes control characters and bytes that are not UTF-8 as \x1b
-// or \u0085: a server's words go to terminals and reports.
-func escape(s string) string {
+// Printable writes control characters and bytes that are not UTF-8 as
+// \x1b or \u0085: a stranger's words (a server's reply, a record) go to
+// terminals and reports, where an escape sequence would repaint the
+// screen.
+func Printable(s string) string {
 	if !strings.ContainsFunc(s, func(r rune) bool { return r == utf8.RuneError || unicode.IsControl(r) }) {
 		return s
 	}

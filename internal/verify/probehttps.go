@@ -43,9 +43,9 @@ func (s *session) https(ctx context.Context) error {
 	defer resp.Body.Close()
 	out := &HTTPResponse{
 		Status:      resp.StatusCode,
-		StatusLine:  escape(resp.Proto + " " + resp.Status),
-		Location:    escape(resp.Header.Get("Location")),
-		ContentType: escape(resp.Header.Get("Content-Type")),
+		StatusLine:  Printable(resp.Proto + " " + resp.Status),
+		Location:    Printable(resp.Header.Get("Location")),
+		ContentType: Printable(resp.Header.Get("Content-Type")),
 	}
 	s.res.HTTP = out
 	s.note("S: " + out.StatusLine)
