@@ -70,7 +70,7 @@ func TestServer(t *testing.T) {
 			world:  func(w *world) { w.fail(port(25), verify.StageGreeting, fmt.Errorf("%w after 10s", verify.ErrTimeout)) },
 			status: StatusFail,
 			want:   []string{CodeSMTPUnreachable},
-			says:   []string{"mail.example.com. on port 25 (192.0.2.10", "connected, but no greeting: i/o timeout after 10s"},
+			says:   []string{"mail.example.com. on port 25 (192.0.2.10", "accepted the connection, but no greeting: i/o timeout after 10s"},
 		},
 		"greeting names localhost": {
 			world: func(w *world) {

@@ -37,7 +37,8 @@ type serverJudge struct {
 	known verify.Answers
 	v     *verdict
 	notes []*probeNote
-	rows  []ProbeRow
+	// smtpRows are port 25's rows, which come first; rows the others.
+	smtpRows, rows []ProbeRow
 	// connected are the addresses where some probe other than port 25
 	// connected: the host answers, on other ports.
 	connected map[netip.Addr][]string
@@ -75,21 +76,7 @@ func judgeServer(cfg Config, known verify.Answers, v *verdict) {
 		text := strings.ReplaceAll(n.text, placesMark, list(n.places))
 		v.add(n.kind, n.code, n.sev, "%s", strings.ReplaceAll(text, fromMark, from))
 	}
-	// Port 25 first, as the wizard shows it.
-	slices.SortStableFunc(j.rows, func(a, b ProbeRow) int {
-		return boolOrder(b.Service == "smtp", a.Service == "smtp")
-	})
-	v.probes = j.rows
-}
-
-func boolOrder(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
-		return 1
-	}
-	return -1
+	v.probes = append(j.smtpRows, j.rows...)
 }
 
 // note records a finding for one address, probed from from (empty when
@@ -204,7 +191,7 @@ func capitalize(s string) string {
 }
 
 // stageText says where a probe stopped and why, in words: "no connection:
-// connection refused", "connected, but no greeting: i/o timeout after 10s".
+// connection refused", "no greeting: i/o timeout after 10s".
 func stageText(res *verify.ProbeResult) string {
 	cause := "no result"
 	var pe *verify.ProbeError
@@ -215,7 +202,7 @@ func stageText(res *verify.ProbeResult) string {
 	case verify.StageConnect:
 		return "no connection: " + cause
 	case verify.StageGreeting:
-		return "connected, but no greeting: " + cause
+		return "no greeting: " + cause
 	case verify.StageEHLO:
 		return "EHLO failed: " + cause
 	case verify.StageCapa:
@@ -257,7 +244,7 @@ func (j *serverJudge) judgeSMTP() {
 			reached++
 			j.judgeSMTPSession(ip, res, &row)
 		}
-		j.rows = append(j.rows, row)
+		j.smtpRows = append(j.smtpRows, row)
 	}
 	if len(unreachable) == 0 {
 		return
@@ -288,9 +275,9 @@ func (j *serverJudge) judgeSMTP() {
 		from = " (checked from " + list(froms) + ")"
 	}
 	if reached == 0 && len(ports) > 0 {
-		for i := range j.rows {
-			if j.rows[i].Service == "smtp" && j.rows[i].Status == StatusFail && !strings.Contains(j.rows[i].Detail, "STARTTLS") {
-				j.rows[i].Status = StatusError
+		for i, row := range j.smtpRows {
+			if row.Status == StatusFail {
+				j.smtpRows[i].Status = StatusError
 			}
 		}
 		j.v.add(kindLookup, CodeSMTPPort25Blocked, SeverityWarning,
