@@ -112,6 +112,11 @@ func (m mailLab) checkServer(t *testing.T) (run, report.Step) {
 			for _, f := range s.Findings {
 				t.Logf("  %s (%s): %s", f.Code, f.Severity, f.Message)
 			}
+			for _, o := range s.Observed {
+				if p := o.Probe; p != nil {
+					t.Logf("  %s: connect %d ms, greeting %d ms, TLS %d ms, total %d ms", o.Question, p.TimingsMillis.Connect, p.TimingsMillis.Greeting, p.TimingsMillis.TLS, p.TimingsMillis.Total)
+				}
+			}
 			return r, s
 		}
 	}
