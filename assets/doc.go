@@ -6,8 +6,9 @@
 // The files are embedded at build time and parsed once, on first use; the
 // parsed catalogue never changes and every caller gets its own copy, so the
 // package keeps no state that anyone can change. The provider facts come
-// from shared/PROVIDERS.md: where it says a fact is unverified, the data
-// says "unknown" (or stays empty) and the wizard falls back to the generic
-// instruction and the zone-file form. assets does no I/O beyond reading
-// its own embedded files and never prints.
+// from public documentation, each with its source listed in the data file:
+// where a fact is unverified, the data says "unknown" (or stays empty) and
+// the wizard falls back to the generic instruction and the zone-file form.
+// assets does no I/O beyond reading its own embedded files and never
+// prints.
 package assets

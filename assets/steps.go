@@ -13,10 +13,10 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// StepText explains one step to someone who has never heard of it.
+// StepText explains one step to someone who has never heard of it. Its
+// title is the step's own (internal/steps), declared once there.
 type StepText struct {
-	ID    string
-	Title string // "Reverse DNS (PTR)"
+	ID string
 	// Why it matters, in two or three plain sentences.
 	Why string
 	// Where it is set, one sentence ("At your hosting provider, not at your
@@ -109,7 +109,7 @@ const (
 )
 
 // parseStep parses a step text: a TOML front matter between "+++" lines
-// (id, title), then the sections "# Why", "# Where" and "# Pitfalls". Why
+// (the id), then the sections "# Why", "# Where" and "# Pitfalls". Why
 // and Where are paragraphs whose lines are joined with spaces; Pitfalls is
 // a list of "- " items, each continued by indented lines.
 func parseStep(data string) (StepText, error) {
@@ -118,8 +118,7 @@ func parseStep(data string) (StepText, error) {
 		return StepText{}, err
 	}
 	var meta struct {
-		ID    string `toml:"id"`
-		Title string `toml:"title"`
+		ID string `toml:"id"`
 	}
 	md, err := toml.Decode(front, &meta)
 	if err != nil {
@@ -128,8 +127,8 @@ func parseStep(data string) (StepText, error) {
 	if keys := md.Undecoded(); len(keys) > 0 {
 		return StepText{}, fmt.Errorf("front matter: unknown key %q", keys[0].String())
 	}
-	if meta.ID == "" || meta.Title == "" {
-		return StepText{}, errors.New("front matter: id and title are required")
+	if meta.ID == "" {
+		return StepText{}, errors.New("front matter: id is required")
 	}
 	sections, err := splitSections(body)
 	if err != nil {
@@ -137,7 +136,6 @@ func parseStep(data string) (StepText, error) {
 	}
 	text := StepText{
 		ID:    meta.ID,
-		Title: meta.Title,
 		Why:   paragraph(sections[sectionWhy]),
 		Where: paragraph(sections[sectionWhere]),
 	}

@@ -19,7 +19,7 @@ import (
 // run runs mailwizard with args and returns the exit code.
 func run(ctx context.Context, args []string, e env) int {
 	root := newRootCmd(e)
-	root.AddCommand(newDemoCmd(e), newCheckCmd(e), newRecordsCmd(e), newDKIMCmd(e))
+	root.AddCommand(newDemoCmd(e), newCheckCmd(e), newRecordsCmd(e), newDKIMCmd(e), newPublishCmd(e))
 	root.SetArgs(args)
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)

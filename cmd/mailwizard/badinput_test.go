@@ -140,7 +140,7 @@ func TestBadInput(t *testing.T) {
 		},
 		"unknown step to skip": {
 			setup: func(*testing.T, env, string) []string {
-				return append([]string{"records", "--skip", "mta-sts"}, base...)
+				return append([]string{"records", "--skip", "no-such-step"}, base...)
 			},
 			wantLine: "mailwizard: --skip: ",
 		},
@@ -154,7 +154,7 @@ func TestBadInput(t *testing.T) {
 			setup: func(*testing.T, env, string) []string {
 				return append([]string{"records", "--format", "yaml"}, base...)
 			},
-			wantLine: `mailwizard: --format "yaml": use table, zone or json`,
+			wantLine: `mailwizard: --format "yaml": use table, zone, json, dnscontrol or octodns`,
 		},
 		"json and markdown": {
 			setup: func(*testing.T, env, string) []string {

@@ -176,7 +176,7 @@ func printReport(e env, f checkFlags, r report.Report) error {
 		err = ui.WriteCheckTable(e.stdout, r, ui.TableOptions{Env: e.environ})
 	}
 	if err != nil {
-		return fmt.Errorf("print the report: %w", err)
+		return couldNotWrite(fmt.Errorf("could not print the report: %w", err))
 	}
 	return nil
 }

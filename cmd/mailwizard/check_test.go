@@ -154,7 +154,7 @@ func TestCheckFormats(t *testing.T) {
 		want  []string
 	}{
 		"table":    {nil, []string{"example.com.", "pending", "DMARC", "checked 2026-03-01 12:00:00 UTC"}},
-		"markdown": {[]string{"--markdown"}, []string{"## mailwizard check of example.com.", "**Status: pending**", "### DMARC", "_dmarc.example.com."}},
+		"markdown": {[]string{"--markdown"}, []string{"## mailwizard check of `example.com.`", "**Status: pending**", "### DMARC", "_dmarc.example.com."}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -138,6 +138,11 @@ func (f *configFlags) loadProfile(e env) (*profile.Profile, string, error) {
 	if f.domain == "" {
 		return nil, "", nil
 	}
+	// The name is checked before it names a file: a value of any size or
+	// shape must not reach the file system, nor be echoed whole.
+	if _, err := steps.CheckDomain(f.domain); err != nil {
+		return nil, "", badInput("--%s: %v", flagDomain, err)
+	}
 	path, err := defaultProfilePath(e, f.domain)
 	if err != nil {
 		return nil, "", nil // no profile folder: flags only; --save reports it
@@ -190,7 +195,7 @@ func (f *configFlags) apply(flags *pflag.FlagSet, cfg *steps.Config) []steps.Fie
 			}
 			ip, err := netip.ParseAddr(strings.TrimSpace(s))
 			if err != nil {
-				problems = append(problems, steps.FieldError{Field: flagIP, Problem: fmt.Sprintf("%q is not an IP address", s)})
+				problems = append(problems, steps.FieldError{Field: flagIP, Problem: fmt.Sprintf("%q is not an IP address", steps.Clip(s))})
 				continue
 			}
 			cfg.IPs = append(cfg.IPs, ip)
@@ -278,7 +283,12 @@ func (f *configFlags) saveProfile(l loaded, e env) error {
 	if !f.save {
 		return nil
 	}
-	if err := profile.Save(l.path, l.cfg); err != nil {
+	err := profile.Save(l.path, l.cfg)
+	var we *profile.WriteError
+	switch {
+	case errors.As(err, &we):
+		return couldNotWrite(err)
+	case err != nil:
 		return badInput("--%s: %w", flagSave, err)
 	}
 	fmt.Fprintf(e.stderr, "mailwizard: saved the answers to %s\n", l.path)

@@ -138,7 +138,7 @@ func checkSelector(s string) error {
 		return errors.New("required: the name the key is published under, e.g. mail")
 	}
 	if len(s) > 63*4 {
-		return fmt.Errorf("%q is too long", s)
+		return fmt.Errorf("%q is %d characters long; a selector can have at most %d", steps.Clip(s), len(s), 63*4)
 	}
 	for label := range strings.SplitSeq(s, ".") {
 		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {

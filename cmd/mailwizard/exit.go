@@ -42,6 +42,12 @@ func couldNotCheck(format string, args ...any) error {
 	return &exitError{code: report.ExitCouldNotCheck, err: fmt.Errorf(format, args...)}
 }
 
+// couldNotWrite is output (a report, the profile) that could not be
+// written, a full disk for one: exit 4.
+func couldNotWrite(err error) error {
+	return &exitError{code: report.ExitCouldNotWrite, err: err}
+}
+
 // interrupted ends the command after Ctrl+C: exit 130.
 func interrupted() error {
 	return &exitError{code: exitInterrupted, err: errors.New("interrupted")}

@@ -21,6 +21,7 @@ func TestExitCode(t *testing.T) {
 		"success":                           {nil, 0},
 		"pending, silent":                   {exitWith(1), 1},
 		"could not check":                   {couldNotCheck("no resolver"), 3},
+		"could not write":                   {couldNotWrite(errors.New("no space left on device")), 4},
 		"bad input":                         {badInput("--ip: bad"), 2},
 		"cobra's own usage errors":          {errors.New(`unknown command "x" for "mailwizard"`), 2},
 		"wrapped exit error keeps its code": {fmt.Errorf("context: %w", couldNotCheck("x")), 3},

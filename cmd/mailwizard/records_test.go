@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailwizard/mailwizard/internal/report"
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
@@ -47,14 +48,14 @@ func TestRecordsFormats(t *testing.T) {
 		"json: steps with their records": {
 			format: "json",
 			check: func(t *testing.T, out string) {
-				var doc recordsJSON
+				var doc report.RecordsJSON
 				if err := json.Unmarshal([]byte(out), &doc); err != nil {
 					t.Fatalf("not JSON: %v\n%s", err, out)
 				}
 				if doc.Domain != "example.com." {
 					t.Errorf("domain = %q, want example.com.", doc.Domain)
 				}
-				ids := map[string]recordsJSONStep{}
+				ids := map[string]report.RecordsStep{}
 				for _, s := range doc.Steps {
 					ids[s.ID] = s
 				}

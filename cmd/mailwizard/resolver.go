@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
@@ -12,7 +13,7 @@ func verifyOptions(resolver string, noProbe bool, e env) (verify.Options, error)
 	probe, err := verify.New(verify.Options{Resolver: resolver})
 	if err != nil {
 		if resolver != "" {
-			return verify.Options{}, badInput("--%s %q: want an IP address with an optional port, like 127.0.0.53:53 or [2001:db8::53]:53", flagResolver, resolver)
+			return verify.Options{}, badInput("--%s %q: want an IP address with an optional port, like 127.0.0.53:53 or [2001:db8::53]:53", flagResolver, steps.Clip(resolver))
 		}
 		return verify.Options{}, badInput("no resolver: %v; give one with --%s host:port", err, flagResolver)
 	}

@@ -77,7 +77,7 @@ func printWatch(e env, f checkFlags, prev, cur report.Report) error {
 		err = ui.WriteChanges(e.stdout, cur.CheckedAt, report.Changes(prev, cur), ui.TableOptions{Env: e.environ})
 	}
 	if err != nil {
-		return fmt.Errorf("print the report: %w", err)
+		return couldNotWrite(fmt.Errorf("could not print the report: %w", err))
 	}
 	return nil
 }
@@ -85,7 +85,7 @@ func printWatch(e env, f checkFlags, prev, cur report.Report) error {
 func finishWatch(e env, f checkFlags, last report.Report) error {
 	if f.markdown {
 		if err := report.WriteMarkdown(e.stdout, last); err != nil {
-			return fmt.Errorf("print the report: %w", err)
+			return couldNotWrite(fmt.Errorf("could not print the report: %w", err))
 		}
 	}
 	return exitWith(report.ExitCode(last))

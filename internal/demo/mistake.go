@@ -26,7 +26,7 @@ type mistake struct {
 var errNoMistake = errors.New("no typical mistake fits these records")
 
 // mistakeFor derives the step's typical mistake from its right records,
-// the way people make it: USERS.md's pain points.
+// the way people make it.
 func mistakeFor(stepID string, cfg steps.Config, records []steps.Record) (mistake, error) {
 	derive := map[string]func(steps.Config, []steps.Record) (mistake, bool){
 		steps.IDHost:       hostMistake,
@@ -71,7 +71,7 @@ func hostMistake(cfg steps.Config, records []steps.Record) (mistake, bool) {
 }
 
 // mxMistake: the whole name typed into a Host field that appends the
-// zone, so the record sits at <domain>.<domain> (USERS.md pain point 4).
+// zone, so the record sits at <domain>.<domain>.
 func mxMistake(cfg steps.Config, records []steps.Record) (mistake, bool) {
 	for i, r := range records {
 		if r.Type != "MX" || !strings.EqualFold(r.Name, cfg.Domain) {

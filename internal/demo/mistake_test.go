@@ -124,7 +124,7 @@ func TestMistakeFor(t *testing.T) {
 
 func TestMistakeForStepsWithoutOne(t *testing.T) {
 	cfg := steps.Config{Domain: "example.com.", Host: "mail.example.com."}
-	for _, id := range []string{steps.IDBlocklist, "", "mta-sts"} {
+	for _, id := range []string{steps.IDBlocklist, "", "no-such-step"} {
 		if m, err := mistakeFor(id, cfg, nil); err == nil || errors.Is(err, errNoMistake) {
 			t.Errorf("mistakeFor(%q) = %v, %v, want an unknown-step error", id, m, err)
 		}

@@ -22,6 +22,7 @@ func FuzzParseRecord(f *testing.F) {
 		"k=rsa; v=DKIM1; p=; p=",
 		"v=DKIM1; k=ed25519; p=MCowBQYDK2VwAyEA",
 		"=;=;",
+		`v=DKIM1; n="a" "b" \\; x="; p=` + edP,
 		"v=DKIM1; k=a" + strings.Repeat("é", 25) + "; p=",
 	} {
 		f.Add(s)

@@ -15,20 +15,52 @@ import (
 // §3.3); DNS hosting forms often cut a pasted value there.
 const maxString = 255
 
-// quoteDamage finds zone-file quoting pasted into the value: split strings
-// ("…" "…"), quotes, or backslash escapes. A DKIM record never needs any.
+// quoteDamage finds zone-file quoting pasted into the value: quotes around
+// the whole value, or split strings ("…" "…"), quotes or backslash escapes
+// inside p=. Elsewhere quotes and backslashes can be legal: the n= note is
+// a qp-section, whose safe-char includes both (RFC 6376 §3.6.1), and
+// unknown tags are ignored, so they are left for the tag parser to judge.
 func quoteDamage(txt string) error {
-	i := strings.IndexAny(txt, `"\`)
-	if i < 0 {
+	lead := len(txt) - len(strings.TrimLeftFunc(txt, isFWS))
+	around := lead < len(txt) && (txt[lead] == '"' || txt[lead] == '\\')
+	start, end := pSpan(txt)
+	if j := splitStrings(txt[start:end]); j >= 0 {
+		j += start
+		return &MangledError{j, fmt.Sprintf(`p= contains '" "' at character %d: the value was pasted as several quoted strings. Join them into one value without quotes`, j+1)}
+	}
+	i := strings.IndexAny(txt[start:end], `"\`)
+	if i >= 0 {
+		i += start
+	}
+	if around && (i < 0 || lead < i) {
+		i = lead
+	}
+	switch {
+	case i < 0:
 		return nil
-	}
-	if j := splitStrings(txt); j >= 0 {
-		return &MangledError{j, fmt.Sprintf(`%s contains '" "' at character %d: the value was pasted as several quoted strings. Join them into one value without quotes`, where(txt, j), j+1)}
-	}
-	if txt[i] == '\\' {
+	case txt[i] == '\\':
 		return &MangledError{i, fmt.Sprintf(`%s contains a backslash at character %d: escaped quotes were pasted with the value. Publish it without backslashes and quotes`, where(txt, i), i+1)}
 	}
 	return &MangledError{i, fmt.Sprintf(`%s contains a quote at character %d: the value was pasted with its zone-file quotes. Publish it without quotes`, where(txt, i), i+1)}
+}
+
+// pSpan returns where the value of the first p= tag is in txt (from just
+// after "=" to the next ";"), or an empty span at the end when there is
+// none. It reads the tag list leniently, before the tag parser judges it.
+func pSpan(txt string) (start, end int) {
+	for from := 0; from < len(txt); {
+		stop := strings.IndexByte(txt[from:], ';')
+		if stop < 0 {
+			stop = len(txt)
+		} else {
+			stop += from
+		}
+		if name, _, ok := strings.Cut(txt[from:stop], "="); ok && strings.TrimFunc(name, isFWS) == "p" {
+			return from + len(name) + 1, stop
+		}
+		from = stop + 1
+	}
+	return len(txt), len(txt)
 }
 
 // splitStrings returns the offset of the first closing quote followed by

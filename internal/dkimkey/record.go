@@ -28,8 +28,9 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string { return e.Problem }
 
-// MangledError is a record whose p= was damaged on the way in: a quote,
-// backslash or whitespace inside the base64, or a value cut at 255 octets.
+// MangledError is a record damaged on the way in: zone-file quotes around
+// the value, a quote, backslash or whitespace inside the base64 of p=, or a
+// value cut at 255 octets.
 type MangledError struct {
 	Pos     int    // 0-based offset into the whole value
 	Problem string // "p= contains a quote at character 212: …"

@@ -72,6 +72,20 @@ func TestParseRecord(t *testing.T) {
 			txt: "v=DKIM1; k=rsa; p=", keyType: RSA, version: "DKIM1",
 			tags: map[string]string{"v": "DKIM1", "k": "rsa", "p": ""},
 		},
+		// RFC 6376 §3.6.1: n= is a qp-section, whose safe-char takes '"'
+		// and '\'; quotes there are a note's own, not zone-file quoting.
+		"quotes and backslashes in the note": {
+			txt: `v=DKIM1; n="signed by mail" \o/ "a" "b"; k=ed25519; p=` + edP, want: ed, keyType: Ed25519, version: "DKIM1",
+			tags: map[string]string{"v": "DKIM1", "n": `"signed by mail" \o/ "a" "b"`, "k": "ed25519", "p": edP},
+		},
+		"quotes in an unknown tag": {
+			txt: `v=DKIM1; x="y"; p=` + edP + "; k=ed25519", want: ed, keyType: Ed25519, version: "DKIM1",
+			tags: map[string]string{"v": "DKIM1", "x": `"y"`, "p": edP, "k": "ed25519"},
+		},
+		"a note that ends the record with a quote": {
+			txt: `v=DKIM1; k=ed25519; p=` + edP + `; n="rotated 2026"`, want: ed, keyType: Ed25519, version: "DKIM1",
+			tags: map[string]string{"v": "DKIM1", "k": "ed25519", "p": edP, "n": `"rotated 2026"`},
+		},
 		"exactly 255 characters and whole": {
 			txt: exactly255, want: rsa1024, keyType: RSA, version: "DKIM1",
 			tags: map[string]string{"v": "DKIM1", "n": strings.Repeat("x", 255-len(short)-len("; n=")), "k": "rsa", "p": pValue(t, rsa1024)},
@@ -236,9 +250,21 @@ func TestParseRecordErrors(t *testing.T) {
 			txt: `v=DKIM1; k=rsa; p=` + rsaP[:100] + `\"` + rsaP[100:], mangled: true, pos: 118,
 			problem: "p= contains a backslash at character 119: escaped quotes were pasted with the value. Publish it without backslashes and quotes",
 		},
-		"quote in another tag": {
-			txt: `v=DKIM1; k="rsa"; p=` + rsaP, mangled: true, pos: 11,
-			problem: "the value contains a quote at character 12: the value was pasted with its zone-file quotes. Publish it without quotes",
+		"quotes in the key type are not zone-file quoting": {
+			txt: `v=DKIM1; k="rsa"; p=` + rsaP, pos: 11,
+			problem: `k="rsa" is not a key type receivers know: use k=rsa or k=ed25519`,
+		},
+		"wrapped in escaped quotes": {
+			txt: `\"` + whole + `\"`, mangled: true, pos: 0,
+			problem: "the value contains a backslash at character 1: escaped quotes were pasted with the value. Publish it without backslashes and quotes",
+		},
+		"quoted note, then quotes inside p": {
+			txt: `v=DKIM1; n="x"; k=rsa; p=` + rsaP[:50] + `"` + rsaP[50:], mangled: true, pos: 75,
+			problem: "p= contains a quote at character 76: the value was pasted with its zone-file quotes. Publish it without quotes",
+		},
+		"leading space, then the quotes": {
+			txt: ` "` + whole + `"`, mangled: true, pos: 1,
+			problem: "the value contains a quote at character 2: the value was pasted with its zone-file quotes. Publish it without quotes",
 		},
 		"whitespace that breaks the key": {
 			txt: broken, mangled: true, pos: 168,

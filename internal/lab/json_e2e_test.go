@@ -16,7 +16,7 @@ import (
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
-// The JSON report as issue 4 and the README define it, field by field:
+// The JSON report as the README defines it, field by field:
 // pointers, so that a field left out or null is seen, and Go types, so
 // that a value of another JSON type does not decode (rtt_ms "12" or 12.5,
 // rcode 0, records as a string). The contract's fields come first; the
@@ -36,6 +36,19 @@ type (
 		Observed  *[]contractObservation `json:"observed"`
 		Resolvers *[]contractObservation `json:"resolvers"`
 		Findings  *[]contractFinding     `json:"findings"`
+		// Additions: each server's verdict, each resolver's note.
+		Servers       *[]contractServer  `json:"servers"`
+		SecondOpinion *[]contractOpinion `json:"second_opinion"`
+	}
+	contractServer struct {
+		Server  *string `json:"server"`
+		Verdict *string `json:"verdict"`
+		Detail  *string `json:"detail"`
+	}
+	contractOpinion struct {
+		Resolver *string `json:"resolver"`
+		Stale    *bool   `json:"stale"`
+		Note     *string `json:"note"`
 	}
 	contractRecord struct {
 		Name     *string `json:"name"`
@@ -117,12 +130,15 @@ func TestE2EJSONContract(t *testing.T) {
 		for _, o := range deref(s.Resolvers) {
 			kinds[wantObservation(t, id+" resolvers", o, false)] = true
 		}
+		for _, v := range deref(s.Servers) {
+			kinds["server "+str(v.Verdict)] = true
+		}
 	}
 	if !slices.Equal(got, ids) {
 		t.Errorf("step ids %v, want %v in this order", got, ids)
 	}
 	// The state of the lab makes every kind of observation; all were seen.
-	for _, k := range []string{"answer", "no", "error"} {
+	for _, k := range []string{"answer", "no", "error", "server ok", "server bad", "server unknown"} {
 		if !kinds[k] {
 			t.Errorf("no observation of kind %q in the report; the test lost its teeth", k)
 		}
@@ -143,7 +159,8 @@ func wantStep(t *testing.T, s contractStep) {
 	if !slices.Contains([]steps.Status{steps.StatusPass, steps.StatusWarn, steps.StatusPending, steps.StatusFail, steps.StatusError, steps.StatusSkipped}, steps.Status(str(s.Status))) {
 		t.Errorf("step %s status %q is not a status", id, str(s.Status))
 	}
-	for name, present := range map[string]bool{"expected": s.Expected != nil, "observed": s.Observed != nil, "resolvers": s.Resolvers != nil, "findings": s.Findings != nil} {
+	for name, present := range map[string]bool{"expected": s.Expected != nil, "observed": s.Observed != nil, "resolvers": s.Resolvers != nil, "findings": s.Findings != nil,
+		"servers": s.Servers != nil, "second_opinion": s.SecondOpinion != nil} {
 		if !present {
 			t.Errorf("step %s: %s is missing or null, want a list", id, name)
 		}
@@ -154,6 +171,16 @@ func wantStep(t *testing.T, s contractStep) {
 		}
 		if rec.Optional != nil && !*rec.Optional {
 			t.Errorf("step %s: \"optional\": false is written; it is left out unless true", id)
+		}
+	}
+	for _, v := range deref(s.Servers) {
+		if str(v.Server) == "" || str(v.Detail) == "" || !slices.Contains([]steps.Verdict{steps.VerdictOK, steps.VerdictBad, steps.VerdictUnknown}, steps.Verdict(str(v.Verdict))) {
+			t.Errorf("step %s: server verdict %s %q %q lacks a field", id, str(v.Server), str(v.Verdict), str(v.Detail))
+		}
+	}
+	for _, o := range deref(s.SecondOpinion) {
+		if str(o.Resolver) == "" || o.Stale == nil || !strings.HasSuffix(str(o.Note), ".") && !strings.HasPrefix(str(o.Note), "Could not ask") {
+			t.Errorf("step %s: second opinion %s %v %q lacks a field", id, str(o.Resolver), o.Stale, str(o.Note))
 		}
 	}
 	for _, f := range deref(s.Findings) {

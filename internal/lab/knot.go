@@ -9,11 +9,26 @@ import (
 // tsigAlgorithm is the TSIG algorithm of the lab's update key.
 const tsigAlgorithm = "hmac-sha256"
 
+// knotRole makes a Knot instance a primary that notifies a secondary, or
+// the secondary that transfers its zones from the primary (both with the
+// lab's key). The zero value is a server on its own.
+type knotRole struct {
+	// primary is the address of the primary, set on the secondary.
+	primary netip.Addr
+	// notify is the address of the secondary, set on the primary.
+	notify netip.Addr
+}
+
 // knotConfig is the configuration of one Knot instance: listening on addr
 // port 53, with its PID file and control socket in runDir and its database
-// in dir, serving zones from zoneDir, accepting updates signed with the
-// lab's key. Updates stay in memory (no zone file sync, no journal).
-func knotConfig(runDir, dir string, addr netip.Addr, zoneDir, keyName, secret string, zones []string) string {
+// in dir, serving zones from zoneDir, accepting updates and zone transfers
+// signed with the lab's key. Updates stay in memory (no zone file sync, no
+// journal).
+func knotConfig(runDir, dir string, addr netip.Addr, zoneDir, keyName, secret string, zones []string, roles ...knotRole) string {
+	var role knotRole
+	if len(roles) > 0 {
+		role = roles[0]
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `server:
     rundir: %q
@@ -38,7 +53,13 @@ acl:
   - id: lab-update
     key: %s
     action: update
-
+  - id: lab-transfer
+    key: %s
+    action: transfer
+  - id: lab-notify
+    key: %s
+    action: notify
+%s
 template:
   - id: default
     storage: %q
@@ -46,12 +67,40 @@ template:
     zonefile-sync: -1
     zonefile-load: whole
     journal-content: none
-    acl: lab-update
-
+    acl: [lab-update, lab-transfer, lab-notify]
+%s
 zone:
-`, runDir, addr, dir, keyName, tsigAlgorithm, secret, keyName, zoneDir)
+`, runDir, addr, dir, keyName, tsigAlgorithm, secret, keyName, keyName, keyName, role.remotes(keyName), zoneDir, role.zoneOptions())
 	for _, z := range zones {
 		fmt.Fprintf(&b, "  - domain: %s\n", z)
 	}
 	return b.String()
+}
+
+// remotes is the remote section of a primary or a secondary.
+func (r knotRole) remotes(keyName string) string {
+	var b strings.Builder
+	for _, rm := range []struct {
+		id   string
+		addr netip.Addr
+	}{{"primary", r.primary}, {"secondary", r.notify}} {
+		if rm.addr.IsValid() {
+			if b.Len() == 0 {
+				b.WriteString("\nremote:\n")
+			}
+			fmt.Fprintf(&b, "  - id: %s\n    address: %s@53\n    key: %s\n", rm.id, rm.addr, keyName)
+		}
+	}
+	return b.String()
+}
+
+// zoneOptions are the template lines of a primary or a secondary.
+func (r knotRole) zoneOptions() string {
+	switch {
+	case r.primary.IsValid():
+		return "    master: primary\n"
+	case r.notify.IsValid():
+		return "    notify: secondary\n"
+	}
+	return ""
 }

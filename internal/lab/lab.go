@@ -28,6 +28,10 @@ type Config struct {
 	// ns1 and ns2 in the first zone, whose addresses (the lab's loopback
 	// addresses) the lab adds to it.
 	Zones []Zone
+	// Secondary makes ns2 a secondary of ns1: it transfers the zones from
+	// ns1 whenever ns1 notifies a change, as a provider's servers do, so
+	// that an update sent to ns1 alone reaches both.
+	Secondary bool
 }
 
 // Lab is a running set of servers: Knot instances ns1 and ns2 and an
@@ -40,8 +44,11 @@ type Lab struct {
 	ns      []netip.Addr
 	res     netip.Addr
 	keyFile string
-	knots   []*daemon
-	unbound *daemon
+	// secret is the TSIG key's secret (base64).
+	secret    string
+	secondary bool
+	knots     []*daemon
+	unbound   *daemon
 	// runDirs are Knot's short-named run folders, removed by Close.
 	runDirs []string
 }
@@ -87,6 +94,8 @@ func start(ctx context.Context, progs Programs, cfg Config, dir string) (*Lab, e
 		home: dns.CanonicalName(cfg.Zones[0].Apex),
 		ns:   []netip.Addr{base.Next(), base.Next().Next()},
 		res:  addrAt(base, 10),
+
+		secondary: cfg.Secondary,
 	}
 	for _, z := range cfg.Zones {
 		l.zones = append(l.zones, dns.CanonicalName(z.Apex))
@@ -95,6 +104,7 @@ func start(ctx context.Context, progs Programs, cfg Config, dir string) (*Lab, e
 	if err != nil {
 		return nil, err
 	}
+	l.secret = secret
 	l.keyFile = filepath.Join(dir, "tsig.key")
 	if err := os.WriteFile(l.keyFile, []byte(tsigAlgorithm+":"+keyName+":"+secret+"\n"), 0o600); err != nil {
 		return nil, fmt.Errorf("write the TSIG key: %w", err)
@@ -130,7 +140,14 @@ func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret stri
 		}
 	}
 	conf := filepath.Join(dir, "knot.conf")
-	if err := os.WriteFile(conf, []byte(knotConfig(run, dir, addr, zoneDir, keyName, secret, l.zones)), 0o600); err != nil {
+	var role knotRole
+	switch {
+	case l.secondary && i == 0:
+		role.notify = l.ns[1]
+	case l.secondary:
+		role.primary = l.ns[0]
+	}
+	if err := os.WriteFile(conf, []byte(knotConfig(run, dir, addr, zoneDir, keyName, secret, l.zones, role)), 0o600); err != nil {
 		return fmt.Errorf("ns%d: %w", i+1, err)
 	}
 	d, err := startDaemon(fmt.Sprintf("knotd ns%d", i+1), l.progs.Knotd, "-c", conf)
@@ -195,6 +212,17 @@ func (l *Lab) Update(ctx context.Context, i int, zone string, records []string) 
 	}
 	return nil
 }
+
+// WriteBINDKey writes the lab's TSIG key to path in the BIND key-file
+// format that nsupdate -k reads, with mode 0600.
+func (l *Lab) WriteBINDKey(path string) error {
+	text := fmt.Sprintf("key %q {\n\talgorithm %s;\n\tsecret %q;\n};\n", keyName, tsigAlgorithm, l.secret)
+	return os.WriteFile(path, []byte(text), 0o600)
+}
+
+// TSIGSecret is the lab's TSIG secret, for tests that make sure it is
+// never printed.
+func (l *Lab) TSIGSecret() string { return l.secret }
 
 // Logs are the servers' outputs, for a failed test.
 func (l *Lab) Logs() string {

@@ -34,7 +34,13 @@ type file struct {
 	TTL      uint32    `toml:"ttl,omitzero"`
 	Provider string    `toml:"provider,omitempty"`
 	Skip     []string  `toml:"skip,omitempty"`
-	NoProbe  bool      `toml:"no-probe,omitempty"`
+	// Publishing: the provider's name and the paths of its key files,
+	// never a secret.
+	PublishProvider string `toml:"publish-provider,omitempty"`
+	TSIGKey         string `toml:"tsig-key,omitempty"`
+	Credentials     string `toml:"credentials,omitempty"`
+	RFC2136Server   string `toml:"rfc2136-server,omitempty"`
+	NoProbe         bool   `toml:"no-probe,omitempty"`
 }
 
 // fromConfig is the file form of cfg. Key paths are made absolute so the
@@ -57,7 +63,12 @@ func fromConfig(cfg steps.Config) file {
 		TTL:           cfg.TTL,
 		Provider:      cfg.Provider,
 		Skip:          cfg.Skip,
-		NoProbe:       cfg.NoProbe,
+
+		PublishProvider: cfg.PublishProvider,
+		TSIGKey:         absPath(cfg.TSIGKeyFile),
+		Credentials:     absPath(cfg.CredentialsFile),
+		RFC2136Server:   cfg.RFC2136Server,
+		NoProbe:         cfg.NoProbe,
 	}
 	if cfg.DNSBL != nil {
 		zones := cfg.DNSBL
@@ -85,6 +96,10 @@ func (f file) config(dir string) steps.Config {
 		TTL:               f.TTL,
 		Provider:          f.Provider,
 		Skip:              f.Skip,
+		PublishProvider:   f.PublishProvider,
+		TSIGKeyFile:       relativeTo(dir, f.TSIGKey),
+		CredentialsFile:   relativeTo(dir, f.Credentials),
+		RFC2136Server:     f.RFC2136Server,
 		NoProbe:           f.NoProbe,
 	}
 	if f.DNSBL != nil {

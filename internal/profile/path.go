@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"golang.org/x/net/idna"
+	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
 // dirName is the folder under the user's config folder.
@@ -37,16 +37,9 @@ func Path(dir, domain string) (string, error) {
 }
 
 func fileName(domain string) (string, error) {
-	d := strings.TrimSuffix(strings.TrimSpace(domain), ".")
-	if d == "" {
-		return "", errors.New("profile name: the domain is empty")
-	}
-	ascii, err := idna.Lookup.ToASCII(strings.ToLower(d))
+	name, err := steps.CheckDomain(domain)
 	if err != nil {
-		return "", fmt.Errorf("profile name: %q is not a domain name: %w", domain, err)
+		return "", fmt.Errorf("profile name: %w", err)
 	}
-	if strings.ContainsAny(ascii, `/\`) || strings.HasPrefix(ascii, ".") || strings.Contains(ascii, "..") {
-		return "", fmt.Errorf("profile name: %q is not a domain name", domain)
-	}
-	return ascii, nil
+	return strings.TrimSuffix(name, "."), nil
 }

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -41,12 +42,18 @@ func TestPath(t *testing.T) {
 		"path traversal":                  {domain: "../etc/passwd", wantErr: true},
 		"slash":                           {domain: "a/b.example", wantErr: true},
 		"empty label":                     {domain: "a..example", wantErr: true},
+		"longer than a name can be":       {domain: strings.Repeat("a.", 70000) + "example", wantErr: true},
+		"a label longer than 63":          {domain: strings.Repeat("x", 64) + ".example", wantErr: true},
+		"one label, no domain":            {domain: "localhost", wantErr: true},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			got, err := Path("/p", tc.domain)
 			if (err != nil) != tc.wantErr {
-				t.Fatalf("Path(%q) error = %v, want error %v", tc.domain, err, tc.wantErr)
+				t.Fatalf("Path(%.80q) error = %v, want error %v", tc.domain, err, tc.wantErr)
+			}
+			if err != nil && len(err.Error()) > 300 {
+				t.Errorf("Path error of %d characters echoes the name: %.300s", len(err.Error()), err)
 			}
 			if tc.wantErr {
 				return

@@ -15,6 +15,9 @@ const (
 	// ExitCouldNotCheck: nothing is pending or failing, but some step could
 	// not be checked (timeouts, SERVFAIL, an unreachable resolver).
 	ExitCouldNotCheck = 3
+	// ExitCouldNotWrite: the report or the profile could not be written (a
+	// full disk, a read-only folder); nothing is wrong with the input.
+	ExitCouldNotWrite = 4
 )
 
 // ExitCode is the exit code of `mailwizard check` for r: ExitProblems

@@ -3,60 +3,31 @@ package report
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
-func TestDuration(t *testing.T) {
-	tests := map[string]struct {
-		d    time.Duration
-		want string
-	}{
-		"seconds":                     {45 * time.Second, "45 s"},
-		"minutes round up":            {59*time.Minute + time.Second, "60 min"},
-		"just under an hour":          {3540 * time.Second, "59 min"},
-		"hours and minutes":           {2*time.Hour + 4*time.Minute + 30*time.Second, "2 h 5 min"},
-		"whole hours":                 {3 * time.Hour, "3 h"},
-		"minutes rounding to an hour": {time.Hour + 59*time.Minute + time.Second, "2 h"},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			if got := Duration(tc.d); got != tc.want {
-				t.Errorf("Duration(%v) = %q, want %q", tc.d, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestResolverNotes(t *testing.T) {
-	dmarc := Observation{Question: "TXT _dmarc.example.com.", Server: "ns1.example.net.", Rcode: "NOERROR", Records: []string{"x"}}
-	spf := Observation{Question: "TXT example.com.", Server: "ns1.example.net.", Rcode: "NOERROR", Records: []string{"x"}}
-	cachedNo := Observation{Question: "TXT _dmarc.example.com.", Server: "127.0.0.53:53", Rcode: "NXDOMAIN", NegativeTTLSeconds: 3540}
-	cachedNoData := Observation{Question: "TXT example.com.", Server: "127.0.0.53:53", Rcode: "NOERROR", NegativeTTLSeconds: 300}
-	agrees := Observation{Question: "TXT _dmarc.example.com.", Server: "127.0.0.53:53", Rcode: "NOERROR", Records: []string{"x"}}
-	unoffered := Observation{Question: "SRV _pop3._tcp.example.com.", Server: "127.0.0.53:53", Rcode: "NXDOMAIN", NegativeTTLSeconds: 3600}
-	unofferedAuth := Observation{Question: "SRV _pop3._tcp.example.com.", Server: "ns1.example.net.", Rcode: "NXDOMAIN", NegativeTTLSeconds: 3600}
+	stale := steps.Opinion{Resolver: "127.0.0.53:53", Stale: true,
+		Note: `127.0.0.53:53 still caches "no such name" for up to 59 min (TXT _dmarc.example.com.); it will catch up on its own.`}
+	agrees := steps.Opinion{Resolver: "127.0.0.53:53", Note: "127.0.0.53:53 sees it too."}
 	tests := map[string]struct {
 		step Step
 		want []string
 	}{
-		"published, resolver still caches no such name": {
-			step: Step{Status: steps.StatusPass, Observed: []Observation{dmarc}, Resolvers: []Observation{cachedNo}},
-			want: []string{"127.0.0.53:53 still caches “no such name” for TXT _dmarc.example.com. for up to 59 min"},
+		"published, a resolver still caches no": {
+			step: Step{Status: steps.StatusPass, SecondOpinion: []steps.Opinion{stale}},
+			want: []string{stale.Note},
 		},
-		"published with a warning, resolver caches no such record": {
-			step: Step{Status: steps.StatusWarn, Observed: []Observation{spf}, Resolvers: []Observation{cachedNoData}},
-			want: []string{"127.0.0.53:53 still caches “no such record” for TXT example.com. for up to 5 min"},
+		"published with a warning": {
+			step: Step{Status: steps.StatusWarn, SecondOpinion: []steps.Opinion{agrees, stale}},
+			want: []string{stale.Note},
 		},
-		"resolver agrees: no note": {
-			step: Step{Status: steps.StatusPass, Observed: []Observation{dmarc}, Resolvers: []Observation{agrees}},
+		"a resolver that agrees is no news": {
+			step: Step{Status: steps.StatusPass, SecondOpinion: []steps.Opinion{agrees}},
 		},
-		"a name rightly absent everywhere: no note": {
-			step: Step{Status: steps.StatusPass, Observed: []Observation{unofferedAuth}, Resolvers: []Observation{unoffered}},
-		},
-		"not published yet: the findings speak, not the resolver": {
-			step: Step{Status: steps.StatusPending, Observed: []Observation{dmarc}, Resolvers: []Observation{cachedNo}},
+		"not published everywhere: the findings speak, not the resolver": {
+			step: Step{Status: steps.StatusPending, SecondOpinion: []steps.Opinion{stale}},
 		},
 	}
 	for name, tc := range tests {

@@ -36,12 +36,6 @@ type Observation struct {
 	Probe *ProbeObservation `json:"probe,omitempty"`
 }
 
-// Negative reports whether the server said the record does not exist
-// (NXDOMAIN, or NOERROR with no record of the type asked).
-func (o Observation) Negative() bool {
-	return o.Error == "" && o.NegativeTTLSeconds > 0
-}
-
 func authoritative(ans verify.Answer) []Observation {
 	if ans.Question.Via == verify.Direct {
 		return []Observation{probeObservation(ans)}

@@ -116,9 +116,10 @@ func TestMarkdownProbes(t *testing.T) {
 	out := buf.String()
 	for _, want := range []string{
 		"Server (per address and port):",
-		"- `imaps` 192.0.2.25:993 (mail.example.com.): fail, no connection: connection refused",
+		"- fail `imaps` `192.0.2.25:993`: `mail.example.com.`, from `198.51.100.7`: no connection: connection refused",
 		"Connections to the server:",
-		"EHLO mail.example.com, STARTTLS offered, TLS 1.3, certificate for mail.example.com until 2027-01-02, from 198.51.100.7, 20 ms",
+		"EHLO `mail.example.com`, STARTTLS offered,",
+		"certificate for `mail.example.com` until 2027-01-02, from `198.51.100.7`, 20 ms",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, out)

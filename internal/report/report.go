@@ -35,6 +35,12 @@ type Step struct {
 	// decides a status.
 	Resolvers []Observation   `json:"resolvers"`
 	Findings  []steps.Finding `json:"findings"`
+	// Servers is the step's verdict on each server it asked: ok, bad with
+	// what is wrong there, or unknown with why.
+	Servers []steps.ServerVerdict `json:"servers"`
+	// SecondOpinion is what each resolver says of the step's records, in a
+	// sentence.
+	SecondOpinion []steps.Opinion `json:"second_opinion"`
 	// Probes are, for the server step, one row per address and port it
 	// connected to: the step's verdict there and where it ran from.
 	Probes []steps.ProbeRow `json:"probes,omitempty"`
@@ -57,14 +63,16 @@ func Build(domain string, results []steps.Result, checkedAt time.Time) Report {
 
 func buildStep(res steps.Result) Step {
 	s := Step{
-		ID:        res.Step,
-		Title:     res.Step,
-		Status:    res.Status,
-		Expected:  nonNil(res.Expected),
-		Findings:  nonNil(res.Findings),
-		Observed:  []Observation{},
-		Resolvers: []Observation{},
-		Probes:    res.Probes,
+		ID:            res.Step,
+		Title:         res.Step,
+		Status:        res.Status,
+		Expected:      nonNil(res.Expected),
+		Findings:      nonNil(res.Findings),
+		Observed:      []Observation{},
+		Resolvers:     []Observation{},
+		Servers:       nonNil(res.Servers),
+		SecondOpinion: nonNil(res.SecondOpinion),
+		Probes:        res.Probes,
 	}
 	if st, ok := steps.ByID(res.Step); ok && st.Title != "" {
 		s.Title = st.Title

@@ -94,6 +94,21 @@ func TestBuildObservations(t *testing.T) {
 	}
 }
 
+// TestBuildKeepsTheVerdicts: the report shows each server's verdict and
+// each resolver's note as the step judged them.
+func TestBuildKeepsTheVerdicts(t *testing.T) {
+	res := mxResult(t)
+	res.Servers = []steps.ServerVerdict{
+		{Server: "ns1.example.net.", Verdict: steps.VerdictOK, Detail: "serves it"},
+		{Server: "ns2.example.net.", Verdict: steps.VerdictUnknown, Detail: "could not check: i/o timeout"},
+	}
+	res.SecondOpinion = []steps.Opinion{{Resolver: "127.0.0.53:53", Stale: true, Note: "127.0.0.53:53 still caches …"}}
+	s := Build("example.com.", []steps.Result{res}, time.Unix(0, 0)).Steps[0]
+	if !slices.Equal(s.Servers, res.Servers) || !slices.Equal(s.SecondOpinion, res.SecondOpinion) {
+		t.Errorf("servers %+v and second opinion %+v, want the step's %+v and %+v", s.Servers, s.SecondOpinion, res.Servers, res.SecondOpinion)
+	}
+}
+
 func observationEqual(a, b Observation) bool {
 	return a.Question == b.Question && a.Server == b.Server && a.Address == b.Address &&
 		a.Rcode == b.Rcode && slices.Equal(a.Records, b.Records) && a.RTTMillis == b.RTTMillis &&
@@ -176,6 +191,8 @@ func TestBuildEdgeCases(t *testing.T) {
 func TestJSONContract(t *testing.T) {
 	r := Build("example.com.", []steps.Result{mxResult(t)}, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	r.Steps[0].Findings = []steps.Finding{{Code: "mx-extra-host", Severity: steps.SeverityWarning, Message: "m."}}
+	r.Steps[0].Servers = []steps.ServerVerdict{{Server: "ns1.example.net.", Verdict: steps.VerdictOK, Detail: "serves it"}}
+	r.Steps[0].SecondOpinion = []steps.Opinion{{Resolver: "127.0.0.53:53", Stale: true, Note: "n."}}
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, r); err != nil {
 		t.Fatal(err)
@@ -194,6 +211,10 @@ func TestJSONContract(t *testing.T) {
 	requireKeys(t, "observed", step["observed"].([]any)[0].(map[string]any), "server", "address", "rcode", "records", "rtt_ms", "error")
 	requireKeys(t, "resolvers", step["resolvers"].([]any)[0].(map[string]any), "server", "address", "rcode", "records", "rtt_ms", "error", "negative_ttl_s")
 	requireKeys(t, "finding", step["findings"].([]any)[0].(map[string]any), "code", "severity", "message")
+	// Additions: each server's verdict and each resolver's note.
+	requireKeys(t, "step", step, "servers", "second_opinion")
+	requireKeys(t, "server", step["servers"].([]any)[0].(map[string]any), "server", "verdict", "detail")
+	requireKeys(t, "second opinion", step["second_opinion"].([]any)[0].(map[string]any), "resolver", "stale", "note")
 	if got := step["observed"].([]any)[0].(map[string]any)["rtt_ms"]; got != 12.0 {
 		t.Errorf("rtt_ms = %v, want 12", got)
 	}

@@ -3,37 +3,45 @@ package spf
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
 )
 
-// maxRecords bounds the records walked beyond those a receiver evaluates
-// for the IP, so that include trees built to explode still end.
-const maxRecords = 100
-
-// evaluator is one run of Evaluate.
+// evaluator is one run of CheckHost.
 //
 // It walks the tree once, in the order a receiver would. A term is "live"
 // while no earlier term of its record has decided and its record is itself
 // live; live terms decide the result exactly as RFC 7208 says. After the
 // decision the walk goes on "in the shadow" to the end of each record (up to
 // "all"), following includes and redirect, so that the counts and the tree
-// describe everything a receiver may have to look up. A question that has
-// not been answered yet makes the evaluation provisional; the walk carries
-// on as if the term did not match, so every question that can be asked now
-// is listed at once.
+// describe everything a receiver may have to look up, until the counts are
+// well past the limits (maxCountedLookups, maxCountedVoids): then it counts
+// the terms of the records it has but follows and asks nothing more. A
+// question that has not been answered yet makes the evaluation provisional;
+// the walk carries on as if the term did not match, so every question that
+// can be asked now is listed at once.
 type evaluator struct {
 	env    macroEnv
 	lookup Lookup
-	root   string // the domain evaluated, absolute
+	root   string // the domain evaluated, as questions carry it
 
 	needed []Question
 	asked  map[Question]bool
 
-	lookups, voids         int // over the whole walk
-	liveLookups, liveVoids int // over the live terms only
-	records                int // records walked
+	lookups, voids         int  // over the whole walk
+	liveLookups, liveVoids int  // over the live terms only
+	cut                    bool // the walk left something out past the limits
+}
+
+// record is a record being evaluated: its node, its domain as macros
+// expand it (no trailing dot), and the domains being evaluated down to it,
+// as questions carry them.
+type record struct {
+	node   *Node
+	domain string
+	stack  []string
 }
 
 // outcome is what evaluating a record gave.
@@ -54,16 +62,18 @@ const (
 	failure // the outcome carries a permerror or temperror
 )
 
-// checkHost evaluates the record of domain (absolute). via is the term
-// that led here, stack the domains being evaluated above it, and live
-// whether the result counts.
+// checkHost evaluates the record of domain (as macros expand it). via is
+// the term that led here, stack the domains being evaluated above it, and
+// live whether the result counts.
 func (e *evaluator) checkHost(domain, via string, stack []string, live bool) (*Node, outcome) {
-	node := &Node{Domain: domain, Via: via}
-	if problem := nameProblem(domain); problem != "" {
-		node.Err = domain + " is not a valid domain name: " + problem
-		return node, outcome{result: ResultNone, problem: node.Err + "."}
+	domain = strings.TrimSuffix(domain, ".")
+	name := queryName(domain)
+	node := &Node{Domain: name, Via: via}
+	if problem := hostProblem(domain); problem != "" {
+		node.Err = name + " is not a valid domain name: " + problem
+		return node, outcome{result: ResultNone, problem: node.Err + "."} // RFC 7208 §4.3
 	}
-	txts, status := e.txt(domain)
+	txts, status := e.txt(name)
 	var records []string
 	for _, txt := range txts {
 		if IsSPF(txt) {
@@ -75,31 +85,30 @@ func (e *evaluator) checkHost(domain, via string, stack []string, live bool) (*N
 		node.Pending = true
 		return node, outcome{}
 	case status == Failed:
-		node.Err = "the TXT lookup of " + domain + " failed"
-		return node, outcome{result: ResultTempError, problem: "The TXT lookup of " + domain + " failed; receivers return temperror and try again later."}
+		node.Err = "the TXT lookup of " + name + " failed"
+		return node, outcome{result: ResultTempError, problem: "The TXT lookup of " + name + " failed; receivers return temperror and try again later."}
 	case status == Void || len(txts) == 0:
-		node.Err = domain + " has no TXT record"
-		return node, outcome{result: ResultNone, problem: domain + " has no TXT record, so no SPF record.", void: true}
+		node.Err = name + " has no TXT record"
+		return node, outcome{result: ResultNone, problem: name + " has no TXT record, so no SPF record.", void: true}
 	case len(records) == 0:
-		node.Err = domain + " has TXT records but no SPF record"
-		return node, outcome{result: ResultNone, problem: domain + " has TXT records but none starts with \"v=spf1\"."}
+		node.Err = name + " has TXT records but no SPF record"
+		return node, outcome{result: ResultNone, problem: name + " has TXT records but none starts with \"v=spf1\"."}
 	case len(records) > 1:
-		node.Err = fmt.Sprintf("%s has %d SPF records", domain, len(records))
-		return node, outcome{result: ResultPermError, problem: fmt.Sprintf("%s has %d SPF records; receivers return permerror (RFC 7208 §4.5). Merge them into one.", domain, len(records))}
+		node.Err = fmt.Sprintf("%s has %d SPF records", name, len(records))
+		return node, outcome{result: ResultPermError, problem: fmt.Sprintf("%s has %d SPF records; receivers return permerror (RFC 7208 §4.5). Merge them into one.", name, len(records))}
 	}
 	node.Record = records[0]
 	rec, err := Parse(records[0])
 	if err != nil {
-		node.Err = fmt.Sprintf("the SPF record of %s does not parse: %v", domain, err)
-		return node, outcome{result: ResultPermError, problem: fmt.Sprintf("The SPF record of %s does not parse: %v.", domain, err)}
+		node.Err = fmt.Sprintf("the SPF record of %s does not parse: %v", name, err)
+		return node, outcome{result: ResultPermError, problem: fmt.Sprintf("The SPF record of %s does not parse: %v.", name, err)}
 	}
-	e.records++
-	stack = append(stack[:len(stack):len(stack)], domain)
-	return node, e.terms(rec, node, stack, live)
+	r := record{node: node, domain: domain, stack: append(stack[:len(stack):len(stack)], name)}
+	return node, e.terms(rec, r, live)
 }
 
 // terms evaluates the mechanisms of rec in order, then its redirect.
-func (e *evaluator) terms(rec *Record, node *Node, stack []string, live bool) outcome {
+func (e *evaluator) terms(rec *Record, r record, live bool) outcome {
 	var out outcome
 	decide := func(o outcome) {
 		out, live = o, false
@@ -109,8 +118,8 @@ func (e *evaluator) terms(rec *Record, node *Node, stack []string, live bool) ou
 			continue
 		}
 		termLive := live
-		if t.lookups() && e.count(node, termLive) {
-			decide(e.tooMany(t, node.Domain))
+		if t.lookups() && e.count(r.node, termLive) {
+			decide(e.tooMany(t, r.node.Domain))
 			termLive = false
 		}
 		if t.Name == "all" {
@@ -119,7 +128,7 @@ func (e *evaluator) terms(rec *Record, node *Node, stack []string, live bool) ou
 			}
 			break // receivers never look further (RFC 7208 §5.1)
 		}
-		v, o := e.mechanism(t, node, stack, termLive)
+		v, o := e.mechanism(t, r, termLive)
 		if !termLive {
 			continue
 		}
@@ -134,11 +143,11 @@ func (e *evaluator) terms(rec *Record, node *Node, stack []string, live bool) ou
 	redirect, ok := rec.modifier("redirect")
 	if ok && !rec.hasAll() {
 		termLive := live
-		if e.count(node, termLive) {
-			decide(e.tooMany(redirect, node.Domain))
+		if e.count(r.node, termLive) {
+			decide(e.tooMany(redirect, r.node.Domain))
 			termLive = false
 		}
-		o := e.redirect(redirect, node, stack, termLive)
+		o := e.redirect(redirect, r, termLive)
 		if termLive {
 			return o
 		}
@@ -151,49 +160,72 @@ func (e *evaluator) terms(rec *Record, node *Node, stack []string, live bool) ou
 }
 
 // redirect follows a redirect= modifier (RFC 7208 §6.1).
-func (e *evaluator) redirect(t Term, node *Node, stack []string, live bool) outcome {
-	target, o, ok := e.target(t, node, stack, live)
-	if !ok {
+func (e *evaluator) redirect(t Term, r record, live bool) outcome {
+	target, v, o := e.target(t, r, live)
+	if v != match {
 		return o
 	}
-	child, o := e.checkHost(target, t.Text, stack, live)
-	node.Children = append(node.Children, child)
+	return e.follow(t, r, target, live)
+}
+
+// follow evaluates the record an include or a redirect points at, where
+// "none" is the permerror receivers give (RFC 7208 §5.2, §6.1).
+func (e *evaluator) follow(t Term, r record, target string, live bool) outcome {
+	child, o := e.checkHost(target, t.Text, r.stack, live)
+	r.node.Children = append(r.node.Children, child)
 	if o.void && e.void(live) {
-		return e.tooManyVoid(t, node.Domain)
+		return e.tooManyVoid(t, r.node.Domain)
 	}
-	if o.result == ResultNone {
-		return outcome{result: ResultPermError, matched: t.Text, problem: fmt.Sprintf("%s in the SPF record of %s points at %s, which has no SPF record; receivers return permerror.", t.Text, node.Domain, target)}
+	if o.result != ResultNone {
+		return o
 	}
-	return o
+	if problem := hostProblem(target); problem != "" {
+		return outcome{result: ResultPermError, matched: t.Text, problem: fmt.Sprintf("%s in the SPF record of %s points at %s, which is not a valid domain name (%s); receivers return permerror.", t.Text, r.node.Domain, child.Domain, problem)}
+	}
+	return outcome{result: ResultPermError, matched: t.Text, problem: fmt.Sprintf("%s in the SPF record of %s points at %s, which has no SPF record; receivers return permerror.", t.Text, r.node.Domain, child.Domain)}
 }
 
 // mechanism evaluates one mechanism other than all. In the shadow it still
-// looks up what counts towards the limits, but not the addresses of MX
-// targets.
-func (e *evaluator) mechanism(t Term, node *Node, stack []string, live bool) (verdict, outcome) {
+// looks up what counts towards the limits (not ptr, not the addresses of
+// MX targets), until the counts are well past them.
+func (e *evaluator) mechanism(t Term, r record, live bool) (verdict, outcome) {
 	switch t.Name {
 	case "ip4", "ip6":
 		if e.env.ip.IsValid() && t.Prefix.Contains(e.env.ip) {
 			return match, outcome{}
 		}
 		return noMatch, outcome{}
-	case "ptr":
-		return noMatch, outcome{}
 	case "include":
-		return e.include(t, node, stack, live)
+		return e.include(t, r, live)
+	case "ptr":
+		if !live {
+			return noMatch, outcome{} // ptr never counts as void
+		}
 	}
-	name, o, ok := e.name(t, node)
-	if !ok {
-		return failure, o
+	if !live && e.over() {
+		return noMatch, outcome{}
+	}
+	name, v, o := e.name(t, r)
+	if v != match {
+		return v, o
+	}
+	if dnsProblem(name) != "" {
+		// A name DNS cannot carry exists nowhere: no query, no match.
+		// RFC 7208 leaves the case open; the openspf suites prefer this
+		// to a permerror.
+		return noMatch, outcome{}
 	}
 	switch t.Name {
 	case "a":
-		return e.address(t, name, node, live)
+		return e.address(t, queryName(name), r.node, live)
 	case "mx":
-		return e.mx(t, name, node, live)
+		return e.mx(t, queryName(name), r.node, live)
+	case "ptr":
+		return e.ptr(queryName(name))
 	case "exists":
+		name := queryName(name)
 		addrs, status := e.ip(name, false)
-		if v, o := e.status(t, name, "A", node, status, len(addrs), live); v != match {
+		if v, o := e.status(t, name, "A", r.node, status, len(addrs), live); v != match {
 			return v, o
 		}
 		return match, outcome{}
@@ -202,70 +234,63 @@ func (e *evaluator) mechanism(t Term, node *Node, stack []string, live bool) (ve
 }
 
 // include evaluates include: per the table of RFC 7208 §5.2.
-func (e *evaluator) include(t Term, node *Node, stack []string, live bool) (verdict, outcome) {
-	target, o, ok := e.target(t, node, stack, live)
-	if !ok {
-		return failure, o
+func (e *evaluator) include(t Term, r record, live bool) (verdict, outcome) {
+	target, v, o := e.target(t, r, live)
+	if v != match {
+		return v, o
 	}
-	child, o := e.checkHost(target, t.Text, stack, live)
-	node.Children = append(node.Children, child)
-	if o.void && e.void(live) {
-		return failure, e.tooManyVoid(t, node.Domain)
-	}
-	switch o.result {
+	switch o := e.follow(t, r, target, live); o.result {
 	case "":
 		return unknown, outcome{}
 	case ResultPass:
 		return match, outcome{}
 	case ResultFail, ResultSoftFail, ResultNeutral:
 		return noMatch, outcome{}
-	case ResultNone:
-		return failure, outcome{result: ResultPermError, problem: fmt.Sprintf("%s in the SPF record of %s points at %s, which has no SPF record; receivers return permerror.", t.Text, node.Domain, target)}
+	default:
+		return failure, o
 	}
-	return failure, o
 }
 
 // target expands the domain of include or redirect and refuses loops and,
-// in the shadow, trees grown too large. ok is false when the target is not
-// to be evaluated; o then says why, for a live term.
-func (e *evaluator) target(t Term, node *Node, stack []string, live bool) (string, outcome, bool) {
-	target, o, ok := e.name(t, node)
-	if !ok {
-		return "", o, false
+// in the shadow, records past the counting margin. The verdict is match
+// when the target is to be evaluated; otherwise unknown while a macro
+// waits for an answer, failure with the outcome of a live permerror, or
+// noMatch for a record left unfollowed.
+func (e *evaluator) target(t Term, r record, live bool) (string, verdict, outcome) {
+	target, v, o := e.name(t, r)
+	if v != match {
+		return "", v, o
 	}
-	for _, d := range stack {
-		if d == target {
-			child := &Node{Domain: target, Via: t.Text, Err: fmt.Sprintf("%s in the SPF record of %s leads back to %s, a loop", t.Text, node.Domain, target)}
-			node.Children = append(node.Children, child)
-			return "", outcome{result: ResultPermError, matched: t.Text, problem: fmt.Sprintf("%s in the SPF record of %s leads back to %s, a loop; receivers return permerror.", t.Text, node.Domain, target)}, false
-		}
+	name := queryName(target)
+	if slices.Contains(r.stack, name) {
+		child := &Node{Domain: name, Via: t.Text, Err: fmt.Sprintf("%s in the SPF record of %s leads back to %s, a loop", t.Text, r.node.Domain, name)}
+		r.node.Children = append(r.node.Children, child)
+		return "", failure, outcome{result: ResultPermError, matched: t.Text, problem: fmt.Sprintf("%s in the SPF record of %s leads back to %s, a loop; receivers return permerror.", t.Text, r.node.Domain, name)}
 	}
-	if !live && e.records >= maxRecords {
-		child := &Node{Domain: target, Via: t.Text, Unfollowed: true}
-		node.Children = append(node.Children, child)
-		return "", outcome{}, false
+	if !live && e.over() {
+		r.node.Children = append(r.node.Children, &Node{Domain: name, Via: t.Text, Unfollowed: true})
+		return "", noMatch, outcome{}
 	}
-	return target, outcome{}, true
+	return target, match, outcome{}
 }
 
-// name expands the term's domain-spec for the record of node (the record's
-// own domain when the term has none) into an absolute name.
-func (e *evaluator) name(t Term, node *Node) (string, outcome, bool) {
+// name expands the term's domain-spec for record r (the record's own
+// domain when the term has none) into a name as macros expand it, shortened
+// to 253 octets. The verdict is match when the name is known, unknown
+// while %{p} waits for answers, and failure for a spec that does not parse.
+func (e *evaluator) name(t Term, r record) (string, verdict, outcome) {
 	if t.Value == "" {
-		return node.Domain, outcome{}, true
+		return r.domain, match, outcome{}
 	}
-	spec, err := parseDomainSpec(t.Value)
+	spec, err := parseDomainSpec(t.Value, true)
 	if err != nil { // Parse has checked it; only a hand-made Term gets here
-		return "", outcome{result: ResultPermError, matched: t.Text, problem: fmt.Sprintf("%s in the SPF record of %s: %s.", t.Text, node.Domain, err.problem)}, false
+		return "", failure, outcome{result: ResultPermError, matched: t.Text, problem: fmt.Sprintf("%s in the SPF record of %s: %s.", t.Text, r.node.Domain, err.problem)}
 	}
-	name := shorten(spec.expand(e.env, bare(node.Domain)))
-	if problem := nameProblem(name); problem != "" {
-		if node.Err == "" {
-			node.Err = fmt.Sprintf("%s in the SPF record of %s expands to %q, which is not a domain name (%s)", t.Text, node.Domain, name, problem)
-		}
-		return "", outcome{result: ResultPermError, matched: t.Text, problem: fmt.Sprintf("%s in the SPF record of %s expands to %q, which is not a domain name (%s); receivers return permerror.", t.Text, node.Domain, name, problem)}, false
+	name, ok := spec.expand(e.env, r.domain)
+	if !ok {
+		return "", unknown, outcome{}
 	}
-	return absolute(name), outcome{}, true
+	return shorten(name), match, outcome{}
 }
 
 // address evaluates a: the addresses of name in the IP's family, against
@@ -317,6 +342,112 @@ func (e *evaluator) mx(t Term, name string, node *Node, live bool) (verdict, out
 	return verdict, o
 }
 
+// ptr evaluates ptr (RFC 7208 §5.5): it matches when a name of the IP's
+// PTR records that is target or below it leads back to the IP. Names that
+// cannot match are not looked up; a failed lookup is no match.
+func (e *evaluator) ptr(target string) (verdict, outcome) {
+	names, status := e.ptrNames()
+	switch status {
+	case NotAsked:
+		return unknown, outcome{}
+	case Found:
+	default:
+		return noMatch, outcome{}
+	}
+	names = slices.DeleteFunc(names, func(n string) bool { return !inDomain(n, target) })
+	valid, pending := e.validate(names)
+	switch {
+	case len(valid) > 0:
+		return match, outcome{}
+	case pending:
+		return unknown, outcome{}
+	}
+	return noMatch, outcome{}
+}
+
+// ptrNames looks up the PTR records of the IP and returns at most ten of
+// their names (RFC 7208 §4.6.4), as questions carry them.
+func (e *evaluator) ptrNames() ([]string, LookupStatus) {
+	if !e.env.ip.IsValid() {
+		return nil, Void
+	}
+	rev, err := dns.ReverseAddr(e.env.ip.String())
+	if err != nil {
+		return nil, Void
+	}
+	names, status := e.lookup.PTR(rev)
+	e.note(rev, dns.TypePTR, status)
+	if status != Found {
+		return nil, status
+	}
+	out := make([]string, 0, min(len(names), maxPTRNames))
+	for _, n := range names[:min(len(names), maxPTRNames)] {
+		if n = absolute(strings.TrimSpace(n)); n != "." {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return nil, Void
+	}
+	return out, Found
+}
+
+// validate returns the names whose addresses in the IP's family hold the
+// IP (RFC 7208 §5.5), and whether some are still unanswered. A failed
+// lookup skips the name.
+func (e *evaluator) validate(names []string) (valid []string, pending bool) {
+	for _, n := range names {
+		addrs, status := e.ip(n, e.env.ip.Is6())
+		switch {
+		case status == NotAsked:
+			pending = true
+		case status == Found && slices.Contains(addrs, e.env.ip):
+			valid = append(valid, n)
+		}
+	}
+	return valid, pending
+}
+
+// validatedName is %{p} for the record of domain (RFC 7208 §7.3): domain
+// itself if it is a validated name of the IP, else a validated name below
+// it, else any, else "unknown". It reports false while answers are
+// missing.
+func (e *evaluator) validatedName(domain string) (string, bool) {
+	names, status := e.ptrNames()
+	switch status {
+	case NotAsked:
+		return "", false
+	case Found:
+	default:
+		return "unknown", true
+	}
+	valid, pending := e.validate(names)
+	switch {
+	case pending:
+		return "", false
+	case len(valid) == 0:
+		return "unknown", true
+	}
+	d := queryName(domain)
+	best := valid[0]
+	for _, v := range valid {
+		if v == d {
+			best = v
+			break
+		}
+		if inDomain(v, d) && !inDomain(best, d) {
+			best = v
+		}
+	}
+	return plainName(best), true
+}
+
+// inDomain reports whether name is domain or below it; both are as
+// questions carry them.
+func inDomain(name, domain string) bool {
+	return name == domain || strings.HasSuffix(name, "."+domain)
+}
+
 // status turns a lookup status into a verdict: match means "records were
 // found, look at them"; a void lookup counts towards the limit of two.
 func (e *evaluator) status(t Term, name, qtype string, node *Node, status LookupStatus, n int, live bool) (verdict, outcome) {
@@ -351,6 +482,17 @@ func (t Term) matches(ip netip.Addr, addrs []netip.Addr) bool {
 		if p, err := a.Prefix(bits); err == nil && p.Contains(ip) {
 			return true
 		}
+	}
+	return false
+}
+
+// over reports whether the counts are so far past the limits that the walk
+// in the shadow follows and asks nothing more; it notes that it left
+// something out.
+func (e *evaluator) over() bool {
+	if e.lookups > maxCountedLookups || e.voids > maxCountedVoids {
+		e.cut = true
+		return true
 	}
 	return false
 }

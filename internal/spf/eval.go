@@ -2,6 +2,7 @@ package spf
 
 import (
 	"net/netip"
+	"strings"
 )
 
 // Limits of RFC 7208 §4.6.4.
@@ -15,6 +16,19 @@ const (
 	MaxVoidLookups = 2
 	// maxMXNames is the most names one mx mechanism may look at.
 	maxMXNames = 10
+	// maxPTRNames is the most PTR names ptr and %{p} validate; the
+	// others are ignored.
+	maxPTRNames = 10
+)
+
+// How far past the limits the walk goes on counting. Beyond the terms a
+// receiver evaluates for the IP, the walk follows include and redirect and
+// asks what counts towards the limits only while the counts are within
+// these, so a tree built to explode costs a few dozen questions, yet a
+// message can still say how far over the limits a record is.
+const (
+	maxCountedLookups = 2 * MaxLookups
+	maxCountedVoids   = 2 * MaxVoidLookups
 )
 
 // LookupStatus is what the evaluator knows about one DNS question.
@@ -29,19 +43,24 @@ const (
 )
 
 // Lookup answers the evaluator's questions from data already fetched.
-// Names are absolute and lower-case. TXT returns one string per TXT record,
-// its character-strings joined; IP returns A (v6 false) or AAAA records;
-// MX returns the exchange names. Found with no records counts as Void.
+// Names are absolute, lower-case and in presentation format: a label that
+// holds a space or a backslash is escaped as miekg/dns prints it
+// ("a\ b.example.com."), since macros may expand to any octets. TXT
+// returns one string per TXT record, its character-strings joined; IP
+// returns A (v6 false) or AAAA records; MX returns the exchange names; PTR
+// returns the names PTR records of a reverse name point at, in the order
+// of the answer. Found with no records counts as Void.
 type Lookup interface {
 	TXT(name string) ([]string, LookupStatus)
 	IP(name string, v6 bool) ([]netip.Addr, LookupStatus)
 	MX(name string) ([]string, LookupStatus)
+	PTR(name string) ([]string, LookupStatus)
 }
 
 // Question is a DNS question the evaluator still needs.
 type Question struct {
-	Name string // absolute, lower-case
-	Type uint16 // dns.TypeTXT, TypeA, TypeAAAA, TypeMX
+	Name string // absolute, lower-case, presentation format
+	Type uint16 // dns.TypeTXT, TypeA, TypeAAAA, TypeMX, TypePTR
 }
 
 // Result is an evaluation's verdict.
@@ -76,8 +95,8 @@ type Node struct {
 	// Pending is true while the record's TXT lookup is still unanswered.
 	Pending bool
 	// Unfollowed is true for a record the walk left out beyond the terms
-	// a receiver evaluates for the IP, because the tree had grown to a
-	// hundred records. It is not an error.
+	// a receiver evaluates for the IP, because the counts were already
+	// past the limits (see Evaluation.AtLeast). It is not an error.
 	Unfollowed bool
 	// Err says what is wrong with this record in a clause that names it
 	// ("_spf.example.net. has 2 SPF records"), "" when nothing is.
@@ -97,6 +116,22 @@ func (n *Node) Total() int {
 	return total
 }
 
+// UnfollowedRecords counts the records of the tree below n, n included,
+// that the walk left out (see Unfollowed).
+func (n *Node) UnfollowedRecords() int {
+	if n == nil {
+		return 0
+	}
+	count := 0
+	if n.Unfollowed {
+		count++
+	}
+	for _, c := range n.Children {
+		count += c.UnfollowedRecords()
+	}
+	return count
+}
+
 // Evaluation is the outcome of evaluating one IP.
 type Evaluation struct {
 	// Result is the verdict for the IP, exactly as a receiver following
@@ -112,6 +147,11 @@ type Evaluation struct {
 	// limits is reported even when this IP matches early and passes.
 	Lookups     int
 	VoidLookups int
+	// AtLeast is true when Lookups and VoidLookups are lower bounds: the
+	// walk beyond the terms a receiver evaluates for the IP stopped
+	// following records (and asking what the rest would count) once the
+	// counts were well past the limits.
+	AtLeast bool
 	// Matched is the term that decided, as written in the domain's record
 	// (or in the record a redirect led to); "" for the default result.
 	Matched string
@@ -122,31 +162,50 @@ type Evaluation struct {
 	Problem string
 }
 
-// Evaluate runs check_host(ip, domain, sender) for a sender at domain, with
-// the published TXT values read through lookup. It does not stop at the
+// Evaluate runs check_host(ip, domain, sender) for the sender
+// postmaster@domain with domain as the HELO name: what receivers do for the
+// domain's own mail and for a server that greets with the domain.
+func Evaluate(ip netip.Addr, domain string, lookup Lookup) Evaluation {
+	name := strings.TrimSuffix(domain, ".")
+	return CheckHost(ip, name, "postmaster@"+name, name, lookup)
+}
+
+// CheckHost runs check_host(ip, domain, sender) of RFC 7208 §4, with helo
+// the HELO/EHLO name for %{h}, and the published records read through
+// lookup. A sender without a local part stands for postmaster at its
+// domain; an empty sender for postmaster@domain. It does not stop at the
 // 10-lookup limit silently: it reports the count and a permerror.
 //
-// The sender is postmaster@domain and the HELO name is domain. The ptr
-// mechanism is counted but never matches, since Lookup has no PTR data
-// (RFC 7208 §5.5 asks senders not to use it). An invalid ip matches no
-// term, which still walks and counts the whole tree. Include and redirect
-// loops are cut where they close, and the walk beyond the terms a receiver
-// evaluates for ip stops after a hundred records, so Evaluate always ends.
-func Evaluate(ip netip.Addr, domain string, lookup Lookup) Evaluation {
+// An invalid ip matches no term, which still walks and counts the whole
+// tree. Include and redirect loops are cut where they close, and the walk
+// beyond the terms a receiver evaluates for ip stops once the counts are
+// well past the limits, so CheckHost always ends and asks little of a tree
+// built to explode.
+func CheckHost(ip netip.Addr, domain, sender, helo string, lookup Lookup) Evaluation {
 	ip = ip.Unmap()
-	name := absolute(domain)
+	domain = strings.TrimSuffix(domain, ".")
+	local, from := "postmaster", domain
+	if at := strings.LastIndexByte(sender, '@'); at >= 0 {
+		local, from = sender[:at], sender[at+1:]
+	} else if sender != "" {
+		from = sender
+	}
+	if local == "" {
+		local = "postmaster" // RFC 7208 §4.3
+	}
 	e := &evaluator{
-		env:    macroEnv{ip: ip, local: "postmaster", domain: bare(name), helo: bare(name)},
 		lookup: lookup,
-		root:   name,
+		root:   queryName(domain),
 		asked:  map[Question]bool{},
 	}
-	tree, out := e.checkHost(name, "", nil, true)
+	e.env = macroEnv{ip: ip, local: local, domain: strings.TrimSuffix(from, "."), helo: strings.TrimSuffix(helo, "."), ptr: e.validatedName}
+	tree, out := e.checkHost(domain, "", nil, true)
 	ev := Evaluation{
 		Result:      out.result,
 		Needed:      e.needed,
 		Lookups:     e.lookups,
 		VoidLookups: e.voids,
+		AtLeast:     e.cut,
 		Matched:     out.matched,
 		Tree:        tree,
 		Problem:     out.problem,

@@ -385,10 +385,113 @@ func TestEvaluate(t *testing.T) {
 			ip: ip, dns: fakeDNS{txt: map[string][]string{"example.com": {"v=spf1 ip4:192.0.2.10 a:nx1.example.com a:nx2.example.com a:nx3.example.com -all"}}},
 			result: ResultPass, matched: "ip4:192.0.2.10", lookups: 3, voids: 3,
 		},
-		"a macro expanding to a bad name": {
+		"a macro expanding to a single label is asked": {
 			ip: ip, dns: fakeDNS{txt: map[string][]string{"example.com": {"v=spf1 a:%{d1} -all"}}},
-			result: ResultPermError, matched: "a:%{d1}", lookups: 1,
-			problem: `a:%{d1} in the SPF record of example.com. expands to "com", which is not a domain name (the name has a single label)`,
+			result: ResultFail, matched: "-all", lookups: 1, voids: 1,
+		},
+		"a macro expanding to an odd name is asked": {
+			ip: ip, dns: fakeDNS{
+				txt: map[string][]string{"example.com": {"v=spf1 a:%{l}!x.example.com -all"}},
+				ip:  map[string][]string{`postmaster!x.example.com`: {"192.0.2.10"}},
+			},
+			result: ResultPass, matched: "a:%{l}!x.example.com", lookups: 1,
+		},
+		"a macro expanding to a name with spaces asks it escaped": {
+			ip: ip, dns: fakeDNS{
+				txt: map[string][]string{"example.com": {"v=spf1 exists:%{l}%_x%%.example.com -all"}},
+				ip:  map[string][]string{`postmaster\ x%.example.com`: {"127.0.0.2"}},
+			},
+			result: ResultPass, matched: "exists:%{l}%_x%%.example.com", lookups: 1,
+		},
+		"a macro expanding to an empty label matches nothing": {
+			ip: ip, dns: fakeDNS{txt: map[string][]string{"example.com": {"v=spf1 a:%{l}..example.com -all"}}},
+			result: ResultFail, matched: "-all", lookups: 1,
+		},
+		"an include whose name expands to an empty label is a permerror": {
+			ip: ip, dns: fakeDNS{txt: map[string][]string{"example.com": {"v=spf1 include:%{l}..example.com -all"}}},
+			result: ResultPermError, matched: "include:%{l}..example.com", lookups: 1, children: 1,
+			problem: "include:%{l}..example.com in the SPF record of example.com. points at postmaster..example.com., which is not a valid domain name (the name has an empty label)",
+		},
+		"a domain-spec with visible characters": {
+			ip: ip, dns: fakeDNS{
+				txt: map[string][]string{"example.com": {"v=spf1 a:foo:bar/baz.example.com -all"}},
+				ip:  map[string][]string{"foo:bar/baz.example.com": {"192.0.2.10"}},
+			},
+			result: ResultPass, matched: "a:foo:bar/baz.example.com", lookups: 1,
+		},
+		"a bad exp= is ignored": {
+			ip: other, dns: fakeDNS{txt: map[string][]string{"example.com": {"v=spf1 ip4:192.0.2.10 -all exp=why..example.com"}}},
+			result: ResultFail, matched: "-all",
+		},
+		"ptr matches a validated name": {
+			ip: ip, dns: fakeDNS{
+				txt: map[string][]string{"example.com": {"v=spf1 ptr -all"}},
+				ptr: map[string][]string{"10.2.0.192.in-addr.arpa": {"Mail.Example.COM."}},
+				ip:  map[string][]string{"mail.example.com": {"192.0.2.10"}},
+			},
+			result: ResultPass, matched: "ptr", lookups: 1,
+		},
+		"ptr matches an IPv6 address": {
+			ip: ip6, dns: fakeDNS{
+				txt: map[string][]string{"example.com": {"v=spf1 ptr:example.com -all"}},
+				ptr: map[string][]string{"5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa": {"mail.example.com"}},
+				ip:  map[string][]string{"mail.example.com": {"2001:db8::25"}},
+			},
+			result: ResultPass, matched: "ptr:example.com", lookups: 1,
+		},
+		"ptr does not match a name that does not lead back": {
+			ip: ip, dns: fakeDNS{
+				txt: map[string][]string{"example.com": {"v=spf1 ptr -all"}},
+				ptr: map[string][]string{"10.2.0.192.in-addr.arpa": {"mail.example.com."}},
+				ip:  map[string][]string{"mail.example.com": {"192.0.2.11"}},
+			},
+			result: ResultFail, matched: "-all", lookups: 1,
+		},
+		"ptr does not match a name outside the domain": {
+			ip: ip, dns: fakeDNS{
+				txt: map[string][]string{"example.com": {"v=spf1 ptr -all"}},
+				ptr: map[string][]string{"10.2.0.192.in-addr.arpa": {"mail.notexample.com."}},
+				ip:  map[string][]string{"mail.notexample.com": {"192.0.2.10"}},
+			},
+			result: ResultFail, matched: "-all", lookups: 1,
+		},
+		"ptr without reverse DNS is no match and no void lookup": {
+			ip: ip, dns: fakeDNS{txt: map[string][]string{"example.com": {"v=spf1 ptr -all"}}},
+			result: ResultFail, matched: "-all", lookups: 1,
+		},
+		"ptr with a failed reverse lookup is no match": {
+			ip: ip, dns: fakeDNS{
+				txt:  map[string][]string{"example.com": {"v=spf1 ptr -all"}},
+				fail: map[string]bool{"10.2.0.192.in-addr.arpa": true},
+			},
+			result: ResultFail, matched: "-all", lookups: 1,
+		},
+		"ptr looks at ten names only": {
+			ip: ip, dns: fakeDNS{
+				txt: map[string][]string{"example.com": {"v=spf1 ptr -all"}},
+				ptr: map[string][]string{"10.2.0.192.in-addr.arpa": strings.Fields("a.example.com b.example.com c.example.com d.example.com e.example.com f.example.com g.example.com h.example.com i.example.com j.example.com mail.example.com")},
+				ip:  map[string][]string{"mail.example.com": {"192.0.2.10"}},
+			},
+			result: ResultFail, matched: "-all", lookups: 1,
+		},
+		"%{p} is the validated name in the domain": {
+			ip: ip, dns: fakeDNS{
+				txt: map[string][]string{"example.com": {"v=spf1 exists:%{p}.allow.example.net -all"}},
+				ptr: map[string][]string{"10.2.0.192.in-addr.arpa": {"other.example.org.", "mail.example.com.", "mail.elsewhere.example."}},
+				ip: map[string][]string{
+					"other.example.org": {"192.0.2.10"}, "mail.example.com": {"192.0.2.10"}, "mail.elsewhere.example": {"192.0.2.10"},
+					"mail.example.com.allow.example.net": {"127.0.0.2"},
+				},
+			},
+			result: ResultPass, matched: "exists:%{p}.allow.example.net", lookups: 1,
+		},
+		"%{p} is unknown without a validated name": {
+			ip: ip, dns: fakeDNS{
+				txt: map[string][]string{"example.com": {"v=spf1 exists:%{p}.allow.example.net -all"}},
+				ptr: map[string][]string{"10.2.0.192.in-addr.arpa": {"mail.example.com."}},
+				ip:  map[string][]string{"unknown.allow.example.net": {"127.0.0.2"}},
+			},
+			result: ResultPass, matched: "exists:%{p}.allow.example.net", lookups: 1,
 		},
 	}
 	for name, tt := range tests {
@@ -410,6 +513,9 @@ func TestEvaluate(t *testing.T) {
 			if ev.Tree.Total() != ev.Lookups {
 				t.Errorf("tree counts %d lookups, evaluation %d", ev.Tree.Total(), ev.Lookups)
 			}
+			if ev.AtLeast {
+				t.Errorf("the counts of a tree within the margin are lower bounds only")
+			}
 			if !strings.Contains(ev.Problem, tt.problem) {
 				t.Errorf("Problem = %q, want it to contain %q", ev.Problem, tt.problem)
 			}
@@ -418,6 +524,38 @@ func TestEvaluate(t *testing.T) {
 			}
 			if got := len(ev.Tree.Children); got != tt.children {
 				t.Errorf("root has %d children, want %d", got, tt.children)
+			}
+		})
+	}
+}
+
+// TestCheckHost checks the identities macros see.
+func TestCheckHost(t *testing.T) {
+	f := &fakeDNS{
+		txt: map[string][]string{"example.com": {"v=spf1 exists:%{l}.%{o}.%{h}.x.example.net -all"}},
+		ip: map[string][]string{
+			"a.b.example.com.mail.example.org.x.example.net":           {"127.0.0.2"},
+			"postmaster.example.com.mail.example.org.x.example.net":    {"127.0.0.2"},
+			"postmaster.example.com.example.com.x.example.net":         {"127.0.0.2"},
+			"first.last.example.com.mail.example.org.x.example.net":    {"127.0.0.2"},
+			"postmaster.sender.example.mail.example.org.x.example.net": {"127.0.0.2"},
+		},
+	}
+	tests := map[string]struct {
+		sender, helo string
+		result       Result
+	}{
+		"a dotted local part":                          {"first.last@example.com", "mail.example.org", ResultPass},
+		"empty parts of a local part are kept":         {"a..b@example.com", "mail.example.org", ResultFail},
+		"a sender without a local part is postmaster":  {"@example.com", "mail.example.org", ResultPass},
+		"an empty sender is postmaster at the domain":  {"", "example.com", ResultPass},
+		"the sender's domain may differ from <domain>": {"sender.example", "mail.example.org", ResultPass},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			ev := CheckHost(netip.MustParseAddr("192.0.2.10"), "example.com", tt.sender, tt.helo, f)
+			if ev.Result != tt.result || len(ev.Needed) != 0 {
+				t.Errorf("got %s (needed %v), want %s", ev.Result, ev.Needed, tt.result)
 			}
 		})
 	}
@@ -535,6 +673,47 @@ func TestEvaluateNeeded(t *testing.T) {
 			},
 			result: ResultPass,
 		},
+		"ptr asks the reverse name, then the names that can match": {
+			ip: "192.0.2.10",
+			dns: fakeDNS{
+				txt: map[string][]string{"example.com": {"v=spf1 ptr -all"}},
+				ptr: map[string][]string{"10.2.0.192.in-addr.arpa": {"mail.example.com.", "mail.example.org."}},
+				ip:  map[string][]string{"mail.example.com": {"192.0.2.10"}, "mail.example.org": {"192.0.2.10"}},
+			},
+			rounds: [][]Question{
+				{q("example.com.", dns.TypeTXT)},
+				{q("10.2.0.192.in-addr.arpa.", dns.TypePTR)},
+				{q("mail.example.com.", dns.TypeA)},
+			},
+			result: ResultPass,
+		},
+		"%{p} asks the reverse name and every name it gives": {
+			ip: "2001:db8::25",
+			dns: fakeDNS{
+				txt: map[string][]string{"example.com": {"v=spf1 exists:%{p}.x.example.net -all"}},
+				ptr: map[string][]string{"5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa": {"mail.example.org.", "mail.example.com."}},
+				ip: map[string][]string{
+					"mail.example.com": {"2001:db8::25"}, "mail.example.org": {"2001:db8::25"},
+					"mail.example.com.x.example.net": {"127.0.0.2"},
+				},
+			},
+			rounds: [][]Question{
+				{q("example.com.", dns.TypeTXT)},
+				{q("5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.", dns.TypePTR)},
+				{q("mail.example.org.", dns.TypeAAAA), q("mail.example.com.", dns.TypeAAAA)},
+				{q("mail.example.com.x.example.net.", dns.TypeA)},
+			},
+			result: ResultPass,
+		},
+		"a name with a space is asked escaped": {
+			ip:  "192.0.2.10",
+			dns: fakeDNS{txt: map[string][]string{"example.com": {"v=spf1 a:%{l}%_x.example.com -all"}}},
+			rounds: [][]Question{
+				{q("example.com.", dns.TypeTXT)},
+				{q(`postmaster\ x.example.com.`, dns.TypeA)},
+			},
+			result: ResultFail,
+		},
 		"exchanges after the match are not looked up": {
 			ip: "192.0.2.10",
 			dns: fakeDNS{
@@ -566,6 +745,29 @@ func TestEvaluateNeeded(t *testing.T) {
 			tt.dns.known = nil
 			if full := Evaluate(ip, "example.com", &tt.dns); full.Result != ev.Result || full.Lookups != ev.Lookups || full.VoidLookups != ev.VoidLookups {
 				t.Errorf("round by round gave %s %d/%d, all at once %s %d/%d", ev.Result, ev.Lookups, ev.VoidLookups, full.Result, full.Lookups, full.VoidLookups)
+			}
+		})
+	}
+}
+
+// TestEvaluateBounded walks a tree built to explode, 120 includes of 30
+// includes each, round by round: the walk must stop asking once the counts
+// are well past the limits, and still say the record is over them.
+func TestEvaluateBounded(t *testing.T) {
+	f := explodingTree(120, 30, "v=spf1 a -all")
+	for _, ip := range []string{"192.0.2.10", "2001:db8::25"} {
+		t.Run(ip, func(t *testing.T) {
+			ev, rounds := evaluateAll(t, netip.MustParseAddr(ip), "example.com", f)
+			asked := 0
+			for _, r := range rounds {
+				asked += len(r)
+			}
+			t.Logf("%d questions in %d rounds; %d lookups, %d void", asked, len(rounds), ev.Lookups, ev.VoidLookups)
+			if ev.Result != ResultPermError || !ev.AtLeast || ev.Lookups <= maxCountedLookups {
+				t.Errorf("got %s with at least %v %d lookups, want permerror and more than %d counted", ev.Result, ev.AtLeast, ev.Lookups, maxCountedLookups)
+			}
+			if asked > 4*maxCountedLookups {
+				t.Errorf("asked %d questions, want at most %d", asked, 4*maxCountedLookups)
 			}
 		})
 	}
@@ -612,7 +814,7 @@ func TestEvaluateEnds(t *testing.T) {
 				}
 			}
 			walk(ev.Tree)
-			if nodes > 3*maxRecords {
+			if nodes > 4*maxCountedLookups {
 				t.Errorf("walked %d nodes", nodes)
 			}
 		})
@@ -625,6 +827,7 @@ type everywhere string
 func (r everywhere) TXT(string) ([]string, LookupStatus)        { return []string{string(r)}, Found }
 func (everywhere) IP(string, bool) ([]netip.Addr, LookupStatus) { return nil, Void }
 func (everywhere) MX(string) ([]string, LookupStatus)           { return nil, Void }
+func (everywhere) PTR(string) ([]string, LookupStatus)          { return nil, Void }
 
 // TestEvaluateNodeErrors walks records behind a term that matches, as a
 // receiver does for other senders: each broken record's Err is a clause
@@ -673,9 +876,12 @@ func TestEvaluateNodeErrors(t *testing.T) {
 			txt:    map[string][]string{"loop.example.net": {"v=spf1 include:example.com -all"}},
 			want:   []string{"include:example.com in the SPF record of loop.example.net. leads back to example.com., a loop"},
 		},
-		"a macro that expands to no name": {
-			record: "a:%{l}!x.example.com",
-			want:   []string{`a:%{l}!x.example.com in the SPF record of example.com. expands to "postmaster!x.example.com", which is not a domain name (the name contains the character '!')`},
+		"an include that expands to no name": {
+			record: "include:%{l}..example.com",
+			want:   []string{`postmaster..example.com. is not a valid domain name: the name has an empty label`},
+		},
+		"an a term that expands to no name is no error": {
+			record: "a:%{l}..example.com",
 		},
 		"too many exchanges": {
 			record: "mx:many.example.com",
@@ -730,5 +936,5 @@ func (e endlessTree) TXT(name string) ([]string, LookupStatus) {
 	if !strings.HasSuffix(name, ".example.org.") {
 		return e.fakeDNS.TXT(name)
 	}
-	return []string{"v=spf1 include:a." + bare(name) + " include:b." + bare(name) + " -all"}, Found
+	return []string{"v=spf1 include:a." + strings.TrimSuffix(name, ".") + " include:b." + strings.TrimSuffix(name, ".") + " -all"}, Found
 }

@@ -1,6 +1,7 @@
 package spf
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -14,7 +15,8 @@ type fakeDNS struct {
 	txt  map[string][]string
 	ip   map[string][]string // A and AAAA together
 	mx   map[string][]string
-	fail map[string]bool // every lookup of these names fails
+	ptr  map[string][]string // by reverse name
+	fail map[string]bool     // every lookup of these names fails
 	// known, when non-nil, lists the only questions answered so far;
 	// the others are NotAsked.
 	known map[Question]bool
@@ -80,6 +82,18 @@ func (f *fakeDNS) MX(name string) ([]string, LookupStatus) {
 	return v, Found
 }
 
+func (f *fakeDNS) PTR(name string) ([]string, LookupStatus) {
+	key, status, ok := f.status(name, dns.TypePTR)
+	if !ok {
+		return nil, status
+	}
+	v, ok := f.ptr[key]
+	if !ok {
+		return nil, Void
+	}
+	return v, Found
+}
+
 // evaluateAll evaluates like a caller does: ask what is Needed, evaluate
 // again, until nothing is needed. It returns the last evaluation and the
 // questions of each round.
@@ -99,4 +113,23 @@ func evaluateAll(t *testing.T, ip netip.Addr, domain string, f *fakeDNS) (Evalua
 	}
 	t.Fatalf("evaluation of %s for %s never settles", domain, ip)
 	return Evaluation{}, nil
+}
+
+// explodingTree is a tree built to explode: example.com includes width
+// names of example.net, each of which includes fanout names of
+// example.org, each publishing leaf.
+func explodingTree(width, fanout int, leaf string) *fakeDNS {
+	f := &fakeDNS{txt: map[string][]string{}}
+	var top []string
+	for i := range width {
+		top = append(top, fmt.Sprintf("include:i%d.example.net", i))
+		var below []string
+		for j := range fanout {
+			below = append(below, fmt.Sprintf("include:l%d-%d.example.org", i, j))
+			f.txt[fmt.Sprintf("l%d-%d.example.org", i, j)] = []string{leaf}
+		}
+		f.txt[fmt.Sprintf("i%d.example.net", i)] = []string{"v=spf1 " + strings.Join(below, " ") + " -all"}
+	}
+	f.txt["example.com"] = []string{"v=spf1 " + strings.Join(top, " ") + " -all"}
+	return f
 }

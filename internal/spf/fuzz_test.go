@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/miekg/dns"
 )
 
 var seeds = []string{
@@ -20,6 +22,10 @@ var seeds = []string{
 	"v=spf1 a:192.0.2.1 -all",
 	"v=spf1 %{",
 	"V=SPF1 IP4:0.0.0.0/0 -ALL",
+	"v=spf1 ptr ptr:example.com exists:%{p}.%{l}.x.%{d} -all",
+	"v=spf1 a:foo:bar/baz.example.com mx:~a!b*c.example.com/24 exp=why..example.com -all",
+	"v=spf1 a:%{l}%_%%.%{h} exists:%{l-}..%{d} include:%{l}..example.com -all",
+	"v=spf1 include:a.%{d} include:b.%{d} include:c.%{d} include:d.%{d} a mx -all",
 }
 
 func FuzzParse(f *testing.F) {
@@ -103,6 +109,13 @@ func (r fuzzDNS) MX(name string) ([]string, LookupStatus) {
 	return []string{"mail." + name, ".", "new.example.com"}, Found
 }
 
+func (r fuzzDNS) PTR(name string) ([]string, LookupStatus) {
+	if s := r.status(name); s != Found {
+		return nil, s
+	}
+	return []string{"mail.example.com.", "new.example.com", "fail.example.com", "a\\ b.example.com"}, Found
+}
+
 func FuzzEvaluate(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s)
@@ -125,7 +138,19 @@ func FuzzEvaluate(f *testing.F) {
 				if seen[q] || !strings.HasSuffix(q.Name, ".") || q.Name != strings.ToLower(q.Name) {
 					t.Fatalf("needed question %v repeated or not absolute lower-case", q)
 				}
+				if _, ok := dns.IsDomainName(q.Name); !ok {
+					t.Fatalf("needed question %v cannot be sent", q)
+				}
 				seen[q] = true
+			}
+			// Live: 10 terms, each an mx of 10 exchanges at most, and
+			// the reverse name with 10 names; past the decision, about
+			// maxCountedLookups terms of one question each.
+			if len(ev.Needed) > 200 {
+				t.Fatalf("%d questions needed at once", len(ev.Needed))
+			}
+			if !ev.AtLeast && ev.Tree.UnfollowedRecords() > 0 {
+				t.Fatalf("records were left unfollowed, yet the counts are exact")
 			}
 			if _, err := Parse(txt); err != nil && IsSPF(txt) && ev.Result != ResultPermError {
 				t.Fatalf("record %q does not parse but evaluates to %s", txt, ev.Result)

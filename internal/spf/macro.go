@@ -2,6 +2,7 @@ package spf
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -156,65 +157,86 @@ type macroEnv struct {
 	local  string // local part of the sender
 	domain string // domain of the sender, no trailing dot
 	helo   string // HELO/EHLO name, no trailing dot
+	// ptr is the validated name of ip for %{p}, chosen for the record of
+	// domain; false while its lookups are unanswered.
+	ptr func(domain string) (string, bool)
 }
 
-// expand renders m for the record of domain (no trailing dot).
-func (m macroString) expand(env macroEnv, domain string) string {
+// expand renders m for the record of domain (no trailing dot). It reports
+// false while a macro's value waits for an answer (only %{p} can).
+func (m macroString) expand(env macroEnv, domain string) (string, bool) {
 	var b strings.Builder
 	for _, p := range m {
 		if p.letter == 0 {
 			b.WriteString(p.literal)
 			continue
 		}
-		v := p.transform(env.value(p.letter, domain))
+		v, ok := env.value(p.letter, domain)
+		if !ok {
+			return "", false
+		}
+		v = p.transform(v)
 		if p.escape {
 			v = urlEscape(v)
 		}
 		b.WriteString(v)
 	}
-	return b.String()
+	return b.String(), true
 }
 
-// value is the raw expansion of a macro letter (RFC 7208 §7.3).
-func (env macroEnv) value(letter byte, domain string) string {
+// value is the raw expansion of a macro letter (RFC 7208 §7.3), false
+// while it waits for an answer.
+func (env macroEnv) value(letter byte, domain string) (string, bool) {
 	switch letter {
 	case 's':
-		return env.local + "@" + env.domain
+		return env.local + "@" + env.domain, true
 	case 'l':
-		return env.local
+		return env.local, true
 	case 'o':
-		return env.domain
+		return env.domain, true
 	case 'd':
-		return domain
+		return domain, true
 	case 'h':
-		return env.helo
+		return env.helo, true
 	case 'i':
-		return dottedIP(env.ip)
+		return dottedIP(env.ip), true
+	case 'p':
+		if env.ptr != nil {
+			return env.ptr(domain)
+		}
 	case 'c':
 		if env.ip.IsValid() {
-			return env.ip.String()
+			return env.ip.String(), true
 		}
 	case 'v':
 		if env.ip.Is6() {
-			return "ip6"
+			return "ip6", true
 		}
-		return "in-addr"
+		return "in-addr", true
 	}
-	return "unknown" // p (validated name), r, t, and c without an address
+	return "unknown", true // r, t, and c without an address
 }
 
 // transform splits value on the delimiters, optionally reverses the parts,
-// keeps the right-hand ones and joins them with dots.
+// keeps the right-hand ones and joins them with dots (RFC 7208 §7.3).
+// Empty parts are parts too: "a..b" stays "a..b".
 func (p macroPart) transform(value string) string {
 	delims := p.delimiters
 	if delims == "" {
 		delims = "."
 	}
-	parts := strings.FieldsFunc(value, func(r rune) bool { return strings.ContainsRune(delims, r) })
-	if p.reverse {
-		for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
-			parts[i], parts[j] = parts[j], parts[i]
+	var parts []string
+	for {
+		i := strings.IndexAny(value, delims)
+		if i < 0 {
+			parts = append(parts, value)
+			break
 		}
+		parts = append(parts, value[:i])
+		value = value[i+1:]
+	}
+	if p.reverse {
+		slices.Reverse(parts)
 	}
 	if p.keep > 0 && p.keep < len(parts) {
 		parts = parts[len(parts)-p.keep:]

@@ -41,6 +41,12 @@ func TestMacroExpand(t *testing.T) {
 		"escapes":                    {v4, "a%%b%_c%-d", "a%b c%20d"},
 		"many delimiters":            {v4, "%{l-.}", "strong.bad"},
 		"huge transformer keeps all": {v4, "%{d999999999999999999999}", "email.example.com"},
+		"empty parts are kept":       {withLocal(v4, "a..b"), "%{l}", "a..b"},
+		"empty parts are counted":    {withLocal(v4, "a..b"), "%{l2}", ".b"},
+		"empty parts reversed":       {withLocal(v4, "a..b"), "%{lr}", "b..a"},
+		"empty parts on hyphens":     {withLocal(v4, "a--b-"), "%{l-}", "a..b."},
+		"validated name":             {withPTR(v4, "mail.example.com"), "%{p}", "mail.example.com"},
+		"validated name reversed":    {withPTR(v4, "mail.example.com"), "%{p2r}", "example.mail"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -48,8 +54,56 @@ func TestMacroExpand(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parseMacroString(%q): %s", tt.spec, err.problem)
 			}
-			if got := m.expand(tt.env, "email.example.com"); got != tt.want {
+			if got, _ := m.expand(tt.env, "email.example.com"); got != tt.want {
 				t.Errorf("expand(%q) = %q, want %q", tt.spec, got, tt.want)
+			}
+		})
+	}
+}
+
+func withLocal(env macroEnv, local string) macroEnv {
+	env.local = local
+	return env
+}
+
+func withPTR(env macroEnv, name string) macroEnv {
+	env.ptr = func(string) (string, bool) { return name, true }
+	return env
+}
+
+// TestMacroExpandWaits checks that %{p} holds the expansion back while its
+// answers are missing.
+func TestMacroExpandWaits(t *testing.T) {
+	env := macroEnv{ip: netip.MustParseAddr("192.0.2.3"), ptr: func(string) (string, bool) { return "", false }}
+	m, err := parseMacroString("%{p}.example.com", false)
+	if err != nil {
+		t.Fatal(err.problem)
+	}
+	if got, ok := m.expand(env, "example.com"); ok {
+		t.Errorf("expand gave %q before %%{p} was known", got)
+	}
+	m, _ = parseMacroString("%{d}.example.com", false)
+	if got, ok := m.expand(env, "example.com"); !ok || got != "example.com.example.com" {
+		t.Errorf("expand without %%{p} gave %q, %v", got, ok)
+	}
+}
+
+func TestQueryName(t *testing.T) {
+	tests := map[string]struct{ name, want, plain string }{
+		"plain":           {"Mail.Example.COM", "mail.example.com.", "mail.example.com"},
+		"absolute":        {"example.com.", "example.com.", "example.com"},
+		"visible":         {"foo:bar/baz.example.com", "foo:bar/baz.example.com.", "foo:bar/baz.example.com"},
+		"spaces and more": {`a b@c;d(e)f"g\h'i.example.com`, `a\ b\@c\;d\(e\)f\"g\\h\'i.example.com.`, `a b@c;d(e)f"g\h'i.example.com`},
+		"control octets":  {"A\x00\x7f\xff.example.com", `a\000\127\255.example.com.`, "a\x00\x7f\xff.example.com"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := queryName(tt.name)
+			if got != tt.want {
+				t.Errorf("queryName(%q) = %q, want %q", tt.name, got, tt.want)
+			}
+			if back := plainName(got); back != tt.plain {
+				t.Errorf("plainName(%q) = %q, want %q", got, back, tt.plain)
 			}
 		})
 	}

@@ -102,7 +102,7 @@ func parseTerm(s string) (Term, string) {
 			return t, t.Name + " needs a domain: " + t.Name + ":example.com"
 		}
 		t.Value = s[1:]
-		return t, specProblem(t.Value)
+		return t, specProblem(t.Value, true)
 	case "ptr":
 		if s == "" {
 			return t, ""
@@ -111,7 +111,7 @@ func parseTerm(s string) (Term, string) {
 			return t, "ptr takes no CIDR length"
 		}
 		t.Value = s[1:]
-		return t, specProblem(t.Value)
+		return t, specProblem(t.Value, true)
 	case "a", "mx":
 		return parseHostMechanism(t, s)
 	case "ip4", "ip6":
@@ -140,12 +140,17 @@ func modifierName(s string) bool {
 }
 
 // parseModifier parses redirect=, exp= and unknown modifiers, which RFC
-// 7208 §6 says to ignore.
+// 7208 §6 says to ignore. The domain-spec of exp= must follow the grammar
+// (an empty or cut one is a permerror), but a name DNS cannot carry is no
+// error there: receivers skip an explanation they cannot fetch
+// (RFC 7208 §6.2).
 func parseModifier(t Term, name, value string) (Term, string) {
 	t.Name, t.Value = name, value
 	switch name {
-	case "redirect", "exp":
-		return t, specProblem(value)
+	case "redirect":
+		return t, specProblem(value, true)
+	case "exp":
+		return t, specProblem(value, false)
 	}
 	if _, err := parseMacroString(value, true); err != nil {
 		return t, err.problem
@@ -153,9 +158,10 @@ func parseModifier(t Term, name, value string) (Term, string) {
 	return t, ""
 }
 
-// specProblem checks a domain-spec and returns its problem, or "".
-func specProblem(spec string) string {
-	if _, err := parseDomainSpec(spec); err != nil {
+// specProblem checks a domain-spec and returns its problem, or "". With
+// askable, a spec without macros must be a name DNS can carry.
+func specProblem(spec string, askable bool) string {
+	if _, err := parseDomainSpec(spec, askable); err != nil {
 		return err.problem
 	}
 	return ""
@@ -176,7 +182,7 @@ func parseHostMechanism(t Term, s string) (Term, string) {
 		return t, "bad CIDR length"
 	}
 	t.Value = rest[1:]
-	return t, specProblem(t.Value)
+	return t, specProblem(t.Value, true)
 }
 
 // splitDualCIDR takes "/24", "//64" or "/24//64" off the end of s

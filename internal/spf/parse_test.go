@@ -3,6 +3,7 @@ package spf
 import (
 	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -90,6 +91,14 @@ func TestParse(t *testing.T) {
 		"escapes end a domain-spec": {"v=spf1 exists:example.%{d}%%", []term{
 			{Pass, "exists", "example.%{d}%%", "", -1, -1, 7, "exists:example.%{d}%%"},
 		}},
+		"visible characters in a domain-spec": {"v=spf1 a:foo:bar/baz.example.com mx:~a!b*c.example.com/24", []term{
+			{Pass, "a", "foo:bar/baz.example.com", "", -1, -1, 7, "a:foo:bar/baz.example.com"},
+			{Pass, "mx", "~a!b*c.example.com", "", 24, -1, 33, "mx:~a!b*c.example.com/24"},
+		}},
+		"an exp= whose name DNS cannot carry": {"v=spf1 -all exp=why..example.com", []term{
+			{Fail, "all", "", "", -1, -1, 7, "-all"},
+			{0, "exp", "why..example.com", "", -1, -1, 12, "exp=why..example.com"},
+		}},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -162,6 +171,11 @@ func TestParseErrors(t *testing.T) {
 		"empty macro":               {"v=spf1 exists:%{}.example.com", "exists:%{}.example.com", 7, "empty macro %{}"},
 		"lone percent":              {"v=spf1 include:50%.example.com", "include:50%.example.com", 7, "% must be followed by {, %, _ or -"},
 		"percent at the end":        {"v=spf1 exp=example.com%", "exp=example.com%", 7, "a lone % must be written %%"},
+		"exp without a domain":      {"v=spf1 exp= -all", "exp=", 7, "a domain name is missing"},
+		"exp without a top label":   {"v=spf1 exp=-all", "exp=-all", 7, "-all is not a domain name: it needs a dot and a top-level label"},
+		"exp with a record macro":   {"v=spf1 -all exp=%{r}.example.com", "exp=%{r}.example.com", 12, "macro %{r} is only allowed in explanation records"},
+		"colon in the top label":    {"v=spf1 a:example.com:8080", "a:example.com:8080", 7, "example.com:8080 does not end in a valid top-level label"},
+		"label too long":            {"v=spf1 a:" + strings.Repeat("x", 64) + ".example.com", "a:" + strings.Repeat("x", 64) + ".example.com", 7, strings.Repeat("x", 64) + ".example.com is not a domain name: a label is longer than 63 characters"},
 		"redirect twice":            {"v=spf1 redirect=a.example.com redirect=b.example.com", "redirect=b.example.com", 30, "redirect= may appear only once (RFC 7208 §6)"},
 		"exp twice, in any case":    {"v=spf1 exp=a.example.com EXP=b.example.com", "EXP=b.example.com", 25, "exp= may appear only once (RFC 7208 §6)"},
 		"redirect without a domain": {"v=spf1 redirect=", "redirect=", 7, "a domain name is missing"},

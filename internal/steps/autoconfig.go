@@ -10,6 +10,45 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDAutoconfig is the id of the autoconfig step: a public contract (JSON output,
+// --skip, scripts).
+const IDAutoconfig = "autoconfig"
+
+// autoconfigStep is the SRV, autodiscover and autoconfig records that mail
+// programs configure themselves from.
+func autoconfigStep() definition {
+	return definition{
+		id: IDAutoconfig, title: "Mail client settings (SRV, autodiscover, autoconfig)", where: AtDNSProvider,
+		records: autoconfigRecords, questions: autoconfigQuestions, judge: judgeAutoconfig,
+		owns: []Ownership{
+			{Type: "SRV", What: "SRV record", Note: "the SRV records of the services offered are mailwizard's"},
+			{Type: "CNAME", What: "alias", Note: "the alias is mailwizard's; other records at this name conflict with it"},
+		},
+		codes: []FindingCode{
+			{Code: CodeSRVMissing, Severity: SeverityError, Effect: StatusPending,
+				Meaning: "an SRV record for an offered service is missing"},
+			{Code: CodeSRVWrongTarget, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "an SRV record names another host"},
+			{Code: CodeSRVWrongPort, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "an SRV record has another port"},
+			{Code: CodeSRVTargetCNAME, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "an SRV target is a CNAME"},
+			{Code: CodeSRVUnexpected, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "an SRV record for a service that is not offered"},
+			{Code: CodeAutodiscoverMissing, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "no `_autodiscover._tcp` SRV record"},
+			{Code: CodeAutodiscoverWrongTarget, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "`_autodiscover._tcp` names another host"},
+			{Code: CodeAutodiscoverWrongPort, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "`_autodiscover._tcp` has another port"},
+			{Code: CodeAutoconfigMissing, Severity: SeverityInfo, Effect: StatusPass,
+				Meaning: "no `autoconfig` name"},
+			{Code: CodeAutoconfigWrongTarget, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "`autoconfig` points elsewhere"},
+		},
+	}
+}
+
 // Finding codes of the autoconfig step.
 const (
 	CodeSRVMissing              = "srv-missing"
@@ -179,9 +218,9 @@ func judgeAutoconfig(cfg Config, known verify.Answers, v *verdict) {
 	}
 	v.checkDoubled(cfg, known, q, "The autodiscover SRV record")
 	checkSRVCNAMEs(v, known, cfg)
-	checkAlias(v, cfg, known, autodiscoverName(cfg.Domain), kindWarn, CodeAutodiscoverMissing, SeverityWarning, CodeAutodiscoverWrongTarget,
+	checkAlias(v, cfg, known, autodiscoverName(cfg.Domain), CodeAutodiscoverMissing, CodeAutodiscoverWrongTarget,
 		"Outlook looks there for the server settings")
-	checkAlias(v, cfg, known, autoconfigName(cfg.Domain), kindInfo, CodeAutoconfigMissing, SeverityInfo, CodeAutoconfigWrongTarget,
+	checkAlias(v, cfg, known, autoconfigName(cfg.Domain), CodeAutoconfigMissing, CodeAutoconfigWrongTarget,
 		"Thunderbird looks there for the server settings")
 }
 
@@ -189,24 +228,21 @@ func srvRecords(o verify.Observation, owner string) []*dns.SRV {
 	return typed[*dns.SRV](o.Records(owner, dns.TypeSRV))
 }
 
-// srvRules say how much an SRV record's problems weigh and which codes
-// they get: an offered service's records are required (srv-* errors), the
-// autodiscover record is advice (autodiscover-* warnings).
+// srvRules say which codes an SRV record's problems get: an offered
+// service's records are required (srv-* codes, errors), the autodiscover
+// record is advice (autodiscover-* codes, warnings).
 type srvRules struct {
-	missing     kind
-	wrong       kind
-	severity    Severity
 	missingCode string
 	targetCode  string // a wrong target
 	portCode    string // a wrong port
 }
 
 func requiredSRV() srvRules {
-	return srvRules{kindAbsent, kindWrong, SeverityError, CodeSRVMissing, CodeSRVWrongTarget, CodeSRVWrongPort}
+	return srvRules{CodeSRVMissing, CodeSRVWrongTarget, CodeSRVWrongPort}
 }
 
 func advisedSRV() srvRules {
-	return srvRules{kindWarn, kindWarn, SeverityWarning, CodeAutodiscoverMissing, CodeAutodiscoverWrongTarget, CodeAutodiscoverWrongPort}
+	return srvRules{CodeAutodiscoverMissing, CodeAutodiscoverWrongTarget, CodeAutodiscoverWrongPort}
 }
 
 // checkSRV checks the SRV record of a service: present, at the mail host,
@@ -216,7 +252,7 @@ func checkSRV(v *verdict, cfg Config, r reply, s mailService, rules srvRules) {
 	with, without := split(r.ok, func(o verify.Observation) bool { return len(srvRecords(o, r.q.Name)) > 0 })
 	switch {
 	case len(with) == 0:
-		v.add(rules.missing, rules.missingCode, rules.severity,
+		v.add(rules.missingCode,
 			"%s has no SRV record on %s yet, so mail programs cannot find the server for %s by themselves. Add %s.",
 			r.q.Name, servers(without), s.what, want)
 		return
@@ -234,16 +270,16 @@ func checkSRV(v *verdict, cfg Config, r reply, s mailService, rules srvRules) {
 		}
 		switch {
 		case len(ours) == 0 && len(srvs) == 1 && srvs[0].Target == ".":
-			v.add(rules.wrong, rules.targetCode, rules.severity,
+			v.add(rules.targetCode,
 				"%s has SRV %s on %s, which tells mail programs there is no %s service, but you offer it. Replace it with %s.",
 				r.q.Name, nullSRV, g.names, s.what, want)
 		case len(ours) == 0:
 			target := verify.CanonicalName(srvs[0].Target)
-			v.add(rules.wrong, rules.targetCode, rules.severity,
+			v.add(rules.targetCode,
 				"%s has %s on %s; expected %s. Change the target to %s.%s",
 				r.q.Name, show(rrs(g.obs[0])), g.names, want, cfg.Host, appendedHint(target, cfg.Host, cfg.Domain))
 		case !slices.ContainsFunc(ours, func(srv *dns.SRV) bool { return srv.Port == s.port }):
-			v.add(rules.wrong, rules.portCode, rules.severity,
+			v.add(rules.portCode,
 				"%s has port %d on %s; %s uses port %d. Change the port to %d.",
 				r.q.Name, ours[0].Port, g.names, s.what, s.port, s.port)
 		}
@@ -265,7 +301,7 @@ func checkUnoffered(v *verdict, r reply, s mailService) {
 		if g.key == "nothing" {
 			continue
 		}
-		v.add(kindWarn, CodeSRVUnexpected, SeverityWarning,
+		v.add(CodeSRVUnexpected,
 			"%s has %s on %s, which sends mail programs to %s, a service you did not say you offer. If you do not offer it, remove the record or replace it with SRV %s (\"not available\"); if you do, add %s to the services.",
 			r.q.Name, g.key, g.names, s.what, nullSRV, s.name)
 	}
@@ -275,7 +311,7 @@ func checkUnoffered(v *verdict, r reply, s mailService) {
 // the target must have its own address records.
 func checkSRVCNAMEs(v *verdict, known verify.Answers, cfg Config) {
 	aliasedTargets(known, srvTargets(cfg, known), func(target string, g group) {
-		v.add(kindWarn, CodeSRVTargetCNAME, SeverityWarning,
+		v.add(CodeSRVTargetCNAME,
 			"The SRV target %s is an alias (CNAME) for %s on %s. SRV targets must not be aliases (RFC 2782) and some mail programs give up on them. Point the SRV records at %s and give that name A/AAAA records.",
 			target, g.key, g.names, cfg.Host)
 	})
@@ -283,7 +319,7 @@ func checkSRVCNAMEs(v *verdict, known verify.Answers, cfg Config) {
 
 // checkAlias checks autodiscover.<domain> or autoconfig.<domain>: a CNAME
 // to the mail host, or A records holding the server's addresses.
-func checkAlias(v *verdict, cfg Config, known verify.Answers, name string, missing kind, code string, sev Severity, wrongCode, why string) {
+func checkAlias(v *verdict, cfg Config, known verify.Answers, name, missingCode, wrongCode, why string) {
 	q := verify.Q(name, dns.TypeA)
 	r, ok := v.ask(known, q)
 	if !ok {
@@ -293,7 +329,7 @@ func checkAlias(v *verdict, cfg Config, known verify.Answers, name string, missi
 	with, without := split(r.ok, func(o verify.Observation) bool { return hasAddress(q, o) })
 	switch {
 	case len(with) == 0:
-		v.add(missing, code, sev, "%s does not exist on %s yet; %s. Add %s.", name, servers(without), why, want)
+		v.add(missingCode, "%s does not exist on %s yet; %s. Add %s.", name, servers(without), why, want)
 		return
 	case len(without) > 0:
 		v.partial(name, with, without)
@@ -307,7 +343,7 @@ func checkAlias(v *verdict, cfg Config, known verify.Answers, name string, missi
 		if g.key == "CNAME "+cfg.Host || len(cfg.v4()) > 0 && g.key == "A "+joinAddrs(cfg.v4()) {
 			continue
 		}
-		v.add(kindWarn, wrongCode, SeverityWarning,
+		v.add(wrongCode,
 			"%s is %s on %s; %s, so it should lead to your server. Change it to %s, unless another service answers there for you.",
 			name, g.key, g.names, why, want)
 	}

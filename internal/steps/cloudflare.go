@@ -9,7 +9,7 @@ import (
 // https://www.cloudflare.com/ips/ (lists of 2024). A mail host that resolves
 // to them has the "orange cloud" on: Cloudflare answers with its own
 // addresses, and mail (port 25, IMAP, submission) does not pass through its
-// proxy (shared/USERS.md item 6).
+// proxy.
 func cloudflareRanges() []netip.Prefix {
 	var out []netip.Prefix
 	for _, s := range []string{

@@ -20,11 +20,11 @@ const (
 )
 
 // DefaultDNSBL is the default blocklist list: lists that can be queried
-// without a paid account (shared/PROVIDERS.md §C). Spamhaus ZEN is what most
-// receivers use and is free for small, non-commercial volumes; SpamCop,
-// PSBL and Mailspike are free to query. Barracuda is left out because it
-// needs the querying resolver registered, and UCEPROTECT because its wider
-// levels list whole provider ranges (and delisting is paid).
+// without a paid account. Spamhaus ZEN is what most receivers use and is
+// free for small, non-commercial volumes; SpamCop, PSBL and Mailspike are
+// free to query. Barracuda is left out because it needs the querying
+// resolver registered, and UCEPROTECT because its wider levels list whole
+// provider ranges (and delisting is paid).
 func DefaultDNSBL() []string {
 	return []string{
 		"zen.spamhaus.org.",
@@ -89,7 +89,7 @@ func (c *Config) Normalize(readFile func(name string) ([]byte, error)) error {
 func (c *Config) normalizeNames(p *problems) {
 	domain, err := parseName(c.Domain, nameRules{needDot: true})
 	if err != nil {
-		p.add("domain", "%q %v", c.Domain, err)
+		p.add("domain", "%q %v", clip(c.Domain), err)
 	} else {
 		c.Domain = domain
 	}
@@ -102,12 +102,12 @@ func (c *Config) normalizeNames(p *problems) {
 	case !strings.Contains(strings.TrimSuffix(host, "."), ".") && err == nil:
 		c.Host, err = parseName(host+"."+c.Domain, nameRules{})
 		if err != nil {
-			p.add("host", "%q %v", host, err)
+			p.add("host", "%q %v", clip(host), err)
 		}
 	default:
 		name, err := parseName(host, nameRules{needDot: true})
 		if err != nil {
-			p.add("host", "%q %v", host, err)
+			p.add("host", "%q %v", clip(host), err)
 			return
 		}
 		c.Host = name
@@ -154,7 +154,7 @@ func (c *Config) normalizeDMARC(p *problems) {
 		c.DMARCPolicy = DMARCNone
 	case DMARCNone, DMARCQuarantine, DMARCReject:
 	default:
-		p.add("dmarc-policy", "%q is not a DMARC policy; use none, quarantine or reject", c.DMARCPolicy)
+		p.add("dmarc-policy", "%q is not a DMARC policy; use none, quarantine or reject", clip(c.DMARCPolicy))
 	}
 	rua := strings.TrimSpace(c.DMARCRUA)
 	if rua == "" {
@@ -165,11 +165,14 @@ func (c *Config) normalizeDMARC(p *problems) {
 	}
 	addr, err := parseAddress(rua)
 	if err != nil {
-		p.add("dmarc-rua", "%q %v", c.DMARCRUA, err)
+		p.add("dmarc-rua", "%q %v", clip(c.DMARCRUA), err)
 		return
 	}
 	c.DMARCRUA = addr
 }
+
+// maxLocalPart is the longest local part of a mail address, in octets.
+const maxLocalPart = 64
 
 // parseAddress checks a mail address for a DMARC rua= URI and returns it
 // without mailto:, its domain in punycode.
@@ -180,6 +183,10 @@ func parseAddress(typed string) (string, error) {
 		return "", fmt.Errorf("is not a mail address: it needs the form name@example.com")
 	}
 	local := s[:at]
+	// RFC 5321 §4.5.3.1.1: a local part has at most 64 octets.
+	if len(local) > maxLocalPart {
+		return "", fmt.Errorf("is not a usable report address: the part before @ has %d characters; it can have at most %d", len(local), maxLocalPart)
+	}
 	for _, r := range local {
 		if r <= ' ' || r >= 0x7f || strings.ContainsRune(`,;!"<>()[]\`, r) {
 			return "", fmt.Errorf("is not a usable report address: %q is not allowed before the @", r)
@@ -221,7 +228,7 @@ func (c *Config) normalizeServices(p *problems) {
 	for _, s := range c.Services {
 		name := strings.ToLower(strings.TrimSpace(s))
 		if _, ok := lookupService(name); !ok {
-			p.add("services", "%q is not a service mailwizard knows; use %s", s, strings.Join(serviceNames(), ", "))
+			p.add("services", "%q is not a service mailwizard knows; use %s", clip(s), strings.Join(serviceNames(), ", "))
 			continue
 		}
 		offered[name] = true
@@ -252,7 +259,7 @@ func (p *problems) names(field, prefix string, typed, out []string) []string {
 	for _, t := range typed {
 		name, err := parseName(trimPrefixFold(strings.TrimSpace(t), prefix), nameRules{underscore: true, needDot: true})
 		if err != nil {
-			p.add(field, "%q %v", t, err)
+			p.add(field, "%q %v", clip(t), err)
 			continue
 		}
 		if !slices.Contains(out, name) {
@@ -286,7 +293,7 @@ func (c *Config) normalizeSkip(p *problems) {
 	for _, id := range c.Skip {
 		id = strings.ToLower(strings.TrimSpace(id))
 		if _, ok := ByID(id); !ok {
-			p.add("skip", "%q is not a step; the steps are %s", id, strings.Join(stepIDs(), ", "))
+			p.add("skip", "%q is not a step; the steps are %s", clip(id), strings.Join(stepIDs(), ", "))
 			continue
 		}
 		if !slices.Contains(skip, id) {

@@ -95,7 +95,7 @@ func TestNormalizeFields(t *testing.T) {
 		"TTL too short":   {cfg: Config{Domain: "example.com", IPs: ip, TTL: 30}, field: "ttl", problem: "out of range"},
 		"TTL too long":    {cfg: Config{Domain: "example.com", IPs: ip, TTL: 1 << 30}, field: "ttl", problem: "out of range"},
 		"TTL of a minute": {cfg: Config{Domain: "example.com", IPs: ip, TTL: 60}, check: func(t *testing.T, c Config) { equal(t, c.TTL, uint32(60)) }},
-		"unknown step":    {cfg: Config{Domain: "example.com", IPs: ip, Skip: []string{"mta-sts"}}, field: "skip", problem: `"mta-sts" is not a step`},
+		"unknown step":    {cfg: Config{Domain: "example.com", IPs: ip, Skip: []string{"no-such-step"}}, field: "skip", problem: `"no-such-step" is not a step`},
 		"skip a step":     {cfg: Config{Domain: "example.com", IPs: ip, Skip: []string{"PTR"}}, check: func(t *testing.T, c Config) { equal(t, strings.Join(c.Skip, " "), "ptr") }},
 	}
 	for name, tc := range tests {
@@ -249,5 +249,43 @@ func TestWarnings(t *testing.T) {
 				t.Errorf("warnings %v, want one about ip saying %q", warnings, tc.says)
 			}
 		})
+	}
+}
+
+// TestNamesOfAnySize: a name of any size is refused by its length before
+// anything else looks at it, and the message quotes a few dozen characters
+// of it.
+func TestNamesOfAnySize(t *testing.T) {
+	ip := []netip.Addr{netip.MustParseAddr("192.0.2.25")}
+	huge := strings.Repeat("a", 130000)
+	for name, cfg := range map[string]Config{
+		"domain":        {Domain: huge, IPs: ip},
+		"dotted domain": {Domain: strings.Repeat("ab.", 50000) + "example", IPs: ip},
+		"unicode":       {Domain: strings.Repeat("é", 70000) + ".example", IPs: ip},
+		"host":          {Domain: "example.com", Host: huge + ".example.com", IPs: ip},
+		"report domain": {Domain: "example.com", DMARCRUA: "d@" + huge + ".example", IPs: ip},
+		"report local":  {Domain: "example.com", DMARCRUA: huge + "@example.com", IPs: ip},
+		"include":       {Domain: "example.com", SPFIncludes: []string{huge}, IPs: ip},
+		"blocklist":     {Domain: "example.com", DNSBL: []string{huge}, IPs: ip},
+		"selector":      {Domain: "example.com", DKIMSelector: huge, IPs: ip},
+		"skip":          {Domain: "example.com", Skip: []string{huge}, IPs: ip},
+		"service":       {Domain: "example.com", Services: []string{huge}, IPs: ip},
+		"policy":        {Domain: "example.com", DMARCPolicy: huge, IPs: ip},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := cfg.Normalize(nil)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if len(err.Error()) > 300 {
+				t.Errorf("a message of %d characters: %.400s", len(err.Error()), err)
+			}
+		})
+	}
+	if _, err := CheckDomain(huge); err == nil || !strings.Contains(err.Error(), "is 130000 characters long; a domain name can have at most 253") {
+		t.Errorf("CheckDomain: %v", err)
+	}
+	if got, err := CheckDomain(" Bücher.Example. "); err != nil || got != "xn--bcher-kva.example." {
+		t.Errorf("CheckDomain = %q, %v", got, err)
 	}
 }

@@ -11,6 +11,44 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDDKIM is the id of the dkim step: a public contract (JSON output,
+// --skip, scripts).
+const IDDKIM = "dkim"
+
+// dkimStep is the public key the server signs with, at its selector.
+func dkimStep() definition {
+	return definition{
+		id: IDDKIM, title: "DKIM key record", where: AtDNSProvider,
+		records: dkimRecords, questions: dkimQuestions, judge: judgeDKIM,
+		// The selector's name holds one DKIM key: every TXT there is the
+		// step's (RFC 6376 §3.6.2.2), and other selectors are other names.
+		owns: []Ownership{{Type: "TXT", What: "DKIM key record",
+			Note: "the TXT records of this selector are mailwizard's; other selectors stay"}},
+		codes: []FindingCode{
+			{Code: CodeDKIMMissing, Severity: SeverityError, Effect: StatusPending,
+				Meaning: "no key record at the selector"},
+			{Code: CodeDKIMSyntax, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "the key record does not parse"},
+			{Code: CodeDKIMKeyMismatch, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "the published key is not the server's key"},
+			{Code: CodeDKIMMangled, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "the value was damaged on the way in: zone-file quotes around it or inside `p=`, or cut at 255 characters. Quotes inside an `n=` note are legal (RFC 6376)"},
+			{Code: CodeDKIMWeakKey, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "RSA under 2048 bits"},
+			{Code: CodeDKIMTesting, Severity: SeverityInfo, Effect: StatusPass,
+				Meaning: "`t=y`"},
+			{Code: CodeDKIMKeyUnverified, Severity: SeverityInfo, Effect: StatusPass,
+				Meaning: "no private key given to compare with"},
+			{Code: CodeDKIMMultiple, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "more than one TXT record at the selector"},
+			{Code: CodeDKIMRevoked, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "empty `p=`"},
+			{Code: CodeDKIMNoSelector, Severity: SeverityWarning, Effect: StatusError,
+				Meaning: "no selector configured"},
+		},
+	}
+}
+
 // Finding codes of the dkim step.
 const (
 	CodeDKIMMissing       = "dkim-missing"
@@ -55,7 +93,7 @@ func dkimQuestions(cfg Config, known verify.Answers) []verify.Question {
 
 func judgeDKIM(cfg Config, known verify.Answers, v *verdict) {
 	if cfg.DKIMSelector == "" {
-		v.add(kindLookup, CodeDKIMNoSelector, SeverityWarning,
+		v.add(CodeDKIMNoSelector,
 			"No DKIM selector is configured, so mailwizard does not know where to look for the key. Give the selector your server signs with (the s= of its DKIM-Signature header), or create a key with \"mailwizard dkim generate\".")
 		return
 	}
@@ -66,11 +104,11 @@ func judgeDKIM(cfg Config, known verify.Answers, v *verdict) {
 	v.checkDoubled(cfg, known, q, "The DKIM key record")
 	switch {
 	case cfg.DKIMPublicKey == nil:
-		v.add(kindInfo, CodeDKIMKeyUnverified, SeverityInfo,
+		v.add(CodeDKIMKeyUnverified,
 			"No DKIM key was given, so mailwizard only checked that %s holds a valid key record, not that it matches the key your server signs with. Give the private key file (--dkim-key) to check that too.",
 			q.Name)
 	case cfg.DKIMKeyFile == "" && cfg.DKIMPublicKeyFile != "":
-		v.add(kindInfo, CodeDKIMKeyUnverified, SeverityInfo,
+		v.add(CodeDKIMKeyUnverified,
 			"The published key was compared with the public key in %s; without the private key file, mailwizard cannot tell whether it is the key your server signs with.",
 			cfg.DKIMPublicKeyFile)
 	}
@@ -103,7 +141,7 @@ func checkDKIM(v *verdict, cfg Config, r reply) {
 	with, without := split(r.ok, func(o verify.Observation) bool { return len(txts(o)) > 0 })
 	switch {
 	case len(with) == 0:
-		v.add(kindAbsent, CodeDKIMMissing, SeverityError,
+		v.add(CodeDKIMMissing,
 			"%s has no DKIM key record on %s yet, so receivers cannot check your server's signatures. Add %s. If your server signs with another selector (the s= of its DKIM-Signature header), give that selector instead.",
 			r.q.Name, servers(without), want)
 		return
@@ -119,7 +157,7 @@ func checkDKIM(v *verdict, cfg Config, r reply) {
 	}) {
 		ts := txts(g.obs[0])
 		if len(ts) > 1 {
-			v.add(kindWrong, CodeDKIMMultiple, SeverityError,
+			v.add(CodeDKIMMultiple,
 				"%s has %s TXT records on %s; receivers pick one at random or fail. Keep only %s.",
 				r.q.Name, numberWord(len(ts)), g.names, want)
 			continue
@@ -135,41 +173,41 @@ func judgeDKIMValue(v *verdict, cfg Config, name string, g group, t dkimTXT, wan
 	d, damaged := inspectTXT(t.raw)
 	switch {
 	case errors.As(err, &mangled):
-		v.add(kindWrong, CodeDKIMMangled, SeverityError,
+		v.add(CodeDKIMMangled,
 			"The DKIM key record %s on %s was damaged when it was entered: %s. Paste the value again: %s.",
 			name, g.names, mangled.Problem, want)
 		return
 	case err != nil && damaged:
-		v.add(kindWrong, CodeDKIMMangled, SeverityError,
+		v.add(CodeDKIMMangled,
 			"The DKIM key record %s on %s %s. Enter the value without quotes, as one piece: %s.", name, g.names, d.what, want)
 		return
 	case err != nil:
-		v.add(kindWrong, CodeDKIMSyntax, SeverityError,
+		v.add(CodeDKIMSyntax,
 			"The DKIM key record %s on %s does not parse: %v. Replace it with %s.", name, g.names, err, want)
 		return
 	case rec.Key == nil && rec.P == "":
-		v.add(kindWrong, CodeDKIMRevoked, SeverityError,
+		v.add(CodeDKIMRevoked,
 			"The DKIM key record %s on %s has an empty p=, which means the key was revoked: receivers fail every signature made with it. Replace it with %s.",
 			name, g.names, want)
 		return
 	case rec.Key == nil:
-		v.add(kindWrong, CodeDKIMSyntax, SeverityError,
+		v.add(CodeDKIMSyntax,
 			"The DKIM key record %s on %s has a p= that is not a valid public key. Replace it with %s.", name, g.names, want)
 		return
 	}
 	if cfg.DKIMPublicKey != nil && !dkimkey.Equal(rec.Key, cfg.DKIMPublicKey) {
-		v.add(kindWrong, CodeDKIMKeyMismatch, SeverityError,
+		v.add(CodeDKIMKeyMismatch,
 			"The key published at %s on %s (%s) is not the public half of the key your server signs with, so receivers reject its signatures. Replace the value with %s.",
 			name, g.names, shortKey(t.value), want)
 		return
 	}
 	if dkimkey.Algorithm(rec.Key) == dkimkey.RSA && dkimkey.Bits(rec.Key) < dkimStrongBits {
-		v.add(kindWarn, CodeDKIMWeakKey, SeverityWarning,
+		v.add(CodeDKIMWeakKey,
 			"The DKIM key at %s is a %d-bit RSA key; %d bits is the norm (RFC 8301 §3.2) and some receivers already distrust shorter keys. Make a new one with \"mailwizard dkim generate\" under a new selector.",
 			name, dkimkey.Bits(rec.Key), dkimStrongBits)
 	}
 	if rec.Testing {
-		v.add(kindInfo, CodeDKIMTesting, SeverityInfo,
+		v.add(CodeDKIMTesting,
 			"The DKIM key record %s has t=y (testing), so receivers treat failed signatures as unsigned mail. Remove t=y once mail passes.", name)
 	}
 }

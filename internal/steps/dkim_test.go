@@ -101,6 +101,11 @@ func TestDKIM(t *testing.T) {
 			want:   []string{CodeDKIMMangled},
 			not:    []string{CodeDKIMSyntax},
 		},
+		"quotes and a backslash in the n= note": {
+			world:  publish(`v=DKIM1; n="mail \"2026\"" \ ok;` + strings.TrimPrefix(rsa, "v=DKIM1;")),
+			status: StatusPass,
+			not:    []string{CodeDKIMMangled, CodeDKIMSyntax},
+		},
 		"cut at 255 characters": {
 			world:  publish(rsa[:255]),
 			status: StatusFail,

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,42 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDDMARC is the id of the dmarc step: a public contract (JSON output,
+// --skip, scripts).
+const IDDMARC = "dmarc"
+
+// dmarcStep is the DMARC record, and the authorization that a report
+// domain elsewhere publishes.
+func dmarcStep() definition {
+	return definition{
+		id: IDDMARC, title: "DMARC record", where: AtDNSProvider,
+		records: dmarcRecords, questions: dmarcQuestions, judge: judgeDMARC,
+		// RFC 7489 §6.3: DMARC records start "v=DMARC1".
+		owns: []Ownership{{Type: "TXT", tag: "v=DMARC1", separators: "; ", What: "DMARC record",
+			Note: "only the TXT record starting v=DMARC1 is mailwizard's"}},
+		codes: []FindingCode{
+			{Code: CodeDMARCMissing, Severity: SeverityError, Effect: StatusPending,
+				Meaning: "no DMARC record, and none inherited from the organizational domain"},
+			{Code: CodeDMARCMultiple, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "more than one DMARC record"},
+			{Code: CodeDMARCSyntax, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "the record breaks RFC 7489's grammar; the message says what receivers do with it (ignore it, apply it as `p=none`, or skip a tag)"},
+			{Code: CodeDMARCPolicyNone, Severity: SeverityInfo, Effect: StatusPass,
+				Meaning: "`p=none` (own or inherited)"},
+			{Code: CodeDMARCRUAUnauthorized, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "reports go to another domain that has not authorized them"},
+			{Code: CodeDMARCAtApex, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "a DMARC record at the domain itself, where receivers never look"},
+			{Code: CodeDMARCNoRUA, Severity: SeverityInfo, Effect: StatusPass,
+				Meaning: "no `rua=` address (own or inherited record)"},
+			{Code: CodeDMARCURINotMailto, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "a `rua=`/`ruf=` URI that is not `mailto:`: valid, but receivers only have to send to `mailto:`, and almost none send elsewhere"},
+			{Code: CodeDMARCInherited, Severity: SeverityInfo, Effect: StatusPass,
+				Meaning: "a subdomain (`news.example.com`) without a record of its own: receivers apply its organizational domain's `sp=`, else `p=` (RFC 7489 §6.6.3). Publishing one is only needed for a different policy"},
+		},
+	}
+}
+
 // Finding codes of the dmarc step.
 const (
 	CodeDMARCMissing         = "dmarc-missing"
@@ -20,6 +57,8 @@ const (
 	CodeDMARCRUAUnauthorized = "dmarc-rua-unauthorized"
 	CodeDMARCAtApex          = "dmarc-at-apex"
 	CodeDMARCNoRUA           = "dmarc-no-rua"
+	CodeDMARCURINotMailto    = "dmarc-uri-not-mailto"
+	CodeDMARCInherited       = "dmarc-inherited"
 )
 
 const (
@@ -68,6 +107,17 @@ func reportAuthName(domain, addr string) string {
 	return strings.TrimSuffix(verify.CanonicalName(domain), ".") + "._report._dmarc." + other
 }
 
+// dmarcOrgName is where the DMARC record of the organizational domain of
+// domain lives, whose policy receivers apply when domain has no record of
+// its own (RFC 7489 §6.6.3); "" when domain is an organizational domain.
+func dmarcOrgName(domain string) string {
+	org := orgDomain(domain)
+	if org == strings.TrimSuffix(strings.ToLower(domain), ".") {
+		return ""
+	}
+	return dmarcName(org + ".")
+}
+
 // orgDomain is the organisational domain of name (RFC 7489 §3.2): one
 // label under its public suffix.
 func orgDomain(name string) string {
@@ -82,6 +132,11 @@ func orgDomain(name string) string {
 func dmarcQuestions(cfg Config, known verify.Answers) []verify.Question {
 	q := verify.Q(dmarcName(cfg.Domain), dns.TypeTXT)
 	qs := []verify.Question{q, verify.Q(cfg.Domain, dns.TypeTXT)}
+	if org := dmarcOrgName(cfg.Domain); org != "" {
+		// Asked at once, not after the domain's own record turns out
+		// missing: the round needs no second trip for it.
+		qs = append(qs, verify.Q(org, dns.TypeTXT))
+	}
 	qs = append(qs, doubledQuestions(cfg, known, q)...)
 	for _, name := range reportAuthNames(cfg, known) {
 		qs = append(qs, verify.Q(name, dns.TypeTXT))
@@ -140,8 +195,11 @@ func checkDMARC(v *verdict, cfg Config, known verify.Answers, r reply) {
 	with, without := split(r.ok, func(o verify.Observation) bool { return len(values(o)) > 0 })
 	want := dmarcValue(cfg)
 	switch {
+	case len(with) == 0 && dmarcOrgName(cfg.Domain) != "":
+		checkInherited(v, cfg, known, r, want)
+		return
 	case len(with) == 0:
-		v.add(kindAbsent, CodeDMARCMissing, SeverityError,
+		v.add(CodeDMARCMissing,
 			"%s has no DMARC record on %s yet. DMARC tells receivers what to do with mail that falsely claims to come from your domain, and big providers expect it. Add a TXT record there: %q.",
 			r.q.Name, servers(without), want)
 		return
@@ -152,7 +210,7 @@ func checkDMARC(v *verdict, cfg Config, known verify.Answers, r reply) {
 	for _, g := range groupBy(with, func(o verify.Observation) string { return strings.Join(values(o), "\n") }) {
 		vals := values(g.obs[0])
 		if len(vals) > 1 {
-			v.add(kindWrong, CodeDMARCMultiple, SeverityError,
+			v.add(CodeDMARCMultiple,
 				"%s has %s DMARC records on %s (%s); receivers ignore %s. Keep one: %q.",
 				r.q.Name, numberWord(len(vals)), g.names, quoteAll(vals), plural(len(vals)-1, "both", "all of them"), want)
 			continue
@@ -172,33 +230,106 @@ func checkDMARC(v *verdict, cfg Config, known verify.Answers, r reply) {
 	}
 }
 
+// checkInherited judges a subdomain without a DMARC record of its own by
+// the record of its organizational domain, whose policy receivers apply to
+// it (RFC 7489 §6.6.3: sp=, else p=). own is the reply for the
+// subdomain's own record.
+func checkInherited(v *verdict, cfg Config, known verify.Answers, own reply, want string) {
+	name := dmarcOrgName(cfg.Domain)
+	r, ok := v.ask(known, verify.Q(name, dns.TypeTXT))
+	if !ok {
+		return
+	}
+	domain := strings.TrimSuffix(cfg.Domain, ".")
+	org := strings.TrimPrefix(strings.TrimSuffix(name, "."), "_dmarc.")
+	missing := func(why string, args ...any) {
+		v.add(CodeDMARCMissing,
+			"%s has no DMARC record on %s yet, and %s, so receivers apply no DMARC policy to mail from %s. DMARC tells receivers what to do with mail that falsely claims to come from your domain, and big providers expect it. Add a TXT record at %s: %q.",
+			own.q.Name, servers(own.ok), fmt.Sprintf(why, args...), domain, own.q.Name, want)
+	}
+	values := func(o verify.Observation) []string { return dmarcValues(o, name) }
+	for _, g := range groupBy(r.ok, func(o verify.Observation) string { return strings.Join(values(o), "\n") }) {
+		vals := values(g.obs[0])
+		switch {
+		case len(vals) == 0:
+			missing("neither has its organizational domain %s (%s on %s), whose policy it would inherit", org, name, g.names)
+			continue
+		case len(vals) > 1:
+			missing("its organizational domain %s, whose policy it would inherit, has %s DMARC records at %s on %s, which receivers ignore", org, numberWord(len(vals)), name, g.names)
+			continue
+		}
+		if d, mangled := inspectTXT([]string{vals[0]}); mangled {
+			missing("the record of its organizational domain at %s on %s %s", name, g.names, d.what)
+			continue
+		}
+		rec, err := parseDMARC(vals[0])
+		if err != nil && dmarcEffectOf(err) == dmarcIgnored {
+			missing("the record of its organizational domain at %s on %s (%q) does not count: %v", name, g.names, clip(vals[0]), err)
+			continue
+		}
+		policy, tag := rec.subdomainPolicy()
+		flaw := ""
+		var de *dmarcError
+		if errors.As(err, &de) {
+			flaw = fmt.Sprintf(" That record has a problem: %v. %s.", de, de.consequence())
+		}
+		v.add(CodeDMARCInherited,
+			"%s has no DMARC record of its own (%s on %s), so receivers apply the policy of its organizational domain %s: %s=%s from %s (%q on %s).%s This is enough; publish a record at %s only to give %s a different policy.",
+			domain, own.q.Name, servers(own.ok), org, tag, policy, name, clip(vals[0]), g.names, flaw, own.q.Name, domain)
+		if policy == DMARCNone {
+			v.add(CodeDMARCPolicyNone,
+				"The DMARC policy %s inherits from %s is %s=none: receivers send reports but still deliver mail that fails the checks. That is the right start; once the reports show only your own servers, make it stricter at %s (sp= sets the policy of subdomains alone), or publish a record with p=quarantine, then p=reject, at %s.",
+				domain, name, tag, name, own.q.Name)
+		}
+		if !rec.hasRUA {
+			v.add(CodeDMARCNoRUA,
+				"The DMARC record %s, which %s inherits, has no rua= address, so no one receives the daily reports that show who sends mail as your domain. Add rua=mailto:<an address you read> there.",
+				name, domain)
+		}
+	}
+}
+
 // judgeDMARCValue checks one published value; it reports false when the
 // value does not parse.
 func judgeDMARCValue(v *verdict, name string, g group, value, want string) (dmarcRecord, bool) {
 	if d, mangled := inspectTXT([]string{value}); mangled {
-		v.add(kindWrong, CodeDMARCSyntax, SeverityError,
+		v.add(CodeDMARCSyntax,
 			"The DMARC record %s on %s %s, so receivers cannot read it. Enter the value without quotes: %q.",
 			name, g.names, d.what, d.meant)
 		return dmarcRecord{}, false
 	}
 	rec, err := parseDMARC(value)
-	if err != nil {
-		v.add(kindWrong, CodeDMARCSyntax, SeverityError,
-			"The DMARC record %s is %q on %s, and receivers ignore it: %v. Replace it with %q.",
-			name, clip(value), g.names, err, want)
+	var de *dmarcError
+	if errors.As(err, &de) {
+		v.add(CodeDMARCSyntax,
+			"The DMARC record %s is %q on %s: %v. %s. Replace it with %q.",
+			name, clip(value), g.names, de, de.consequence(), want)
 		return rec, false
 	}
 	if rec.Policy == DMARCNone {
-		v.add(kindInfo, CodeDMARCPolicyNone, SeverityInfo,
+		v.add(CodeDMARCPolicyNone,
 			"The DMARC policy of %s is p=none: receivers send you reports but still deliver mail that fails the checks. That is the right start; once the reports show only your own servers, change it to p=quarantine, then p=reject.",
 			name)
 	}
-	if len(rec.rua) == 0 {
-		v.add(kindInfo, CodeDMARCNoRUA, SeverityInfo,
+	for _, u := range rec.elsewhere {
+		v.add(CodeDMARCURINotMailto,
+			"The DMARC record %s asks for %s reports at %q. RFC 7489 allows URIs other than mailto:, but receivers only have to send to mailto: addresses and almost none send anywhere else, so these reports will likely never come. Use %s=mailto:<an address you read>.",
+			name, reportKind(u.tag), clip(u.uri), u.tag)
+	}
+	if !rec.hasRUA {
+		v.add(CodeDMARCNoRUA,
 			"The DMARC record %s has no rua= address, so no one receives the daily reports that show who sends mail as your domain. Add rua=mailto:<an address you read>.",
 			name)
 	}
 	return rec, true
+}
+
+// reportKind names the reports of a tag: aggregate (rua=) or failure (ruf=).
+func reportKind(tag string) string {
+	if tag == "ruf" {
+		return "failure"
+	}
+	return "aggregate"
 }
 
 // checkReportAuth checks that the domain of a report address at another
@@ -221,13 +352,14 @@ func checkReportAuth(v *verdict, cfg Config, known verify.Answers, addr, name st
 		return
 	}
 	other := addr[strings.LastIndexByte(addr, '@')+1:]
-	v.add(kindWarn, CodeDMARCRUAUnauthorized, SeverityWarning,
+	v.add(CodeDMARCRUAUnauthorized,
 		"DMARC reports go to %s, but %s does not say it accepts reports for %s: %s has no TXT record on %s. Receivers send no reports there until the owner of %s publishes %s TXT %q.",
 		addr, other, strings.TrimSuffix(cfg.Domain, "."), name, servers(r.ok), other, name, dmarcAuthValue)
 }
 
 // checkDMARCAtApex warns about a DMARC record at the domain itself, where
-// receivers never look (shared/USERS.md item 16).
+// receivers never look: some providers' guides still say to publish it
+// there.
 func checkDMARCAtApex(v *verdict, cfg Config, known verify.Answers) {
 	r, ok := peek(known, verify.Q(cfg.Domain, dns.TypeTXT))
 	if !ok {
@@ -237,7 +369,7 @@ func checkDMARCAtApex(v *verdict, cfg Config, known verify.Answers) {
 		if g.key == "" {
 			continue
 		}
-		v.add(kindWarn, CodeDMARCAtApex, SeverityWarning,
+		v.add(CodeDMARCAtApex,
 			"%s itself has a DMARC record (%q) on %s. Receivers only read %s; the copy at the domain does nothing. Remove it, and keep the record at %s.",
 			cfg.Domain, clip(dmarcValues(g.obs[0], cfg.Domain)[0]), g.names, dmarcName(cfg.Domain), dmarcName(cfg.Domain))
 	}

@@ -16,6 +16,14 @@
 // on some servers only, pending with partial-propagation; published but
 // wrong, fail; correct with advice, warn; no usable answer, error with
 // lookup-error, never fail. Servers that answered decide when others did
-// not (ns-unreachable says which). Step ids and finding codes are a public
-// contract: they appear in JSON output and scripts match on them.
+// not (ns-unreachable says which). A result also carries, per server
+// asked, what it serves or what is wrong there (Servers), and what the
+// recursive resolvers see (SecondOpinion), so that the wizard, the table,
+// Markdown and JSON show the same verdicts without judging again.
+//
+// Each step is declared once, in its own file: its id, title, who
+// publishes it, its finding codes with their severity and effect on the
+// status, and its pure functions (definition). All puts the steps in the
+// wizard's order. Step ids and finding codes are a public contract: they
+// appear in JSON output and scripts match on them.
 package steps

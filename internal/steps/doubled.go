@@ -11,8 +11,8 @@ import (
 
 // A provider's form completes the Host field with the zone, so a Host typed
 // as the whole name ends up at "_dmarc.example.com.example.com." and the
-// record "never verifies" (shared/USERS.md item 4). Asking for that name
-// too costs nothing in the same round.
+// record "never verifies". Asking for that name too costs nothing in the
+// same round.
 
 // doubledZones are the zones whose name may have been appended to q's name:
 // the configured domain, and the zone the servers said holds the name.
@@ -79,7 +79,7 @@ func (v *verdict) checkDoubled(cfg Config, known verify.Answers, q verify.Questi
 		host := Record{Name: q.Name}.Host(zone)
 		typed := strings.TrimSuffix(q.Name, ".")
 
-		v.add(kindWrong, CodeDoubledDomain, SeverityError,
+		v.add(CodeDoubledDomain,
 			"%s was found at %s on %s (%s), not at %s: your DNS provider added %s to a Host field that already held the whole name. Remove the domain from the Host field: enter %q instead of %q.",
 			what, dq.Name, servers(with), clip(show(found[with[0].Server])), q.Name, strings.TrimSuffix(zone, "."), host, typed)
 	}

@@ -24,6 +24,10 @@ func FuzzParseDMARC(f *testing.F) {
 		"",
 		";",
 		"v=DMARC1; pct=99999999999999999999",
+		" v=DMARC1; p=reject",
+		"v=DMARC1 p=none",
+		"v=DMARC1; rua=mailto:a@example.com!10x, https://r.example/%41",
+		"v=DMARC1; p=none; rf=afrf : iodef; ri=0; fo=0:1",
 	} {
 		f.Add(seed)
 	}

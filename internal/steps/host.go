@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -9,6 +10,35 @@ import (
 
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
+
+// IDHost is the id of the host step: a public contract (JSON output,
+// --skip, scripts).
+const IDHost = "host"
+
+// hostStep is the mail host's A and AAAA records, holding the server's
+// addresses.
+func hostStep() definition {
+	return definition{
+		id: IDHost, title: "Mail host address (A/AAAA)", where: AtDNSProvider,
+		records: hostRecords, questions: hostQuestions, judge: judgeHost,
+		owns: []Ownership{
+			{Type: "A", What: "address of the mail host", Note: "every A record of the mail host is mailwizard's"},
+			{Type: "AAAA", What: "IPv6 address of the mail host", Note: "every AAAA record of the mail host is mailwizard's"},
+		},
+		codes: []FindingCode{
+			{Code: CodeHostMissing, Severity: SeverityError, Effect: StatusPending,
+				Meaning: "no A/AAAA record for the mail host"},
+			{Code: CodeHostWrongAddress, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "the mail host points at other addresses"},
+			{Code: CodeHostCNAME, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "the mail host is a CNAME"},
+			{Code: CodeHostMissingAAAA, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "an IPv6 address is configured but there is no AAAA record"},
+			{Code: CodeHostProxied, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "the mail host points at a web proxy (Cloudflare's orange cloud)"},
+		},
+	}
+}
 
 // Finding codes of the host step.
 const (
@@ -50,7 +80,7 @@ func judgeHost(cfg Config, known verify.Answers, v *verdict) {
 	ra, okA := v.ask(known, a)
 	r6, ok6 := v.ask(known, aaaa)
 	if okA && ok6 && !anyHas(ra, hasAddress) && !anyHas(r6, hasAddress) {
-		v.add(kindAbsent, CodeHostMissing, SeverityError,
+		v.add(CodeHostMissing,
 			"%s has no address record on %s yet. Add %s.",
 			cfg.Host, servers(append(ra.ok, r6.ok...)), wantRecords(hostRecords(cfg)))
 	} else {
@@ -114,7 +144,7 @@ func aliasedTargets(known verify.Answers, targets []string, found func(target st
 // target must have its own address records.
 func checkCNAME(v *verdict, r reply) {
 	for _, g := range aliases(r) {
-		v.add(kindWarn, CodeHostCNAME, SeverityWarning,
+		v.add(CodeHostCNAME,
 			"%s is an alias (CNAME) for %s on %s. A mail host named in MX and SRV records must not be an alias (RFC 2181 §10.3), and some senders refuse it. Replace the CNAME with A/AAAA records that hold the server's addresses.",
 			r.q.Name, g.key, g.names)
 	}
@@ -128,11 +158,11 @@ func checkAddresses(v *verdict, cfg Config, r reply, want []netip.Addr) {
 	case len(want) > 0 && len(with) == 0 && hasCNAME(r):
 		// The alias points out of the zone; the CNAME warning says it.
 	case len(want) > 0 && len(with) == 0 && r.q.Type == dns.TypeAAAA:
-		v.add(kindWarn, CodeHostMissingAAAA, SeverityWarning,
+		v.add(CodeHostMissingAAAA,
 			"%s has no AAAA record on %s, but the server has the IPv6 address %s. Senders that use IPv6 will not find it; add %s.",
 			r.q.Name, servers(without), joinAddrs(want), wantRecords(familyRecords(cfg, "AAAA")))
 	case len(want) > 0 && len(with) == 0:
-		v.add(kindAbsent, CodeHostMissing, SeverityError,
+		v.add(CodeHostMissing,
 			"%s has no A record on %s yet. Add %s.",
 			r.q.Name, servers(without), wantRecords(familyRecords(cfg, "A")))
 	case len(with) > 0 && len(without) > 0 && len(want) > 0:
@@ -143,7 +173,7 @@ func checkAddresses(v *verdict, cfg Config, r reply, want []netip.Addr) {
 		switch {
 		case g.key == wantKey:
 		case proxied(addresses(g.obs[0], r.q.Type), cfg.IPs):
-			v.add(kindWrong, CodeHostProxied, SeverityError,
+			v.add(CodeHostProxied,
 				"%s has %s %s on %s: these are Cloudflare's addresses, so the record is proxied (the orange cloud is on), and mail cannot pass through Cloudflare's proxy. In the Cloudflare dashboard, set the record to \"DNS only\" (grey cloud); it must hold %s.",
 				r.q.Name, rtype, g.key, g.names, orNone(wantKey))
 		case len(want) == 0:
@@ -151,11 +181,11 @@ func checkAddresses(v *verdict, cfg Config, r reply, want []netip.Addr) {
 			if r.q.Type == dns.TypeAAAA {
 				family = "IPv6"
 			}
-			v.add(kindWrong, CodeHostWrongAddress, SeverityError,
+			v.add(CodeHostWrongAddress,
 				"%s has %s %s on %s, but no %s address is configured for the server, so mail may go to a machine that is not yours. Remove the %s record, or add the server's %s address to mailwizard's settings.",
 				r.q.Name, rtype, g.key, g.names, family, rtype, family)
 		default:
-			v.add(kindWrong, CodeHostWrongAddress, SeverityError,
+			v.add(CodeHostWrongAddress,
 				"%s has %s %s on %s; expected %s %s. Change the %s record to %s.",
 				r.q.Name, rtype, g.key, g.names, rtype, wantKey, rtype, wantKey)
 		}
@@ -232,4 +262,49 @@ func wantRecords(recs []Record) string {
 		parts[i] = strings.Join([]string{r.Name, r.Type, value}, " ")
 	}
 	return list(parts)
+}
+
+// HostAddressQuestions are the questions that find what a host name
+// resolves to at its authoritative servers: its A and AAAA records.
+func HostAddressQuestions(host string) []verify.Question {
+	return []verify.Question{verify.Q(host, dns.TypeA), verify.Q(host, dns.TypeAAAA)}
+}
+
+// HostAddresses returns the addresses that the first usable reply to each
+// of HostAddressQuestions gave, IPv4 first; or an error when a question
+// could not be asked at all.
+func HostAddresses(known verify.Answers, host string) ([]netip.Addr, error) {
+	var addrs []netip.Addr
+	for _, q := range HostAddressQuestions(host) {
+		ans, ok := known.Get(q)
+		if !ok {
+			continue
+		}
+		if ans.Err != nil {
+			return nil, fmt.Errorf("look up %s: %w", q, ans.Err)
+		}
+		if i := slices.IndexFunc(ans.Servers, verify.Observation.OK); i >= 0 {
+			addrs = append(addrs, addressesAt(ans.Servers[i], q)...)
+		}
+	}
+	return addrs, nil
+}
+
+// addressesAt returns the addresses of a reply's records at the question's
+// own name (not behind a CNAME), in the reply's order.
+func addressesAt(o verify.Observation, q verify.Question) []netip.Addr {
+	var out []netip.Addr
+	for _, rr := range o.Records(q.Name, q.Type) {
+		var ip netip.Addr
+		switch rr := rr.(type) {
+		case *dns.A:
+			ip, _ = netip.AddrFromSlice(rr.A.To4())
+		case *dns.AAAA:
+			ip, _ = netip.AddrFromSlice(rr.AAAA.To16())
+		}
+		if ip.IsValid() {
+			out = append(out, ip)
+		}
+	}
+	return out
 }

@@ -11,49 +11,16 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
-// Finding codes common to every step: a public contract.
-const (
-	CodePartialPropagation = "partial-propagation"
-	CodeDoubledDomain      = "doubled-domain"
-	CodeLookupError        = "lookup-error"
-	CodeNSUnreachable      = "ns-unreachable"
-)
-
-// kind is what a note does to its step's status. The order is the order of
-// precedence, as in Overall: fail > pending > error > warn > pass.
-type kind int
-
-const (
-	kindInfo   kind = iota // pass: advice only
-	kindWarn               // warn: correct, with advice
-	kindLookup             // error: could not be determined
-	kindAbsent             // pending: not published, or not everywhere yet
-	kindWrong              // fail: published but wrong
-)
-
-// status is the step status a kind leads to.
-func (k kind) status() Status {
-	switch k {
-	case kindWrong:
-		return StatusFail
-	case kindAbsent:
-		return StatusPending
-	case kindLookup:
-		return StatusError
-	case kindWarn:
-		return StatusWarn
-	}
-	return StatusPass
-}
-
 // note is a finding with its effect on the status.
 type note struct {
 	finding Finding
-	kind    kind
+	effect  Status
 }
 
 // verdict gathers what one step found while judging one round.
 type verdict struct {
+	// codes are the codes the step declares, and the common ones.
+	codes    []FindingCode
 	notes    []note
 	observed []verify.Answer
 	asked    map[verify.Question]bool
@@ -61,21 +28,38 @@ type verdict struct {
 	unreachable []verify.Observation
 	// skipped is set when the Config leaves the step nothing to check.
 	skipped bool
+	// servers, when the judge sets them, are the verdicts of whoever it
+	// asked instead of the authoritative servers (the blocklists, the
+	// server step's addresses and ports).
+	servers []ServerVerdict
 	// probes are the per-address rows of a step that probes servers.
 	probes []ProbeRow
 }
 
-func newVerdict() *verdict {
-	return &verdict{asked: make(map[verify.Question]bool)}
+// newVerdict starts the verdict of a step that declares codes.
+func newVerdict(codes []FindingCode) *verdict {
+	return &verdict{codes: append(slices.Clone(codes), CommonCodes()...), asked: make(map[verify.Question]bool)}
 }
 
-// add records a finding, once: the same words for another of the server's
-// addresses (an SPF permerror for its IPv4 and its IPv6 address) say
-// nothing new.
-func (v *verdict) add(k kind, code string, sev Severity, format string, args ...any) {
+// add records a finding of a declared code, with the severity and effect
+// its declaration gives it, once: the same words for another of the
+// server's addresses (an SPF permerror for its IPv4 and its IPv6 address)
+// say nothing new.
+func (v *verdict) add(code, format string, args ...any) {
+	v.addVariant(code, "", format, args...)
+}
+
+// addVariant records a finding of a code declared more than once, by the
+// variant of its declaration. A code the step does not declare is a
+// mistake its tests catch; it is reported as an error rather than lost.
+func (v *verdict) addVariant(code, variant, format string, args ...any) {
+	c, ok := declared(v.codes, code, variant)
+	if !ok {
+		c = FindingCode{Code: code, Severity: SeverityError, Effect: StatusFail}
+	}
 	n := note{
-		finding: Finding{Code: code, Severity: sev, Message: printable(endSentences(fmt.Sprintf(format, args...)))},
-		kind:    k,
+		finding: Finding{Code: code, Severity: c.Severity, Message: printable(endSentences(fmt.Sprintf(format, args...)))},
+		effect:  c.Effect,
 	}
 	if !slices.Contains(v.notes, n) {
 		v.notes = append(v.notes, n)
@@ -92,6 +76,11 @@ func endSentences(msg string) string {
 	}
 	return msg
 }
+
+// Printable escapes control characters and bytes that are not UTF-8 in a
+// stranger's text (a record, a provider's error message) before a message
+// or a terminal shows it, as \x1b or \u0085.
+func Printable(s string) string { return printable(s) }
 
 // printable escapes what a stranger's record may carry into a message and
 // a terminal must not print (verify.Printable): control characters and
@@ -155,7 +144,7 @@ func peek(known verify.Answers, q verify.Question) (reply, bool) {
 }
 
 func (v *verdict) lookupError(q verify.Question, why string) {
-	v.add(kindLookup, CodeLookupError, SeverityWarning,
+	v.add(CodeLookupError,
 		"Could not check %s: %s. This is a problem reaching the servers, not a verdict on your records; mailwizard will ask again.", q, why)
 }
 
@@ -163,15 +152,21 @@ func (v *verdict) lookupError(q verify.Question, why string) {
 func (v *verdict) result(id string, expected []Record) Result {
 	v.addUnreachable()
 	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed, Probes: v.probes}
-	worst := kindInfo
 	for _, n := range v.notes {
 		res.Findings = append(res.Findings, n.finding)
-		worst = max(worst, n.kind)
+		if n.effect.rank() > res.Status.rank() {
+			res.Status = n.effect
+		}
 	}
-	res.Status = worst.status()
 	if v.skipped && len(v.notes) == 0 {
 		res.Status = StatusSkipped
 	}
+	servers, published := serverVerdicts(res)
+	if v.servers != nil {
+		servers = v.servers
+	}
+	res.Servers = servers
+	res.SecondOpinion = secondOpinion(res, published)
 	return res
 }
 
@@ -188,7 +183,7 @@ func (v *verdict) addUnreachable() {
 			reasons = append(reasons, failure(withoutQuery(o.Err)))
 		}
 	}
-	v.add(kindWarn, CodeNSUnreachable, SeverityWarning,
+	v.add(CodeNSUnreachable,
 		"%s gave no usable answer (%s), so this result rests on the other servers only. If it lasts, the zone's NS records may name a server that no longer serves it.",
 		list(names), strings.Join(reasons, "; "))
 }
@@ -300,7 +295,7 @@ func split(obs []verify.Observation, has func(verify.Observation) bool) (with, w
 
 // partial records that what is on some servers only.
 func (v *verdict) partial(what string, with, without []verify.Observation) {
-	v.add(kindAbsent, CodePartialPropagation, SeverityWarning,
+	v.add(CodePartialPropagation,
 		"%s is on %s but not yet on %s: the servers of a zone copy changes from each other, usually within minutes. If it stays like this for more than an hour, ask your DNS provider why %s does not get the change.",
 		what, servers(with), servers(without), servers(without))
 }

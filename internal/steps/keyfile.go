@@ -17,7 +17,7 @@ func (c *Config) normalizeDKIM(p *problems, readFile func(string) ([]byte, error
 	if c.DKIMSelector != "" {
 		sel, err := parseName(c.DKIMSelector, nameRules{})
 		if err != nil {
-			p.add("dkim-selector", "%q %v", c.DKIMSelector, err)
+			p.add("dkim-selector", "%q %v", clip(c.DKIMSelector), err)
 		} else {
 			c.DKIMSelector = strings.TrimSuffix(sel, ".")
 		}

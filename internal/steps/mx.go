@@ -11,6 +11,34 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDMX is the id of the mx step: a public contract (JSON output,
+// --skip, scripts).
+const IDMX = "mx"
+
+// mxStep is the domain's MX record, naming the mail host.
+func mxStep() definition {
+	return definition{
+		id: IDMX, title: "MX record", where: AtDNSProvider,
+		records: mxRecords, questions: mxQuestions, judge: judgeMX,
+		owns: []Ownership{{Type: "MX", What: "MX record",
+			Note: "every MX record at the apex is mailwizard's: other mail hosts are replaced"}},
+		codes: []FindingCode{
+			{Code: CodeMXMissing, Severity: SeverityError, Effect: StatusPending,
+				Meaning: "no MX record"},
+			{Code: CodeMXWrongTarget, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "the MX names another host"},
+			{Code: CodeMXTargetCNAME, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "the MX target is a CNAME (RFC 2181 §10.3)"},
+			{Code: CodeMXTargetIP, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "the MX target is an IP address"},
+			{Code: CodeMXExtraHost, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "a stray MX host, e.g. from an old provider"},
+			{Code: CodeMXNull, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "a null MX (\"no mail here\")"},
+		},
+	}
+}
+
 // Finding codes of the mx step.
 const (
 	CodeMXMissing     = "mx-missing"
@@ -86,7 +114,7 @@ func checkMX(v *verdict, cfg Config, r reply) {
 	with, without := split(r.ok, func(o verify.Observation) bool { return len(mxs(o)) > 0 })
 	switch {
 	case len(with) == 0:
-		v.add(kindAbsent, CodeMXMissing, SeverityError,
+		v.add(CodeMXMissing,
 			"%s has no MX record on %s yet, so other mail servers do not know where to deliver its mail. Add %s %s.",
 			r.q.Name, servers(without), r.q.Name, want)
 		return
@@ -106,7 +134,7 @@ func judgeMXSet(v *verdict, cfg Config, domain string, g group, rrs []dns.RR, wa
 		target := verify.CanonicalName(mx.Mx)
 		switch {
 		case target == ".":
-			v.add(kindWrong, CodeMXNull, SeverityError,
+			v.add(CodeMXNull,
 				"%s has a null MX (MX %d .) on %s, which tells every sender that the domain accepts no mail at all (RFC 7505). Remove it and add %s %s.",
 				domain, mx.Preference, g.names, domain, want)
 			return
@@ -119,19 +147,19 @@ func judgeMXSet(v *verdict, cfg Config, domain string, g group, rrs []dns.RR, wa
 		switch {
 		case target == cfg.Host:
 		case isAddress(target):
-			v.add(kindWrong, CodeMXTargetIP, SeverityError,
+			v.add(CodeMXTargetIP,
 				"%s has MX %d %s on %s: an MX record must name a host, not an address (RFC 5321 §5.1), so senders cannot use it. Set the target to %s, the name that has the server's address.",
 				domain, mx.Preference, target, g.names, cfg.Host)
 		case ours < 0:
-			v.add(kindWrong, CodeMXWrongTarget, SeverityError,
+			v.add(CodeMXWrongTarget,
 				"%s has MX %d %s on %s; expected %s. Change the MX target to %s.%s",
 				domain, mx.Preference, target, g.names, want, cfg.Host, appendedHint(target, cfg.Host, domain))
 		case int(mx.Preference) <= ours:
-			v.add(kindWarn, CodeMXExtraHost, SeverityWarning,
+			v.add(CodeMXExtraHost,
 				"%s also has MX %d %s on %s, which senders try before or as often as your server (MX %d %s). If it is left over from an old provider, remove it.",
 				domain, mx.Preference, target, g.names, ours, cfg.Host)
 		default:
-			v.add(kindWarn, CodeMXExtraHost, SeverityWarning,
+			v.add(CodeMXExtraHost,
 				"%s also has MX %d %s on %s, so senders may deliver mail there when your server is busy. If it is not a backup server you run, remove it.",
 				domain, mx.Preference, target, g.names)
 		}
@@ -149,7 +177,7 @@ func appendedHint(got, want, zone string) string {
 // checkMXCNAMEs flags MX targets that are aliases (RFC 2181 §10.3).
 func checkMXCNAMEs(v *verdict, known verify.Answers, q verify.Question) {
 	aliasedTargets(known, mxTargets(known, q), func(target string, g group) {
-		v.add(kindWrong, CodeMXTargetCNAME, SeverityError,
+		v.add(CodeMXTargetCNAME,
 			"The MX target %s is an alias (CNAME) for %s on %s. An MX target must not be an alias (RFC 2181 §10.3) and some senders refuse to deliver to it. Point the MX at a name with its own A/AAAA records, or replace the CNAME with A/AAAA records.",
 			target, g.key, g.names)
 	})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -32,6 +33,17 @@ func parseName(typed string, rules nameRules) (string, error) {
 	if name == "" {
 		return "", errors.New("is empty")
 	}
+	// Each character is at least one octet of the ASCII form, so these
+	// limits hold before any conversion: a name of any size costs no more
+	// than a glance.
+	if n := utf8.RuneCountInString(name); n > maxName {
+		return "", fmt.Errorf("is %d characters long; a domain name can have at most %d", n, maxName)
+	}
+	for label := range strings.SplitSeq(name, ".") {
+		if n := utf8.RuneCountInString(label); n > maxLabel {
+			return "", fmt.Errorf("has a label of %d characters (%s); a label can have at most %d", n, clip(label), maxLabel)
+		}
+	}
 	if !isASCII(name) {
 		ascii, err := idna.Lookup.ToASCII(name)
 		if err != nil {
@@ -55,13 +67,28 @@ func parseName(typed string, rules nameRules) (string, error) {
 	return name + ".", nil
 }
 
+// CheckDomain returns a mail domain as a person typed it (Unicode or ASCII,
+// with or without the final dot) as an absolute lower-case punycode name,
+// or says what is wrong with it: at most 253 octets, 63 per label, host
+// name characters (RFC 1035 §2.3.4, RFC 1123 §2.1). It is cheap on input of
+// any size, so a name is checked with it before it is used for anything (a
+// file name, a question), and its errors quote at most a few dozen
+// characters of the name.
+func CheckDomain(typed string) (string, error) {
+	name, err := parseName(typed, nameRules{needDot: true})
+	if err != nil {
+		return "", fmt.Errorf("%q %w", clip(typed), err)
+	}
+	return name, nil
+}
+
 // checkLabel applies the host-name rules of RFC 1123 §2.1 to one label.
 func checkLabel(label string, underscore bool) error {
 	switch {
 	case label == "":
 		return errors.New("is not a domain name: it has an empty label (two dots in a row, or a leading dot)")
 	case len(label) > maxLabel:
-		return fmt.Errorf("has a label of %d characters (%.20s…); a label can have at most %d", len(label), label, maxLabel)
+		return fmt.Errorf("has a label of %d characters (%s); a label can have at most %d", len(label), clip(label), maxLabel)
 	case strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-"):
 		return fmt.Errorf("has the label %q, which starts or ends with a hyphen", label)
 	}

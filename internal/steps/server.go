@@ -15,8 +15,43 @@ import (
 // contract, like the other step ids.
 const IDServer = "server"
 
-// serverTitle is the server step's title.
-const serverTitle = "Mail server (SMTP, TLS, client services)"
+// serverStep publishes nothing: it connects to the mail server itself
+// (port 25 of every address, the client services, the autoconfig and
+// autodiscover endpoints) and judges what it says.
+func serverStep() definition {
+	return definition{
+		id: IDServer, title: "Mail server (SMTP, TLS, client services)", where: Nowhere,
+		records: serverRecords, questions: serverQuestions, judge: judgeServerStep,
+		codes: []FindingCode{
+			{Code: CodeSMTPUnreachable, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "port 25 does not answer at an address, or answers without a proper greeting"},
+			{Code: CodeSMTPPort25Blocked, Severity: SeverityWarning, Effect: StatusError,
+				Meaning: "port 25 answers at no address while other ports of the same addresses do: blocked from here (could not check)"},
+			{Code: CodeSMTPGreetingName, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "the greeting or EHLO name is not the mail host, or disagrees with the reverse DNS or its own address record"},
+			{Code: CodeSMTPNoStartTLS, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "port 25 offers no STARTTLS, or its TLS handshake fails"},
+			{Code: CodeSMTPOpenRelay, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "port 25 accepted a recipient at another domain from a stranger"},
+			{Code: CodeTLSCertName, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "the certificate of port 25 or of a client service does not cover the name asked for"},
+			{Code: CodeTLSCertExpired, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "that certificate has expired"},
+			{Code: CodeTLSCertExpiring, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "that certificate expires within 14 days"},
+			{Code: CodeTLSCertUntrusted, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "that certificate is self-signed, not from a trusted authority, or sent without its intermediate"},
+			{Code: CodeServiceUnreachable, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "a client service does not answer, or not in its protocol"},
+			{Code: CodeServiceTLS, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "a client service offers no TLS, or its handshake fails"},
+			{Code: CodeAutoconfigEndpoint, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "the autoconfig file is not served over valid TLS, does not parse, or names other servers than the SRV records"},
+			{Code: CodeAutodiscoverEndpoint, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "the autodiscover endpoint is not reachable over valid TLS, or answers 404 or a server error"},
+		},
+	}
+}
 
 // Finding codes of the server step.
 const (
@@ -184,7 +219,7 @@ func planServer(cfg Config, known verify.Answers) serverPlan {
 		}
 	}
 	for _, ip := range cfg.IPs {
-		if rev := reverseName(ip); rev != "" {
+		if rev := ReverseName(ip); rev != "" {
 			p.dns = append(p.dns, verify.Q(rev, dns.TypePTR))
 		}
 		for _, name := range greetingNames(known, cfg, ip) {

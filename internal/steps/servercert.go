@@ -15,9 +15,7 @@ import (
 
 // certProblem is one thing wrong with a served certificate.
 type certProblem struct {
-	kind kind
 	code string
-	sev  Severity
 	// what completes "serves a certificate that …".
 	what string
 }
@@ -30,16 +28,16 @@ func certProblems(res *verify.ProbeResult, names []string, smtp bool) []certProb
 	ts := res.TLS
 	leaf := ts.Leaf()
 	if leaf == nil {
-		return []certProblem{{kindWrong, CodeTLSCertUntrusted, SeverityError, "is missing: the server sent none"}}
+		return []certProblem{{CodeTLSCertUntrusted, "is missing: the server sent none"}}
 	}
 	var out []certProblem
 	day := leaf.NotAfter.UTC().Format("2006-01-02")
 	switch left := leaf.NotAfter.Sub(res.Start); {
 	case left < 0:
-		out = append(out, certProblem{kindWrong, CodeTLSCertExpired, SeverityError,
+		out = append(out, certProblem{CodeTLSCertExpired,
 			fmt.Sprintf("expired on %s, %s before this check. Clients and senders that check certificates refuse it. Renew it (with Let's Encrypt: certbot renew) and reload the server", day, days(-left))})
 	case left <= certWarning:
-		out = append(out, certProblem{kindWarn, CodeTLSCertExpiring, SeverityWarning,
+		out = append(out, certProblem{CodeTLSCertExpiring,
 			fmt.Sprintf("expires on %s, in %s. Renew it before then; if renewal is automated (certbot, acme.sh), check that it ran: they renew 30 days ahead", day, days(left))})
 	}
 	if ts.TrustErr != nil {
@@ -47,7 +45,7 @@ func certProblems(res *verify.ProbeResult, names []string, smtp bool) []certProb
 		if smtp {
 			consequence = "Senders that check certificates (MTA-STS, DANE) will not deliver, and the others cannot tell your server from an impostor."
 		}
-		out = append(out, certProblem{kindWrong, CodeTLSCertUntrusted, SeverityError,
+		out = append(out, certProblem{CodeTLSCertUntrusted,
 			fmt.Sprintf("is %s. %s Use a certificate from a public authority such as Let's Encrypt, and serve the whole chain (Postfix: smtpd_tls_chain_files with the full-chain file)", trustProblem(ts), consequence)})
 	}
 	var missing []string
@@ -57,7 +55,7 @@ func certProblems(res *verify.ProbeResult, names []string, smtp bool) []certProb
 		}
 	}
 	if len(missing) > 0 {
-		out = append(out, certProblem{kindWrong, CodeTLSCertName, SeverityError,
+		out = append(out, certProblem{CodeTLSCertName,
 			fmt.Sprintf("is for %s, not for %s. Clients check that the certificate names the host they asked for and refuse it otherwise (senders with MTA-STS too). Get a certificate that includes %s", certNames(leaf), list(missing), list(missing))})
 	}
 	return out
@@ -71,9 +69,9 @@ func (j *serverJudge) judgeCert(res *verify.ProbeResult, subject, place, from st
 	var flaws []string
 	status := StatusPass
 	for _, p := range problems {
-		j.note(p.kind, p.code, p.sev, place, from, subject+" serves a certificate that "+p.what+".")
+		j.note(p.code, place, from, subject+" serves a certificate that "+p.what+".")
 		flaws = append(flaws, strings.TrimPrefix(p.code, "tls-cert-"))
-		if s := p.kind.status(); statusRank(s) > statusRank(status) {
+		if s := j.effect(p.code); s.rank() > status.rank() {
 			status = s
 		}
 	}
@@ -90,6 +88,12 @@ func (j *serverJudge) judgeCert(res *verify.ProbeResult, subject, place, from st
 		words += " (" + strings.Join(flaws, ", ") + ")"
 	}
 	return status, words
+}
+
+// effect is the status a code declared by the step gives.
+func (j *serverJudge) effect(code string) Status {
+	c, _ := declared(j.v.codes, code, "")
+	return c.Effect
 }
 
 // trustProblem says why a chain is not trusted.

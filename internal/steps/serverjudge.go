@@ -23,9 +23,7 @@ const fromMark = "\x00from\x00"
 
 // probeNote is a finding that may hold for several addresses.
 type probeNote struct {
-	kind   kind
 	code   string
-	sev    Severity
 	text   string // with placesMark and fromMark
 	places []string
 	froms  []string
@@ -44,13 +42,13 @@ type serverJudge struct {
 	connected map[netip.Addr][]string
 }
 
-func judgeServer(cfg Config, known verify.Answers, v *verdict) {
+func judgeServerStep(cfg Config, known verify.Answers, v *verdict) {
 	if cfg.NoProbe {
 		v.skipped = true
 		return
 	}
 	if len(cfg.IPs) == 0 {
-		v.add(kindLookup, CodeLookupError, SeverityWarning,
+		v.add(CodeLookupError,
 			"No address of the server is configured, so there is nothing to connect to. Give the server's public addresses (--ip).")
 		return
 	}
@@ -74,23 +72,34 @@ func judgeServer(cfg Config, known verify.Answers, v *verdict) {
 			from = ", checked from " + list(n.froms)
 		}
 		text := strings.ReplaceAll(n.text, placesMark, list(n.places))
-		v.add(n.kind, n.code, n.sev, "%s", strings.ReplaceAll(text, fromMark, from))
+		v.add(n.code, "%s", strings.ReplaceAll(text, fromMark, from))
 	}
 	v.probes = append(j.smtpRows, j.rows...)
+	v.servers = make([]ServerVerdict, 0, len(v.probes))
+	for _, r := range v.probes {
+		verdict := VerdictOK
+		switch r.Status {
+		case StatusFail:
+			verdict = VerdictBad
+		case StatusError:
+			verdict = VerdictUnknown
+		}
+		v.servers = append(v.servers, ServerVerdict{Server: r.Service + " " + r.Address, Verdict: verdict, Detail: r.Detail})
+	}
 }
 
 // note records a finding for one address, probed from from (empty when
 // unknown); the same text for another address adds that address to it.
-func (j *serverJudge) note(k kind, code string, sev Severity, place, from, text string) {
+func (j *serverJudge) note(code, place, from, text string) {
 	var n *probeNote
 	for _, m := range j.notes {
-		if m.code == code && m.kind == k && m.text == text {
+		if m.code == code && m.text == text {
 			n = m
 			break
 		}
 	}
 	if n == nil {
-		n = &probeNote{kind: k, code: code, sev: sev, text: text}
+		n = &probeNote{code: code, text: text}
 		j.notes = append(j.notes, n)
 	}
 	if !slices.Contains(n.places, place) {
@@ -118,7 +127,7 @@ func (j *serverJudge) result(q verify.Question, row *ProbeRow) (*verify.ProbeRes
 	switch {
 	case !ok:
 		row.Status, row.Detail = StatusError, "not checked yet"
-		j.note(kindLookup, CodeLookupError, SeverityWarning, row.Address, "",
+		j.note(CodeLookupError, row.Address, "",
 			fmt.Sprintf("Could not check %s: it has not been made yet. mailwizard will try again.", q))
 		return nil, false
 	case a.Err != nil || a.Probe == nil:
@@ -127,14 +136,14 @@ func (j *serverJudge) result(q verify.Question, row *ProbeRow) (*verify.ProbeRes
 			why = withoutProbe(a.Err)
 		}
 		row.Status, row.Detail = StatusError, "could not check: "+why
-		j.note(kindLookup, CodeLookupError, SeverityWarning, row.Address, "",
+		j.note(CodeLookupError, row.Address, "",
 			fmt.Sprintf("Could not check %s: %s. This says nothing about your server; mailwizard will try again.", q, why))
 		return nil, false
 	}
 	row.From = a.Probe.From()
 	if a.Probe.NoRoute {
 		row.Status, row.Detail = StatusError, "no route from here: "+stageText(a.Probe)
-		j.note(kindLookup, CodeLookupError, SeverityWarning, addrOf(q), a.Probe.From(),
+		j.note(CodeLookupError, addrOf(q), a.Probe.From(),
 			fmt.Sprintf("Could not check %s from this machine (%s): it has no route to that address (%s). This says nothing about your server: run `mailwizard check` from a machine with %s connectivity.",
 				placesMark, strings.TrimPrefix(fromMark, ", "), stageText(a.Probe), familyName(addrOf(q))))
 		return nil, false
@@ -280,7 +289,7 @@ func (j *serverJudge) judgeSMTP() {
 				j.smtpRows[i].Status = StatusError
 			}
 		}
-		j.v.add(kindLookup, CodeSMTPPort25Blocked, SeverityWarning,
+		j.v.add(CodeSMTPPort25Blocked,
 			"Port 25 seems blocked from this network%s: %s did not answer on port 25 at %s (%s), but other ports of the same %s did (%s). Many home, office and cloud networks block outgoing port 25, so this is probably not your server's fault, and mailwizard cannot tell from here: run `mailwizard check` from another machine, ideally one outside your network.",
 			from, j.cfg.Host, list(ips), strings.Join(reasons, "; "), plural(len(ips), "address", "addresses"), list(ports))
 		return
@@ -289,7 +298,7 @@ func (j *serverJudge) judgeSMTP() {
 	if reached == 0 {
 		hint = " If this machine's network blocks outgoing port 25 (many home and cloud networks do), run `mailwizard check` from another machine before changing anything."
 	}
-	j.v.add(kindWrong, CodeSMTPUnreachable, SeverityError,
+	j.v.add(CodeSMTPUnreachable,
 		"%s did not answer on port 25 at %s%s: %s. Other mail servers deliver to port 25, so mail to %s cannot arrive there. Check that the mail server runs and listens on port 25 of %s, and that the firewall (and the hosting provider's) lets port 25 in.%s",
 		j.cfg.Host, list(ips), from, strings.Join(reasons, "; "), j.cfg.Domain, plural(len(ips), "that address", "those addresses"), hint)
 }
@@ -302,7 +311,7 @@ func (j *serverJudge) judgeSMTPSession(ip netip.Addr, res *verify.ProbeResult, r
 	var parts []string
 	status := StatusPass
 	worsen := func(s Status) {
-		if statusRank(s) > statusRank(status) {
+		if s.rank() > status.rank() {
 			status = s
 		}
 	}
@@ -314,13 +323,13 @@ func (j *serverJudge) judgeSMTPSession(ip netip.Addr, res *verify.ProbeResult, r
 	case verify.StageStartTLS, verify.StageTLS:
 		worsen(StatusFail)
 		parts = append(parts, stageText(res))
-		j.note(kindWrong, CodeSMTPNoStartTLS, SeverityError, place, from,
+		j.note(CodeSMTPNoStartTLS, place, from,
 			fmt.Sprintf("%s offers STARTTLS, but %s. Senders then deliver without encryption or not at all. Check the server's TLS settings (certificate and key files, their permissions) and its log.",
 				subject, stageText(res)))
 	default:
 		worsen(StatusFail)
 		parts = append(parts, stageText(res))
-		j.note(kindWrong, CodeSMTPUnreachable, SeverityError, place, from,
+		j.note(CodeSMTPUnreachable, place, from,
 			fmt.Sprintf("%s accepted the connection, but %s. Senders cannot deliver to it. Check that a mail server (not another program) listens on port 25, and its log.",
 				subject, stageText(res)))
 	}
@@ -335,7 +344,7 @@ func (j *serverJudge) judgeSMTPSession(ip netip.Addr, res *verify.ProbeResult, r
 	case !res.StartTLSOffered:
 		worsen(StatusFail)
 		parts = append(parts, "no STARTTLS")
-		j.note(kindWrong, CodeSMTPNoStartTLS, SeverityError, place, from,
+		j.note(CodeSMTPNoStartTLS, place, from,
 			fmt.Sprintf("%s does not offer STARTTLS (its EHLO reply lists %s), so mail reaches it unencrypted, and mail services that require TLS will not deliver. Give the server a certificate for %s and switch TLS on (Postfix: smtpd_tls_security_level = may, with smtpd_tls_chain_files).",
 				subject, quoteAll(res.EHLO.Keywords()), j.cfg.Host))
 	default:
@@ -353,11 +362,6 @@ func (j *serverJudge) judgeSMTPSession(ip netip.Addr, res *verify.ProbeResult, r
 		parts = append(parts, s)
 	}
 	row.Status, row.Detail = status, strings.Join(parts, " · ")
-}
-
-// statusRank orders row statuses: pass < warn < error < fail.
-func statusRank(s Status) int {
-	return slices.Index([]Status{StatusPass, StatusWarn, StatusError, StatusFail}, s)
 }
 
 // smtpNames are the names port 25 of ip must have a certificate for: the
@@ -385,7 +389,7 @@ func (j *serverJudge) greetingName(ip netip.Addr, res *verify.ProbeResult, subje
 	eName, eOK := hostName(ehlo)
 	var ptrs []string
 	ptrKnown := false
-	if rev := reverseName(ip); rev != "" {
+	if rev := ReverseName(ip); rev != "" {
 		if r, ok := peek(j.known, verify.Q(rev, dns.TypePTR)); ok {
 			ptrKnown = true
 			for _, o := range r.ok {
@@ -447,7 +451,7 @@ func (j *serverJudge) greetingName(ip netip.Addr, res *verify.ProbeResult, subje
 	if nameRight && forwardKnown && !slices.Contains(forward, ip) {
 		fixes = append(fixes, fmt.Sprintf("Make the %s record of %s hold %s (see the host step).", dns.TypeToString[addrType(ip)], j.cfg.Host, ip))
 	}
-	j.note(kindWarn, CodeSMTPGreetingName, SeverityWarning, ip.String(), res.From(),
+	j.note(CodeSMTPGreetingName, ip.String(), res.From(),
 		fmt.Sprintf("%s %s; the mail host is %s, %s, and %s. Receivers compare these names, and some refuse or score down mail when they differ. %s",
 			subject, said, j.cfg.Host, ptrText, fwdText, strings.Join(fixes, " ")))
 	return "greeting name differs"
@@ -469,7 +473,7 @@ func (j *serverJudge) judgeRelay(ip netip.Addr, subject string) string {
 		return fmt.Sprintf("relay test: MAIL FROM refused (%s)", clip(a.Probe.MailFrom.String()))
 	case a.Probe.RcptTo.Code/100 == 2:
 		from, to := relayAddresses(j.cfg.Domain)
-		j.note(kindWrong, CodeSMTPOpenRelay, SeverityError, ip.String(), a.Probe.From(),
+		j.note(CodeSMTPOpenRelay, ip.String(), a.Probe.From(),
 			fmt.Sprintf("%s is an open relay: it accepted mail from %s for %s (RCPT TO was answered %q), two addresses that are not yours. Spammers find open relays within hours and your addresses end up on every blocklist. mailwizard sent no mail: it stopped before DATA. Accept mail for other domains only from your own users after they log in (Postfix: smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination, with mynetworks holding only your own networks).",
 				subject, from, to, clip(a.Probe.RcptTo.String())))
 		return "an open relay"
@@ -496,19 +500,19 @@ func (j *serverJudge) judgeServices(targets []serviceTarget) {
 		case !res.Connected || res.Stage == verify.StageGreeting || res.Stage == verify.StageEHLO || res.Stage == verify.StageCapa:
 			row.Status = StatusFail
 			parts = append(parts, stageText(res))
-			j.note(kindWrong, CodeServiceUnreachable, SeverityError, place, from,
+			j.note(CodeServiceUnreachable, place, from,
 				fmt.Sprintf("%s does not work: %s. Mail programs set up for it cannot connect. Check that the service runs and listens on port %d, and that the firewall lets the port in; if you do not offer it, take it out of the services (and the SRV record).",
 					subject, stageText(res), t.port))
 		case res.Stage != "":
 			row.Status = StatusFail
 			parts = append(parts, stageText(res))
-			j.note(kindWrong, CodeServiceTLS, SeverityError, place, from,
+			j.note(CodeServiceTLS, place, from,
 				fmt.Sprintf("%s answers, but %s. Mail programs refuse to send passwords over it. Check the service's TLS settings (certificate and key files) and its log.",
 					subject, stageText(res)))
 		case res.TLS == nil:
 			row.Status = StatusFail
 			parts = append(parts, "no STARTTLS")
-			j.note(kindWrong, CodeServiceTLS, SeverityError, place, from,
+			j.note(CodeServiceTLS, place, from,
 				fmt.Sprintf("%s does not offer STARTTLS, so passwords and mail would cross the network unencrypted, and mail programs refuse it. Switch TLS on for the service, or offer the implicit-TLS port instead (RFC 8314).",
 					subject))
 		default:

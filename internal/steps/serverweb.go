@@ -64,7 +64,7 @@ func (j *serverJudge) judgeEndpoint(t webTarget, service, code, client string, c
 	row.Status = StatusPass
 	if len(problems) > 0 {
 		row.Status = StatusWarn
-		j.note(kindWarn, code, SeverityWarning, t.addr.String(), res.From(),
+		j.note(code, t.addr.String(), res.From(),
 			fmt.Sprintf("%s is where %s looks for the settings of %s, but %s.", subject, client, j.cfg.Domain, strings.Join(problems, "; and ")))
 	}
 	row.Detail = strings.Join(words, " · ")

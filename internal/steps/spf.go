@@ -14,6 +14,47 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
+// IDSPF is the id of the spf step: a public contract (JSON output,
+// --skip, scripts).
+const IDSPF = "spf"
+
+// spfStep is the SPF records of the domain and of the mail host's name.
+func spfStep() definition {
+	return definition{
+		id: IDSPF, title: "SPF record", where: AtDNSProvider,
+		records: spfRecords, questions: spfQuestions, judge: judgeSPF,
+		// RFC 7208 §4.5: SPF records are the TXT records that start "v=spf1".
+		owns: []Ownership{{Type: "TXT", tag: "v=spf1", separators: " ", What: "SPF record",
+			Note: "only the TXT record starting v=spf1 is mailwizard's; other TXT records here stay"}},
+		codes: []FindingCode{
+			{Code: CodeSPFMissing, Severity: SeverityError, Effect: StatusPending,
+				Meaning: "no SPF record"},
+			{Code: CodeSPFMultiple, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "more than one SPF record"},
+			{Code: CodeSPFSyntax, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "the SPF record does not parse"},
+			{Code: CodeSPFIPNotAuthorized, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "a server address does not pass"},
+			{Code: CodeSPFTooManyLookups, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "more than 10 DNS-querying terms"},
+			{Code: CodeSPFTooManyLookups, Severity: SeverityWarning, Effect: StatusWarn, variant: spfNearLimit,
+				Meaning: "8 to 10 DNS-querying terms: one more include breaks the record"},
+			{Code: CodeSPFVoidLookups, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "more than 2 lookups that find nothing"},
+			{Code: CodeSPFPlusAll, Severity: SeverityError, Effect: StatusFail,
+				Meaning: "`+all` lets anyone send"},
+			{Code: CodeSPFSoftAll, Severity: SeverityInfo, Effect: StatusPass,
+				Meaning: "`~all`"},
+			{Code: CodeSPFNeutralAll, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "`?all`"},
+			{Code: CodeSPFHELOMissing, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "no SPF record for the HELO name"},
+			{Code: CodeSPFPTR, Severity: SeverityWarning, Effect: StatusWarn,
+				Meaning: "the record authorizes a server only through `ptr`, which is slow and which receivers may skip"},
+		},
+	}
+}
+
 // Finding codes of the spf step.
 const (
 	CodeSPFMissing         = "spf-missing"
@@ -26,7 +67,12 @@ const (
 	CodeSPFSoftAll         = "spf-soft-all"
 	CodeSPFNeutralAll      = "spf-neutral-all"
 	CodeSPFHELOMissing     = "spf-helo-missing"
+	CodeSPFPTR             = "spf-ptr"
 )
+
+// spfNearLimit is the variant of spf-too-many-lookups for a record within
+// the limit that one more include breaks: a warning, not an error.
+const spfNearLimit = "near-limit"
 
 const (
 	spfMaxLookups     = 10 // RFC 7208 §4.6.4
@@ -85,29 +131,57 @@ func spfIdentities(cfg Config) []string {
 }
 
 // spfQuestions asks for the SPF records and for everything their
-// evaluation needs: includes, MX hosts and their addresses.
+// evaluation needs: includes, MX hosts and their addresses, the reverse
+// names ptr and %{p} look at.
 func spfQuestions(cfg Config, known verify.Answers) []verify.Question {
 	var qs []verify.Question
-	for _, id := range spfIdentities(cfg) {
-		q := verify.Q(id, dns.TypeTXT)
+	for i, id := range spfIdentities(cfg) {
+		want := spfValue(cfg)
+		if i > 0 {
+			want = spfHELOValue
+		}
+		q := spfQuestion(id, dns.TypeTXT)
 		qs = append(qs, q)
 		qs = append(qs, doubledQuestions(cfg, known, q)...)
 		// Each record a server publishes is evaluated, so that what it
-		// needs is asked even when the servers disagree.
+		// needs is asked even when the servers disagree; so is the record
+		// proposed instead of one that uses ptr, to check that it covers
+		// the server.
 		lookups := []spfLookup{{known: known}}
 		r, _ := peek(known, q)
 		for _, value := range distinctSPF(r) {
 			lookups = append(lookups, spfLookup{known: known, override: map[string][]string{q.Name: {value}}})
+			if rec, err := spf.Parse(value); err == nil && hasPTR(rec) {
+				lookups = append(lookups, spfLookup{known: known, override: map[string][]string{q.Name: {spfFix(want, value)}}})
+			}
 		}
 		for _, l := range lookups {
 			for _, ip := range cfg.IPs {
 				for _, n := range spf.Evaluate(ip, id, l).Needed {
-					qs = append(qs, verify.Q(n.Name, n.Type))
+					qs = append(qs, spfQuestion(n.Name, n.Type))
 				}
 			}
 		}
 	}
 	return qs
+}
+
+// spfQuestion is the question the step asks for one the SPF evaluator
+// needs. Every TXT question of the SPF walk (the records of the domain and
+// of the mail host, includes, redirects) is built by spfTXT.
+func spfQuestion(name string, qtype uint16) verify.Question {
+	if qtype == dns.TypeTXT {
+		return spfTXT(name)
+	}
+	return verify.Q(name, qtype)
+}
+
+// spfTXT is the TXT question of an SPF record, the one place that decides
+// how such questions are put: making the engine follow the CNAME chain of
+// an include or redirect target published as an alias is a change of this
+// function alone. The lookup reads the records at the end of the chain.
+func spfTXT(name string) verify.Question {
+	return verify.Q(name, dns.TypeTXT)
 }
 
 // distinctSPF lists the distinct SPF records the servers of a reply hold.
@@ -132,7 +206,7 @@ type spfLookup struct {
 }
 
 func (l spfLookup) reply(name string, qtype uint16) (verify.Observation, spf.LookupStatus) {
-	ans, ok := l.known.Get(verify.Q(name, qtype))
+	ans, ok := l.known.Get(spfQuestion(name, qtype))
 	if !ok {
 		return verify.Observation{}, spf.NotAsked
 	}
@@ -146,7 +220,9 @@ func (l spfLookup) reply(name string, qtype uint16) (verify.Observation, spf.Loo
 	return verify.Observation{}, spf.Failed
 }
 
-// TXT returns the joined TXT records of name.
+// TXT returns the joined TXT records of name, or of the name at the end
+// of a CNAME chain when the answer holds the chain (a CNAME within the
+// zone, or a chain the engine followed).
 func (l spfLookup) TXT(name string) ([]string, spf.LookupStatus) {
 	if txts, ok := l.override[verify.CanonicalName(name)]; ok {
 		return txts, spf.Found
@@ -156,10 +232,25 @@ func (l spfLookup) TXT(name string) ([]string, spf.LookupStatus) {
 		return nil, status
 	}
 	var out []string
-	for _, rr := range typed[*dns.TXT](o.Records(verify.CanonicalName(name), dns.TypeTXT)) {
+	for _, rr := range typed[*dns.TXT](o.Records(chainEnd(o, verify.CanonicalName(name)), dns.TypeTXT)) {
 		out = append(out, JoinTXT(rr.Txt))
 	}
 	return found(out)
+}
+
+// chainEnd follows the CNAMEs of an answer from name and returns the name
+// at the end of the chain, name itself when it is no alias; a loop ends
+// where it closes.
+func chainEnd(o verify.Observation, name string) string {
+	seen := map[string]bool{name: true}
+	for {
+		target, ok := o.CNAME(name)
+		if !ok || seen[target] {
+			return name
+		}
+		seen[target] = true
+		name = target
+	}
 }
 
 // IP returns the addresses of name, behind a CNAME too.
@@ -188,6 +279,19 @@ func (l spfLookup) MX(name string) ([]string, spf.LookupStatus) {
 	return found(out)
 }
 
+// PTR returns the names the PTR records of a reverse name point at.
+func (l spfLookup) PTR(name string) ([]string, spf.LookupStatus) {
+	o, status := l.reply(name, dns.TypePTR)
+	if status != spf.Found {
+		return nil, status
+	}
+	var out []string
+	for _, rr := range typed[*dns.PTR](o.Records(verify.CanonicalName(name), dns.TypePTR)) {
+		out = append(out, verify.CanonicalName(rr.Ptr))
+	}
+	return found(out)
+}
+
 // found is what a reply gave the evaluator: its records, or a void lookup
 // when it holds none (RFC 7208 §4.6.4).
 func found[T any](records []T) ([]T, spf.LookupStatus) {
@@ -203,11 +307,12 @@ type spfText struct {
 	damaged *damage
 }
 
-// spfTexts returns the SPF records at name in a reply, mangled ones
-// included (a value split word by word no longer starts with "v=spf1 ").
+// spfTexts returns the SPF records at name in a reply, or at the end of
+// its CNAME chain, mangled ones included (a value split word by word no
+// longer starts with "v=spf1 ").
 func spfTexts(o verify.Observation, name string) []spfText {
 	var out []spfText
-	for _, rr := range typed[*dns.TXT](o.Records(name, dns.TypeTXT)) {
+	for _, rr := range typed[*dns.TXT](o.Records(chainEnd(o, name), dns.TypeTXT)) {
 		raw := rawStrings(rr.Txt)
 		joined := strings.Join(raw, "")
 		if spf.IsSPF(joined) {
@@ -222,7 +327,7 @@ func spfTexts(o verify.Observation, name string) []spfText {
 
 func judgeSPF(cfg Config, known verify.Answers, v *verdict) {
 	for i, id := range spfIdentities(cfg) {
-		q := verify.Q(id, dns.TypeTXT)
+		q := spfTXT(id)
 		if r, ok := v.ask(known, q); ok {
 			checkSPF(v, cfg, known, r, i > 0)
 		}
@@ -241,12 +346,12 @@ func checkSPF(v *verdict, cfg Config, known verify.Answers, r reply, helo bool) 
 	with, without := split(r.ok, func(o verify.Observation) bool { return len(texts(o)) > 0 })
 	switch {
 	case len(with) == 0 && helo:
-		v.add(kindWarn, CodeSPFHELOMissing, SeverityWarning,
+		v.add(CodeSPFHELOMissing,
 			"%s has no SPF record on %s. Receivers also check the name your server greets them with; add %s TXT %q.",
 			r.q.Name, servers(without), r.q.Name, want)
 		return
 	case len(with) == 0:
-		v.add(kindAbsent, CodeSPFMissing, SeverityError,
+		v.add(CodeSPFMissing,
 			"%s has no SPF record on %s yet, so receivers cannot tell your server's mail from forgeries. Add a TXT record at %s: %q.",
 			r.q.Name, servers(without), r.q.Name, want)
 		return
@@ -267,11 +372,11 @@ func checkSPF(v *verdict, cfg Config, known verify.Answers, r reply, helo bool) 
 			for _, t := range ts {
 				vals = append(vals, t.value)
 			}
-			v.add(kindWrong, CodeSPFMultiple, SeverityError,
+			v.add(CodeSPFMultiple,
 				"%s has %s SPF records on %s (%s); with more than one, receivers treat its SPF as broken (RFC 7208 §4.5). Merge them into one: %q.",
 				r.q.Name, numberWord(len(ts)), g.names, quoteAll(vals), mergedSPF(want, ts))
 		case ts[0].damaged != nil:
-			v.add(kindWrong, CodeSPFSyntax, SeverityError,
+			v.add(CodeSPFSyntax,
 				"The SPF record of %s on %s %s, so receivers cannot read it. Enter the value as one piece, without quotes: %q.",
 				r.q.Name, g.names, ts[0].damaged.what, ts[0].damaged.meant)
 		default:
@@ -280,12 +385,12 @@ func checkSPF(v *verdict, cfg Config, known verify.Answers, r reply, helo bool) 
 	}
 }
 
-// judgeSPFRecord checks one published record: syntax, all, lookups, and
-// a real evaluation for each server address.
+// judgeSPFRecord checks one published record: syntax, all, ptr, lookups,
+// and a real evaluation for each server address.
 func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g group, value, want string) {
 	rec, err := spf.Parse(value)
 	if err != nil || rec == nil {
-		v.add(kindWrong, CodeSPFSyntax, SeverityError,
+		v.add(CodeSPFSyntax,
 			"The SPF record of %s is %q on %s, and receivers cannot use it: %s. Replace it with %q.",
 			name, clip(value), g.names, spfProblem(err), want)
 		return
@@ -293,6 +398,7 @@ func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g
 	checkSPFAll(v, name, rec)
 	lookup := spfLookup{known: known, override: map[string][]string{verify.CanonicalName(name): {value}}}
 	var worst spf.Evaluation
+	var viaPTR []netip.Addr
 	permerror := false
 	for _, ip := range cfg.IPs {
 		ev := spf.Evaluate(ip, name, lookup)
@@ -302,28 +408,107 @@ func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g
 		permerror = permerror || ev.Result == spf.ResultPermError
 		switch {
 		case len(ev.Needed) > 0:
-			v.add(kindLookup, CodeLookupError, SeverityWarning,
+			v.add(CodeLookupError,
 				"Could not finish the SPF check of %s for %s: it still needs %s. mailwizard will ask again.",
 				name, ip, neededList(ev.Needed))
 		case ev.Result == spf.ResultPass:
+			if matchedPTR(rec, ev.Matched) {
+				viaPTR = append(viaPTR, ip)
+			}
 		case ev.Result == spf.ResultTempError:
-			v.add(kindLookup, CodeLookupError, SeverityWarning,
+			v.add(CodeLookupError,
 				"Could not finish the SPF check of %s for %s: %s. mailwizard will ask again.", name, ip, ev.Problem)
 		case ev.Result == spf.ResultPermError:
 			if ev.Lookups <= spfMaxLookups && ev.VoidLookups <= spfMaxVoidLookups {
-				v.add(kindWrong, CodeSPFSyntax, SeverityError,
+				v.add(CodeSPFSyntax,
 					"The SPF record of %s on %s is broken for receivers: %s. Replace it with %q.", name, g.names, ev.Problem, want)
 			}
 		default:
-			v.add(kindWrong, CodeSPFIPNotAuthorized, SeverityError,
+			v.add(CodeSPFIPNotAuthorized,
 				"The SPF record of %s on %s gives %q for %s%s, so receivers may reject mail your server sends. %s",
 				name, g.names, string(ev.Result), ip, matched(ev), coverServer(want, value, ip))
 		}
 	}
+	checkSPFPTR(v, cfg, known, name, g, rec, want, viaPTR)
 	checkSPFLookups(v, name, g, worst)
 	if !permerror {
 		checkSPFTree(v, name, g, lookup, worst.Tree)
 	}
+}
+
+// hasPTR reports whether a record uses the ptr mechanism.
+func hasPTR(rec *spf.Record) bool {
+	return slices.ContainsFunc(rec.Terms, isPTR)
+}
+
+func isPTR(t spf.Term) bool { return t.Mechanism() && t.Name == "ptr" }
+
+// matchedPTR reports whether the term that decided, as written, is a ptr
+// of rec.
+func matchedPTR(rec *spf.Record, matched string) bool {
+	return slices.ContainsFunc(rec.Terms, func(t spf.Term) bool { return isPTR(t) && t.Text == matched })
+}
+
+// checkSPFPTR advises against ptr (RFC 7208 §5.5: "SHOULD NOT be used"):
+// receivers may skip it, so a server it authorizes may find its mail
+// rejected. The proposed record does without ptr and is checked to cover
+// every server address; those it would not cover are added as ip4:/ip6:.
+func checkSPFPTR(v *verdict, cfg Config, known verify.Answers, name string, g group, rec *spf.Record, want string, viaPTR []netip.Addr) {
+	var terms []string
+	for _, t := range rec.Terms {
+		if isPTR(t) {
+			terms = append(terms, t.Text)
+		}
+	}
+	if len(terms) == 0 {
+		return
+	}
+	fix := spfFix(want, rec.Raw)
+	lookup := spfLookup{known: known, override: map[string][]string{verify.CanonicalName(name): {fix}}}
+	var uncovered []netip.Addr
+	for _, ip := range cfg.IPs {
+		if ev := spf.Evaluate(ip, name, lookup); len(ev.Needed) == 0 && ev.Result != spf.ResultPass {
+			uncovered = append(uncovered, ip)
+		}
+	}
+	fix = withAddresses(fix, uncovered)
+	today := ""
+	if len(viaPTR) > 0 {
+		today = fmt.Sprintf(" Today your server's %s %s %s through ptr; receivers that skip it judge that mail by the other terms only.",
+			plural(len(viaPTR), "address", "addresses"), joinAddrs(viaPTR), plural(len(viaPTR), "passes", "pass"))
+	}
+	v.add(CodeSPFPTR,
+		"The SPF record of %s on %s uses %s: ptr is slow and receivers may skip it; use ip4/ip6 or a.%s Replace the record with %q.",
+		name, g.names, quoteAll(terms), today, fix)
+}
+
+// spfFix is the record to propose instead of a published one: ours, plus
+// the senders the published record lists, without ptr (receivers may skip
+// it).
+func spfFix(want, published string) string {
+	terms := strings.Fields(mergedSPF(want, []spfText{{value: published}}))
+	return strings.Join(slices.DeleteFunc(terms, func(term string) bool {
+		if strings.IndexByte("+-~?", term[0]) >= 0 {
+			term = term[1:]
+		}
+		term = strings.ToLower(term)
+		return term == "ptr" || strings.HasPrefix(term, "ptr:")
+	}), " ")
+}
+
+// withAddresses adds ip4:/ip6: terms for ips before the record's last
+// term (its all).
+func withAddresses(record string, ips []netip.Addr) string {
+	if len(ips) == 0 {
+		return record
+	}
+	terms := strings.Fields(record)
+	last := terms[len(terms)-1]
+	terms = terms[:len(terms)-1]
+	for _, ip := range ips {
+		terms = append(terms, spfIPTerm(netip.PrefixFrom(ip, ip.BitLen())))
+	}
+	return strings.Join(append(terms, last), " ")
 }
 
 // checkSPFTree reports what is broken in the record and the records its
@@ -336,11 +521,11 @@ func checkSPFTree(v *verdict, name string, g group, lookup spfLookup, root *spf.
 	walk = func(n *spf.Node, via string, depth int) {
 		if _, status := lookup.TXT(n.Domain); n.Err != "" && !n.Pending && status != spf.Failed && status != spf.NotAsked {
 			if via == "" {
-				v.add(kindWrong, CodeSPFSyntax, SeverityError,
+				v.add(CodeSPFSyntax,
 					"The SPF record of %s on %s has a term that makes receivers return permerror for mail that reaches it: %s. Correct or remove that term.",
 					name, g.names, n.Err)
 			} else {
-				v.add(kindWrong, CodeSPFSyntax, SeverityError,
+				v.add(CodeSPFSyntax,
 					"The SPF record of %s on %s refers to %s, and receivers that follow it return permerror: %s. Fix that record, or remove %s.",
 					name, g.names, via, n.Err, via)
 			}
@@ -362,7 +547,7 @@ func checkSPFTree(v *verdict, name string, g group, lookup spfLookup, root *spf.
 func coverServer(want, published string, ip netip.Addr) string {
 	merged := mergedSPF(want, []spfText{{value: published}})
 	if !strings.EqualFold(strings.Join(strings.Fields(merged), " "), strings.Join(strings.Fields(published), " ")) {
-		return fmt.Sprintf("Make it cover the server: %q.", merged)
+		return fmt.Sprintf("Make it cover the server: %q.", spfFix(want, published))
 	}
 	if want == spfHELOValue {
 		return fmt.Sprintf("The record is the one to publish: its a term finds the server through the mail host's address, which does not lead to %s yet. Fix the host step, and this follows.", ip)
@@ -414,40 +599,55 @@ func checkSPFAll(v *verdict, name string, rec *spf.Record) {
 	switch {
 	case all == nil && redirect:
 	case all == nil:
-		v.add(kindWarn, CodeSPFNeutralAll, SeverityWarning,
+		v.add(CodeSPFNeutralAll,
 			"The SPF record of %s does not end with -all, so it says nothing about other senders and receivers accept forgeries. End it with -all.", name)
 	case all.Qualifier == spf.Pass:
-		v.add(kindWrong, CodeSPFPlusAll, SeverityError,
+		v.add(CodeSPFPlusAll,
 			"The SPF record of %s ends with +all, which allows every server on the Internet to send mail as your domain. Replace +all with -all.", name)
 	case all.Qualifier == spf.SoftFail:
-		v.add(kindInfo, CodeSPFSoftAll, SeverityInfo,
+		v.add(CodeSPFSoftAll,
 			"The SPF record of %s ends with ~all, which asks receivers to accept forgeries with a mark. Once all your senders are listed, change it to -all.", name)
 	case all.Qualifier == spf.Neutral:
-		v.add(kindWarn, CodeSPFNeutralAll, SeverityWarning,
+		v.add(CodeSPFNeutralAll,
 			"The SPF record of %s ends with ?all, which says nothing about other senders, so receivers accept forgeries. Change it to -all.", name)
 	}
 }
 
 // checkSPFLookups checks the DNS lookups a receiver must make (RFC 7208
 // §4.6.4): more than 10 is a permanent error, more than 2 that find
-// nothing too.
+// nothing too. Past the limits the evaluator stops following the tree, so
+// a count may be a lower bound.
 func checkSPFLookups(v *verdict, name string, g group, ev spf.Evaluation) {
 	tree := lookupTree(ev.Tree)
+	needs := fmt.Sprintf("%d DNS lookups (%s)", ev.Lookups, tree)
+	if ev.AtLeast {
+		n := ev.Tree.UnfollowedRecords()
+		needs = fmt.Sprintf("at least %d DNS lookups (%s; mailwizard stopped there and did not follow %d more %s)",
+			ev.Lookups, tree, n, plural(n, "record", "records"))
+	}
 	switch {
 	case ev.Lookups > spfMaxLookups:
-		v.add(kindWrong, CodeSPFTooManyLookups, SeverityError,
-			"The SPF record of %s on %s needs %d DNS lookups (%s); receivers stop at %d and treat the record as broken. Remove includes you no longer use, or replace them with ip4:/ip6: terms.",
-			name, g.names, ev.Lookups, tree, spfMaxLookups)
+		v.add(CodeSPFTooManyLookups,
+			"The SPF record of %s on %s needs %s; receivers stop at %d and treat the record as broken. Remove includes you no longer use, or replace them with ip4:/ip6: terms.",
+			name, g.names, needs, spfMaxLookups)
 	case ev.Lookups >= spfWarnLookups:
-		v.add(kindWarn, CodeSPFTooManyLookups, SeverityWarning,
-			"The SPF record of %s on %s needs %d DNS lookups (%s); the limit is %d, so one more include will break it.",
-			name, g.names, ev.Lookups, tree, spfMaxLookups)
+		v.addVariant(CodeSPFTooManyLookups, spfNearLimit,
+			"The SPF record of %s on %s needs %s; the limit is %d, so one more include will break it.",
+			name, g.names, needs, spfMaxLookups)
 	}
 	if ev.VoidLookups > spfMaxVoidLookups {
-		v.add(kindWrong, CodeSPFVoidLookups, SeverityError,
-			"The SPF record of %s on %s has %d lookups that find nothing; receivers stop after %d and treat the record as broken. Remove the terms that name domains without records.",
-			name, g.names, ev.VoidLookups, spfMaxVoidLookups)
+		v.add(CodeSPFVoidLookups,
+			"The SPF record of %s on %s has %s lookups that find nothing; receivers stop after %d and treat the record as broken. Remove the terms that name domains without records.",
+			name, g.names, atLeast(ev.AtLeast, ev.VoidLookups), spfMaxVoidLookups)
 	}
+}
+
+// atLeast renders a count that may be a lower bound.
+func atLeast(bound bool, n int) string {
+	if bound {
+		return fmt.Sprintf("at least %d", n)
+	}
+	return fmt.Sprint(n)
 }
 
 // lookupTree explains where lookups come from, record by record:
@@ -483,7 +683,8 @@ func lookupTree(n *spf.Node) string {
 }
 
 // mergedSPF is the record to propose: ours, plus the senders the published
-// records list that ours does not (shared/USERS.md item 14).
+// records list that ours does not, so that merging never drops a sender
+// someone relies on.
 func mergedSPF(want string, published []spfText) string {
 	terms := strings.Fields(want)
 	all := terms[len(terms)-1]

@@ -154,11 +154,27 @@ func TestSPF(t *testing.T) {
 			want:   []string{CodeSPFSyntax},
 			says:   []string{"refers to include:_spf.gone.example.net, and receivers that follow it return permerror: _spf.gone.example.net. has no TXT record."},
 		},
-		"a term behind the match that expands to no name": {
+		"a term behind the match that expands to an odd name is asked": {
 			world:  spfAt("v=spf1 mx a:%{l}!x.example.com -all"),
-			status: StatusFail,
-			want:   []string{CodeSPFSyntax},
-			says:   []string{"has a term that makes receivers return permerror", `a:%{l}!x.example.com in the SPF record of example.com. expands to "postmaster!x.example.com"`},
+			status: StatusPass,
+			not:    []string{CodeSPFSyntax, CodeLookupError},
+		},
+		"a term that expands to an odd name authorizes the server": {
+			cfg:    func(c *Config) { c.IPs = c.IPs[:1] },
+			world:  spfAt("v=spf1 a:%{l}!x.example.com -all", "postmaster!x A 192.0.2.10"),
+			status: StatusPass,
+			not:    []string{CodeSPFSyntax, CodeSPFIPNotAuthorized},
+		},
+		"a domain-spec with visible characters": {
+			cfg:    func(c *Config) { c.IPs = c.IPs[:1] },
+			world:  spfAt("v=spf1 a:foo:bar/baz.example.com -all", "foo:bar/baz A 192.0.2.10"),
+			status: StatusPass,
+			not:    []string{CodeSPFSyntax, CodeSPFIPNotAuthorized},
+		},
+		"a bad exp= is ignored": {
+			world:  spfAt("v=spf1 mx -all exp=why..example.com"),
+			status: StatusPass,
+			not:    []string{CodeSPFSyntax},
 		},
 		"an include tree too large to follow": {
 			cfg:    func(c *Config) { c.IPs = c.IPs[:1] },
@@ -166,7 +182,58 @@ func TestSPF(t *testing.T) {
 			status: StatusFail,
 			want:   []string{CodeSPFTooManyLookups},
 			not:    []string{CodeSPFSyntax},
-			says:   []string{"(example.com. 2, include:a.example.org 2, include:a.%{d} 2", "and 94 more records)"},
+			says:   []string{"needs at least", "(example.com. 2, include:a.example.org 2, include:a.%{d} 2", "mailwizard stopped there and did not follow"},
+		},
+		"include published as a CNAME to a provider's record": {
+			world: spfAt("v=spf1 include:_spf.example.com -all", "_spf CNAME spf.provider.example.net.",
+				`spf.provider.example.net. TXT "v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all"`),
+			status: StatusPass,
+			not:    []string{CodeSPFSyntax, CodeSPFIPNotAuthorized, CodeSPFMissing},
+		},
+		"redirect published as a CNAME chain": {
+			world: spfAt("v=spf1 redirect=_spf.example.com", "_spf CNAME spf1.example.net.", "spf1.example.net. CNAME spf2.example.net.",
+				`spf2.example.net. TXT "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all"`),
+			status: StatusPass,
+			not:    []string{CodeSPFSyntax, CodeSPFIPNotAuthorized},
+		},
+		"the server authorized through ptr alone": {
+			world:    spfAt("v=spf1 ptr -all"),
+			status:   StatusWarn,
+			want:     []string{CodeSPFPTR},
+			not:      []string{CodeSPFIPNotAuthorized, CodeSPFSyntax},
+			says:     []string{`uses "ptr": ptr is slow and receivers may skip it; use ip4/ip6 or a.`, "Today your server's addresses 192.0.2.10 and 2001:db8::10 pass through ptr", `Replace the record with "v=spf1 mx -all".`},
+			severity: SeverityWarning,
+		},
+		"ptr with a domain, and a fix that must name the addresses": {
+			world: func(w *world) {
+				spfAt("v=spf1 ptr:example.com ~all")(w)
+				w.replace("@ MX 10 mx.old-provider.example.")
+			},
+			status: StatusWarn,
+			want:   []string{CodeSPFPTR, CodeSPFSoftAll},
+			not:    []string{CodeSPFIPNotAuthorized},
+			says:   []string{`uses "ptr:example.com"`, `Replace the record with "v=spf1 mx ip4:192.0.2.10 ip6:2001:db8::10 -all".`},
+		},
+		"ptr that does not authorize the server": {
+			world: func(w *world) {
+				spfAt("v=spf1 ptr -all")(w)
+				w.remove("10.2.0.192.in-addr.arpa.", dns.TypePTR)
+				w.remove("0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.", dns.TypePTR)
+			},
+			status: StatusFail,
+			want:   []string{CodeSPFIPNotAuthorized, CodeSPFPTR},
+			says:   []string{`gives "fail" for 192.0.2.10 (matched "-all")`, `Make it cover the server: "v=spf1 mx -all".`},
+		},
+		"ptr in a provider's record is theirs": {
+			world:  spfAt("v=spf1 mx include:_spf.relay.example.net -all", `_spf.relay.example.net. TXT "v=spf1 ptr -all"`),
+			status: StatusPass,
+			not:    []string{CodeSPFPTR},
+		},
+		"ptr in the mail host's record": {
+			world:  func(w *world) { w.replace(`mail TXT "v=spf1 ptr -all"`) },
+			status: StatusWarn,
+			want:   []string{CodeSPFPTR},
+			says:   []string{"The SPF record of mail.example.com.", `Replace the record with "v=spf1 a -all".`},
 		},
 		"include with an SPF record": {
 			world:  spfAt("v=spf1 mx include:_spf.relay.example.net -all", `_spf.relay.example.net. TXT "v=spf1 ip4:198.51.100.0/24 -all"`),

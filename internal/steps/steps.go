@@ -1,58 +1,82 @@
 package steps
 
 import (
+	"slices"
+
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
-// All returns every step in the wizard's order: host, mx, ptr, spf, dkim,
-// dmarc, autoconfig, blocklist, server.
+// All returns every step, in the wizard's order. Each step's file declares
+// it (its definition); this list only puts them in order.
 func All() []Step {
 	return []Step{
-		newStep(IDHost, "Mail host address (A/AAAA)", AtDNSProvider, hostRecords, hostQuestions, judgeHost),
-		newStep(IDMX, "MX record", AtDNSProvider, mxRecords, mxQuestions, judgeMX),
-		newStep(IDPTR, "Reverse DNS (PTR)", AtHostingProvider, ptrRecords, ptrQuestions, judgePTR),
-		newStep(IDSPF, "SPF record", AtDNSProvider, spfRecords, spfQuestions, judgeSPF),
-		newStep(IDDKIM, "DKIM key record", AtDNSProvider, dkimRecords, dkimQuestions, judgeDKIM),
-		newStep(IDDMARC, "DMARC record", AtDNSProvider, dmarcRecords, dmarcQuestions, judgeDMARC),
-		newStep(IDAutoconfig, "Mail client settings (SRV, autodiscover, autoconfig)", AtDNSProvider, autoconfigRecords, autoconfigQuestions, judgeAutoconfig),
-		newStep(IDBlocklist, "Blocklists (DNSBL)", Nowhere, blocklistRecords, blocklistQuestions, judgeBlocklist),
-		newStep(IDServer, serverTitle, Nowhere, serverRecords, serverQuestions, judgeServer),
+		newStep(hostStep()),
+		newStep(mxStep()),
+		newStep(ptrStep()),
+		newStep(spfStep()),
+		newStep(dkimStep()),
+		newStep(dmarcStep()),
+		newStep(autoconfigStep()),
+		newStep(blocklistStep()),
+		newStep(serverStep()),
 	}
 }
 
-// newStep wires a step's pure functions, each given the Config with its
-// defaults filled in. A skipped step asks nothing and judges as skipped;
-// without a domain a step asks nothing and judges lookup-error.
-func newStep(id, title string, where Where,
-	records func(Config) []Record,
-	questions func(Config, verify.Answers) []verify.Question,
-	judge func(Config, verify.Answers, *verdict),
-) Step {
+// definition is a step as its own file declares it, in one place: its id,
+// title and who publishes it, its finding codes, what it owns in a zone,
+// and its pure functions.
+type definition struct {
+	id, title string
+	where     Where
+	// codes are the finding codes the step reports, besides the common
+	// ones.
+	codes []FindingCode
+	// owns says which records already at its records' names the step
+	// owns, for publishing; none for a step whose records are set
+	// elsewhere.
+	owns []Ownership
+	// records is what to publish, questions the planner and judge the
+	// verdict, each given the Config with its defaults filled in.
+	records   func(Config) []Record
+	questions func(Config, verify.Answers) []verify.Question
+	judge     func(Config, verify.Answers, *verdict)
+}
+
+// newStep wires a step's definition. A skipped step asks nothing and
+// judges as skipped; without a domain a step asks nothing and judges
+// lookup-error.
+func newStep(d definition) Step {
+	codes := slices.Clone(d.codes)
+	for i := range codes {
+		codes[i].Step = d.id
+	}
 	return Step{
-		ID:    id,
-		Title: title,
-		Where: where,
+		ID:    d.id,
+		Title: d.title,
+		Where: d.where,
+		Codes: codes,
+		Owns:  slices.Clone(d.owns),
 		Records: func(cfg Config) []Record {
-			return records(cfg.withDefaults())
+			return d.records(cfg.withDefaults())
 		},
 		Questions: func(cfg Config, known verify.Answers) []verify.Question {
-			if cfg = cfg.withDefaults(); cfg.skips(id) || cfg.Domain == "" {
+			if cfg = cfg.withDefaults(); cfg.skips(d.id) || cfg.Domain == "" {
 				return nil
 			}
-			return questions(cfg, known)
+			return d.questions(cfg, known)
 		},
 		Judge: func(cfg Config, known verify.Answers) Result {
 			cfg = cfg.withDefaults()
-			if cfg.skips(id) {
-				return Result{Step: id, Status: StatusSkipped, Findings: []Finding{}, Expected: records(cfg)}
+			if cfg.skips(d.id) {
+				return Result{Step: d.id, Status: StatusSkipped, Findings: []Finding{}, Expected: d.records(cfg)}
 			}
-			v := newVerdict()
+			v := newVerdict(codes)
 			if cfg.Domain == "" {
-				v.add(kindLookup, CodeLookupError, SeverityWarning, "No domain is configured, so there is nothing to check.")
+				v.add(CodeLookupError, "No domain is configured, so there is nothing to check.")
 			} else {
-				judge(cfg, known, v)
+				d.judge(cfg, known, v)
 			}
-			return v.result(id, records(cfg))
+			return v.result(d.id, d.records(cfg))
 		},
 	}
 }

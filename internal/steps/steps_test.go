@@ -3,28 +3,46 @@ package steps
 import (
 	"errors"
 	"net/netip"
-	"slices"
 	"testing"
 
+	"github.com/mailwizard/mailwizard/assets"
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
-func TestAllOrderAndByID(t *testing.T) {
-	want := []string{IDHost, IDMX, IDPTR, IDSPF, IDDKIM, IDDMARC, IDAutoconfig, IDBlocklist, IDServer}
-	if got := stepIDs(); !slices.Equal(got, want) {
-		t.Fatalf("steps %v, want %v", got, want)
-	}
-	for _, id := range want {
-		s, ok := ByID(id)
-		if !ok || s.ID != id || s.Title == "" || s.Records == nil || s.Questions == nil || s.Judge == nil {
-			t.Errorf("ByID(%q) = %+v, %v", id, s, ok)
+// TestByID finds every step of All by its id; the order of All is kept in
+// TestRegistry's golden file.
+func TestByID(t *testing.T) {
+	for _, want := range All() {
+		s, ok := ByID(want.ID)
+		if !ok || s.ID != want.ID || s.Title == "" || s.Records == nil || s.Questions == nil || s.Judge == nil {
+			t.Errorf("ByID(%q) = %+v, %v", want.ID, s, ok)
 		}
 	}
-	if _, ok := ByID("mta-sts"); ok {
+	if _, ok := ByID("no-such-step"); ok {
 		t.Error("ByID found a step that does not exist")
 	}
 	if s, _ := ByID(IDPTR); s.Where != AtHostingProvider {
 		t.Errorf("PTR is set at %s, want the hosting provider", s.Where)
+	}
+}
+
+// TestEveryStepHasText: the wizard explains every step with its text in
+// assets/steps/<id>.md, and there is no text for a step that does not
+// exist.
+func TestEveryStepHasText(t *testing.T) {
+	for _, s := range All() {
+		if _, ok := assets.Step(s.ID); !ok {
+			t.Errorf("step %s has no explanation: add assets/steps/%s.md", s.ID, s.ID)
+		}
+	}
+	texts, err := assets.Steps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range texts {
+		if _, ok := ByID(text.ID); !ok {
+			t.Errorf("assets/steps/%s.md explains a step that does not exist", text.ID)
+		}
 	}
 }
 

@@ -105,10 +105,10 @@ type damage struct {
 	meant string
 }
 
-// inspectTXT looks for the two ways forms mangle TXT values (shared/USERS.md
-// items 2 and 3): quotes stored as part of the text (the zone-file form
-// pasted into a field that adds its own), and a value split at every space
-// into separate strings, which receivers join without the spaces. raw are
+// inspectTXT looks for the two ways forms mangle TXT values: quotes stored
+// as part of the text (the zone-file form pasted into a field that adds its
+// own), and a value split at every space into separate strings, which
+// receivers join without the spaces. raw are
 // the record's strings, unescaped. It reports false for a clean value.
 func inspectTXT(raw []string) (damage, bool) {
 	joined := strings.Join(raw, "")

@@ -7,22 +7,10 @@ import (
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
-// Step ids: a public contract (JSON output, --skip, scripts).
-const (
-	IDHost       = "host"
-	IDMX         = "mx"
-	IDPTR        = "ptr"
-	IDSPF        = "spf"
-	IDDKIM       = "dkim"
-	IDDMARC      = "dmarc"
-	IDAutoconfig = "autoconfig"
-	IDBlocklist  = "blocklist"
-)
-
 // Status is the verdict of a step.
 type Status string
 
-// Statuses, as in DESIGN.md.
+// Statuses of a step.
 const (
 	StatusPass    Status = "pass"    // correct on every authoritative server
 	StatusWarn    Status = "warn"    // correct, with advice
@@ -85,6 +73,12 @@ type Result struct {
 	Expected []Record `json:"expected"`
 	// Observed are the answers the verdict rests on, main question first.
 	Observed []verify.Answer `json:"-"`
+	// Servers say, per server asked, whether it serves what the step
+	// expects: ok, bad with what is wrong there, or unknown with why.
+	Servers []ServerVerdict `json:"servers"`
+	// SecondOpinion is what the recursive resolvers say of the expected
+	// records, one note each; it never decides the status.
+	SecondOpinion []Opinion `json:"second_opinion"`
 	// Probes are, for a step that connects to servers (server), one row
 	// per address and port probed.
 	Probes []ProbeRow `json:"probes,omitempty"`
@@ -96,6 +90,11 @@ type Step struct {
 	ID    string
 	Title string // "MX record"
 	Where Where
+	// Codes are the finding codes the step reports, besides CommonCodes.
+	Codes []FindingCode
+	// Owns says which records already in the zone the step owns at its
+	// records' names, by type: what publishing it may replace.
+	Owns []Ownership
 	// Records returns what to publish for cfg.
 	Records func(cfg Config) []Record
 	// Questions is the step's planner: every question it needs given what
@@ -177,6 +176,17 @@ type Config struct {
 
 	// Skip lists step ids the user marked "not mine".
 	Skip []string
+
+	// PublishProvider is what `mailwizard publish` sends the records
+	// through: "rfc2136", "cloudflare", …; "" when none was chosen.
+	PublishProvider string
+	// TSIGKeyFile is the path of the TSIG key file for rfc2136, and
+	// CredentialsFile the path of an HTTP provider's credentials file.
+	// Only the paths are kept, never what the files hold.
+	TSIGKeyFile, CredentialsFile string
+	// RFC2136Server is the server ("host:port") rfc2136 updates go to;
+	// "" for the zone's primary (SOA MNAME).
+	RFC2136Server string
 
 	// NoProbe keeps the checks to DNS: no step connects to the server
 	// (the server step is skipped).

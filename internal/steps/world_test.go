@@ -253,7 +253,7 @@ func (w *world) lookup(server string, data []dns.RR, q verify.Question) (int, []
 func (w *world) run(planners ...verify.Planner) verify.Answers {
 	known := verify.Answers{}
 	// An include chain a stranger publishes is followed one record per
-	// batch, up to the evaluator's hundred records.
+	// batch, until the evaluator stops following past the limits.
 	for range 150 {
 		fresh := false
 		for _, p := range planners {
@@ -340,6 +340,7 @@ func runStepCases(t *testing.T, id string, base func(testing.TB) Config, cases m
 				if !slices.Contains(got, c) {
 					t.Errorf("finding %s missing; findings:\n%s", c, messages(res))
 				}
+				triggered.record(id, c, res)
 			}
 			for _, c := range tc.not {
 				if slices.Contains(got, c) {

@@ -127,7 +127,7 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ s
 		*ans = *newAnswers(saved, a.keyDir)
 	}
 	ans.fillDefaults()
-	learn(ans, lookup(a.be, ans.config())().(lookedUpMsg))
+	learn(ans, lookup(ctx, a.be, ans.config())().(lookedUpMsg))
 	for {
 		for _, p := range fs.detailPages() {
 			if p.hidden != nil && p.hidden() {
@@ -229,7 +229,7 @@ func (a accessible) step(ctx context.Context, cfg *steps.Config, results map[str
 			toggleSkipIn(cfg, id)
 			a.saveConfig(*cfg)
 			if isSkipped(*cfg, id) {
-				fmt.Fprintf(a.out, "Skipped %s: marked as not yours.\n", titleOf(a.all[i]))
+				fmt.Fprintf(a.out, "Skipped %s: marked as not yours.\n", a.all[i].Title)
 				return i + 1, nil
 			}
 		case "p", "m":

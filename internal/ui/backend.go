@@ -14,6 +14,10 @@ import (
 // checks and lookups, files, the profile and the demo world. Run wires the
 // real ones; tests inject fakes, so no test needs the network.
 type backend struct {
+	// ctx is the program's context: the wizard's lookups and check rounds
+	// end with it, each within its own deadline. nil means none, as in
+	// most tests.
+	ctx context.Context
 	// check runs one check round for the steps with the given ids and
 	// returns their results in the order of ids.
 	check func(ctx context.Context, cfg steps.Config, ids []string) ([]steps.Result, error)
@@ -48,6 +52,15 @@ type backend struct {
 	// tick schedules a message (tea.Tick); tests stop time with a tick
 	// that never fires.
 	tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
+}
+
+// programContext is the context the wizard's lookups and check rounds
+// derive theirs from.
+func (be backend) programContext() context.Context {
+	if be.ctx == nil {
+		return context.Background()
+	}
+	return be.ctx
 }
 
 // Deadlines of the wizard's own lookups and of one check round.

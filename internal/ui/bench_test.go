@@ -73,7 +73,7 @@ func BenchmarkIdlePolling(b *testing.B) {
 	}
 	defer func() { _ = world.Close() }()
 	opts := Options{Config: world.Config(), Verify: world.Verify(), Demo: world}
-	m := newModel(modelConfig{cfg: opts.Config, interval: defaultInterval, look: look{dark: true}}, realBackend(opts), steps.All())
+	m := newModel(modelConfig{cfg: opts.Config, interval: defaultInterval, look: look{dark: true}}, realBackend(b.Context(), opts), steps.All())
 	onStep, cmd := m.goStep(stepIndex(b, steps.IDDKIM))
 	in, inw := io.Pipe()
 	defer func() { _ = inw.Close() }()

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/miekg/dns"
-
 	"github.com/mailwizard/mailwizard/assets"
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
@@ -168,8 +166,7 @@ func quoteAll(parts []string) string {
 func ptrFields(r steps.Record, cfg steps.Config) []field {
 	addr := ""
 	for _, ip := range cfg.IPs {
-		rev, err := dns.ReverseAddr(ip.String())
-		if err == nil && strings.EqualFold(rev, r.Name) {
+		if rev := steps.ReverseName(ip); rev != "" && strings.EqualFold(rev, r.Name) {
 			addr = ip.String()
 			break
 		}

@@ -6,8 +6,6 @@ import (
 	"net/netip"
 	"sync"
 
-	"github.com/miekg/dns"
-
 	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
@@ -77,44 +75,8 @@ func (d *dnsWork) lookupAddrs(ctx context.Context, host string) ([]netip.Addr, e
 	if err != nil {
 		return nil, err
 	}
-	qa, qaaaa := verify.Q(host, dns.TypeA), verify.Q(host, dns.TypeAAAA)
-	known := r.Ask(ctx, qa, qaaaa)
-	var addrs []netip.Addr
-	for _, q := range []verify.Question{qa, qaaaa} {
-		ans, ok := known.Get(q)
-		if !ok {
-			continue
-		}
-		if ans.Err != nil {
-			return nil, fmt.Errorf("look up %s: %w", q, ans.Err)
-		}
-		addrs = append(addrs, firstAddrs(ans, q)...)
-	}
-	return addrs, nil
-}
-
-// firstAddrs returns the addresses in the first usable server reply.
-func firstAddrs(ans verify.Answer, q verify.Question) []netip.Addr {
-	for _, obs := range ans.Servers {
-		if !obs.OK() {
-			continue
-		}
-		var out []netip.Addr
-		for _, rr := range obs.Records(q.Name, q.Type) {
-			switch rr := rr.(type) {
-			case *dns.A:
-				if a, ok := netip.AddrFromSlice(rr.A.To4()); ok {
-					out = append(out, a)
-				}
-			case *dns.AAAA:
-				if a, ok := netip.AddrFromSlice(rr.AAAA.To16()); ok {
-					out = append(out, a)
-				}
-			}
-		}
-		return out
-	}
-	return nil
+	known := r.Ask(ctx, steps.HostAddressQuestions(host)...)
+	return steps.HostAddresses(known, host)
 }
 
 // lookupNS discovers the zone of domain and returns its nameservers'

@@ -115,7 +115,7 @@ func (f formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 		}
 		f.a.fillDefaults()
 		f.page = pageLookup
-		return f, tea.Batch(cmd, lookup(f.be, f.a.config()))
+		return f, tea.Batch(cmd, lookup(f.be.programContext(), f.be, f.a.config()))
 	case pageDetails:
 		f.page = pageFinishing
 		return f, tea.Batch(cmd, finish(f.be, *f.a))
@@ -222,11 +222,11 @@ func (f formModel) View() string {
 }
 
 // lookup asks what the host resolves to and who serves the zone, in
-// parallel and with a deadline.
-func lookup(be backend, cfg steps.Config) tea.Cmd {
+// parallel and with a deadline within ctx.
+func lookup(ctx context.Context, be backend, cfg steps.Config) tea.Cmd {
 	_ = cfg.Normalize(nil) // names become absolute; problems show in the form
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
+		ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 		defer cancel()
 		var (
 			msg lookedUpMsg

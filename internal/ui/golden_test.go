@@ -103,16 +103,16 @@ func TestGoldenScreens(t *testing.T) {
 		want  []string // on the screen once it is ready
 	}{
 		"pending step": {
-			keys: []string{"down", "enter"},
-			want: []string{"Step 2 of 9", "Waiting for the record"},
+			keys: openFromOverview(steps.IDMX),
+			want: []string{stepHeading(steps.IDMX), "Waiting for the record"},
 		},
 		"partially propagated step": {
 			setup: func(t *testing.T, w *fakeWorld, cfg steps.Config) {
 				w.publishRecords(t, []string{ns1}, recordsOf(t, cfg, steps.IDDKIM))
 				w.cached["mail._domainkey.example.com."] = true
 			},
-			keys: []string{"down", "down", "down", "down", "enter"},
-			want: []string{"Step 5 of 9", "✓ ns1.example.net.", "✗ ns2.example.net."},
+			keys: openFromOverview(steps.IDDKIM),
+			want: []string{stepHeading(steps.IDDKIM), "✓ ns1.example.net.", "✗ ns2.example.net."},
 		},
 		"failing step with findings": {
 			setup: func(t *testing.T, w *fakeWorld, cfg steps.Config) {
@@ -120,16 +120,16 @@ func TestGoldenScreens(t *testing.T) {
 				rec.Value = rec.Value[:120] + `" "` + rec.Value[120:] // pasted from a zone file
 				w.publishRecords(t, []string{ns1, ns2}, []steps.Record{rec})
 			},
-			keys: []string{"down", "down", "down", "down", "enter"},
-			want: []string{"Step 5 of 9", "Published but wrong"},
+			keys: openFromOverview(steps.IDDKIM),
+			want: []string{stepHeading(steps.IDDKIM), "Published but wrong"},
 		},
 		"green step": {
 			setup: func(t *testing.T, w *fakeWorld, cfg steps.Config) {
 				w.publishRecords(t, []string{ns1, ns2}, recordsOf(t, cfg, steps.IDHost))
 				w.publishRecords(t, []string{ns1, ns2}, recordsOf(t, cfg, steps.IDMX))
 			},
-			keys: []string{"down", "enter"},
-			want: []string{"Step 2 of 9", "Done: every authoritative nameserver serves it"},
+			keys: openFromOverview(steps.IDMX),
+			want: []string{stepHeading(steps.IDMX), "Done: every authoritative nameserver serves it"},
 		},
 		"server step": {
 			setup: func(t *testing.T, w *fakeWorld, cfg steps.Config) {
@@ -140,8 +140,8 @@ func TestGoldenScreens(t *testing.T) {
 					verifytest.FailAt(r, verify.StageConnect, syscall.ECONNREFUSED)
 				})
 			},
-			keys: []string{"up", "enter"},
-			want: []string{"Step 9 of 9", "smtp 192.0.2.25:25"},
+			keys: openFromOverview(steps.IDServer),
+			want: []string{stepHeading(steps.IDServer), "smtp 192.0.2.25:25"},
 		},
 		"summary": {
 			setup: func(t *testing.T, w *fakeWorld, cfg steps.Config) {

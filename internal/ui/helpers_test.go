@@ -1,13 +1,17 @@
 package ui
 
 import (
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
 // settle runs cmd and feeds every message it leads to back into m until
@@ -160,4 +164,33 @@ func sized(t testing.TB, m tea.Model, w, h int) tea.Model {
 	t.Helper()
 	m, cmd := m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return settle(t, m, cmd)
+}
+
+// stepHeading is what the screen of step id says at its top: "Step 2 of
+// 8", counted from steps.All().
+func stepHeading(id string) string { return stepNumber(position(id)) }
+
+// stepNumber is the heading of the n-th step of the walk, from 1.
+func stepNumber(n int) string { return fmt.Sprintf("Step %d of %d", n, len(steps.All())) }
+
+// position is the place of step id in the walk, from 1; 0 when there is
+// no such step.
+func position(id string) int {
+	return slices.IndexFunc(steps.All(), func(s steps.Step) bool { return s.ID == id }) + 1
+}
+
+// lastStep is the id of the walk's last step.
+func lastStep() string {
+	all := steps.All()
+	return all[len(all)-1].ID
+}
+
+// openFromOverview are the keys that open step id from the overview, whose
+// cursor starts on the first step.
+func openFromOverview(id string) []string {
+	var out []string
+	for range position(id) - 1 {
+		out = append(out, "down")
+	}
+	return append(out, "enter")
 }

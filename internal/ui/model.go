@@ -393,11 +393,11 @@ func (m model) toggleSkip() (tea.Model, tea.Cmd) {
 		m.cfg.Skip = slices.Delete(slices.Clone(m.cfg.Skip), i, i+1)
 		delete(m.results, id)
 		next, cmd := m.goStep(m.step.index)
-		return next, tea.Batch(cmd, m.save(), flash("Checking "+titleOf(m.step.step)+" again."))
+		return next, tea.Batch(cmd, m.save(), flash("Checking "+m.step.step.Title+" again."))
 	}
 	m.cfg.Skip = append(slices.Clone(m.cfg.Skip), id)
 	m.results[id] = steps.Result{Step: id, Status: steps.StatusSkipped}
-	msg := flash("Skipped " + titleOf(m.step.step) + ": marked as not yours.")
+	msg := flash("Skipped " + m.step.step.Title + ": marked as not yours.")
 	if m.step.index == len(m.all)-1 {
 		next, cmd := m.goOverview(true)
 		return next, tea.Batch(cmd, m.save(), msg)

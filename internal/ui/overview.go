@@ -7,7 +7,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/mailwizard/mailwizard/assets"
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
@@ -144,7 +143,7 @@ func (o overview) zoneSnippet() []string {
 		if len(recs) == 0 || st.Where != steps.AtDNSProvider {
 			continue
 		}
-		out = append(out, "; "+titleOf(st))
+		out = append(out, "; "+st.Title)
 		out = append(out, zoneLines(recs)...)
 	}
 	return out
@@ -158,14 +157,6 @@ func (o overview) zoneWrapped() []string {
 		out = append(out, wrap(l, max(o.w, 20))...)
 	}
 	return out
-}
-
-// titleOf is the step's title from assets/, or its own.
-func titleOf(st steps.Step) string {
-	if t, ok := assets.Step(st.ID); ok && t.Title != "" {
-		return t.Title
-	}
-	return st.Title
 }
 
 // View draws the list (or the zone snippet).
@@ -185,7 +176,7 @@ func (o overview) View() string {
 	}
 	titleW := 0
 	for _, s := range o.all {
-		titleW = max(titleW, len([]rune(titleOf(s))))
+		titleW = max(titleW, len([]rune(s.Title)))
 	}
 	for i, s := range o.all {
 		r, ok := o.status(s)
@@ -197,7 +188,7 @@ func (o overview) View() string {
 		if i == o.cursor {
 			marker = st.selected.Render("▸ ")
 		}
-		title := titleOf(s)
+		title := s.Title
 		row := fmt.Sprintf("%s %d  %s%s  %s", st.status(status).Render(statusIcon(status)), i+1,
 			title, strings.Repeat(" ", titleW-len([]rune(title))), st.status(status).Render(statusShort(status)))
 		out = append(out, cut(marker+row, o.w))

@@ -12,7 +12,7 @@ import (
 // no colour, no boxes, no wrapping (a screen reader or the terminal wraps),
 // every value on its own line so that it can be selected whole.
 func plainStep(w io.Writer, s stepScreen, zone bool) {
-	fmt.Fprintf(w, "\nStep %d of %d: %s\n", s.index+1, s.total, s.text.Title)
+	fmt.Fprintf(w, "\nStep %d of %d: %s\n", s.index+1, s.total, s.step.Title)
 	if s.text.Why != "" {
 		fmt.Fprintf(w, "Why: %s\n", s.text.Why)
 	}
@@ -58,19 +58,11 @@ func plainStatus(w io.Writer, s stepScreen, checkErr error) {
 	if from := probeFrom(s.result); from != "" {
 		fmt.Fprintf(w, "  %s\n", from)
 	}
-	lines := statusRows(s.step, s.result, s.cfg)
-	for _, l := range lines {
-		sign := "✓"
-		switch l.mark {
-		case markBad:
-			sign = "✗"
-		case markUnknown:
-			sign = "?"
-		}
-		fmt.Fprintf(w, "  %s %s %s\n", sign, l.server, l.detail)
+	for _, l := range s.result.Servers {
+		fmt.Fprintf(w, "  %s %s %s\n", verdictIcon(nil, l.Verdict), l.Server, l.Detail)
 	}
-	for _, o := range secondOpinion(s.result) {
-		fmt.Fprintf(w, "  Resolver: %s\n", o)
+	for _, o := range s.result.SecondOpinion {
+		fmt.Fprintf(w, "  Resolver: %s\n", o.Note)
 	}
 	for _, f := range s.result.Findings {
 		fmt.Fprintf(w, "%s %s\n", plainSeverity(f.Severity), f.Message)
@@ -103,7 +95,7 @@ func plainOverview(w io.Writer, o overview) {
 		if ok {
 			status = r.Status
 		}
-		fmt.Fprintf(w, "  %d. %s %s: %s\n", i+1, statusIcon(status), titleOf(st), statusWord(status))
+		fmt.Fprintf(w, "  %d. %s %s: %s\n", i+1, statusIcon(status), st.Title, statusWord(status))
 		if ok && len(r.Findings) > 0 && !green(status) {
 			fmt.Fprintf(w, "     %s\n", r.Findings[0].Message)
 		}

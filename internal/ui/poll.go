@@ -80,11 +80,12 @@ func (w watch) stop() {
 }
 
 // start begins a round now: it returns the watch and the command that runs
-// the round (in its own goroutine, with a deadline) and reports back.
+// the round (in its own goroutine, with a deadline within the program's
+// context) and reports back.
 func (w watch) start(be backend, cfg steps.Config) (watch, tea.Cmd) {
 	w.stop()
 	w.gen++
-	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+	ctx, cancel := context.WithTimeout(be.programContext(), checkTimeout)
 	w.cancel = cancel
 	w.checking = true
 	gen, ids, check, now := w.gen, w.ids, be.check, be.now

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"errors"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -119,8 +121,8 @@ func TestPolling(t *testing.T) {
 				return keys(t, m, "o").(model)
 			},
 			check: func(t *testing.T, m model, _ *fakeWorld) {
-				if len(m.watch.ids) != 8 {
-					t.Errorf("watching %v, want the 8 steps that are not skipped", m.watch.ids)
+				if len(m.watch.ids) != len(steps.All())-1 {
+					t.Errorf("watching %v, want every step but the skipped one", m.watch.ids)
 				}
 			},
 		},
@@ -228,5 +230,49 @@ func TestTiming(t *testing.T) {
 				t.Errorf("timing = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestWorkEndsWithTheProgram: a check round and the form's lookups run
+// within the program's context, so they end when it does, not only at
+// their own deadlines.
+func TestWorkEndsWithTheProgram(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	be := testBackend(newFakeWorld())
+	be.ctx = ctx
+	be.check = func(ctx context.Context, _ steps.Config, _ []string) ([]steps.Result, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	be.lookupAddrs = func(ctx context.Context, _ string) ([]netip.Addr, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	be.lookupNS = func(ctx context.Context, _ string) ([]string, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	done := make(chan tea.Msg, 2)
+	_, round := newWatch(time.Minute).start(be, steps.Config{})
+	go func() { done <- round() }()
+	go func() { done <- lookup(be.programContext(), be, steps.Config{Domain: "example.com"})() }()
+	for range 2 {
+		select {
+		case msg := <-done:
+			switch msg := msg.(type) {
+			case checkedMsg:
+				if !errors.Is(msg.err, context.Canceled) {
+					t.Errorf("the round ended with %v, want the program's cancellation", msg.err)
+				}
+			case lookedUpMsg:
+				if !errors.Is(msg.addrErr, context.Canceled) {
+					t.Errorf("the lookup ended with %v, want the program's cancellation", msg.addrErr)
+				}
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatal("work went on after the program's context ended")
+		}
 	}
 }

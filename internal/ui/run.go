@@ -87,7 +87,7 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	be := realBackend(opts)
+	be := realBackend(ctx, opts)
 	all := steps.All()
 	if opts.Accessible || plainTerminal(opts) {
 		return runPlain(ctx, opts, be, all)
@@ -200,14 +200,16 @@ func runPlain(ctx context.Context, opts Options, be backend, all []steps.Step) e
 }
 
 // realBackend wires the wizard to the network (through verify), the file
-// system, the profile and the demo world.
-func realBackend(opts Options) backend {
+// system, the profile and the demo world, for a program that runs within
+// ctx.
+func realBackend(ctx context.Context, opts Options) backend {
 	readFile := opts.ReadFile
 	if readFile == nil {
 		readFile = os.ReadFile
 	}
 	work := &dnsWork{opts: opts.Verify}
 	return backend{
+		ctx:         ctx,
 		check:       work.check,
 		lookupAddrs: work.lookupAddrs,
 		lookupNS:    work.lookupNS,

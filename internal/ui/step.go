@@ -45,9 +45,6 @@ func newStepScreen(sh *shared, all []steps.Step, index int, cfg steps.Config) st
 	st := all[index]
 	s := stepScreen{sh: sh, index: index, total: len(all), step: st, cfg: cfg, provider: providerFor(cfg)}
 	s.text, _ = assets.Step(st.ID)
-	if s.text.Title == "" {
-		s.text.Title = st.Title
-	}
 	if st.Records != nil {
 		s.records = st.Records(cfg)
 	}

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
-	"github.com/miekg/dns"
 
 	"github.com/mailwizard/mailwizard/assets"
 	"github.com/mailwizard/mailwizard/internal/steps"
@@ -22,7 +21,7 @@ const headerHeight = 2
 // windows, the live status pinned under it so that it is always in view.
 func (s stepScreen) View() string {
 	st := s.sh.styles
-	title := fmt.Sprintf("Step %d of %d · %s", s.index+1, s.total, s.text.Title)
+	title := fmt.Sprintf("Step %d of %d · %s", s.index+1, s.total, s.step.Title)
 	out := []string{
 		spread(st.brand.Render("mailwizard")+st.subtle.Render(" · "+trimDot(s.cfg.Domain)), st.heading.Render(title), s.w),
 		st.rule.Render(strings.Repeat("─", max(s.w, 1))),
@@ -208,7 +207,7 @@ func (s stepScreen) whereLines(w int) []string {
 func (s stepScreen) whereText() []string {
 	switch s.step.Where {
 	case steps.Nowhere:
-		return []string{orText(s.text.Where, "Nothing to publish: this step checks that the server's addresses are not on common blocklists.")}
+		return []string{orText(s.text.Where, "Nothing to publish for this step.")}
 	case steps.AtHostingProvider:
 		out := []string{orText(s.text.Where, "At the hosting provider that owns the server's IP address (its control panel's reverse DNS setting), not at your DNS provider.")}
 		if h, ok := s.hosting(); ok {
@@ -237,18 +236,9 @@ func orText(text, fallback string) string {
 // hosting guesses the hosting provider from a generic PTR name the servers
 // returned.
 func (s stepScreen) hosting() (assets.Hosting, bool) {
-	for _, ans := range s.result.Observed {
-		if ans.Question.Type != dns.TypePTR {
-			continue
-		}
-		for _, obs := range ans.Servers {
-			for _, rr := range obs.Records(ans.Question.Name, dns.TypePTR) {
-				if ptr, ok := rr.(*dns.PTR); ok {
-					if h, ok := assets.DetectHosting(ptr.Ptr); ok {
-						return h, true
-					}
-				}
-			}
+	for _, name := range steps.PTRNames(s.result) {
+		if h, ok := assets.DetectHosting(name); ok {
+			return h, true
 		}
 	}
 	return assets.Hosting{}, false
@@ -332,7 +322,7 @@ func (s stepScreen) statusLines(w int) []string {
 	st := s.sh.styles
 	status := s.result.Status
 	word := statusWord(status)
-	servers := statusRows(s.step, s.result, s.cfg)
+	servers := s.result.Servers
 	switch {
 	case !s.checked && status != steps.StatusSkipped:
 		word = "not checked yet"
@@ -355,22 +345,15 @@ func (s stepScreen) statusLines(w int) []string {
 	}
 	nameW := 0
 	for _, l := range servers {
-		nameW = max(nameW, min(lipgloss.Width(l.server), 30))
+		nameW = max(nameW, min(lipgloss.Width(l.Server), 30))
 	}
 	for _, l := range servers {
-		icon := st.pass.Render("✓")
-		switch l.mark {
-		case markBad:
-			icon = st.fail.Render("✗")
-		case markUnknown:
-			icon = st.errored.Render("?")
-		}
-		name := cut(l.server, nameW)
-		prefix := "  " + icon + " " + name + strings.Repeat(" ", nameW-lipgloss.Width(name)) + "  "
-		out = append(out, twoLines(hanging(prefix, l.detail, w), w)...)
+		name := cut(l.Server, nameW)
+		prefix := "  " + verdictIcon(&st, l.Verdict) + " " + name + strings.Repeat(" ", nameW-lipgloss.Width(name)) + "  "
+		out = append(out, twoLines(hanging(prefix, l.Detail, w), w)...)
 	}
-	for _, o := range secondOpinion(s.result) {
-		out = append(out, twoLines(hanging("  "+st.label.Render("Resolver")+" ", o, w), w)...)
+	for _, o := range s.result.SecondOpinion {
+		out = append(out, twoLines(hanging("  "+st.label.Render("Resolver")+" ", o.Note, w), w)...)
 	}
 	if s.checked && green(status) {
 		next := "Press enter for the next step."
@@ -378,7 +361,7 @@ func (s stepScreen) statusLines(w int) []string {
 			next = "Press enter for the summary."
 		}
 		msg := "Done: every authoritative nameserver serves it. " + next
-		if s.step.Where == steps.Nowhere {
+		if s.step.Where == steps.Nowhere { // a step that publishes nothing
 			msg = "Done. " + next
 		}
 		out = append(out, "")
@@ -389,17 +372,6 @@ func (s stepScreen) statusLines(w int) []string {
 		out = append(out, hanging("– ", "You said this is not yours, so it is not checked. Press s to check it again.", w)...)
 	}
 	return out
-}
-
-// countOK counts the servers that serve every record.
-func countOK(lines []serverLine) int {
-	n := 0
-	for _, l := range lines {
-		if l.mark == markOK {
-			n++
-		}
-	}
-	return n
 }
 
 // twoLines keeps a status line to two screen lines: the findings say the

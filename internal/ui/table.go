@@ -91,8 +91,8 @@ func (s tableStyles) statusText(st steps.Status) string {
 }
 
 // WriteCheckTable writes a check round as a table: one row per step with
-// its status, its findings and, for published records, how long a resolver
-// still caches "no". A line above names the domain, the overall status and
+// its status, the servers that do not serve it, its findings and, for
+// published records, how long a resolver still caches "no". A line above names the domain, the overall status and
 // the time.
 func WriteCheckTable(w io.Writer, r report.Report, opts TableOptions) error {
 	st := tableNewStyles()
@@ -131,10 +131,16 @@ func WriteCheckTable(w io.Writer, r report.Report, opts TableOptions) error {
 	return tableWrite(opts.writer(w), b.String())
 }
 
-// tableDetails is a step's findings, one paragraph each, then the resolver
-// notes.
+// tableDetails is what is wrong on each server that does not serve the
+// step's records, then the step's findings, one paragraph each, then the
+// resolver notes.
 func tableDetails(st tableStyles, s report.Step) string {
 	var parts []string
+	for _, v := range s.Servers {
+		if v.Verdict != steps.VerdictOK {
+			parts = append(parts, verdictIcon(nil, v.Verdict)+" "+v.Server+": "+v.Detail)
+		}
+	}
 	for _, f := range s.Findings {
 		text := st.code.Render(f.Code) + ": " + f.Message
 		if f.Hint != "" {
@@ -143,7 +149,7 @@ func tableDetails(st tableStyles, s report.Step) string {
 		parts = append(parts, text)
 	}
 	for _, n := range s.ResolverNotes() {
-		parts = append(parts, st.dim.Render("note: "+n+"."))
+		parts = append(parts, st.dim.Render("note: "+n))
 	}
 	return strings.Join(parts, "\n")
 }
@@ -190,20 +196,13 @@ func tableWrite(w io.Writer, s string) error {
 	return nil
 }
 
-// RecordGroup is one step's records, for WriteRecords.
-type RecordGroup struct {
-	ID, Title string
-	Where     steps.Where
-	Records   []steps.Record
-}
-
 // WriteRecords writes the records to publish as the fields of a record
 // form, step by step: Host relative to zone ("@" for the apex), Type,
 // Value, TTL, with MX and SRV values split into their own fields and PTR
 // records shown as "IP address → name" for the hosting provider. Values
 // are never wrapped, so they can be copied whole. Groups without records
 // are left out.
-func WriteRecords(w io.Writer, zone string, groups []RecordGroup, opts TableOptions) error {
+func WriteRecords(w io.Writer, zone string, groups []report.RecordGroup, opts TableOptions) error {
 	st := tableNewStyles()
 	var b strings.Builder
 	for _, g := range groups {

@@ -31,8 +31,14 @@ func tableReport() report.Report {
 				Records: []string{`_dmarc.example.com. 3600 IN TXT "v=DMARC1; p=none"`},
 			}}, Resolvers: []report.Observation{{
 				Question: "TXT _dmarc.example.com.", Server: "127.0.0.53:53", Rcode: "NXDOMAIN", NegativeTTLSeconds: 3540,
+			}}, SecondOpinion: []steps.Opinion{{
+				Resolver: "127.0.0.53:53", Stale: true,
+				Note: `127.0.0.53:53 still caches "no such name" for up to 59 min (TXT _dmarc.example.com.); it will catch up on its own.`,
 			}}},
-			{ID: steps.IDDKIM, Title: "DKIM key", Status: steps.StatusPending, Findings: []steps.Finding{{
+			{ID: steps.IDDKIM, Title: "DKIM key", Status: steps.StatusPending, Servers: []steps.ServerVerdict{
+				{Server: "ns1.example.net.", Verdict: steps.VerdictOK, Detail: "serves it"},
+				{Server: "ns2.example.net.", Verdict: steps.VerdictBad, Detail: "no such name mail._domainkey.example.com."},
+			}, Findings: []steps.Finding{{
 				Code: "partial-propagation", Severity: steps.SeverityWarning,
 				Message: "mail._domainkey.example.com. is on ns1.example.net. but not yet on ns2.example.net.",
 			}}},
@@ -100,7 +106,7 @@ func TestWriteChanges(t *testing.T) {
 }
 
 func TestWriteRecords(t *testing.T) {
-	groups := []RecordGroup{
+	groups := []report.RecordGroup{
 		{ID: steps.IDMX, Title: "MX record", Where: steps.AtDNSProvider, Records: []steps.Record{
 			{Name: "example.com.", Type: "MX", TTL: 3600, Value: "10 mail.example.com."},
 		}},

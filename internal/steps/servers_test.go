@@ -1,16 +1,21 @@
-package ui
+package steps
 
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
 
-	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/verify"
+)
+
+const (
+	ns1 = "ns1.example.net."
+	ns2 = "ns2.example.net."
 )
 
 // served is an authoritative reply with the given records.
@@ -35,21 +40,21 @@ func unreachable(server string) verify.Observation {
 	return verify.Observation{Server: server, Rcode: -1, Err: errors.New("query A mail.example.com. at " + server + ": i/o timeout")}
 }
 
-func TestServerLines(t *testing.T) {
+func TestServerVerdicts(t *testing.T) {
 	t.Parallel()
-	a := steps.Record{Name: "mail.example.com.", Type: "A", TTL: 3600, Value: "192.0.2.25"}
-	aaaa := steps.Record{Name: "mail.example.com.", Type: "AAAA", TTL: 3600, Value: "2001:db8::25"}
-	dkim := steps.Record{Name: "mail._domainkey.example.com.", Type: "TXT", TTL: 3600, Value: "v=DKIM1; k=rsa; p=AB"}
-	cname := steps.Record{Name: "autoconfig.example.com.", Type: "CNAME", TTL: 3600, Value: "mail.example.com.", Optional: true}
+	a := Record{Name: "mail.example.com.", Type: "A", TTL: 3600, Value: "192.0.2.25"}
+	aaaa := Record{Name: "mail.example.com.", Type: "AAAA", TTL: 3600, Value: "2001:db8::25"}
+	dkim := Record{Name: "mail._domainkey.example.com.", Type: "TXT", TTL: 3600, Value: "v=DKIM1; k=rsa; p=AB"}
+	cname := Record{Name: "autoconfig.example.com.", Type: "CNAME", TTL: 3600, Value: "mail.example.com.", Optional: true}
 	qa := verify.Q("mail.example.com.", dns.TypeA)
 	tests := map[string]struct {
-		status   steps.Status
-		expected []steps.Record
+		status   Status
+		expected []Record
 		observed func(t *testing.T) []verify.Answer
 		want     []string // "<mark> <server> <detail>"
 	}{
 		"both servers serve it": {
-			expected: []steps.Record{a},
+			expected: []Record{a},
 			observed: func(t *testing.T) []verify.Answer {
 				return []verify.Answer{{Question: qa, Servers: []verify.Observation{
 					served(t, ns1, "mail.example.com. 3600 IN A 192.0.2.25"),
@@ -58,7 +63,7 @@ func TestServerLines(t *testing.T) {
 			want: []string{"ok ns1.example.net. serves it", "ok ns2.example.net. serves it"},
 		},
 		"one server does not have the name yet": {
-			expected: []steps.Record{a},
+			expected: []Record{a},
 			observed: func(t *testing.T) []verify.Answer {
 				return []verify.Answer{{Question: qa, Servers: []verify.Observation{
 					served(t, ns1, "mail.example.com. 3600 IN A 192.0.2.25"), nxdomain(ns2, time.Hour)}}}
@@ -66,7 +71,7 @@ func TestServerLines(t *testing.T) {
 			want: []string{"ok ns1.example.net. serves it", "bad ns2.example.net. no such name mail.example.com."},
 		},
 		"a server returns another value": {
-			expected: []steps.Record{a},
+			expected: []Record{a},
 			observed: func(t *testing.T) []verify.Answer {
 				return []verify.Answer{{Question: qa, Servers: []verify.Observation{
 					served(t, ns1, "mail.example.com. 3600 IN A 192.0.2.99")}}}
@@ -74,14 +79,14 @@ func TestServerLines(t *testing.T) {
 			want: []string{`bad ns1.example.net. returned "192.0.2.99"`},
 		},
 		"a server that cannot be reached": {
-			expected: []steps.Record{a},
+			expected: []Record{a},
 			observed: func(t *testing.T) []verify.Answer {
 				return []verify.Answer{{Question: qa, Servers: []verify.Observation{unreachable(ns2)}}}
 			},
 			want: []string{"unknown ns2.example.net. could not check: query A mail.example.com. at ns2.example.net.: i/o timeout"},
 		},
 		"a CNAME where an address belongs": {
-			expected: []steps.Record{a},
+			expected: []Record{a},
 			observed: func(t *testing.T) []verify.Answer {
 				return []verify.Answer{{Question: qa, Servers: []verify.Observation{
 					served(t, ns1, "mail.example.com. 3600 IN CNAME host.example.org.")}}}
@@ -89,7 +94,7 @@ func TestServerLines(t *testing.T) {
 			want: []string{"bad ns1.example.net. has a CNAME to host.example.org. instead of A"},
 		},
 		"an IPv6 address written out in full is the same address": {
-			expected: []steps.Record{aaaa},
+			expected: []Record{aaaa},
 			observed: func(t *testing.T) []verify.Answer {
 				return []verify.Answer{{Question: verify.Q("mail.example.com.", dns.TypeAAAA), Servers: []verify.Observation{
 					served(t, ns1, "mail.example.com. 3600 IN AAAA 2001:0db8:0000:0000:0000:0000:0000:0025")}}}
@@ -97,7 +102,7 @@ func TestServerLines(t *testing.T) {
 			want: []string{"ok ns1.example.net. serves it"},
 		},
 		"several records count together": {
-			expected: []steps.Record{a, aaaa},
+			expected: []Record{a, aaaa},
 			observed: func(t *testing.T) []verify.Answer {
 				return []verify.Answer{
 					{Question: qa, Servers: []verify.Observation{served(t, ns1, "mail.example.com. 3600 IN A 192.0.2.25")}},
@@ -107,7 +112,7 @@ func TestServerLines(t *testing.T) {
 			want: []string{"bad ns1.example.net. no AAAA record at mail.example.com."},
 		},
 		"a missing optional record does not count": {
-			expected: []steps.Record{a, cname},
+			expected: []Record{a, cname},
 			observed: func(t *testing.T) []verify.Answer {
 				return []verify.Answer{
 					{Question: qa, Servers: []verify.Observation{served(t, ns1, "mail.example.com. 3600 IN A 192.0.2.25")}},
@@ -117,7 +122,7 @@ func TestServerLines(t *testing.T) {
 			want: []string{"ok ns1.example.net. serves it"},
 		},
 		"questions asked only to follow a chain are not shown": {
-			expected: []steps.Record{a},
+			expected: []Record{a},
 			observed: func(t *testing.T) []verify.Answer {
 				return []verify.Answer{
 					{Question: qa, Servers: []verify.Observation{served(t, ns1, "mail.example.com. 3600 IN A 192.0.2.25")}},
@@ -127,7 +132,7 @@ func TestServerLines(t *testing.T) {
 			want: []string{"ok ns1.example.net. serves it"},
 		},
 		"a pass from the judge trusts a value spelled differently": {
-			status: steps.StatusPass, expected: []steps.Record{dkim},
+			status: StatusPass, expected: []Record{dkim},
 			observed: func(t *testing.T) []verify.Answer {
 				return []verify.Answer{{Question: verify.Q(dkim.Name, dns.TypeTXT), Servers: []verify.Observation{
 					served(t, ns1, `mail._domainkey.example.com. 3600 IN TXT "k=rsa; v=DKIM1; p=AB"`)}}}
@@ -135,7 +140,7 @@ func TestServerLines(t *testing.T) {
 			want: []string{"ok ns1.example.net. serves it"},
 		},
 		"without a pass a value spelled differently is shown": {
-			status: steps.StatusFail, expected: []steps.Record{dkim},
+			status: StatusFail, expected: []Record{dkim},
 			observed: func(t *testing.T) []verify.Answer {
 				return []verify.Answer{{Question: verify.Q(dkim.Name, dns.TypeTXT), Servers: []verify.Observation{
 					served(t, ns1, `mail._domainkey.example.com. 3600 IN TXT "k=rsa; v=DKIM1; p=AB"`)}}}
@@ -143,7 +148,7 @@ func TestServerLines(t *testing.T) {
 			want: []string{`bad ns1.example.net. returned "k=rsa; v=DKIM1; p=AB"`},
 		},
 		"a TXT value split into strings is joined": {
-			status: steps.StatusPending, expected: []steps.Record{dkim},
+			status: StatusPending, expected: []Record{dkim},
 			observed: func(t *testing.T) []verify.Answer {
 				return []verify.Answer{{Question: verify.Q(dkim.Name, dns.TypeTXT), Servers: []verify.Observation{
 					served(t, ns1, `mail._domainkey.example.com. 3600 IN TXT "v=DKIM1; k=rsa; " "p=AB"`)}}}
@@ -151,14 +156,14 @@ func TestServerLines(t *testing.T) {
 			want: []string{"ok ns1.example.net. serves it"},
 		},
 	}
-	marks := map[mark]string{markOK: "ok", markBad: "bad", markUnknown: "unknown"}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			res := steps.Result{Status: tc.status, Expected: tc.expected, Observed: tc.observed(t)}
+			res := Result{Status: tc.status, Expected: tc.expected, Observed: tc.observed(t)}
 			var got []string
-			for _, l := range serverLines(res) {
-				got = append(got, marks[l.mark]+" "+l.server+" "+l.detail)
+			servers, _ := serverVerdicts(res)
+			for _, l := range servers {
+				got = append(got, string(l.Verdict)+" "+l.Server+" "+l.Detail)
 			}
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 				t.Errorf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
@@ -169,22 +174,48 @@ func TestServerLines(t *testing.T) {
 
 func TestSecondOpinion(t *testing.T) {
 	t.Parallel()
-	a := steps.Record{Name: "mail.example.com.", Type: "A", TTL: 3600, Value: "192.0.2.25"}
+	a := Record{Name: "mail.example.com.", Type: "A", TTL: 3600, Value: "192.0.2.25"}
 	qa := verify.Q("mail.example.com.", dns.TypeA)
+	srv := Record{Name: "_pop3._tcp.example.com.", Type: "SRV", TTL: 3600, Value: "0 0 0 .", Optional: true}
+	nodata := func(server string, negTTL time.Duration) verify.Observation {
+		return verify.Observation{Server: server, Rcode: dns.RcodeSuccess, NegativeTTL: negTTL}
+	}
 	tests := map[string]struct {
+		status    Status
+		expected  []Record
 		servers   []verify.Observation
 		resolvers []verify.Observation
-		want      string // "" for no line
+		want      string // "" for no note
+		stale     bool
 	}{
-		"published, the resolver still caches no": {
+		"published, the resolver still caches no such name": {
 			servers:   []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.25")}},
 			resolvers: []verify.Observation{nxdomain("8.8.8.8", 41*time.Minute)},
-			want:      `8.8.8.8 still caches "no" for up to 41 min (the zone's negative-caching time); it will catch up on its own.`,
+			want:      `8.8.8.8 still caches "no such name" for up to 41 min (A mail.example.com.); it will catch up on its own.`,
+			stale:     true,
+		},
+		"published, the resolver still caches no such record": {
+			servers:   []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.25")}},
+			resolvers: []verify.Observation{nodata("8.8.8.8", 5*time.Minute)},
+			want:      `8.8.8.8 still caches "no such record" for up to 5 min (A mail.example.com.); it will catch up on its own.`,
+			stale:     true,
+		},
+		"published, the resolver says no without a caching time": {
+			servers:   []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.25")}},
+			resolvers: []verify.Observation{nxdomain("8.8.8.8", 0)},
+			want:      "8.8.8.8 does not see A mail.example.com. yet; it will catch up on its own.",
+		},
+		"published as the judge reads it, spelled otherwise": {
+			status:    StatusPass,
+			servers:   []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.99")}},
+			resolvers: []verify.Observation{nxdomain("8.8.8.8", time.Hour)},
+			want:      `8.8.8.8 still caches "no such name" for up to 1 h (A mail.example.com.); it will catch up on its own.`,
+			stale:     true,
 		},
 		"not published, the resolver says no too": {
 			servers:   []verify.Observation{nxdomain(ns1, time.Hour)},
 			resolvers: []verify.Observation{nxdomain("8.8.8.8", time.Hour)},
-			want:      `8.8.8.8 says "no" too, and may keep saying it for up to 60 min after you publish.`,
+			want:      `8.8.8.8 says "no" too, and may keep saying it for up to 1 h after you publish.`,
 		},
 		"a short negative-caching time is said in seconds": {
 			servers:   []verify.Observation{nxdomain(ns1, 30*time.Second)},
@@ -206,6 +237,11 @@ func TestSecondOpinion(t *testing.T) {
 			resolvers: []verify.Observation{unreachable("8.8.8.8")},
 			want:      "Could not ask 8.8.8.8: query A mail.example.com. at 8.8.8.8: i/o timeout",
 		},
+		"a name rightly absent everywhere is no news": {
+			expected:  []Record{srv},
+			servers:   []verify.Observation{nxdomain(ns1, time.Hour)},
+			resolvers: []verify.Observation{nxdomain("8.8.8.8", time.Hour)},
+		},
 		"no second opinion configured": {
 			servers: []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.25")}},
 		},
@@ -213,10 +249,20 @@ func TestSecondOpinion(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			res := steps.Result{Expected: []steps.Record{a}, Observed: []verify.Answer{{Question: qa, Servers: tc.servers, Resolvers: tc.resolvers}}}
-			got := strings.Join(secondOpinion(res), "\n")
-			if got != tc.want {
-				t.Errorf("second opinion:\n%s\nwant:\n%s", got, tc.want)
+			expected, q := []Record{a}, qa
+			if tc.expected != nil {
+				expected, q = tc.expected, verify.Q(tc.expected[0].Name, dns.StringToType[tc.expected[0].Type])
+			}
+			res := Result{Status: tc.status, Expected: expected, Observed: []verify.Answer{{Question: q, Servers: tc.servers, Resolvers: tc.resolvers}}}
+			var notes []string
+			stale := false
+			_, published := serverVerdicts(res)
+			for _, o := range secondOpinion(res, published) {
+				notes = append(notes, o.Note)
+				stale = stale || o.Stale
+			}
+			if got := strings.Join(notes, "\n"); got != tc.want || stale != tc.stale {
+				t.Errorf("second opinion (stale %v):\n%s\nwant (stale %v):\n%s", stale, got, tc.stale, tc.want)
 			}
 		})
 	}
@@ -235,7 +281,7 @@ func mustRRs(t testing.TB, lines ...string) []dns.RR {
 	return out
 }
 
-func TestBlocklistLines(t *testing.T) {
+func TestListVerdict(t *testing.T) {
 	t.Parallel()
 	ip := netip.MustParseAddr("192.0.2.25")
 	const zone = "zen.spamhaus.org."
@@ -263,23 +309,48 @@ func TestBlocklistLines(t *testing.T) {
 			want: "unknown zen.spamhaus.org. could not check 192.0.2.25",
 		},
 	}
-	marks := map[mark]string{markOK: "ok", markBad: "bad", markUnknown: "unknown"}
-	cfg := steps.Config{IPs: []netip.Addr{ip}, DNSBL: []string{zone}}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			res := steps.Result{Observed: []verify.Answer{
-				{Question: qa, Servers: []verify.Observation{tc.a}},
-				{Question: qtxt, Servers: []verify.Observation{tc.txt}},
-			}}
-			lines := blocklistLines(res, cfg)
-			if len(lines) != 1 {
-				t.Fatalf("%d lines, want 1", len(lines))
+			known := verify.Answers{
+				qa:   {Question: qa, Servers: []verify.Observation{tc.a}},
+				qtxt: {Question: qtxt, Servers: []verify.Observation{tc.txt}},
 			}
-			got := marks[lines[0].mark] + " " + lines[0].server + " " + lines[0].detail
+			l := listVerdict(ip, zone, verify.Blocklist(known, ip, zone))
+			got := string(l.Verdict) + " " + l.Server + " " + l.Detail
 			if !strings.HasPrefix(got, tc.want) {
 				t.Errorf("line %q, want it to start with %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestJudgeGivesEachServersVerdict: a judged step carries the verdict on
+// each server it asked, authoritative servers or blocklists alike.
+func TestJudgeGivesEachServersVerdict(t *testing.T) {
+	cfg := testConfig(t)
+	w := newWorld(t)
+	for _, s := range All() {
+		w.publish(s.Records(cfg))
+	}
+	w.remove("example.com.", dns.TypeMX, ns2)
+	var got []string
+	for _, l := range w.judge(cfg, IDMX).Servers {
+		got = append(got, string(l.Verdict)+" "+l.Server+" "+l.Detail)
+	}
+	want := []string{"ok ns1.example.net. serves it", "bad ns2.example.net. no MX record at example.com."}
+	if !slices.Equal(got, want) {
+		t.Errorf("mx servers %q, want %q", got, want)
+	}
+
+	cfg.DNSBL = []string{"zen.example.org."}
+	w.resolver = rrs(t, "10.2.0.192.zen.example.org. A 127.0.0.4")
+	got = nil
+	for _, l := range w.judge(cfg, IDBlocklist).Servers {
+		got = append(got, string(l.Verdict)+" "+l.Server+" "+l.Detail)
+	}
+	want = []string{"bad zen.example.org. 192.0.2.10 is listed", "ok zen.example.org. 2001:db8::10 is not listed"}
+	if !slices.Equal(got, want) {
+		t.Errorf("blocklist servers %q, want %q", got, want)
 	}
 }

@@ -1,0 +1,278 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/libdns/libdns"
+
+	"github.com/mailwizard/mailwizard/internal/publish"
+	"github.com/mailwizard/mailwizard/internal/publish/publishtest"
+	"github.com/mailwizard/mailwizard/internal/steps"
+)
+
+const cfToken = "cf-test-token-0123456789"
+
+// mailRecords are a mail server's records in example.com.
+func mailRecords() []publish.StepRecords {
+	return publish.Wanted(steps.Config{
+		Domain: "example.com.", Host: "mail.example.com.", DKIMSelector: "mail", DNSBL: []string{},
+		Skip: []string{steps.IDPTR, steps.IDDKIM},
+	})
+}
+
+// TestEveryProviderPlansAndApplies runs each provider's plan and apply
+// against an in-memory libdns zone, with the provider's way of handling
+// TXT values: a second plan is empty and the unrelated records survive.
+func TestEveryProviderPlansAndApplies(t *testing.T) {
+	for _, spec := range Specs() {
+		t.Run(spec.Name, func(t *testing.T) {
+			z := &publishtest.Zone{}
+			z.Load(libdns.RR{Name: "@", Type: "TXT", TTL: 3600e9, Data: "google-site-verification=abc"},
+				libdns.RR{Name: "@", Type: "MX", TTL: 3600e9, Data: "10 mx.old.example.net."})
+			prov := NewLibdns(z, spec.TXT)
+			ctx := t.Context()
+			p, err := publish.Read(ctx, prov, "example.com.", mailRecords())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := publish.Apply(ctx, prov, p); err != nil {
+				t.Fatal(err)
+			}
+			again, err := publish.Read(ctx, prov, "example.com.", mailRecords())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Pending() {
+				t.Errorf("second plan is not empty:\n%s", strings.Join(publish.Lines(again), "\n"))
+			}
+			if z.Calls("SetRecords") != 0 {
+				t.Errorf("SetRecords was called")
+			}
+			var verification, oldMX bool
+			for _, rr := range z.RRs() {
+				verification = verification || rr.Data == "google-site-verification=abc"
+				oldMX = oldMX || strings.Contains(rr.Data, "mx.old")
+			}
+			if !verification || oldMX {
+				t.Errorf("after apply: site verification kept %v (want true), old MX kept %v (want false)", verification, oldMX)
+			}
+		})
+	}
+}
+
+// cloudflareAPI serves Cloudflare's documented API responses from
+// testdata and records the requests.
+type cloudflareAPI struct {
+	t        *testing.T
+	mu       sync.Mutex
+	requests []string
+	bodies   []string
+	auth     []string
+	deny     bool
+}
+
+func (c *cloudflareAPI) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+	}
+	c.requests = append(c.requests, req.Method+" "+req.URL.Path+"?"+req.URL.RawQuery)
+	c.bodies = append(c.bodies, string(body))
+	c.auth = append(c.auth, req.Header.Get("Authorization"))
+	file, status := "", http.StatusOK
+	switch {
+	case req.URL.Host != "api.cloudflare.com":
+		c.t.Errorf("request to %s", req.URL)
+	case c.deny:
+		file, status = "forbidden.json", http.StatusForbidden
+	case req.URL.Path == "/client/v4/zones":
+		file = "zones.json"
+	case req.Method == http.MethodGet && req.URL.Query().Get("type") == "MX":
+		file = "mx-search.json"
+	case req.Method == http.MethodGet:
+		file = "records.json"
+	case req.Method == http.MethodPost:
+		file = "created.json"
+	case req.Method == http.MethodDelete:
+		file = "deleted.json"
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "cloudflare", file))
+	if err != nil {
+		return nil, err
+	}
+	return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(data)), Request: req}, nil
+}
+
+func openCloudflare(t *testing.T, api *cloudflareAPI) *Libdns {
+	t.Helper()
+	spec, _ := ByName("cloudflare")
+	creds, err := spec.ReadCredentials(func(name string) string {
+		if name == "CLOUDFLARE_API_TOKEN" {
+			return cfToken
+		}
+		return ""
+	}, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov, err := spec.Open(creds, &http.Client{Transport: api})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prov
+}
+
+func TestCloudflareWiring(t *testing.T) {
+	api := &cloudflareAPI{t: t}
+	prov := openCloudflare(t, api)
+	want := []publish.StepRecords{
+		{ID: steps.IDMX, Where: steps.AtDNSProvider, Records: []steps.Record{{Name: "example.com.", Type: "MX", TTL: 3600, Value: "10 mail.example.com."}}},
+		{ID: steps.IDDKIM, Where: steps.AtDNSProvider, Records: []steps.Record{{Name: "mail._domainkey.example.com.", Type: "TXT", TTL: 3600, Value: "v=DKIM1; k=rsa; p=" + strings.Repeat("A", 392)}}},
+	}
+	p, err := publish.Read(t.Context(), prov, "example.com.", want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The DKIM key comes back as two quoted strings: joined, it is
+	// already right.
+	if got := p.Count(publish.Keep); got != 1 || p.Count(publish.Replace) != 1 {
+		t.Fatalf("plan:\n%s", strings.Join(publish.Lines(p), "\n"))
+	}
+	if _, err := publish.Apply(t.Context(), prov, p); err != nil {
+		t.Fatal(err)
+	}
+	joined := strings.Join(api.requests, "\n")
+	for _, w := range []string{"GET /client/v4/zones?name=example.com", "POST /client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/dns_records?", "DELETE /client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/dns_records/a2?"} {
+		if !strings.Contains(joined, w) {
+			t.Errorf("no request %q in:\n%s", w, joined)
+		}
+	}
+	for _, a := range api.auth {
+		if a != "Bearer "+cfToken {
+			t.Errorf("Authorization %q, want the token from CLOUDFLARE_API_TOKEN", a)
+		}
+	}
+	for i, r := range api.requests {
+		if strings.HasPrefix(r, "POST") && !strings.Contains(api.bodies[i], `"mail.example.com"`) {
+			t.Errorf("POST body %s does not add the MX target", api.bodies[i])
+		}
+	}
+}
+
+func TestCloudflareErrorIsScrubbed(t *testing.T) {
+	prov := openCloudflare(t, &cloudflareAPI{t: t, deny: true})
+	_, err := prov.Records(t.Context(), "example.com.")
+	if err == nil || strings.Contains(err.Error(), cfToken) || !strings.Contains(err.Error(), "Authentication error") {
+		t.Errorf("error = %v, want Cloudflare's message without the token", err)
+	}
+}
+
+func TestCallHonoursTheContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	block := make(chan struct{})
+	defer close(block)
+	_, err := call(ctx, func() (int, error) { <-block; return 0, nil })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("call = %v, want the context's error", err)
+	}
+}
+
+func TestTXTDecode(t *testing.T) {
+	for in, want := range map[string]string{
+		`v=spf1 mx -all`:     "v=spf1 mx -all",
+		`"v=spf1 mx -all"`:   "v=spf1 mx -all",
+		`abc" "def`:          "abcdef",
+		`"abc" "def"`:        "abcdef",
+		`say "hi" to "them"`: `say "hi" to "them"`,
+	} {
+		if got := TXTWhole.decode(in); got != want {
+			t.Errorf("decode(%q) = %q, want %q", in, got, want)
+		}
+	}
+	long := strings.Repeat("a", 300)
+	if got := TXTQuoted.encode(long); got != `"`+long[:255]+`" "`+long[255:]+`"` {
+		t.Errorf("encode of 300 octets = %q", got)
+	}
+	if got := TXTEscaped.decode(`v=DKIM1\; p=\"x\"`); got != `v=DKIM1; p="x"` {
+		t.Errorf("escaped decode = %q", got)
+	}
+}
+
+func TestParseTSIGKey(t *testing.T) {
+	good := "# made by tsig-keygen\nkey \"mail-update.example.com\" {\n\talgorithm hmac-sha256;\n\tsecret \"c2VjcmV0LXNlY3JldC1zZWNyZXQ=\";\n};\n"
+	key, err := ParseTSIGKey("mail.key", []byte(good))
+	if err != nil || key.Name != "mail-update.example.com." || key.Algorithm != "hmac-sha256." || key.Secret != "c2VjcmV0LXNlY3JldC1zZWNyZXQ=" {
+		t.Fatalf("ParseTSIGKey = %+v, %v", key, err)
+	}
+	for name, tc := range map[string]struct{ file, want string }{
+		"not a key file": {"hmac-sha256:k:c2VjcmV0\n", `mail.key:1: expected a key statement`},
+		"bad algorithm":  {"key k {\n algorithm rot13;\n secret \"c2VjcmV0\";\n};", `mail.key:2: unknown algorithm "rot13"`},
+		"no secret":      {"key k {\n algorithm hmac-sha256;\n};", `mail.key:3: the key k. has no secret line`},
+		"bad base64":     {"key k {\n algorithm hmac-sha256;\n secret \"not base64!\";\n};", `mail.key:3: the secret is not base64`},
+		"not closed":     {"key k {\n algorithm hmac-sha256;\n secret \"c2VjcmV0\";\n", `mail.key:3: the key k. is not closed`},
+		"two keys":       {good + good, `mail.key:7: more follows the key`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseTSIGKey("mail.key", []byte(tc.file))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error = %v, want %q", err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "c2VjcmV0") {
+				t.Errorf("the error quotes the secret: %v", err)
+			}
+		})
+	}
+}
+
+func TestReadCredentials(t *testing.T) {
+	spec, _ := ByName("porkbun")
+	none := func(string) string { return "" }
+	if _, err := spec.ReadCredentials(none, "", nil); err == nil || !strings.Contains(err.Error(), "PORKBUN_API_KEY") {
+		t.Errorf("missing variables: %v", err)
+	}
+	file := "# porkbun\nPORKBUN_API_KEY=pk1_secretvalue\nexport PORKBUN_SECRET_API_KEY='sk1_secretvalue'\n"
+	c, err := spec.ReadCredentials(none, "pb.env", []byte(file))
+	if err != nil || c["PORKBUN_SECRET_API_KEY"] != "sk1_secretvalue" {
+		t.Fatalf("ReadCredentials = %v, %v", c, err)
+	}
+	_, err = spec.ReadCredentials(none, "pb.env", []byte("PORKBUN_API_KEY=pk1_x\nsk1_pastedsecretvalue\n"))
+	if err == nil || !strings.Contains(err.Error(), "pb.env:2") || strings.Contains(err.Error(), "sk1_pasted") {
+		t.Errorf("a line without a name: %v", err)
+	}
+}
+
+func TestScrub(t *testing.T) {
+	s := newScrubber("s3cr3t/+token", "ab")
+	got := s.text("GET https://api.example/x?token=s3cr3t%2F%2Btoken failed: s3cr3t/+token \x1b[31m")
+	if strings.Contains(got, "s3cr3t") || strings.Contains(got, "\x1b") {
+		t.Errorf("scrubbed = %q", got)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	for ns, want := range map[string]string{
+		"ada.ns.cloudflare.com.":  "cloudflare",
+		"ns1.desec.io.":           "desec",
+		"dns109.ovh.net.":         "ovh",
+		"curitiba.ns.porkbun.com": "porkbun",
+	} {
+		if s, ok := Suggest([]string{ns}); !ok || s.Name != want {
+			t.Errorf("Suggest(%s) = %q, %v, want %q", ns, s.Name, ok, want)
+		}
+	}
+	if s, ok := Suggest([]string{"ns1.example.net."}); ok {
+		t.Errorf("Suggest of an unknown server = %q", s.Name)
+	}
+}

@@ -1,0 +1,6 @@
+// Package publishtest holds an in-memory DNS zone with the libdns
+// interfaces, for tests of publishing: it keeps the libdns contract
+// strictly (AppendRecords never changes a record, DeleteRecords removes
+// only exact matches, SetRecords replaces a whole name and type) and
+// counts every call, so that a test can see what a plan sent.
+package publishtest
