@@ -22,6 +22,9 @@ type serverLab struct {
 	opts verify.Options
 }
 
+// probeTimeout bounds each probe of the server lab.
+const probeTimeout = 4 * time.Second
+
 func newServerLab(t *testing.T) *serverLab {
 	t.Helper()
 	cfg := testConfig(t)
@@ -40,7 +43,9 @@ func newServerLab(t *testing.T) *serverLab {
 	}
 	host := verifytest.StartHost(t, probeserver.HostConfig{Name: cfg.Host, Domain: cfg.Domain, Addrs: cfg.IPs, Autoconfig: []byte(AutoconfigXML(cfg))})
 	opts := lab.Options()
-	opts.MapAddr, opts.Roots, opts.ProbeTimeout = host.Routes.Map(lab.MapAddr), host.CA.Pool(), time.Second
+	// The timeout leaves room for TLS handshakes under the race detector
+	// on a busy machine; the slow and silent peers wait longer still.
+	opts.MapAddr, opts.Roots, opts.ProbeTimeout = host.Routes.Map(lab.MapAddr), host.CA.Pool(), probeTimeout
 	return &serverLab{t: t, cfg: cfg, host: host, opts: opts}
 }
 
@@ -115,7 +120,7 @@ func TestLabServerCodes(t *testing.T) {
 		},
 		"a slow greeting": {
 			setup: func(l *serverLab) {
-				l.replace25(probeserver.Cert{Names: mail}, probeserver.MailConfig{}).SetFault(probeserver.Fault{Delay: 3 * time.Second})
+				l.replace25(probeserver.Cert{Names: mail}, probeserver.MailConfig{}).SetFault(probeserver.Fault{Delay: probeTimeout + 2*time.Second})
 			},
 			status: StatusFail, want: []string{CodeSMTPUnreachable},
 		},
