@@ -29,7 +29,9 @@ func newCheckCmd(e env) *cobra.Command {
 		Short: "Check every record once (or --watch until all pass)",
 		Long: `Check asks every authoritative nameserver of the domain for each record a
 mail server needs and prints a table of the steps with their status and
-findings, --json for scripts, or --markdown for a ticket.
+findings, --json for scripts, or --markdown for a ticket. The server step
+connects to the mail server itself (port 25, client services, autoconfig);
+--no-probe keeps the check to DNS.
 
 Exit codes: 0 every step passes (or passes with a warning), 1 something is
 pending or failing, 2 bad input, 3 could not check (network errors only).`,
@@ -66,7 +68,7 @@ func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkF
 	if err != nil {
 		return err
 	}
-	opts, err := verifyOptions(cf.resolver, e)
+	opts, err := verifyOptions(cf.resolver, l.cfg.NoProbe, e)
 	if err != nil {
 		return err
 	}

@@ -118,7 +118,7 @@ func runPublish(ctx context.Context, cmd *cobra.Command, cf *configFlags, f publ
 	if set(flagCredentials) {
 		cfg.CredentialsFile = f.credentials
 	}
-	opts, err := verifyOptions(cf.resolver, e)
+	opts, err := verifyOptions(cf.resolver, l.cfg.NoProbe, e)
 	if err != nil {
 		return err
 	}

@@ -31,9 +31,15 @@ type Observation struct {
 	// reply, how long it may be cached (RFC 2308 §5); for a resolver this
 	// is how much longer it keeps saying no.
 	NegativeTTLSeconds int64 `json:"negative_ttl_s,omitempty"`
+	// Probe is, for a probe of the server itself (Question names it, Server
+	// is the name asked for, Address where it connected), what it saw.
+	Probe *ProbeObservation `json:"probe,omitempty"`
 }
 
 func authoritative(ans verify.Answer) []Observation {
+	if ans.Question.Via == verify.Direct {
+		return []Observation{probeObservation(ans)}
+	}
 	q := ans.Question.String()
 	if ans.Err != nil && len(ans.Servers) == 0 {
 		return []Observation{{Question: q, Records: []string{}, Error: ans.Err.Error()}}
@@ -42,9 +48,9 @@ func authoritative(ans verify.Answer) []Observation {
 }
 
 func resolvers(ans verify.Answer) []Observation {
-	if ans.Question.Via == verify.Recursive {
+	if ans.Question.Via != verify.Authoritative {
 		// Recursive questions have no second opinion: the resolver's
-		// answer is already in Servers.
+		// answer is already in Servers; probes have none either.
 		return nil
 	}
 	return observations(ans.Question.String(), ans.Resolvers)

@@ -41,6 +41,9 @@ type Step struct {
 	// SecondOpinion is what each resolver says of the step's records, in a
 	// sentence.
 	SecondOpinion []steps.Opinion `json:"second_opinion"`
+	// Probes are, for the server step, one row per address and port it
+	// connected to: the step's verdict there and where it ran from.
+	Probes []steps.ProbeRow `json:"probes,omitempty"`
 }
 
 // Build makes the report of one round from the steps' results (from
@@ -69,6 +72,7 @@ func buildStep(res steps.Result) Step {
 		Resolvers:     []Observation{},
 		Servers:       nonNil(res.Servers),
 		SecondOpinion: nonNil(res.SecondOpinion),
+		Probes:        res.Probes,
 	}
 	if st, ok := steps.ByID(res.Step); ok && st.Title != "" {
 		s.Title = st.Title

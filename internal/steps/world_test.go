@@ -32,6 +32,8 @@ type world struct {
 	noZone error
 	// resolver answers Recursive questions (blocklists).
 	resolver []dns.RR
+	// probing answers Direct questions (probes), see probeworld_test.go.
+	probing
 }
 
 // newWorld returns two servers, ns1 and ns2, serving the same lines. Zone
@@ -206,6 +208,9 @@ func wildcard(data []dns.RR, name string) []dns.RR {
 
 // answer is what every server says to q.
 func (w *world) answer(q verify.Question) verify.Answer {
+	if q.Via == verify.Direct {
+		return w.probe(q)
+	}
 	if q.Via == verify.Recursive {
 		addr := resolverName + ":53"
 		o := verify.Observation{Server: addr, Address: addr}
@@ -274,6 +279,7 @@ func (w *world) judge(cfg Config, id string) Result {
 	if !ok {
 		w.t.Fatalf("no step %q", id)
 	}
+	w.cfg = cfg
 	known := w.run(func(known verify.Answers) []verify.Question { return s.Questions(cfg, known) })
 	return s.Judge(cfg, known)
 }

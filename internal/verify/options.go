@@ -20,6 +20,10 @@ const (
 	// ednsSize is the EDNS0 buffer size advertised in every query (the DNS
 	// flag day 2020 value).
 	ednsSize = 1232
+	// Defaults of the probes' options.
+	defaultProbeTimeout = 10 * time.Second
+	defaultProbeReuse   = time.Minute
+	defaultRelayReuse   = time.Hour
 )
 
 // settings are Options checked and with defaults filled in.
@@ -29,11 +33,17 @@ type settings struct {
 	timeout  time.Duration
 	retries  int
 	mapAddr  func(string) string
+	probes   probeSettings
 }
 
 // settle checks opts and fills in the defaults. Errors name the option.
 func settle(opts Options) (settings, error) {
 	s := settings{timeout: defaultTimeout, retries: defaultRetries, mapAddr: opts.MapAddr}
+	probes, err := settleProbes(opts)
+	if err != nil {
+		return s, err
+	}
+	s.probes = probes
 	switch {
 	case opts.Timeout < 0:
 		return s, fmt.Errorf("timeout %s: must not be negative", opts.Timeout)

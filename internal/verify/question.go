@@ -17,14 +17,21 @@ const (
 	Authoritative Via = iota
 	// Recursive questions go to the recursive resolver only (DNSBL lookups).
 	Recursive
+	// Direct questions are probes (Question.Probe): the engine connects to
+	// the address itself.
+	Direct
 )
 
-// Question is one DNS question. Name is absolute and lower-case; build
-// questions with Q or RQ so that equal questions compare equal.
+// Question is one DNS question, or one probe (Via Direct). Name is
+// absolute and lower-case; build questions with Q, RQ or the probe
+// constructors (ServiceProbe, RelayProbe, HTTPSGet) so that equal questions
+// compare equal.
 type Question struct {
 	Name string
 	Type uint16
 	Via  Via
+	// Probe is the probe of a Direct question; zero otherwise.
+	Probe Probe
 }
 
 // Q returns the authoritative question for name and type.
@@ -42,8 +49,12 @@ func CanonicalName(name string) string {
 	return dns.CanonicalName(name)
 }
 
-// String renders the question as "TXT _dmarc.example.com.".
+// String renders the question as "TXT _dmarc.example.com.", or a probe as
+// Probe.String does.
 func (q Question) String() string {
+	if q.Via == Direct {
+		return q.Probe.String()
+	}
 	return dns.TypeToString[q.Type] + " " + q.Name
 }
 
@@ -120,8 +131,11 @@ type Answer struct {
 	// second-opinion resolver.
 	Resolvers []Observation
 	// Err is non-nil when the question could not be put to any server at
-	// all, for instance because zone discovery failed.
+	// all, for instance because zone discovery failed, or a probe could not
+	// be made (probes turned off, the round's context ended).
 	Err error
+	// Probe is what a Direct question's probe saw, nil for DNS questions.
+	Probe *ProbeResult
 }
 
 // Answers maps each question asked in a round to what was learned.

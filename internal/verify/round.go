@@ -33,13 +33,15 @@ func newRound(e *Engine) *Round {
 }
 
 // Next starts a new round that knows the zones (and their nameservers'
-// addresses) that r discovered, and nothing else: every question is asked
+// addresses) that r discovered, and the results of its recent probes
+// (Options.ProbeReuse), and nothing else: every DNS question is asked
 // again, without repeating discovery. Use it to re-check a few seconds later.
 func (r *Round) Next() *Round {
 	next := newRound(r.e)
 	ok := func(res zoneResult) bool { return res.err == nil }
 	next.zones.seed(r.zones.completed(ok))
 	next.servers.seed(r.servers.completed(func(res serversResult) bool { return res.err == nil }))
+	r.carryProbes(next)
 	return next
 }
 
@@ -147,6 +149,9 @@ func (r *Round) answer(ctx context.Context, q Question) Answer {
 
 // ask puts q to whom it is for.
 func (r *Round) ask(ctx context.Context, q Question) Answer {
+	if q.Via == Direct {
+		return r.probe(ctx, q)
+	}
 	a := Answer{Question: q}
 	name := CanonicalName(q.Name)
 	if _, ok := dns.IsDomainName(name); !ok || !dns.IsFqdn(name) {
@@ -281,4 +286,6 @@ type Stats struct {
 	// Duplicates is how many (server, name, type) were sent more than once
 	// other than as a retry; it should be zero.
 	Duplicates int
+	// Probes is the number of probes made (connections to services).
+	Probes int
 }

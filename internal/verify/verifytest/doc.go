@@ -17,6 +17,11 @@
 //
 // In tests, StartLab does the same and closes the lab when the test ends.
 //
+// For probes (SMTP, IMAP, POP3, HTTPS), StartCA, StartMail, StartWeb and
+// StartBlackhole start the servers of package probeserver for a test and
+// close them when it ends; probeserver.Routes sends the probes' real
+// addresses to them.
+//
 // Nothing in this package talks to anything but 127.0.0.1, and it never
 // reads the system's resolver configuration. It is a normal package (not a
 // _test one) because the demo world of the product is built on it; only
