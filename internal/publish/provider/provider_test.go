@@ -237,18 +237,18 @@ func TestParseTSIGKey(t *testing.T) {
 }
 
 func TestReadCredentials(t *testing.T) {
-	spec, _ := ByName("porkbun")
+	spec, _ := ByName("ovh")
 	none := func(string) string { return "" }
-	if _, err := spec.ReadCredentials(none, "", nil); err == nil || !strings.Contains(err.Error(), "PORKBUN_API_KEY") {
+	if _, err := spec.ReadCredentials(none, "", nil); err == nil || !strings.Contains(err.Error(), "OVH_APPLICATION_KEY") {
 		t.Errorf("missing variables: %v", err)
 	}
-	file := "# porkbun\nPORKBUN_API_KEY=pk1_secretvalue\nexport PORKBUN_SECRET_API_KEY='sk1_secretvalue'\n"
-	c, err := spec.ReadCredentials(none, "pb.env", []byte(file))
-	if err != nil || c["PORKBUN_SECRET_API_KEY"] != "sk1_secretvalue" {
+	file := "# ovh\nOVH_APPLICATION_KEY=ak-secretvalue\nexport OVH_APPLICATION_SECRET='as-secretvalue'\nOVH_CONSUMER_KEY=\"ck-secretvalue\"\n"
+	c, err := spec.ReadCredentials(none, "ovh.env", []byte(file))
+	if err != nil || c["OVH_APPLICATION_SECRET"] != "as-secretvalue" || c["OVH_CONSUMER_KEY"] != "ck-secretvalue" {
 		t.Fatalf("ReadCredentials = %v, %v", c, err)
 	}
-	_, err = spec.ReadCredentials(none, "pb.env", []byte("PORKBUN_API_KEY=pk1_x\nsk1_pastedsecretvalue\n"))
-	if err == nil || !strings.Contains(err.Error(), "pb.env:2") || strings.Contains(err.Error(), "sk1_pasted") {
+	_, err = spec.ReadCredentials(none, "ovh.env", []byte("OVH_APPLICATION_KEY=ak\nas-pastedsecretvalue\n"))
+	if err == nil || !strings.Contains(err.Error(), "ovh.env:2") || strings.Contains(err.Error(), "as-pasted") {
 		t.Errorf("a line without a name: %v", err)
 	}
 }
@@ -263,10 +263,9 @@ func TestScrub(t *testing.T) {
 
 func TestSuggest(t *testing.T) {
 	for ns, want := range map[string]string{
-		"ada.ns.cloudflare.com.":  "cloudflare",
-		"ns1.desec.io.":           "desec",
-		"dns109.ovh.net.":         "ovh",
-		"curitiba.ns.porkbun.com": "porkbun",
+		"ada.ns.cloudflare.com.": "cloudflare",
+		"ns1.desec.io.":          "desec",
+		"dns109.ovh.net.":        "ovh",
 	} {
 		if s, ok := Suggest([]string{ns}); !ok || s.Name != want {
 			t.Errorf("Suggest(%s) = %q, %v, want %q", ns, s.Name, ok, want)

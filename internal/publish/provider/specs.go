@@ -10,7 +10,6 @@ import (
 	"github.com/libdns/cloudflare"
 	"github.com/libdns/desec"
 	"github.com/libdns/ovh"
-	"github.com/libdns/porkbun"
 	"github.com/miekg/dns"
 
 	"github.com/mailwizard/mailwizard/assets"
@@ -76,17 +75,6 @@ func Specs() []Spec {
 			TXT: TXTWhole, ZoneDot: true,
 			open: func(c Credentials, _ *http.Client) Zone {
 				return &desec.Provider{Token: c["DESEC_TOKEN"]}
-			},
-		},
-		{
-			Name: "porkbun", Title: "Porkbun", NSSuffixes: []string{"porkbun.com."},
-			Vars: []Var{
-				{Name: "PORKBUN_API_KEY", Required: true, Secret: true, About: "the API key (pk1_…)"},
-				{Name: "PORKBUN_SECRET_API_KEY", Required: true, Secret: true, About: "the secret API key (sk1_…)"},
-			},
-			TXT: TXTWhole, ZoneDot: true,
-			open: func(c Credentials, _ *http.Client) Zone {
-				return &porkbun.Provider{APIKey: c["PORKBUN_API_KEY"], APISecretKey: c["PORKBUN_SECRET_API_KEY"]}
 			},
 		},
 		{
