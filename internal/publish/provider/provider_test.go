@@ -247,9 +247,17 @@ func TestReadCredentials(t *testing.T) {
 	if err != nil || c["OVH_APPLICATION_SECRET"] != "as-secretvalue" || c["OVH_CONSUMER_KEY"] != "ck-secretvalue" {
 		t.Fatalf("ReadCredentials = %v, %v", c, err)
 	}
-	_, err = spec.ReadCredentials(none, "ovh.env", []byte("OVH_APPLICATION_KEY=ak\nas-pastedsecretvalue\n"))
-	if err == nil || !strings.Contains(err.Error(), "ovh.env:2") || strings.Contains(err.Error(), "as-pasted") {
-		t.Errorf("a line without a name: %v", err)
+	for line, tc := range map[string]struct{ want, secret string }{
+		"as-pastedsecretvalue":           {"ovh.env:2: expected NAME=value", "as-pasted"},
+		"OVH_APP_KEY=ak":                 {`ovh.env:2: "OVH_APP_KEY" is not a variable of OVHcloud, which reads OVH_ENDPOINT, OVH_APPLICATION_KEY`, ""},
+		"Zk3pQ7rT9vX1zB4mN2=ak":          {"ovh.env:2: the name on this line is not a variable of OVHcloud", "Zk3pQ7rT9vX1zB4mN2"},
+		"AKIAIOSFODNN7EXAMPLE=ak":        {"ovh.env:2: the name on this line is not a variable", "AKIAIOSFODNN7EXAMPLE"},
+		"export as-pasted secret value=": {"ovh.env:2: the name on this line is not a variable", "pasted secret"},
+	} {
+		_, err = spec.ReadCredentials(none, "ovh.env", []byte("OVH_APPLICATION_KEY=ak\n"+line+"\n"))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || tc.secret != "" && strings.Contains(err.Error(), tc.secret) {
+			t.Errorf("line %q: error %v, want %q without %q", line, err, tc.want, tc.secret)
+		}
 	}
 }
 
