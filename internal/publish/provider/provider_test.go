@@ -1,15 +1,10 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/libdns/libdns"
@@ -69,52 +64,34 @@ func TestEveryProviderPlansAndApplies(t *testing.T) {
 	}
 }
 
-// cloudflareAPI serves Cloudflare's documented API responses from
-// testdata and records the requests.
-type cloudflareAPI struct {
-	t        *testing.T
-	mu       sync.Mutex
-	requests []string
-	bodies   []string
-	auth     []string
-	deny     bool
+// cloudflareAPI plays Cloudflare's API with its documented responses
+// from testdata; deny answers every request with its refusal, which
+// quotes the token.
+func cloudflareAPI(t *testing.T, deny bool) *fakeAPI {
+	return &fakeAPI{t: t, host: "api.cloudflare.com", serve: func(r apiRequest) (int, []byte) {
+		file := ""
+		switch {
+		case deny:
+			return http.StatusForbidden, testdata(t, "cloudflare", "forbidden.json")
+		case r.path == "/client/v4/zones":
+			file = "zones.json"
+		case r.method == http.MethodGet && strings.Contains(r.query, "type=MX"):
+			file = "mx-search.json"
+		case r.method == http.MethodGet:
+			file = "records.json"
+		case r.method == http.MethodPost:
+			file = "created.json"
+		case r.method == http.MethodDelete:
+			file = "deleted.json"
+		default:
+			t.Errorf("Cloudflare's API has no %s", r)
+			return http.StatusNotFound, []byte(`{"success":false,"errors":[{"code":7003,"message":"No route for that URI"}]}`)
+		}
+		return http.StatusOK, testdata(t, "cloudflare", file)
+	}}
 }
 
-func (c *cloudflareAPI) RoundTrip(req *http.Request) (*http.Response, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-	}
-	c.requests = append(c.requests, req.Method+" "+req.URL.Path+"?"+req.URL.RawQuery)
-	c.bodies = append(c.bodies, string(body))
-	c.auth = append(c.auth, req.Header.Get("Authorization"))
-	file, status := "", http.StatusOK
-	switch {
-	case req.URL.Host != "api.cloudflare.com":
-		c.t.Errorf("request to %s", req.URL)
-	case c.deny:
-		file, status = "forbidden.json", http.StatusForbidden
-	case req.URL.Path == "/client/v4/zones":
-		file = "zones.json"
-	case req.Method == http.MethodGet && req.URL.Query().Get("type") == "MX":
-		file = "mx-search.json"
-	case req.Method == http.MethodGet:
-		file = "records.json"
-	case req.Method == http.MethodPost:
-		file = "created.json"
-	case req.Method == http.MethodDelete:
-		file = "deleted.json"
-	}
-	data, err := os.ReadFile(filepath.Join("testdata", "cloudflare", file))
-	if err != nil {
-		return nil, err
-	}
-	return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(data)), Request: req}, nil
-}
-
-func openCloudflare(t *testing.T, api *cloudflareAPI) *Libdns {
+func openCloudflare(t *testing.T, api *fakeAPI) *Libdns {
 	t.Helper()
 	spec, _ := ByName("cloudflare")
 	creds, err := spec.ReadCredentials(func(name string) string {
@@ -134,7 +111,7 @@ func openCloudflare(t *testing.T, api *cloudflareAPI) *Libdns {
 }
 
 func TestCloudflareWiring(t *testing.T) {
-	api := &cloudflareAPI{t: t}
+	api := cloudflareAPI(t, false)
 	prov := openCloudflare(t, api)
 	want := []publish.StepRecords{
 		{ID: steps.IDMX, Where: steps.AtDNSProvider, Records: []steps.Record{{Name: "example.com.", Type: "MX", TTL: 3600, Value: "10 mail.example.com."}}},
@@ -152,26 +129,24 @@ func TestCloudflareWiring(t *testing.T) {
 	if _, err := publish.Apply(t.Context(), prov, p); err != nil {
 		t.Fatal(err)
 	}
-	joined := strings.Join(api.requests, "\n")
-	for _, w := range []string{"GET /client/v4/zones?name=example.com", "POST /client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/dns_records?", "DELETE /client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/dns_records/a2?"} {
+	joined := api.sentLines()
+	for _, w := range []string{"GET /client/v4/zones?name=example.com", "POST /client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/dns_records", "DELETE /client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/dns_records/a2"} {
 		if !strings.Contains(joined, w) {
 			t.Errorf("no request %q in:\n%s", w, joined)
 		}
 	}
-	for _, a := range api.auth {
-		if a != "Bearer "+cfToken {
-			t.Errorf("Authorization %q, want the token from CLOUDFLARE_API_TOKEN", a)
+	for _, r := range api.sent() {
+		if a := r.header.Get("Authorization"); a != "Bearer "+cfToken {
+			t.Errorf("%s: Authorization %q, want the token from CLOUDFLARE_API_TOKEN", r, a)
 		}
-	}
-	for i, r := range api.requests {
-		if strings.HasPrefix(r, "POST") && !strings.Contains(api.bodies[i], `"mail.example.com"`) {
-			t.Errorf("POST body %s does not add the MX target", api.bodies[i])
+		if r.method == http.MethodPost && !strings.Contains(r.body, `"mail.example.com"`) {
+			t.Errorf("POST body %s does not add the MX target", r.body)
 		}
 	}
 }
 
 func TestCloudflareErrorIsScrubbed(t *testing.T) {
-	prov := openCloudflare(t, &cloudflareAPI{t: t, deny: true})
+	prov := openCloudflare(t, cloudflareAPI(t, true))
 	_, err := prov.Records(t.Context(), "example.com.")
 	if err == nil || strings.Contains(err.Error(), cfToken) || !strings.Contains(err.Error(), "Authentication error") {
 		t.Errorf("error = %v, want Cloudflare's message without the token", err)
