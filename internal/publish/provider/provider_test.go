@@ -93,21 +93,7 @@ func cloudflareAPI(t *testing.T, deny bool) *fakeAPI {
 
 func openCloudflare(t *testing.T, api *fakeAPI) *Libdns {
 	t.Helper()
-	spec, _ := ByName("cloudflare")
-	creds, err := spec.ReadCredentials(func(name string) string {
-		if name == "CLOUDFLARE_API_TOKEN" {
-			return cfToken
-		}
-		return ""
-	}, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prov, err := spec.Open(creds, &http.Client{Transport: api})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return prov
+	return openWith(t, "cloudflare", map[string]string{"CLOUDFLARE_API_TOKEN": cfToken}, &http.Client{Transport: api})
 }
 
 func TestCloudflareWiring(t *testing.T) {
