@@ -37,7 +37,8 @@ const (
 // libdns/ovh calls: the records of one zone, and its refresh) on a
 // loopback HTTP server. It checks every signed request as OVHcloud does,
 // with the application key, the consumer key and the signature made with
-// the application secret, and it keeps the records it is sent.
+// the application secret, and it keeps the records it is sent. A request
+// it has no answer for fails the test.
 type OVH struct {
 	// URL is the API's endpoint, "http://127.0.0.1:port/1.0": the
 	// OVH_ENDPOINT to give.
@@ -45,6 +46,7 @@ type OVH struct {
 	// Zone is the zone it serves, "example.com".
 	Zone string
 
+	t                              testing.TB
 	appKey, appSecret, consumerKey string
 
 	mu       sync.Mutex
@@ -62,7 +64,7 @@ type OVH struct {
 // the API returns them) until the test ends, for the given credentials.
 func StartOVH(t testing.TB, zone, appKey, appSecret, consumerKey string, records []byte) *OVH {
 	t.Helper()
-	o := &OVH{Zone: zone, appKey: appKey, appSecret: appSecret, consumerKey: consumerKey, nextID: 5200000000}
+	o := &OVH{t: t, Zone: zone, appKey: appKey, appSecret: appSecret, consumerKey: consumerKey, nextID: 5200000000}
 	if len(records) > 0 {
 		if err := json.Unmarshal(records, &o.records); err != nil {
 			t.Fatalf("OVH records: %v", err)
@@ -129,9 +131,15 @@ func (o *OVH) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		json.NewEncoder(w).Encode(v)
 	}
+	// A request OVHcloud's API has no answer for is a mistake of the
+	// caller: it fails the test.
+	unknown := func(status int, msg string) {
+		o.t.Errorf("OVHcloud's API has no %s %s", r.Method, r.URL.RequestURI())
+		reply(status, msg)
+	}
 	path, ok := strings.CutPrefix(r.URL.Path, "/1.0")
 	if !ok {
-		reply(http.StatusNotFound, `{"message":"Not found"}`)
+		unknown(http.StatusNotFound, `{"message":"Not found"}`)
 		return
 	}
 	if path == "/auth/time" && r.Method == http.MethodGet {
@@ -149,7 +157,7 @@ func (o *OVH) serve(w http.ResponseWriter, r *http.Request) {
 	zonePath := "/domain/zone/" + o.Zone
 	rest, ok := strings.CutPrefix(path, zonePath)
 	if !ok {
-		reply(http.StatusNotFound, `{"message":"This service does not exist"}`)
+		unknown(http.StatusNotFound, `{"message":"This service does not exist"}`)
 		return
 	}
 	switch {
@@ -166,7 +174,7 @@ func (o *OVH) serve(w http.ResponseWriter, r *http.Request) {
 	case rest == "/record" && r.Method == http.MethodPost:
 		var rec OVHRecord
 		if err := json.Unmarshal(body, &rec); err != nil || rec.FieldType == "" {
-			reply(http.StatusBadRequest, `{"message":"Invalid body"}`)
+			unknown(http.StatusBadRequest, `{"message":"Invalid body"}`)
 			return
 		}
 		// TXT data is kept in quotes, as the zone file has it.
@@ -191,13 +199,13 @@ func (o *OVH) serve(w http.ResponseWriter, r *http.Request) {
 			o.records = slices.Delete(o.records, i, i+1)
 			reply(http.StatusOK, "null")
 		default:
-			reply(http.StatusMethodNotAllowed, `{"message":"Method not allowed"}`)
+			unknown(http.StatusMethodNotAllowed, `{"message":"Method not allowed"}`)
 		}
 	case rest == "/refresh" && r.Method == http.MethodPost:
 		o.refresh++
 		reply(http.StatusOK, "null")
 	default:
-		reply(http.StatusNotFound, `{"message":"Got an invalid (or empty) URL"}`)
+		unknown(http.StatusNotFound, `{"message":"Got an invalid (or empty) URL"}`)
 	}
 }
 
