@@ -68,18 +68,13 @@ func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkF
 	if err != nil {
 		return err
 	}
-	opts, err := verifyOptions(cf.resolver, l.cfg.NoProbe, e)
+	c, err := newChecker(cf.resolver, l.cfg, e)
 	if err != nil {
 		return err
-	}
-	engine, err := verify.New(opts)
-	if err != nil {
-		return badInput("--%s: %w", flagResolver, err)
 	}
 	if err := cf.saveProfile(l, e); err != nil {
 		return err
 	}
-	c := checker{engine: engine, cfg: l.cfg, now: e.now, resolverGiven: cf.resolver != ""}
 	first, round, err := c.first(ctx)
 	if err != nil {
 		return err
@@ -103,6 +98,20 @@ type checker struct {
 	now    func() time.Time
 	// resolverGiven: the resolver came from --resolver, not the system.
 	resolverGiven bool
+}
+
+// newChecker makes the verify engine for --resolver (the system's
+// resolver when it is "") and the checker of cfg that uses it.
+func newChecker(resolver string, cfg steps.Config, e env) (checker, error) {
+	opts, err := verifyOptions(resolver, cfg.NoProbe, e)
+	if err != nil {
+		return checker{}, err
+	}
+	engine, err := verify.New(opts)
+	if err != nil {
+		return checker{}, badInput("--%s: %w", flagResolver, err)
+	}
+	return checker{engine: engine, cfg: cfg, now: e.now, resolverGiven: resolver != ""}, nil
 }
 
 // first runs the first round, after making sure the domain's zone can be
