@@ -111,16 +111,8 @@ func BenchmarkCheckCLI(b *testing.B) {
 // round already run, as --watch has before its next round.
 func warmChecker(b testing.TB, w checkWorld) (checker, *verify.Round) {
 	b.Helper()
-	opts, err := verifyOptions(w.lab.Resolver.Addr(), w.e)
+	c, err := newChecker(w.lab.Resolver.Addr(), w.cfg, w.e)
 	if err != nil {
-		b.Fatal(err)
-	}
-	eng, err := verify.New(opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c := checker{engine: eng, cfg: w.cfg, now: w.e.now, resolverGiven: true}
-	if err := c.cfg.Normalize(w.e.readFile); err != nil {
 		b.Fatal(err)
 	}
 	r, round, err := c.first(context.Background())

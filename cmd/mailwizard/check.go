@@ -29,7 +29,9 @@ func newCheckCmd(e env) *cobra.Command {
 		Short: "Check every record once (or --watch until all pass)",
 		Long: `Check asks every authoritative nameserver of the domain for each record a
 mail server needs and prints a table of the steps with their status and
-findings, --json for scripts, or --markdown for a ticket.
+findings, --json for scripts, or --markdown for a ticket. The server step
+connects to the mail server itself (port 25, client services, autoconfig);
+--no-probe keeps the check to DNS.
 
 Exit codes: 0 every step passes (or passes with a warning), 1 something is
 pending or failing, 2 bad input, 3 could not check (network errors only).`,
@@ -66,18 +68,13 @@ func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkF
 	if err != nil {
 		return err
 	}
-	opts, err := verifyOptions(cf.resolver, e)
+	c, err := newChecker(cf.resolver, l.cfg, e)
 	if err != nil {
 		return err
-	}
-	engine, err := verify.New(opts)
-	if err != nil {
-		return badInput("--%s: %w", flagResolver, err)
 	}
 	if err := cf.saveProfile(l, e); err != nil {
 		return err
 	}
-	c := checker{engine: engine, cfg: l.cfg, now: e.now, resolverGiven: cf.resolver != ""}
 	first, round, err := c.first(ctx)
 	if err != nil {
 		return err
@@ -101,6 +98,20 @@ type checker struct {
 	now    func() time.Time
 	// resolverGiven: the resolver came from --resolver, not the system.
 	resolverGiven bool
+}
+
+// newChecker makes the verify engine for --resolver (the system's
+// resolver when it is "") and the checker of cfg that uses it.
+func newChecker(resolver string, cfg steps.Config, e env) (checker, error) {
+	opts, err := verifyOptions(resolver, cfg.NoProbe, e)
+	if err != nil {
+		return checker{}, err
+	}
+	engine, err := verify.New(opts)
+	if err != nil {
+		return checker{}, badInput("--%s: %w", flagResolver, err)
+	}
+	return checker{engine: engine, cfg: cfg, now: e.now, resolverGiven: resolver != ""}, nil
 }
 
 // first runs the first round and, at the same time, makes sure the

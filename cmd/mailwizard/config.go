@@ -33,6 +33,7 @@ const (
 	flagResolver      = "resolver"
 	flagProfile       = "profile"
 	flagSave          = "save"
+	flagNoProbe       = "no-probe"
 )
 
 // dnsblNone is the --dnsbl value that disables the blocklist check.
@@ -47,7 +48,7 @@ type configFlags struct {
 	dmarcPolicy, dmarcRUA                string
 	spfIncludes, services, dnsbl, skip   []string
 	resolver, profile                    string
-	save                                 bool
+	save, noProbe                        bool
 }
 
 func (f *configFlags) register(flags *pflag.FlagSet) {
@@ -66,6 +67,7 @@ func (f *configFlags) register(flags *pflag.FlagSet) {
 	flags.StringVar(&f.resolver, flagResolver, "", "recursive resolver host:port for discovery and the second opinion (default: the system's)")
 	flags.StringVar(&f.profile, flagProfile, "", "profile file to load instead of the domain's saved profile")
 	flags.BoolVar(&f.save, flagSave, false, "save the answers to the profile")
+	flags.BoolVar(&f.noProbe, flagNoProbe, false, "DNS only: never connect to the mail server itself (the server step is skipped)")
 }
 
 // loaded is a Config from flags over a profile.
@@ -245,6 +247,9 @@ func (f *configFlags) apply(flags *pflag.FlagSet, cfg *steps.Config) []steps.Fie
 	}
 	if set(flagSkip) {
 		cfg.Skip = f.skip
+	}
+	if set(flagNoProbe) {
+		cfg.NoProbe = f.noProbe
 	}
 	return problems
 }

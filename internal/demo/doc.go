@@ -10,7 +10,13 @@
 // first nameserver at once and the second after a delay, so partial
 // propagation shows before green.
 //
+// The demo's mail server answers too, in-process (internal/probeserver):
+// SMTP with STARTTLS on port 25, submission, IMAP and POP3, and the
+// autoconfig and autodiscover endpoints, with a certificate from a
+// certificate authority made at start that only the demo's engine
+// trusts, so the server step can be shown.
+//
 // Nothing in it touches real DNS or the user's files: every address the
-// engine would send a query to is mapped to loopback, and the generated
+// engine would query or connect to is mapped to loopback, and the generated
 // DKIM key lives in a temporary folder that Close removes.
 package demo

@@ -35,11 +35,17 @@ type Observation struct {
 	// (it answered FORMERR to, or dropped, the query with it); left out
 	// otherwise.
 	NoEDNS bool `json:"no_edns,omitempty"`
+	// Probe is, for a probe of the server itself (Question names it, Server
+	// is the name asked for, Address where it connected), what it saw.
+	Probe *ProbeObservation `json:"probe,omitempty"`
 }
 
 // authoritative are the observations of ans's servers, then those of each
 // link of its CNAME chain, each under its own question.
 func authoritative(ans verify.Answer) []Observation {
+	if ans.Question.Via == verify.Direct {
+		return []Observation{probeObservation(ans)}
+	}
 	out := serverObservations(ans)
 	for _, link := range ans.Chain {
 		out = append(out, serverObservations(link)...)
@@ -56,9 +62,9 @@ func serverObservations(ans verify.Answer) []Observation {
 }
 
 func resolvers(ans verify.Answer) []Observation {
-	if ans.Question.Via == verify.Recursive {
+	if ans.Question.Via != verify.Authoritative {
 		// Recursive questions have no second opinion: the resolver's
-		// answer is already in Servers.
+		// answer is already in Servers; probes have none either.
 		return nil
 	}
 	return observations(ans.Question.String(), ans.Resolvers)

@@ -61,6 +61,9 @@ type Step struct {
 	// were not asked: a zone that names more than the engine asks
 	// (verify.Options.MaxNameservers). Left out when there are none.
 	OmittedNameservers []string `json:"omitted_nameservers,omitempty"`
+	// Probes are, for the server step, one row per address and port it
+	// connected to: the step's verdict there and where it ran from.
+	Probes []steps.ProbeRow `json:"probes,omitempty"`
 }
 
 // Build makes the report of one round from the steps' results (from
@@ -113,6 +116,7 @@ func buildStep(res steps.Result) Step {
 		Resolvers:     []Observation{},
 		Servers:       nonNil(res.Servers),
 		SecondOpinion: nonNil(res.SecondOpinion),
+		Probes:        res.Probes,
 	}
 	if st, ok := steps.ByID(res.Step); ok && st.Title != "" {
 		s.Title = st.Title

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/miekg/dns"
 
@@ -38,8 +36,11 @@ type verdict struct {
 	// skipped is set when the Config leaves the step nothing to check.
 	skipped bool
 	// servers, when the judge sets them, are the verdicts of whoever it
-	// asked instead of the authoritative servers (the blocklists).
+	// asked instead of the authoritative servers (the blocklists, the
+	// server step's addresses and ports).
 	servers []ServerVerdict
+	// probes are the per-address rows of a step that probes servers.
+	probes []ProbeRow
 }
 
 // maxListed is how many names a message lists before it says how many more
@@ -93,29 +94,9 @@ func endSentences(msg string) string {
 func Printable(s string) string { return printable(s) }
 
 // printable escapes what a stranger's record may carry into a message and
-// a terminal must not print: control characters (an escape sequence would
-// repaint the screen) and bytes that are not UTF-8, as \x1b or \u0085.
-func printable(msg string) string {
-	if !strings.ContainsFunc(msg, func(r rune) bool { return r == utf8.RuneError || unicode.IsControl(r) }) {
-		return msg
-	}
-	var b strings.Builder
-	for i := 0; i < len(msg); {
-		r, size := utf8.DecodeRuneInString(msg[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, msg[i])
-		case unicode.IsControl(r) && r < 0x80:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unicode.IsControl(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	return b.String()
-}
+// a terminal must not print (verify.Printable): control characters and
+// bytes that are not UTF-8, as \x1b or \u0085.
+func printable(msg string) string { return verify.Printable(msg) }
 
 // reply is what the authoritative servers said to one question.
 type reply struct {
@@ -256,7 +237,7 @@ func someOf(names []string) string {
 func (v *verdict) result(id string, expected []Record) Result {
 	v.addTooMany()
 	v.addUnreachable()
-	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed, Aliases: v.cnames, FromResolver: v.fromResolver}
+	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed, Probes: v.probes, Aliases: v.cnames, FromResolver: v.fromResolver}
 	for _, n := range v.notes {
 		res.Findings = append(res.Findings, n.finding)
 		if n.effect.rank() > res.Status.rank() {

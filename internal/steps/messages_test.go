@@ -1,13 +1,19 @@
 package steps
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/probeserver"
+	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
 // brokenWorlds are zones with the mistakes people make, each applied to a
@@ -185,6 +191,22 @@ func brokenWorlds(t testing.TB) map[string]struct {
 			},
 		},
 		"query budget spent": {world: func(w *world) { w.budget = 1000 }},
+		"the server broken in every way": {world: func(w *world) {
+			w.fail(probeAt("2001:db8::10", 25), verify.StageConnect, syscall.ECONNREFUSED)
+			w.onProbe(port(25), func(r *verify.ProbeResult) {
+				r.Greeting.Lines = []string{"220 localhost.localdomain ESMTP \x1b[31m"}
+				r.EHLO.Lines = []string{"250-localhost.localdomain", "250 PIPELINING"}
+				r.StartTLSOffered, r.TLS = false, nil
+			})
+			w.onProbe(relayTests, func(r *verify.ProbeResult) { r.RcptTo = verify.Reply{Code: 250, Lines: []string{"250 ok"}} })
+			w.leaf(port(465), probeserver.Cert{Names: []string{"www.example.net"}, SelfSigned: true, NotAfter: time.Now().AddDate(0, 0, -1), NotBefore: time.Now().AddDate(0, -1, 0)}, x509.UnknownAuthorityError{})
+			w.fail(port(993), verify.StageConnect, verify.ErrTimeout)
+			w.onProbe(port(587), func(r *verify.ProbeResult) { r.StartTLSOffered, r.TLS = false, nil })
+			w.onProbe(func(p verify.Probe) bool { return p.Kind == verify.ProbeHTTPS }, func(r *verify.ProbeResult) {
+				r.HTTP = &verify.HTTPResponse{Status: 500, StatusLine: "HTTP/1.1 500 Internal Server Error"}
+			})
+		}},
+		"port 25 blocked here": {world: func(w *world) { w.fail(port25, verify.StageConnect, verify.ErrTimeout) }},
 		"resolver down": {
 			cfg:   func(c *Config) { c.DNSBL = []string{"zen.example.org."} },
 			world: func(w *world) { w.down[resolverName] = errors.New("i/o timeout") },

@@ -18,6 +18,7 @@ func All() []Step {
 		newStep(dmarcStep()),
 		newStep(autoconfigStep()),
 		newStep(blocklistStep()),
+		newStep(serverStep()),
 	}
 }
 

@@ -88,6 +88,9 @@ type Result struct {
 	// SecondOpinion is what the recursive resolvers say of the expected
 	// records, one note each; it never decides the status.
 	SecondOpinion []Opinion `json:"second_opinion"`
+	// Probes are, for a step that connects to servers (server), one row
+	// per address and port probed.
+	Probes []ProbeRow `json:"probes,omitempty"`
 }
 
 // ResolverModeText says once, plainly, that a check ran in resolver mode.
@@ -196,6 +199,10 @@ type Config struct {
 	// RFC2136Server is the server ("host:port") rfc2136 updates go to;
 	// "" for the zone's primary (SOA MNAME).
 	RFC2136Server string
+
+	// NoProbe keeps the checks to DNS: no step connects to the server
+	// (the server step is skipped).
+	NoProbe bool
 }
 
 // FieldError is a problem with one field of a Config.

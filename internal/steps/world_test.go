@@ -40,6 +40,8 @@ type world struct {
 	// delegation are the nameservers the parent zone's server,
 	// a.gtld.example., delegates every zone to; nil: no parent answers.
 	delegation []string
+	// probing answers Direct questions (probes), see probeworld_test.go.
+	probing
 }
 
 // newWorld returns two servers, ns1 and ns2, serving the same lines. Zone
@@ -217,6 +219,9 @@ func wildcard(data []dns.RR, name string) []dns.RR {
 
 // answer is what every server says to q.
 func (w *world) answer(q verify.Question) verify.Answer {
+	if q.Via == verify.Direct {
+		return w.probe(q)
+	}
 	if q.Via == verify.Recursive {
 		addr := resolverName + ":53"
 		o := verify.Observation{Server: addr, Address: addr}
@@ -367,6 +372,7 @@ func (w *world) judge(cfg Config, id string) Result {
 	if !ok {
 		w.t.Fatalf("no step %q", id)
 	}
+	w.cfg = cfg
 	known := w.run(func(known verify.Answers) []verify.Question { return s.Questions(cfg, known) })
 	return s.Judge(cfg, known)
 }

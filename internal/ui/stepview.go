@@ -343,6 +343,9 @@ func (s stepScreen) statusLines(w int) []string {
 	if s.result.FromResolver {
 		out = append(out, hanging(st.errored.Render("! "), st.errored.Render(steps.ResolverModeText), w)...)
 	}
+	if from := probeFrom(s.result); from != "" {
+		out = append(out, hanging("  ", st.subtle.Render(from), w)...)
+	}
 	if s.live.err != nil {
 		out = append(out, hanging(st.errored.Render("? "), "Could not run the check: "+s.live.err.Error(), w)...)
 	}
@@ -383,7 +386,8 @@ func twoLines(lines []string, w int) []string {
 	if len(lines) <= 2 {
 		return lines
 	}
-	return []string{lines[0], cut(lines[1], w-1) + "…"}
+	// The second line may fill the width already: one ellipsis, in it.
+	return []string{lines[0], cut(strings.TrimRight(lines[1], " ")+"…", w)}
 }
 
 // findingLines are the findings in plain words, each with its fix.

@@ -34,6 +34,18 @@
 // an address) are per observation and name the question and the server.
 // Recursive questions (DNSBL lookups) go to the resolver only.
 //
+// Direct questions are probes of the server itself (ServiceProbe,
+// RelayProbe, HTTPSGet): a TCP connection that speaks SMTP, IMAP or POP3
+// as far as TLS (STARTTLS or implicit), or fetches one URL over HTTPS, and
+// reports the greeting and replies, the certificate chain checked against
+// Options.Roots and the name asked, the protocol lines seen, timings and
+// the address it ran from. They go through the same round as DNS questions
+// (one probe per distinct Probe, deadlines from the context, at most
+// Options.ProbeTimeout each), and Round.Next reuses recent results. A
+// probe never sends mail (an open-relay test stops before DATA) and never
+// authenticates. Options.NoProbe refuses them all.
+//
 // Tests and the demo point the engine at loopback servers from package
-// dnsworld (tests through verifytest) with Options.MapAddr.
+// verifytest (and probeserver) through Options.MapAddr, which maps probe
+// addresses too.
 package verify

@@ -1,6 +1,9 @@
 package verify
 
-import "time"
+import (
+	"crypto/x509"
+	"time"
+)
 
 // Options configure an Engine.
 type Options struct {
@@ -24,6 +27,8 @@ type Options struct {
 	// MapAddr, when set, maps a nameserver's real address ("192.0.2.53:53")
 	// to the address the query is sent to. Tests and the demo point the
 	// engine at loopback servers with it; the real world is always port 53.
+	// Probes go through it too ("192.0.2.25:25"), so that an engine pointed
+	// at a test world never connects outside it.
 	MapAddr func(addr string) string
 
 	// The bounds of a round. Whoever runs a zone chooses its NS set and its
@@ -58,6 +63,25 @@ type Options struct {
 	// route) while the other family answered: this machine seems to have
 	// no path there. Default 1 minute.
 	PathRetry time.Duration
+	// Roots are the certificate authorities probes trust; nil means the
+	// system's. Tests and the demo give their own test CA.
+	Roots *x509.CertPool
+	// ProbeTimeout bounds one probe, from connect to goodbye; default 10 s.
+	// The TCP handshake gets at most 5 s of it: a port that drops the
+	// connection attempts (a firewall, a network blocking port 25) is
+	// known by then.
+	ProbeTimeout time.Duration
+	// NoProbe refuses every probe (ErrProbesOff): the engine then sends
+	// DNS queries and nothing else.
+	NoProbe bool
+	// ProbeReuse is how long Round.Next reuses a probe's result rather than
+	// connecting again, so that a check repeated every few seconds does not
+	// knock at a server's door every few seconds; default 1 min, negative
+	// for never.
+	ProbeReuse time.Duration
+	// RelayReuse is the same for open-relay tests, whose refusals a
+	// server's logs count; default 1 h, negative for never.
+	RelayReuse time.Duration
 }
 
 // Engine asks questions. It is safe for concurrent use; it keeps no state

@@ -27,6 +27,10 @@ const (
 	defaultMaxInFlight    = 256
 	defaultMaxCNAMEs      = 8
 	defaultPathRetry      = time.Minute
+	// Defaults of the probes' options.
+	defaultProbeTimeout = 10 * time.Second
+	defaultProbeReuse   = time.Minute
+	defaultRelayReuse   = time.Hour
 )
 
 // settings are Options checked and with defaults filled in.
@@ -43,6 +47,7 @@ type settings struct {
 	maxInFlight    int
 	maxCNAMEs      int
 	pathRetry      time.Duration
+	probes         probeSettings
 }
 
 // settle checks opts and fills in the defaults. Errors name the option.
@@ -76,6 +81,11 @@ func settle(opts Options) (settings, error) {
 			*b.dst = b.value
 		}
 	}
+	probes, err := settleProbes(opts)
+	if err != nil {
+		return s, err
+	}
+	s.probes = probes
 	switch {
 	case opts.Timeout < 0:
 		return s, fmt.Errorf("timeout %s: must not be negative", opts.Timeout)

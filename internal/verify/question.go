@@ -27,10 +27,15 @@ const (
 	// gives as a referral (no AA bit, the NS records in the authority
 	// section). Build them with Delegation.
 	Parent
+	// Direct questions are probes (Question.Probe): the engine connects to
+	// the address itself.
+	Direct
 )
 
-// Question is one DNS question. Name is absolute and lower-case; build
-// questions with Q or RQ so that equal questions compare equal.
+// Question is one DNS question, or one probe (Via Direct). Name is
+// absolute and lower-case; build questions with Q, RQ or the probe
+// constructors (ServiceProbe, RelayProbe, HTTPSGet) so that equal questions
+// compare equal.
 //
 // The engine follows CNAMEs for Authoritative questions of every type but
 // CNAME itself, as a resolver would, and reports every link (Answer.Chain).
@@ -38,6 +43,8 @@ type Question struct {
 	Name string
 	Type uint16
 	Via  Via
+	// Probe is the probe of a Direct question; zero otherwise.
+	Probe Probe
 }
 
 // Q returns the authoritative question for name and type.
@@ -74,13 +81,16 @@ func CanonicalName(name string) string {
 }
 
 // String renders the question as "TXT _dmarc.example.com."; a wildcard
-// probe as "TXT *._domainkey.example.com. (a name that does not exist)".
+// probe as "TXT *._domainkey.example.com. (a name that does not exist)", a
+// probe of a service as Probe.String does.
 func (q Question) String() string {
 	switch q.Via {
 	case Wildcard:
 		return dns.TypeToString[q.Type] + " *." + q.Name + " (a name that does not exist)"
 	case Parent:
 		return "NS " + q.Name + " (the delegation)"
+	case Direct:
+		return q.Probe.String()
 	}
 	return dns.TypeToString[q.Type] + " " + q.Name
 }
@@ -171,7 +181,8 @@ type Answer struct {
 	// second-opinion resolver.
 	Resolvers []Observation
 	// Err is non-nil when the question could not be put to any server at
-	// all, for instance because zone discovery failed.
+	// all, for instance because zone discovery failed, or a probe could not
+	// be made (probes turned off, the round's context ended).
 	Err error
 	// Chain are the links of the CNAME chain the servers' replies lead to,
 	// each asked of the authoritative servers of its own zone, in the
@@ -190,6 +201,8 @@ type Answer struct {
 	// Authoritative question, which follows CNAMEs itself and may lag
 	// behind the zone by its cache.
 	FromResolver bool
+	// Probe is what a Direct question's probe saw, nil for DNS questions.
+	Probe *ProbeResult
 }
 
 // Answers maps each question asked in a round to what was learned.

@@ -65,7 +65,8 @@ func newRound(e *Engine) *Round {
 }
 
 // Next starts a new round that knows the zones (and their nameservers'
-// addresses) that r discovered, and nothing else: every question is asked
+// addresses) that r discovered, and the results of its recent probes
+// (Options.ProbeReuse), and nothing else: every DNS question is asked
 // again, without repeating discovery. Use it to re-check a few seconds later.
 func (r *Round) Next() *Round {
 	next := newRound(r.e)
@@ -79,6 +80,7 @@ func (r *Round) Next() *Round {
 	if r.mode.on && time.Since(r.mode.since) < r.e.set.pathRetry {
 		next.mode = r.mode
 	}
+	r.carryProbes(next)
 	return next
 }
 
@@ -230,6 +232,9 @@ func (r *Round) answer(ctx context.Context, q Question) Answer {
 
 // ask puts q to whom it is for.
 func (r *Round) ask(ctx context.Context, q Question) Answer {
+	if q.Via == Direct {
+		return r.probe(ctx, q)
+	}
 	a := Answer{Question: q}
 	name := CanonicalName(q.Name)
 	if _, ok := dns.IsDomainName(name); !ok || !dns.IsFqdn(name) {
@@ -500,4 +505,6 @@ type Stats struct {
 	// OverBudget is how many messages were not sent because the round's
 	// query budget was spent.
 	OverBudget int
+	// Probes is the number of probes made (connections to services).
+	Probes int
 }
