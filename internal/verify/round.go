@@ -107,9 +107,13 @@ func (r *Round) Run(ctx context.Context, planners ...Planner) Answers {
 	defer cancel() // second opinions still on their way
 	r.run(ctx, planners)
 	if !r.resolverOnly() && ctx.Err() == nil && r.intercepted() {
+		// The probes of the mail server itself went where they go; only
+		// the DNS questions are asked again.
+		probes := r.answers.completed(func(a Answer) bool { return a.Question.Via == Direct })
 		r.mu.Lock()
-		r.known = make(Answers)
+		r.known = maps.Clone(probes)
 		r.answers, r.hops = group[Question, Answer]{}, group[Question, Answer]{}
+		r.answers.seed(probes)
 		r.mode = viaResolver{on: true, since: time.Now()}
 		r.mu.Unlock()
 		r.run(ctx, planners)
