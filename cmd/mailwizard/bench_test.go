@@ -30,26 +30,35 @@ const benchLatency = 50 * time.Millisecond
 // round's 100 to 150 queries on an idle 2-core machine, more under load);
 // waves does not.
 //
-// cold: a whole `check --json` (discovery included); warm: the next round
-// of --watch and of the wizard (verify.Round.Next after a first round);
-// subzone-cold and subzone-warm: the same with _domainkey.example.com.
-// delegated to a server of its own, found from the referral of the
-// domain's servers.
+// cold: a whole `check --json --no-probe` (discovery included); warm: the
+// next round of --watch and of the wizard (verify.Round.Next after a first
+// round); subzone-cold and subzone-warm: the same with
+// _domainkey.example.com. delegated to a server of its own, found from the
+// referral of the domain's servers; probes-cold and probes-warm: without
+// --no-probe, so that the server step also connects to the mail server (an
+// in-process one, which adds no latency of its own: only its CPU time and
+// its place in the order of the round show).
 //
 //	go test -run '^$' -bench BenchmarkCheckCLI -benchtime 20x ./cmd/mailwizard/
 func BenchmarkCheckCLI(b *testing.B) {
 	for _, bc := range []struct {
-		name            string
-		warm, delegated bool
+		name                    string
+		warm, delegated, probes bool
 	}{
-		{"cold", false, false},
-		{"warm", true, false},
-		{"subzone-cold", false, true},
-		{"subzone-warm", true, true},
+		{"cold", false, false, false},
+		{"warm", true, false, false},
+		{"subzone-cold", false, true, false},
+		{"subzone-warm", true, true, false},
+		{"probes-cold", false, false, true},
+		{"probes-warm", true, false, true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			w := newCheckWorld(b)
 			args := append([]string{"check", "--json"}, w.args...)
+			if !bc.probes {
+				args = append(args, "--no-probe")
+				w.cfg.NoProbe = true
+			}
 			servers := append([]*verifytest.Server{w.lab.Resolver}, w.lab.Servers...)
 			if bc.delegated {
 				child := moveDKIM(b, w)
