@@ -114,26 +114,37 @@ func newChecker(resolver string, cfg steps.Config, e env) (checker, error) {
 	return checker{engine: engine, cfg: cfg, now: e.now, resolverGiven: resolver != ""}, nil
 }
 
-// first runs the first round, after making sure the domain's zone can be
-// found at all: when it cannot (the resolver is unreachable, the domain
-// does not exist), there is nothing to check and one line says why. It
-// returns the round too, so that --watch can go on from what it
+// first runs the first round and, at the same time, makes sure the
+// domain's zone can be found at all: when it cannot (the resolver is
+// unreachable, the domain does not exist), there is nothing to check, the
+// round is stopped and one line says why. The round's own discovery and
+// this one share their queries, so the check costs no round trip of its
+// own. It returns the round too, so that --watch can go on from what it
 // discovered.
 func (c checker) first(ctx context.Context) (report.Report, *verify.Round, error) {
 	round := c.engine.Round()
-	zone, err := round.Zone(ctx, c.cfg.Domain)
-	if err != nil {
-		if ctx.Err() != nil {
-			return report.Report{}, nil, interrupted()
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	found := make(chan error, 1)
+	go func() {
+		zone, err := round.Zone(rctx, c.cfg.Domain)
+		if err == nil && len(zone.Servers) == 0 {
+			err = couldNotCheck("%s has no nameservers (zone %s)", c.cfg.Domain, zone.Name)
+		} else if err != nil {
+			err = c.zoneError(err)
 		}
-		return report.Report{}, nil, c.zoneError(err)
-	}
-	if len(zone.Servers) == 0 {
-		return report.Report{}, nil, couldNotCheck("%s has no nameservers (zone %s)", c.cfg.Domain, zone.Name)
-	}
-	r := c.check(ctx, round)
-	if ctx.Err() != nil {
+		if err != nil {
+			stop() // the round has nothing to say
+		}
+		found <- err
+	}()
+	r := c.check(rctx, round)
+	err := <-found
+	switch {
+	case ctx.Err() != nil:
 		return report.Report{}, nil, interrupted() // a round cut short says nothing
+	case err != nil:
+		return report.Report{}, nil, err
 	}
 	return r, round, nil
 }

@@ -36,7 +36,7 @@ type checkWorld struct {
 
 // newCheckWorld starts a lab serving every record of the test mail server
 // except those of the steps in missing.
-func newCheckWorld(t *testing.T, missing ...string) checkWorld {
+func newCheckWorld(t testing.TB, missing ...string) checkWorld {
 	t.Helper()
 	key := writeKey(t, t.TempDir())
 	args := []string{"--domain", "example.com", "--ip", "192.0.2.25", "--ip", "2001:db8::25",

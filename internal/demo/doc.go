@@ -5,7 +5,7 @@
 //
 // The world serves the demo domain example.com. and the reverse zones of
 // its mail server (192.0.2.25 and 2001:db8::25) from
-// internal/verify/verifytest, starting from the zones in assets/demo: SOA
+// internal/verify/dnsworld, starting from the zones in assets/demo: SOA
 // and NS only, so every step starts pending. A published record reaches the
 // first nameserver at once and the second after a delay, so partial
 // propagation shows before green.

@@ -10,7 +10,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
-	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
+	"github.com/mailwizard/mailwizard/internal/verify/dnsworld"
 )
 
 // ErrClosed is returned by Publish and PublishMistake after Close.
@@ -148,7 +148,7 @@ func (w *World) propagate(stepID string, p *pending) {
 
 // replace removes the old records from zones and adds the new ones; when
 // the new ones do not fit, the old ones stay.
-func replace(zones *verifytest.Zones, old, rrs []dns.RR) error {
+func replace(zones *dnsworld.Zones, old, rrs []dns.RR) error {
 	if err := zones.AddRR(rrs...); err != nil {
 		return err
 	}

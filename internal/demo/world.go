@@ -17,7 +17,7 @@ import (
 	"github.com/mailwizard/mailwizard/internal/probeserver"
 	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/verify"
-	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
+	"github.com/mailwizard/mailwizard/internal/verify/dnsworld"
 )
 
 // The demo's mail server. The zones in assets/demo hold the same names.
@@ -65,7 +65,7 @@ type Options struct {
 // World is a running demo world. It implements ui.Publisher. Its methods
 // are safe for concurrent use.
 type World struct {
-	lab *verifytest.Lab
+	lab *dnsworld.Lab
 	// host is the demo's mail server itself: SMTP, submission, IMAP, POP3
 	// and the autoconfig web server, for the server step.
 	host *probeserver.Host
@@ -125,7 +125,7 @@ func StartWith(ctx context.Context, opts Options) (*World, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, errors.Join(fmt.Errorf("start demo: %w", err), os.RemoveAll(dir))
 	}
-	w.lab, err = verifytest.NewLab(verifytest.LabConfig{Zones: zones, NSDomain: nsDomain})
+	w.lab, err = dnsworld.NewLab(dnsworld.LabConfig{Zones: zones, NSDomain: nsDomain})
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("start demo servers: %w", err), os.RemoveAll(dir))
 	}

@@ -26,6 +26,9 @@ func WriteMarkdown(w io.Writer, r Report) error {
 	b := bufio.NewWriter(w)
 	fmt.Fprintf(b, "## mailwizard check of %s\n\n", prose(r.Domain))
 	fmt.Fprintf(b, "**Status: %s**, checked %s\n\n", prose(string(r.Status)), r.CheckedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
+	for _, n := range r.Notes {
+		fmt.Fprintf(b, "> %s\n\n", prose(n))
+	}
 	b.WriteString("| Step | Status | Findings |\n| --- | --- | --- |\n")
 	for _, s := range r.Steps {
 		codes := make([]string, 0, len(s.Findings))

@@ -160,6 +160,37 @@ func brokenWorlds(t testing.TB) map[string]struct {
 				)
 			},
 		},
+		"records behind broken CNAMEs": {world: func(w *world) {
+			publishCNAME("mail._domainkey", "gone.example.org.")(w)
+			publishCNAME("_dmarc", "loop.example.org.", "loop.example.org. CNAME _dmarc.example.com.")(w)
+		}},
+		"records behind CNAMEs whose targets lack them": {world: func(w *world) {
+			publishCNAME("mail._domainkey", "key.example.org.", "key.example.org. A 192.0.2.1")(w)
+			publishCNAME("_dmarc", "dmarc.example.org.", "dmarc.example.org. A 192.0.2.1")(w)
+			w.remove("mail._domainkey", dns.TypeCNAME, "ns2.example.net.")
+		}},
+		"a chain too long and too many nameservers": {world: func(w *world) {
+			alternating(12)(w)
+			w.omitted = []string{"ns3.example.net.", "ns4.example.net."}
+		}},
+		"records only a wildcard answers": {world: func(w *world) {
+			w.remove("mail", dns.TypeANY)
+			w.remove("_dmarc", dns.TypeTXT)
+			w.remove("mail._domainkey", dns.TypeTXT)
+			for _, s := range w.servers {
+				w.add(s, "* A 192.0.2.10", `* TXT "v=DMARC1; p=none"`, "*._domainkey CNAME key.example.org.", txtLine("key.example.org.", rsa))
+			}
+		}},
+		"a delegation elsewhere, records added at another provider": {
+			cfg: func(c *Config) { c.Provider = "godaddy" },
+			world: func(w *world) {
+				w.serveAs("dana.ns.cloudflare.com.", "lars.ns.cloudflare.com.")
+				withNS([]string{"dana.ns.cloudflare.com.", "lars.ns.cloudflare.com."}, "ns1.domaincontrol.com.", "ns2.domaincontrol.com.")(w)
+				w.remove("_dmarc", dns.TypeTXT)
+				w.remove("mail._domainkey", dns.TypeTXT)
+			},
+		},
+		"query budget spent": {world: func(w *world) { w.budget = 1000 }},
 		"the server broken in every way": {world: func(w *world) {
 			w.fail(probeAt("2001:db8::10", 25), verify.StageConnect, syscall.ECONNREFUSED)
 			w.onProbe(port(25), func(r *verify.ProbeResult) {

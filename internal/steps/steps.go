@@ -63,6 +63,9 @@ func newStep(d definition) Step {
 			if cfg = cfg.withDefaults(); cfg.skips(d.id) || cfg.Domain == "" {
 				return nil
 			}
+			if d.where == AtDNSProvider {
+				return append(d.questions(cfg, known), zoneQuestions(cfg, known)...)
+			}
 			return d.questions(cfg, known)
 		},
 		Judge: func(cfg Config, known verify.Answers) Result {
@@ -75,6 +78,10 @@ func newStep(d definition) Step {
 				v.add(CodeLookupError, "No domain is configured, so there is nothing to check.")
 			} else {
 				d.judge(cfg, known, v)
+				if d.where == AtDNSProvider {
+					v.checkDelegation(cfg, known)
+					v.checkProvider(cfg, known)
+				}
 			}
 			return v.result(d.id, d.records(cfg))
 		},

@@ -73,6 +73,15 @@ type Result struct {
 	Expected []Record `json:"expected"`
 	// Observed are the answers the verdict rests on, main question first.
 	Observed []verify.Answer `json:"-"`
+	// Aliases are the expected records found published as a CNAME: the
+	// step judged the records at the end of each chain, which whoever runs
+	// the target manages.
+	Aliases []Alias `json:"aliases,omitempty"`
+	// FromResolver is set when the answers came from the recursive
+	// resolver because the network did not let the nameservers be asked
+	// directly (verify.Answer.FromResolver): the verdict may lag behind the
+	// zone by the resolver's cache.
+	FromResolver bool `json:"-"`
 	// Servers say, per server asked, whether it serves what the step
 	// expects: ok, bad with what is wrong there, or unknown with why.
 	Servers []ServerVerdict `json:"servers"`
@@ -83,6 +92,9 @@ type Result struct {
 	// per address and port probed.
 	Probes []ProbeRow `json:"probes,omitempty"`
 }
+
+// ResolverModeText says once, plainly, that a check ran in resolver mode.
+const ResolverModeText = "Resolver mode: this network does not let mailwizard ask nameservers directly: results come from your resolver and can lag behind by its caching; run it from another network for authoritative results."
 
 // Step is one record (or group of records) of a mail server, as data plus
 // pure functions.

@@ -269,6 +269,9 @@ func (s stepScreen) recordLines(w int) ([]string, int) {
 		if i > 0 {
 			lines = append(lines, "")
 		}
+		if i < len(s.records) {
+			c.notes = append(c.notes, aliasNotes(s.step.ID, s.records[i], s.result.Aliases)...)
+		}
 		body, line := s.cardLines(c, inner, index)
 		if line >= 0 {
 			sel = len(lines) + 1 + line // +1 for the top border
@@ -337,6 +340,9 @@ func (s stepScreen) statusLines(w int) []string {
 		timing = s.live.spinner + st.subtle.Render(" checking…")
 	}
 	out := []string{spread(head, timing, w)}
+	if s.result.FromResolver {
+		out = append(out, hanging(st.errored.Render("! "), st.errored.Render(steps.ResolverModeText), w)...)
+	}
 	if from := probeFrom(s.result); from != "" {
 		out = append(out, hanging("  ", st.subtle.Render(from), w)...)
 	}
