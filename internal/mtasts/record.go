@@ -1,6 +1,7 @@
 package mtasts
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -93,4 +94,16 @@ func badID(id string) string {
 // senders have not seen.
 func NewID(t time.Time) string {
 	return t.UTC().Format("20060102T150405Z")
+}
+
+// CheckID says what keeps id from being a policy id (RFC 8461 §3.1: 1 to
+// 32 letters and digits), or nil.
+func CheckID(id string) error {
+	if id == "" {
+		return errors.New("the id is empty")
+	}
+	if p := badID(id); p != "" {
+		return errors.New(p)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package mtasts
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -112,4 +113,13 @@ func badAddress(addr string) string {
 		return "the part after @ " + strings.TrimPrefix(err.Error(), fmt.Sprintf("%q ", addr[at+1:]))
 	}
 	return ""
+}
+
+// CheckReportURI says what keeps u from being a TLS-RPT report URI (a
+// mailto: address or an https: URL), or nil.
+func CheckReportURI(u string) error {
+	if p := badReportURI(u); p != "" {
+		return errors.New(p)
+	}
+	return nil
 }

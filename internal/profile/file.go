@@ -34,6 +34,14 @@ type file struct {
 	TTL      uint32    `toml:"ttl,omitzero"`
 	Provider string    `toml:"provider,omitempty"`
 	Skip     []string  `toml:"skip,omitempty"`
+	// Transport security: the MTA-STS policy's mode and id, the TLS-RPT
+	// report address, the choice of DNSSEC and DANE, and the path of the
+	// server's certificate (never a key).
+	MTASTSMode string `toml:"mta-sts-mode,omitempty"`
+	MTASTSID   string `toml:"mta-sts-id,omitempty"`
+	TLSRPTRUA  string `toml:"tls-rpt-rua,omitempty"`
+	DANE       bool   `toml:"dane,omitempty"`
+	TLSCert    string `toml:"tls-cert,omitempty"`
 	// Publishing: the provider's name and the paths of its key files,
 	// never a secret.
 	PublishProvider string `toml:"publish-provider,omitempty"`
@@ -62,6 +70,11 @@ func fromConfig(cfg steps.Config) file {
 		TTL:           cfg.TTL,
 		Provider:      cfg.Provider,
 		Skip:          cfg.Skip,
+		MTASTSMode:    cfg.MTASTSMode,
+		MTASTSID:      cfg.MTASTSID,
+		TLSRPTRUA:     cfg.TLSRPTRUA,
+		DANE:          cfg.DANE,
+		TLSCert:       absPath(cfg.TLSCertFile),
 
 		PublishProvider: cfg.PublishProvider,
 		TSIGKey:         absPath(cfg.TSIGKeyFile),
@@ -94,6 +107,11 @@ func (f file) config(dir string) steps.Config {
 		TTL:               f.TTL,
 		Provider:          f.Provider,
 		Skip:              f.Skip,
+		MTASTSMode:        f.MTASTSMode,
+		MTASTSID:          f.MTASTSID,
+		TLSRPTRUA:         f.TLSRPTRUA,
+		DANE:              f.DANE,
+		TLSCertFile:       relativeTo(dir, f.TLSCert),
 		PublishProvider:   f.PublishProvider,
 		TSIGKeyFile:       relativeTo(dir, f.TSIGKey),
 		CredentialsFile:   relativeTo(dir, f.Credentials),

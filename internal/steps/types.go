@@ -2,6 +2,7 @@ package steps
 
 import (
 	"crypto"
+	"crypto/x509"
 	"net/netip"
 
 	"github.com/mailwizard/mailwizard/internal/verify"
@@ -163,6 +164,29 @@ type Config struct {
 	// DNSBL are the blocklist zones to check; nil means the default list,
 	// an empty non-nil slice disables the check.
 	DNSBL []string
+
+	// MTASTSMode is the mode of the MTA-STS policy to publish: testing
+	// (the default) or enforce.
+	MTASTSMode string
+	// MTASTSID is the id of the MTA-STS policy ("20260301T120000Z"). It is
+	// set where the Config is made (StampMTASTS) and saved in the
+	// profile, so that the TXT record stays the same until the policy
+	// changes.
+	MTASTSID string
+	// TLSRPTRUA is where TLS-RPT reports go: a mailto: or https: URI;
+	// default mailto:tls-reports@<domain>.
+	TLSRPTRUA string
+	// DANE is the choice of DNSSEC and DANE: with it their steps are
+	// wanted (missing is pending); without it they only give advice.
+	DANE bool
+	// TLSCertFile is the path of the mail server's certificate (PEM, one
+	// certificate or a full chain with the server's own first), for the
+	// TLSA records when port 25 cannot be reached from where mailwizard
+	// runs.
+	TLSCertFile string
+	// TLSCert is the chain read from TLSCertFile by Normalize (or set
+	// directly by tests and the demo), leaf first; nil without a file.
+	TLSCert []*x509.Certificate
 
 	// TTL of the records to publish; default 3600.
 	TTL uint32
