@@ -127,7 +127,7 @@ func (f *configFlags) load(flags *pflag.FlagSet, e env) (loaded, error) {
 		_ = p.Normalize(nil)
 		prev = &p
 	}
-	l.cfg.StampMTASTS(prev, e.now())
+	l.cfg.StampMTASTS(prev, e.now(), f.save)
 	if l.path == "" {
 		l.path, err = defaultProfilePath(e, l.cfg.Domain)
 		if err != nil && f.save {

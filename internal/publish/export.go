@@ -17,6 +17,8 @@ type ExportGroup struct {
 	ID, Title string
 	Where     steps.Where
 	Records   []steps.Record
+	// Files are files to serve with the records, written as comments.
+	Files []steps.File
 }
 
 // exported is a record ready for an export: its name relative to the
@@ -76,9 +78,21 @@ func WriteDNSControl(w io.Writer, domain string, groups []ExportGroup) error {
 		}
 		b.WriteString("\t" + line + ",\n")
 	}
+	for _, f := range exportFiles(groups) {
+		b.WriteString(strings.Join(f.CommentLines("\t// "), "\n") + "\n")
+	}
 	b.WriteString(");\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// exportFiles are the files of every group, in order.
+func exportFiles(groups []ExportGroup) []steps.File {
+	var out []steps.File
+	for _, g := range groups {
+		out = append(out, g.Files...)
+	}
+	return out
 }
 
 // dnscontrolLine is one record as a DNSControl record function.
@@ -136,6 +150,9 @@ func WriteOctoDNS(w io.Writer, domain string, groups []ExportGroup) error {
 			byName[name] = append(byName[name], k)
 		}
 		recs[k] = append(recs[k], e)
+	}
+	for _, f := range exportFiles(groups) {
+		b.WriteString(strings.Join(f.CommentLines("# "), "\n") + "\n")
 	}
 	for _, name := range order {
 		fmt.Fprintf(&b, "%s:\n", yamlString(name))

@@ -339,6 +339,9 @@ func (c Config) withDefaults() Config {
 	if c.MTASTSMode == "" {
 		c.MTASTSMode = string(mtasts.ModeTesting)
 	}
+	if c.MTASTSID == "" {
+		c.MTASTSID = policyDigestID(c)
+	}
 	if c.TLSRPTRUA == "" && c.Domain != "" {
 		c.TLSRPTRUA = defaultTLSRPTRUA(c.Domain)
 	}

@@ -16,6 +16,8 @@ func All() []Step {
 		newStep(spfStep()),
 		newStep(dkimStep()),
 		newStep(dmarcStep()),
+		newStep(mtastsStep()),
+		newStep(tlsrptStep()),
 		newStep(autoconfigStep()),
 		newStep(blocklistStep()),
 	}
@@ -36,7 +38,9 @@ type definition struct {
 	owns []Ownership
 	// records is what to publish, questions the planner and judge the
 	// verdict, each given the Config with its defaults filled in.
-	records   func(Config) []Record
+	records func(Config) []Record
+	// files, when set, are the files to serve with the records.
+	files     func(Config) []File
 	questions func(Config, verify.Answers) []verify.Question
 	judge     func(Config, verify.Answers, *verdict)
 }
@@ -58,6 +62,12 @@ func newStep(d definition) Step {
 		Records: func(cfg Config) []Record {
 			return d.records(cfg.withDefaults())
 		},
+		Files: func(cfg Config) []File {
+			if d.files == nil {
+				return nil
+			}
+			return d.files(cfg.withDefaults())
+		},
 		Questions: func(cfg Config, known verify.Answers) []verify.Question {
 			if cfg = cfg.withDefaults(); cfg.skips(d.id) || cfg.Domain == "" {
 				return nil
@@ -66,8 +76,12 @@ func newStep(d definition) Step {
 		},
 		Judge: func(cfg Config, known verify.Answers) Result {
 			cfg = cfg.withDefaults()
+			var files []File
+			if d.files != nil {
+				files = d.files(cfg)
+			}
 			if cfg.skips(d.id) {
-				return Result{Step: d.id, Status: StatusSkipped, Findings: []Finding{}, Expected: d.records(cfg)}
+				return Result{Step: d.id, Status: StatusSkipped, Findings: []Finding{}, Expected: d.records(cfg), Files: files}
 			}
 			v := newVerdict(codes)
 			if cfg.Domain == "" {
@@ -75,7 +89,9 @@ func newStep(d definition) Step {
 			} else {
 				d.judge(cfg, known, v)
 			}
-			return v.result(d.id, d.records(cfg))
+			res := v.result(d.id, d.records(cfg))
+			res.Files = files
+			return res
 		},
 	}
 }

@@ -97,18 +97,24 @@ func (c *Config) normalizeTLSCert(p *problems, readFile func(string) ([]byte, er
 	c.TLSCert = chain
 }
 
-// StampMTASTS gives the MTA-STS policy an id when it has none, or when the
-// policy changed since prev (the saved profile's Config; nil when there is
-// none): a new mode, a new mail host. The new id is made from now. Senders
-// fetch a policy again only when its id changes (RFC 8461 §3.1), so a new
-// policy needs a new id, and an unchanged one keeps its id.
-func (c *Config) StampMTASTS(prev *Config, now time.Time) {
+// StampMTASTS gives the MTA-STS policy its id. An id the Config has is
+// kept while the policy stays what prev (the saved profile's Config; nil
+// when there is none) described. Otherwise the policy is new (a new mode, a
+// new mail host) and needs a new id, because senders fetch a policy again
+// only when its id changes (RFC 8461 §3.1): the UTC time now when the
+// Config will be saved (saved), so that the id records when the policy was
+// made; else an id made from the policy itself, so that runs that keep
+// nothing agree with each other and publishing twice changes nothing.
+func (c *Config) StampMTASTS(prev *Config, now time.Time, saved bool) {
 	if c.Domain == "" {
 		return
 	}
 	same := prev == nil || proposedPolicy(c.withDefaults()).String() == proposedPolicy(prev.withDefaults()).String()
-	if c.MTASTSID != "" && same {
-		return
+	switch {
+	case c.MTASTSID != "" && same:
+	case saved:
+		c.MTASTSID = mtasts.NewID(now)
+	default:
+		c.MTASTSID = policyDigestID(c.withDefaults())
 	}
-	c.MTASTSID = mtasts.NewID(now)
 }

@@ -78,23 +78,28 @@ func TestStampMTASTS(t *testing.T) {
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	later := at.Add(48 * time.Hour)
 	saved := Config{Domain: "example.com.", MTASTSMode: "testing", MTASTSID: "20260301T120000Z"}
+	enforce := Config{Domain: "example.com.", MTASTSMode: "enforce", MTASTSID: "20260301T120000Z"}
+	digest := policyDigestID(enforce.withDefaults())
 	tests := map[string]struct {
-		cfg  Config
-		prev *Config
-		want string
+		cfg   Config
+		prev  *Config
+		saved bool
+		want  string
 	}{
-		"no profile, no id":       {Config{Domain: "example.com."}, nil, "20260303T120000Z"},
-		"no profile, an id":       {Config{Domain: "example.com.", MTASTSID: "abc"}, nil, "abc"},
-		"same policy":             {saved, &saved, "20260301T120000Z"},
-		"same policy, in default": {Config{Domain: "example.com.", MTASTSID: "20260301T120000Z"}, &saved, "20260301T120000Z"},
-		"new mode":                {Config{Domain: "example.com.", MTASTSMode: "enforce", MTASTSID: "20260301T120000Z"}, &saved, "20260303T120000Z"},
-		"new mail host":           {Config{Domain: "example.com.", Host: "mx.example.com.", MTASTSID: "20260301T120000Z"}, &saved, "20260303T120000Z"},
-		"a profile without an id": {Config{Domain: "example.com."}, &Config{Domain: "example.com."}, "20260303T120000Z"},
-		"no domain":               {Config{}, nil, ""},
+		"no profile, no id, saved":     {Config{Domain: "example.com."}, nil, true, "20260303T120000Z"},
+		"no profile, no id, not saved": {Config{Domain: "example.com.", MTASTSMode: "enforce"}, nil, false, digest},
+		"no profile, an id":            {Config{Domain: "example.com.", MTASTSID: "abc"}, nil, false, "abc"},
+		"same policy":                  {saved, &saved, true, "20260301T120000Z"},
+		"same policy, by default":      {Config{Domain: "example.com.", MTASTSID: "20260301T120000Z"}, &saved, false, "20260301T120000Z"},
+		"new mode, saved":              {enforce, &saved, true, "20260303T120000Z"},
+		"new mode, not saved":          {enforce, &saved, false, digest},
+		"new mail host":                {Config{Domain: "example.com.", Host: "mx.example.com.", MTASTSID: "20260301T120000Z"}, &saved, true, "20260303T120000Z"},
+		"a profile without an id":      {Config{Domain: "example.com."}, &Config{Domain: "example.com."}, true, "20260303T120000Z"},
+		"no domain":                    {Config{}, nil, true, ""},
 	}
 	for name, tc := range tests {
 		cfg := tc.cfg
-		cfg.StampMTASTS(tc.prev, later)
+		cfg.StampMTASTS(tc.prev, later, tc.saved)
 		if cfg.MTASTSID != tc.want {
 			t.Errorf("%s: id %q, want %q", name, cfg.MTASTSID, tc.want)
 		}

@@ -65,6 +65,17 @@ type Record struct {
 	Optional bool `json:"optional,omitempty"`
 }
 
+// File is a file to serve on a web server rather than a record to
+// publish: the MTA-STS policy.
+type File struct {
+	// URL is where it must be served: "https://mta-sts.example.com/.well-known/mta-sts.txt".
+	URL string `json:"url"`
+	// ContentType is the media type to serve it with: "text/plain".
+	ContentType string `json:"content_type"`
+	// Body is the file's content.
+	Body string `json:"body"`
+}
+
 // Result is a step's verdict on one round.
 type Result struct {
 	Step     string    `json:"id"`
@@ -72,6 +83,8 @@ type Result struct {
 	Findings []Finding `json:"findings"`
 	// Expected are the records the step wanted to see.
 	Expected []Record `json:"expected"`
+	// Files are the files the step wants served, with the records.
+	Files []File `json:"files,omitempty"`
 	// Observed are the answers the verdict rests on, main question first.
 	Observed []verify.Answer `json:"-"`
 	// Servers say, per server asked, whether it serves what the step
@@ -95,6 +108,9 @@ type Step struct {
 	Owns []Ownership
 	// Records returns what to publish for cfg.
 	Records func(cfg Config) []Record
+	// Files returns the files to serve for cfg (the MTA-STS policy); nil
+	// for most steps.
+	Files func(cfg Config) []File
 	// Questions is the step's planner: every question it needs given what
 	// is known so far (dependent questions included).
 	Questions func(cfg Config, known verify.Answers) []verify.Question
@@ -168,10 +184,11 @@ type Config struct {
 	// MTASTSMode is the mode of the MTA-STS policy to publish: testing
 	// (the default) or enforce.
 	MTASTSMode string
-	// MTASTSID is the id of the MTA-STS policy ("20260301T120000Z"). It is
-	// set where the Config is made (StampMTASTS) and saved in the
-	// profile, so that the TXT record stays the same until the policy
-	// changes.
+	// MTASTSID is the id of the MTA-STS policy: the UTC time the policy
+	// was made ("20260301T120000Z"), set where the Config is made
+	// (StampMTASTS) and saved in the profile, so that the TXT record stays
+	// the same until the policy changes. A Config that keeps no profile
+	// gets an id made from the policy itself.
 	MTASTSID string
 	// TLSRPTRUA is where TLS-RPT reports go: a mailto: or https: URI;
 	// default mailto:tls-reports@<domain>.
