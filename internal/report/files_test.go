@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
@@ -50,5 +51,19 @@ func TestWriteRecordsJSONFiles(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), `"url": "https://mta-sts.example.com/.well-known/mta-sts.txt"`) || strings.Count(b.String(), `"files"`) != 1 {
 		t.Errorf("JSON:\n%s", b.String())
+	}
+}
+
+// TestReportFiles: the check report carries the files a step wants
+// served, beside its expected records.
+func TestReportFiles(t *testing.T) {
+	g := policyGroup()
+	r := Build("example.com.", []steps.Result{{Step: g.ID, Status: steps.StatusPending, Expected: g.Records, Files: g.Files}}, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	var b bytes.Buffer
+	if err := WriteJSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"files": [`) || !strings.Contains(b.String(), `"content_type": "text/plain"`) {
+		t.Errorf("report:\n%s", b.String())
 	}
 }
