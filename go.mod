@@ -18,7 +18,6 @@ require (
 	github.com/libdns/desec v1.1.1
 	github.com/libdns/libdns v1.1.1
 	github.com/libdns/ovh v1.1.0
-	github.com/libdns/porkbun v1.1.0
 	github.com/libdns/rfc2136 v1.0.1
 	github.com/miekg/dns v1.1.73
 	github.com/spf13/cobra v1.10.2

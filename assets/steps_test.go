@@ -56,6 +56,7 @@ func TestStepTextsSayWhatUsersNeed(t *testing.T) {
 		"dmarc is not at the apex":              {id: "dmarc", where: "_dmarc", pitfall: "not on the domain itself"},
 		"autoconfig explains SRV forms":         {id: "autoconfig", where: "SRV", pitfall: "weight"},
 		"blocklist publishes nothing":           {id: "blocklist", where: "Nothing to publish", notWhere: "DNS provider", pitfall: "127.255.255"},
+		"server says where it looks from":       {id: "server", where: "where the check ran", notWhere: "DNS provider", pitfall: "port 25"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

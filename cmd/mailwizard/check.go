@@ -29,7 +29,9 @@ func newCheckCmd(e env) *cobra.Command {
 		Short: "Check every record once (or --watch until all pass)",
 		Long: `Check asks every authoritative nameserver of the domain for each record a
 mail server needs and prints a table of the steps with their status and
-findings, --json for scripts, or --markdown for a ticket.
+findings, --json for scripts, or --markdown for a ticket. The server step
+connects to the mail server itself (port 25, client services, autoconfig);
+--no-probe keeps the check to DNS.
 
 Exit codes: 0 every step passes (or passes with a warning), 1 something is
 pending or failing, 2 bad input, 3 could not check (network errors only).`,
@@ -66,18 +68,13 @@ func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkF
 	if err != nil {
 		return err
 	}
-	opts, err := verifyOptions(cf.resolver, e)
+	c, err := newChecker(cf.resolver, l.cfg, e)
 	if err != nil {
 		return err
-	}
-	engine, err := verify.New(opts)
-	if err != nil {
-		return badInput("--%s: %w", flagResolver, err)
 	}
 	if err := cf.saveProfile(l, e); err != nil {
 		return err
 	}
-	c := checker{engine: engine, cfg: l.cfg, now: e.now, resolverGiven: cf.resolver != ""}
 	first, round, err := c.first(ctx)
 	if err != nil {
 		return err
@@ -103,26 +100,51 @@ type checker struct {
 	resolverGiven bool
 }
 
-// first runs the first round, after making sure the domain's zone can be
-// found at all: when it cannot (the resolver is unreachable, the domain
-// does not exist), there is nothing to check and one line says why. It
-// returns the round too, so that --watch can go on from what it
+// newChecker makes the verify engine for --resolver (the system's
+// resolver when it is "") and the checker of cfg that uses it.
+func newChecker(resolver string, cfg steps.Config, e env) (checker, error) {
+	opts, err := verifyOptions(resolver, cfg.NoProbe, e)
+	if err != nil {
+		return checker{}, err
+	}
+	engine, err := verify.New(opts)
+	if err != nil {
+		return checker{}, badInput("--%s: %w", flagResolver, err)
+	}
+	return checker{engine: engine, cfg: cfg, now: e.now, resolverGiven: resolver != ""}, nil
+}
+
+// first runs the first round and, at the same time, makes sure the
+// domain's zone can be found at all: when it cannot (the resolver is
+// unreachable, the domain does not exist), there is nothing to check, the
+// round is stopped and one line says why. The round's own discovery and
+// this one share their queries, so the check costs no round trip of its
+// own. It returns the round too, so that --watch can go on from what it
 // discovered.
 func (c checker) first(ctx context.Context) (report.Report, *verify.Round, error) {
 	round := c.engine.Round()
-	zone, err := round.Zone(ctx, c.cfg.Domain)
-	if err != nil {
-		if ctx.Err() != nil {
-			return report.Report{}, nil, interrupted()
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	found := make(chan error, 1)
+	go func() {
+		zone, err := round.Zone(rctx, c.cfg.Domain)
+		if err == nil && len(zone.Servers) == 0 {
+			err = couldNotCheck("%s has no nameservers (zone %s)", c.cfg.Domain, zone.Name)
+		} else if err != nil {
+			err = c.zoneError(err)
 		}
-		return report.Report{}, nil, c.zoneError(err)
-	}
-	if len(zone.Servers) == 0 {
-		return report.Report{}, nil, couldNotCheck("%s has no nameservers (zone %s)", c.cfg.Domain, zone.Name)
-	}
-	r := c.check(ctx, round)
-	if ctx.Err() != nil {
+		if err != nil {
+			stop() // the round has nothing to say
+		}
+		found <- err
+	}()
+	r := c.check(rctx, round)
+	err := <-found
+	switch {
+	case ctx.Err() != nil:
 		return report.Report{}, nil, interrupted() // a round cut short says nothing
+	case err != nil:
+		return report.Report{}, nil, err
 	}
 	return r, round, nil
 }

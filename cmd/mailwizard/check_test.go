@@ -17,16 +17,18 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/mailwizard/mailwizard/internal/probeserver"
 	"github.com/mailwizard/mailwizard/internal/report"
 	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/verify"
 	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
 )
 
-// checkWorld is a mail server's Config and an in-process DNS lab that can
-// serve its records.
+// checkWorld is a mail server's Config, an in-process DNS lab that can
+// serve its records, and a stand-in for the mail server itself.
 type checkWorld struct {
 	lab  *verifytest.Lab
+	host *probeserver.Host
 	cfg  steps.Config
 	e    env
 	args []string // the config flags of cfg
@@ -34,7 +36,7 @@ type checkWorld struct {
 
 // newCheckWorld starts a lab serving every record of the test mail server
 // except those of the steps in missing.
-func newCheckWorld(t *testing.T, missing ...string) checkWorld {
+func newCheckWorld(t testing.TB, missing ...string) checkWorld {
 	t.Helper()
 	key := writeKey(t, t.TempDir())
 	args := []string{"--domain", "example.com", "--ip", "192.0.2.25", "--ip", "2001:db8::25",
@@ -64,9 +66,11 @@ func newCheckWorld(t *testing.T, missing ...string) checkWorld {
 		texts = append(texts, verifytest.Zone(apex, lines...))
 	}
 	lab := verifytest.StartLab(t, verifytest.LabConfig{Zones: texts})
+	// The mail server itself, for the server step.
+	host := verifytest.StartHost(t, probeserver.HostConfig{Name: cfg.Host, Domain: cfg.Domain, Addrs: cfg.IPs, Autoconfig: []byte(steps.AutoconfigXML(cfg))})
 	e := testEnv(t)
-	e.mapAddr = lab.MapAddr
-	return checkWorld{lab: lab, cfg: cfg, e: e, args: append(args, "--resolver", lab.Resolver.Addr())}
+	e.mapAddr, e.roots = host.Routes.Map(lab.MapAddr), host.CA.Pool()
+	return checkWorld{lab: lab, host: host, cfg: cfg, e: e, args: append(args, "--resolver", lab.Resolver.Addr())}
 }
 
 func contains(list []string, s string) bool {

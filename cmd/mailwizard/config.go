@@ -37,6 +37,7 @@ const (
 	flagResolver      = "resolver"
 	flagProfile       = "profile"
 	flagSave          = "save"
+	flagNoProbe       = "no-probe"
 )
 
 // dnsblNone is the --dnsbl value that disables the blocklist check.
@@ -51,7 +52,7 @@ type configFlags struct {
 	dmarcPolicy, dmarcRUA                string
 	spfIncludes, services, dnsbl, skip   []string
 	resolver, profile                    string
-	save                                 bool
+	save, noProbe                        bool
 	mtastsMode, tlsrptRUA, tlsCert       string
 	dane                                 bool
 }
@@ -76,6 +77,7 @@ func (f *configFlags) register(flags *pflag.FlagSet) {
 	flags.StringVar(&f.resolver, flagResolver, "", "recursive resolver host:port for discovery and the second opinion (default: the system's)")
 	flags.StringVar(&f.profile, flagProfile, "", "profile file to load instead of the domain's saved profile")
 	flags.BoolVar(&f.save, flagSave, false, "save the answers to the profile")
+	flags.BoolVar(&f.noProbe, flagNoProbe, false, "DNS only: never connect to the mail server itself (the server step is skipped)")
 }
 
 // loaded is a Config from flags over a profile.
@@ -276,6 +278,9 @@ func (f *configFlags) apply(flags *pflag.FlagSet, cfg *steps.Config) []steps.Fie
 	}
 	if set(flagTLSCert) {
 		cfg.TLSCertFile, cfg.TLSCert = f.tlsCert, nil
+	}
+	if set(flagNoProbe) {
+		cfg.NoProbe = f.noProbe
 	}
 	return problems
 }

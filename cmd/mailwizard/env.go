@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"io"
 	"time"
 )
@@ -18,4 +19,7 @@ type env struct {
 	// mapAddr, when set, sends queries for nameservers' real addresses to
 	// test servers (verify.Options.MapAddr); nil outside tests.
 	mapAddr func(addr string) string
+	// roots are the certificate authorities the probes trust; nil outside
+	// tests (the system's).
+	roots *x509.CertPool
 }

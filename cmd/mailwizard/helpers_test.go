@@ -32,7 +32,7 @@ func (r result) errLines() []string {
 }
 
 // testEnv is an env with its own config folder and no colour.
-func testEnv(t *testing.T) env {
+func testEnv(t testing.TB) env {
 	t.Helper()
 	vars := map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "HOME": t.TempDir(), "TERM": "dumb"}
 	return env{
@@ -56,7 +56,7 @@ func runMW(t *testing.T, e env, args ...string) result {
 }
 
 // writeKey writes a new Ed25519 DKIM key into dir and returns its path.
-func writeKey(t *testing.T, dir string) string {
+func writeKey(t testing.TB, dir string) string {
 	t.Helper()
 	key, err := dkimkey.Generate(dkimkey.Ed25519, 0)
 	if err != nil {

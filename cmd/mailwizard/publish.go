@@ -118,16 +118,11 @@ func runPublish(ctx context.Context, cmd *cobra.Command, cf *configFlags, f publ
 	if set(flagCredentials) {
 		cfg.CredentialsFile = f.credentials
 	}
-	opts, err := verifyOptions(cf.resolver, e)
+	c, err := newChecker(cf.resolver, l.cfg, e)
 	if err != nil {
 		return err
 	}
-	engine, err := verify.New(opts)
-	if err != nil {
-		return badInput("--%s: %w", flagResolver, err)
-	}
-	c := checker{engine: engine, cfg: l.cfg, now: e.now, resolverGiven: cf.resolver != ""}
-	round := engine.Round()
+	round := c.engine.Round()
 	zone, err := round.Zone(ctx, cfg.Domain)
 	switch {
 	case ctx.Err() != nil:

@@ -7,8 +7,9 @@ import (
 
 // verifyOptions are the engine options for --resolver: that resolver for
 // discovery and as the second opinion, or else the system's (the first
-// nameserver of /etc/resolv.conf) for both.
-func verifyOptions(resolver string, e env) (verify.Options, error) {
+// nameserver of /etc/resolv.conf) for both; with noProbe (--no-probe) the
+// engine refuses every probe, so nothing but DNS leaves the machine.
+func verifyOptions(resolver string, noProbe bool, e env) (verify.Options, error) {
 	probe, err := verify.New(verify.Options{Resolver: resolver})
 	if err != nil {
 		if resolver != "" {
@@ -17,5 +18,5 @@ func verifyOptions(resolver string, e env) (verify.Options, error) {
 		return verify.Options{}, badInput("no resolver: %v; give one with --%s host:port", err, flagResolver)
 	}
 	addr := probe.Resolver()
-	return verify.Options{Resolver: addr, SecondOpinion: []string{addr}, MapAddr: e.mapAddr}, nil
+	return verify.Options{Resolver: addr, SecondOpinion: []string{addr}, MapAddr: e.mapAddr, Roots: e.roots, NoProbe: noProbe}, nil
 }

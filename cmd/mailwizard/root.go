@@ -16,8 +16,8 @@ import (
 
 // wizardFlags are the flags of the wizard (the root command).
 type wizardFlags struct {
-	domain, resolver    string
-	accessible, present bool
+	domain, resolver             string
+	accessible, present, noProbe bool
 }
 
 func newRootCmd(e env) *cobra.Command {
@@ -29,6 +29,9 @@ func newRootCmd(e env) *cobra.Command {
 address, MX, reverse DNS, SPF, DKIM, DMARC, client autoconfiguration,
 blocklists), shows exactly what to paste into your DNS provider, and watches
 the zone's authoritative nameservers until each record is really published.
+Last, it checks the mail server itself: port 25, STARTTLS and the
+certificate, no open relay, and the services mail programs use
+(--no-probe keeps it to DNS).
 
 Run it without arguments for the wizard; your answers are saved to
 $XDG_CONFIG_HOME/mailwizard/<domain>.toml, so "mailwizard --domain
@@ -47,6 +50,7 @@ no domain.`,
 	fl.StringVar(&f.resolver, flagResolver, "", "recursive resolver host:port for discovery and the second opinion (default: the system's)")
 	fl.BoolVar(&f.accessible, "accessible", false, "plain prompts and lines, for screen readers and simple terminals")
 	fl.BoolVar(&f.present, "present", false, "layout for screen sharing, in high contrast")
+	fl.BoolVar(&f.noProbe, flagNoProbe, false, "DNS only: never connect to the mail server itself (the server step is skipped)")
 	return cmd
 }
 
@@ -91,7 +95,10 @@ func runWizard(cmd *cobra.Command, f wizardFlags, e env) error {
 			opts.Config = steps.Config{Domain: f.domain}
 		}
 	}
-	opts.Verify, err = verifyOptions(f.resolver, e)
+	if f.noProbe {
+		opts.Config.NoProbe = true
+	}
+	opts.Verify, err = verifyOptions(f.resolver, opts.Config.NoProbe, e)
 	if err != nil {
 		return err
 	}

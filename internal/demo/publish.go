@@ -10,7 +10,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
-	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
+	"github.com/mailwizard/mailwizard/internal/verify/dnsworld"
 )
 
 // ErrClosed is returned by Publish and PublishMistake after Close.
@@ -26,11 +26,17 @@ type pending struct {
 // second after the world's delay, in place of whatever the step published
 // before (a mistake, say): the second server keeps the old records until
 // then. It returns a sentence saying what it did. A step with nothing to
-// publish (blocklist) publishes nothing and says so.
+// publish (blocklist) publishes nothing and says so; for the server step it
+// puts the demo's mail server right after PublishMistake.
 func (w *World) Publish(stepID string) (string, error) {
 	step, ok := steps.ByID(stepID)
 	if !ok {
 		return "", fmt.Errorf("publish: unknown step %q", stepID)
+	}
+	if stepID == steps.IDServer {
+		if fixed, err := w.fixServer(); fixed || err != nil {
+			return fmt.Sprintf("Fixed the demo's mail server: port 25 greets as %s again, with its certificate from the demo's authority.", Host), err
+		}
 	}
 	records := step.Records(w.cfg)
 	if step.Where == steps.Nowhere || len(records) == 0 {
@@ -54,11 +60,15 @@ func (w *World) Publish(stepID string) (string, error) {
 
 // PublishMistake publishes a typical mistake for the step instead of its
 // records, the same way as Publish; a later Publish replaces it. It returns
-// a sentence naming the mistake.
+// a sentence naming the mistake. For the server step the mistake is on the
+// demo's mail server itself, at once.
 func (w *World) PublishMistake(stepID string) (string, error) {
 	step, ok := steps.ByID(stepID)
 	if !ok {
 		return "", fmt.Errorf("publish a mistake: unknown step %q", stepID)
+	}
+	if stepID == steps.IDServer {
+		return w.serveMistake()
 	}
 	records := step.Records(w.cfg)
 	if step.Where == steps.Nowhere || len(records) == 0 {
@@ -89,6 +99,9 @@ func nothingToPublish(step steps.Step, cfg steps.Config) string {
 		}
 		return fmt.Sprintf("Nothing to publish for %s: the demo's resolver finds %s on none of the lists.",
 			step.Title, strings.Join(ips, " and "))
+	}
+	if step.ID == steps.IDServer {
+		return fmt.Sprintf("Nothing to publish for %s: it checks the demo's mail server itself, which runs inside mailwizard.", step.Title)
 	}
 	return fmt.Sprintf("Nothing to publish for %s.", step.Title)
 }
@@ -135,7 +148,7 @@ func (w *World) propagate(stepID string, p *pending) {
 
 // replace removes the old records from zones and adds the new ones; when
 // the new ones do not fit, the old ones stay.
-func replace(zones *verifytest.Zones, old, rrs []dns.RR) error {
+func replace(zones *dnsworld.Zones, old, rrs []dns.RR) error {
 	if err := zones.AddRR(rrs...); err != nil {
 		return err
 	}

@@ -14,9 +14,10 @@ import (
 
 	"github.com/mailwizard/mailwizard/assets"
 	"github.com/mailwizard/mailwizard/internal/dkimkey"
+	"github.com/mailwizard/mailwizard/internal/probeserver"
 	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/verify"
-	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
+	"github.com/mailwizard/mailwizard/internal/verify/dnsworld"
 )
 
 // The demo's mail server. The zones in assets/demo hold the same names.
@@ -64,10 +65,16 @@ type Options struct {
 // World is a running demo world. It implements ui.Publisher. Its methods
 // are safe for concurrent use.
 type World struct {
-	lab   *verifytest.Lab
-	dir   string // the temporary folder of the DKIM key
-	cfg   steps.Config
-	delay time.Duration
+	lab *dnsworld.Lab
+	// host is the demo's mail server itself: SMTP, submission, IMAP, POP3
+	// and the autoconfig web server, for the server step.
+	host *probeserver.Host
+	// broken is the mail server port 25 goes to while the server step's
+	// typical mistake is shown; nil otherwise.
+	broken *probeserver.MailServer
+	dir    string // the temporary folder of the DKIM key
+	cfg    steps.Config
+	delay  time.Duration
 
 	mu     sync.Mutex
 	closed bool
@@ -118,7 +125,7 @@ func StartWith(ctx context.Context, opts Options) (*World, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, errors.Join(fmt.Errorf("start demo: %w", err), os.RemoveAll(dir))
 	}
-	w.lab, err = verifytest.NewLab(verifytest.LabConfig{Zones: zones, NSDomain: nsDomain})
+	w.lab, err = dnsworld.NewLab(dnsworld.LabConfig{Zones: zones, NSDomain: nsDomain})
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("start demo servers: %w", err), os.RemoveAll(dir))
 	}
@@ -126,6 +133,10 @@ func StartWith(ctx context.Context, opts Options) (*World, error) {
 		opts.NegativeCache = DefaultNegativeCache
 	}
 	w.lab.Resolver.SetNegativeCaching(opts.NegativeCache)
+	w.host, err = probeserver.StartHost(probeserver.HostConfig{Name: Host, Domain: Domain, Addrs: IPs(), Autoconfig: []byte(steps.AutoconfigXML(w.cfg))})
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("start the demo's mail server: %w", err), w.lab.Close(), os.RemoveAll(dir))
+	}
 	return w, nil
 }
 
@@ -168,19 +179,25 @@ func demoConfig(ctx context.Context, dir, algorithm string) (steps.Config, error
 func (w *World) Config() steps.Config { return w.cfg }
 
 // Verify are the engine options that point at the world: its resolver,
-// for discovery and as the second opinion, and an address mapping that
-// sends the nameservers' real-looking addresses (192.0.2.53:53, …) to the
-// loopback servers and every other address to a closed loopback port.
+// for discovery and as the second opinion, an address mapping that sends
+// the nameservers' real-looking addresses (192.0.2.53:53, …) and the mail
+// server's ports (192.0.2.25:25, …) to the loopback servers and every
+// other address to a closed loopback port, and the demo's certificate
+// authority as the only one the probes trust.
 func (w *World) Verify() verify.Options {
 	opts := w.lab.Options()
 	resolver := w.lab.Resolver.Addr()
 	opts.SecondOpinion = []string{resolver}
-	opts.MapAddr = func(addr string) string {
+	opts.MapAddr = w.host.Routes.Map(func(addr string) string {
 		if addr == resolver {
 			return addr
 		}
 		return w.lab.MapAddr(addr)
-	}
+	})
+	opts.Roots = w.host.CA.Pool()
+	// The demo's servers run inside mailwizard: a probe costs nothing, and
+	// a mistake put on the mail server shows at the next check.
+	opts.ProbeReuse, opts.RelayReuse = -1, -1
 	return opts
 }
 
@@ -202,6 +219,11 @@ func (w *World) Close() error {
 		p.timer.Stop()
 		delete(w.pending, id)
 	}
+	broken := w.broken
 	w.mu.Unlock()
-	return errors.Join(w.lab.Close(), os.RemoveAll(w.dir))
+	errs := []error{w.lab.Close(), w.host.Close(), os.RemoveAll(w.dir)}
+	if broken != nil {
+		errs = append(errs, broken.Close())
+	}
+	return errors.Join(errs...)
 }

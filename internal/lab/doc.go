@@ -16,6 +16,11 @@
 // missing and the process runs as root on Debian; Require turns a missing
 // lab into a skipped test, or a failed one when MAILWIZARD_E2E=require.
 //
+// For the server step, StartPostfix runs a real Postfix (Debian package
+// postfix, installed by EnsurePostfix) on a loopback address of its own,
+// 127.25.N.1, ports 25, 587 and 465, with its own configuration, queue and
+// a certificate given by the test; the system's Postfix is never touched.
+//
 // Nothing here talks to anything but loopback: Unbound's root is a stub
 // to the lab, so a name outside the lab fails at once.
 package lab

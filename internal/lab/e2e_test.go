@@ -39,7 +39,9 @@ func serverFlags(ips ...string) []string {
 	if len(ips) == 0 {
 		ips = []string{"192.0.2.25", "2001:db8::25"}
 	}
-	args := []string{"--domain", "example.com", "--dkim-selector", selector, "--dkim-key", keyPath(), "--dnsbl", blocklist}
+	// The mail server's addresses are documentation addresses: nothing
+	// may connect to them (server_e2e_test.go probes a real Postfix).
+	args := []string{"--domain", "example.com", "--dkim-selector", selector, "--dkim-key", keyPath(), "--dnsbl", blocklist, "--no-probe"}
 	for _, ip := range ips {
 		args = append(args, "--ip", ip)
 	}
@@ -186,11 +188,15 @@ func codes(s report.Step) []string {
 }
 
 // wantStatuses checks every step's status: those in special as given,
-// every other pass or warn.
+// the server step skipped (--no-probe, see serverFlags), every other pass
+// or warn.
 func wantStatuses(t *testing.T, rep report.Report, special map[string]steps.Status) {
 	t.Helper()
 	for _, s := range rep.Steps {
 		want, ok := special[s.ID]
+		if !ok && s.ID == steps.IDServer {
+			want, ok = steps.StatusSkipped, true
+		}
 		switch {
 		case ok && s.Status != want:
 			t.Errorf("step %s is %s, want %s; findings: %+v", s.ID, s.Status, want, s.Findings)

@@ -27,6 +27,8 @@ type (
 		Status    *string         `json:"status"`
 		CheckedAt *string         `json:"checked_at"`
 		Steps     *[]contractStep `json:"steps"`
+		Mode      *string         `json:"mode"`  // addition
+		Notes     *[]string       `json:"notes"` // addition, only when there are some
 	}
 	contractStep struct {
 		ID        *string                `json:"id"`
@@ -36,6 +38,8 @@ type (
 		Observed  *[]contractObservation `json:"observed"`
 		Resolvers *[]contractObservation `json:"resolvers"`
 		Findings  *[]contractFinding     `json:"findings"`
+		// addition, only when a zone names more nameservers than are asked
+		OmittedNameservers *[]string `json:"omitted_nameservers"`
 		// Additions: each server's verdict, each resolver's note.
 		Servers       *[]contractServer  `json:"servers"`
 		SecondOpinion *[]contractOpinion `json:"second_opinion"`
@@ -66,6 +70,7 @@ type (
 		RTTMillis   *int64    `json:"rtt_ms"`
 		Error       *string   `json:"error"`
 		NegativeTTL *int64    `json:"negative_ttl_s"` // addition, only for a "no"
+		NoEDNS      *bool     `json:"no_edns"`        // addition, only when true
 	}
 	contractFinding struct {
 		Code     *string `json:"code"`
@@ -110,6 +115,9 @@ func TestE2EJSONContract(t *testing.T) {
 		t.Error("checked_at is missing")
 	} else if at, err := time.Parse(time.RFC3339, *rep.CheckedAt); err != nil || !strings.HasSuffix(*rep.CheckedAt, "Z") || time.Since(at) > time.Minute {
 		t.Errorf("checked_at = %q (%v), want RFC 3339 in UTC, just now", *rep.CheckedAt, err)
+	}
+	if rep.Mode == nil || *rep.Mode != "authoritative" {
+		t.Errorf("mode = %v, want \"authoritative\"", str(rep.Mode))
 	}
 	if rep.Steps == nil {
 		t.Fatal("steps is missing")

@@ -6,13 +6,16 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -28,6 +31,17 @@ type Config struct {
 	// ns1 and ns2 in the first zone, whose addresses (the lab's loopback
 	// addresses) the lab adds to it.
 	Zones []Zone
+	// Apart are zones a third nameserver, ns3 in the first zone, serves
+	// alone: a parent zone above the lab's zones (whose Records hold the
+	// delegation to write), or a child zone delegated from one of them
+	// (whose delegation, to ns3, the test writes in the parent). The lab
+	// adds their SOA, an NS record naming ns3, and ns3's address to the
+	// first zone; the resolver asks ns3 for them.
+	Apart []Zone
+	// AAAANowhere gives ns1 and ns2 an AAAA record, ::1, at which nothing
+	// answers (the lab holds port 53 there and never replies): a
+	// nameserver's IPv6 address this machine has no path to.
+	AAAANowhere bool
 	// Secondary makes ns2 a secondary of ns1: it transfers the zones from
 	// ns1 whenever ns1 notifies a change, as a provider's servers do, so
 	// that an update sent to ns1 alone reaches both.
@@ -51,6 +65,12 @@ type Lab struct {
 	unbound   *daemon
 	// runDirs are Knot's short-named run folders, removed by Close.
 	runDirs []string
+	// apart is ns3's address, when Config.Apart has zones.
+	apart netip.Addr
+	// nowhere holds [::1]:53 silent for Config.AAAANowhere, and release
+	// lets another lab take it.
+	nowhere io.Closer
+	release func()
 }
 
 // Start starts a lab for t and stops it when t ends, printing the servers'
@@ -78,49 +98,73 @@ func start(ctx context.Context, progs Programs, cfg Config, dir string) (*Lab, e
 	if len(cfg.Zones) == 0 {
 		return nil, errors.New("a lab needs at least one zone")
 	}
+	l := &Lab{progs: progs, dir: dir, home: dns.CanonicalName(cfg.Zones[0].Apex)}
+	if cfg.AAAANowhere {
+		// Before the lock of the starts: a lab waiting for its turn at
+		// [::1]:53 must not hold up the others.
+		if err := l.holdNowhere(); err != nil {
+			return l, err
+		}
+	}
 	// From picking addresses until every server listens, no other lab may
 	// pick them.
 	unlock, err := lockStarts()
 	if err != nil {
-		return nil, err
+		return l, err
 	}
 	defer unlock()
 	base, err := freeBase()
 	if err != nil {
-		return nil, err
+		return l, err
 	}
-	l := &Lab{
-		progs: progs, dir: dir,
-		home: dns.CanonicalName(cfg.Zones[0].Apex),
-		ns:   []netip.Addr{base.Next(), base.Next().Next()},
-		res:  addrAt(base, 10),
-
-		secondary: cfg.Secondary,
-	}
+	l.ns = []netip.Addr{base.Next(), base.Next().Next()}
+	l.res = addrAt(base, 10)
+	l.secondary = cfg.Secondary
 	for _, z := range cfg.Zones {
 		l.zones = append(l.zones, dns.CanonicalName(z.Apex))
 	}
+	cfg.Zones = slices.Clone(cfg.Zones)
+	if len(cfg.Apart) > 0 {
+		l.apart = addrAt(base, 3)
+		if !free(l.apart) {
+			return l, fmt.Errorf("the lab's third address %s is taken", l.apart)
+		}
+		cfg.Zones[0].Records = append(slices.Clone(cfg.Zones[0].Records), fmt.Sprintf("ns3.%s 3600 IN A %s", l.home, l.apart))
+	}
+	if cfg.AAAANowhere {
+		cfg.Zones[0].Records = append(slices.Clone(cfg.Zones[0].Records),
+			fmt.Sprintf("ns1.%s 3600 IN AAAA ::1", l.home), fmt.Sprintf("ns2.%s 3600 IN AAAA ::1", l.home))
+	}
 	secret, err := newSecret()
 	if err != nil {
-		return nil, err
+		return l, err
 	}
 	l.secret = secret
 	l.keyFile = filepath.Join(dir, "tsig.key")
 	if err := os.WriteFile(l.keyFile, []byte(tsigAlgorithm+":"+keyName+":"+secret+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("write the TSIG key: %w", err)
+		return l, fmt.Errorf("write the TSIG key: %w", err)
 	}
 	for i, addr := range l.ns {
-		if err := l.startKnot(ctx, i, addr, secret, cfg.Zones); err != nil {
+		text := func(z Zone) string { return zoneText(z, l.home, l.ns, i == 0) }
+		if err := l.startKnot(ctx, i, addr, secret, cfg.Zones, text, l.home); err != nil {
 			return l, err
 		}
 	}
-	if err := l.startUnbound(ctx); err != nil {
+	if len(cfg.Apart) > 0 {
+		text := func(z Zone) string { return apartZoneText(z, l.home) }
+		if err := l.startKnot(ctx, 2, l.apart, secret, cfg.Apart, text, dns.CanonicalName(cfg.Apart[0].Apex)); err != nil {
+			return l, err
+		}
+	}
+	if err := l.startUnbound(ctx, cfg.Apart); err != nil {
 		return l, err
 	}
 	return l, nil
 }
 
-func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret string, zones []Zone) error {
+// startKnot starts nameserver i at addr serving zones, each written by text,
+// and waits until it answers for ready.
+func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret string, zones []Zone, text func(Zone) string, ready string) error {
 	dir := filepath.Join(l.dir, fmt.Sprintf("ns%d", i+1))
 	zoneDir := filepath.Join(dir, "zones")
 	if err := os.MkdirAll(zoneDir, 0o700); err != nil {
@@ -133,9 +177,10 @@ func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret stri
 		return fmt.Errorf("ns%d: %w", i+1, err)
 	}
 	l.runDirs = append(l.runDirs, run)
+	var apexes []string
 	for _, z := range zones {
-		text := zoneText(z, l.home, l.ns, i == 0)
-		if err := os.WriteFile(filepath.Join(zoneDir, dns.CanonicalName(z.Apex)+"zone"), []byte(text), 0o600); err != nil {
+		apexes = append(apexes, dns.CanonicalName(z.Apex))
+		if err := os.WriteFile(filepath.Join(zoneDir, dns.CanonicalName(z.Apex)+"zone"), []byte(text(z)), 0o600); err != nil {
 			return fmt.Errorf("ns%d: %w", i+1, err)
 		}
 	}
@@ -144,10 +189,10 @@ func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret stri
 	switch {
 	case l.secondary && i == 0:
 		role.notify = l.ns[1]
-	case l.secondary:
+	case l.secondary && i == 1:
 		role.primary = l.ns[0]
 	}
-	if err := os.WriteFile(conf, []byte(knotConfig(run, dir, addr, zoneDir, keyName, secret, l.zones, role)), 0o600); err != nil {
+	if err := os.WriteFile(conf, []byte(knotConfig(run, dir, addr, zoneDir, keyName, secret, apexes, role)), 0o600); err != nil {
 		return fmt.Errorf("ns%d: %w", i+1, err)
 	}
 	d, err := startDaemon(fmt.Sprintf("knotd ns%d", i+1), l.progs.Knotd, "-c", conf)
@@ -155,16 +200,20 @@ func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret stri
 		return err
 	}
 	l.knots = append(l.knots, d)
-	return d.waitReady(ctx, netip.AddrPortFrom(addr, 53).String(), l.home, false)
+	return d.waitReady(ctx, netip.AddrPortFrom(addr, 53).String(), ready, false)
 }
 
-func (l *Lab) startUnbound(ctx context.Context) error {
+func (l *Lab) startUnbound(ctx context.Context, apart []Zone) error {
 	dir := filepath.Join(l.dir, "unbound")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("unbound: %w", err)
 	}
 	conf := filepath.Join(dir, "unbound.conf")
-	if err := os.WriteFile(conf, []byte(unboundConfig(dir, l.res, l.ns, l.zones)), 0o600); err != nil {
+	text := unboundConfig(dir, l.res, l.ns, l.zones)
+	for _, z := range apart {
+		text += fmt.Sprintf("\nstub-zone:\n    name: %q\n    stub-addr: %s@53\n", dns.CanonicalName(z.Apex), l.apart)
+	}
+	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
 		return fmt.Errorf("unbound: %w", err)
 	}
 	d, err := startDaemon("unbound", l.progs.Unbound, "-d", "-c", conf)
@@ -246,7 +295,37 @@ func (l *Lab) Close() error {
 	for _, d := range l.runDirs {
 		errs = append(errs, os.RemoveAll(d))
 	}
+	if l.nowhere != nil {
+		errs = append(errs, l.nowhere.Close())
+	}
+	if l.release != nil {
+		l.release()
+	}
 	return errors.Join(errs...)
+}
+
+// Apart is the name and address of ns3, the nameserver of Config.Apart.
+func (l *Lab) Apart() (name string, addr netip.Addr) {
+	return "ns3." + l.home, l.apart
+}
+
+// holdNowhere takes [::1]:53 for the lab's life and never answers there;
+// labs that want it take turns (a lock). A machine without ::1 has no path
+// there at all, which does as well.
+func (l *Lab) holdNowhere() error {
+	release, err := lockNowhere()
+	if err != nil {
+		return err
+	}
+	l.release = release
+	pc, err := net.ListenPacket("udp6", "[::1]:53")
+	switch {
+	case err == nil:
+		l.nowhere = pc
+	case errors.Is(err, syscall.EADDRINUSE):
+		return fmt.Errorf("[::1]:53 is taken by another program, so the lab cannot make it a dead end: %w", err)
+	}
+	return nil
 }
 
 func newSecret() (string, error) {

@@ -26,6 +26,18 @@ func soaLine(apex, home string) string {
 	return fmt.Sprintf("%s 3600 IN SOA ns1.%s hostmaster.%s 1 3600 600 86400 3600", apex, home, home)
 }
 
+// apartZoneText is the zone file of a zone ns3 serves alone: SOA, an NS
+// record naming ns3 of home, then z's records.
+func apartZoneText(z Zone, home string) string {
+	apex := dns.CanonicalName(z.Apex)
+	var b strings.Builder
+	fmt.Fprintf(&b, "$TTL 3600\n%s\n%s 3600 IN NS ns3.%s\n", soaLine(apex, home), apex, home)
+	for _, line := range z.Records {
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
 // zoneText is the zone file of z for one nameserver: SOA, NS records
 // naming ns1 and ns2 of home, their addresses when z is home, then z's
 // records (and its FirstOnly records when first is set).

@@ -48,6 +48,7 @@ type file struct {
 	TSIGKey         string `toml:"tsig-key,omitempty"`
 	Credentials     string `toml:"credentials,omitempty"`
 	RFC2136Server   string `toml:"rfc2136-server,omitempty"`
+	NoProbe         bool   `toml:"no-probe,omitempty"`
 }
 
 // fromConfig is the file form of cfg. Key paths are made absolute so the
@@ -80,6 +81,7 @@ func fromConfig(cfg steps.Config) file {
 		TSIGKey:         absPath(cfg.TSIGKeyFile),
 		Credentials:     absPath(cfg.CredentialsFile),
 		RFC2136Server:   cfg.RFC2136Server,
+		NoProbe:         cfg.NoProbe,
 	}
 	if cfg.DNSBL != nil {
 		zones := cfg.DNSBL
@@ -116,6 +118,7 @@ func (f file) config(dir string) steps.Config {
 		TSIGKeyFile:       relativeTo(dir, f.TSIGKey),
 		CredentialsFile:   relativeTo(dir, f.Credentials),
 		RFC2136Server:     f.RFC2136Server,
+		NoProbe:           f.NoProbe,
 	}
 	if f.DNSBL != nil {
 		cfg.DNSBL = append([]string{}, *f.DNSBL...)

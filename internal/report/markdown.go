@@ -26,6 +26,9 @@ func WriteMarkdown(w io.Writer, r Report) error {
 	b := bufio.NewWriter(w)
 	fmt.Fprintf(b, "## mailwizard check of %s\n\n", prose(r.Domain))
 	fmt.Fprintf(b, "**Status: %s**, checked %s\n\n", prose(string(r.Status)), r.CheckedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
+	for _, n := range r.Notes {
+		fmt.Fprintf(b, "> %s\n\n", prose(n))
+	}
 	b.WriteString("| Step | Status | Findings |\n| --- | --- | --- |\n")
 	for _, s := range r.Steps {
 		codes := make([]string, 0, len(s.Findings))
@@ -58,13 +61,25 @@ func writeMarkdownStep(b *bufio.Writer, s Step) {
 		fence := codeFence(strings.Join(lines, "\n"))
 		fmt.Fprintf(b, "\nExpected:\n\n%s\n%s\n%s\n", fence, strings.Join(lines, "\n"), fence)
 	}
-	if len(s.Servers) > 0 {
+	switch {
+	case len(s.Probes) > 0:
+		writeMarkdownProbes(b, s.Probes)
+	case len(s.Servers) > 0:
 		b.WriteString("\nServers:\n\n")
 		for _, v := range s.Servers {
 			fmt.Fprintf(b, "- %s %s: %s\n", prose(string(v.Verdict)), code(v.Server), prose(v.Detail))
 		}
 	}
-	writeMarkdownObservations(b, "Authoritative servers", s.Observed)
+	var dns, probes []Observation
+	for _, o := range s.Observed {
+		if o.Probe != nil {
+			probes = append(probes, o)
+		} else {
+			dns = append(dns, o)
+		}
+	}
+	writeMarkdownObservations(b, "Authoritative servers", dns)
+	writeMarkdownObservations(b, "Connections to the server", probes)
 	writeMarkdownObservations(b, "Second opinion (recursive resolvers)", s.Resolvers)
 	if notes := s.ResolverNotes(); len(notes) > 0 {
 		b.WriteString("\nNotes:\n\n")
@@ -81,6 +96,15 @@ func writeMarkdownStep(b *bufio.Writer, s Step) {
 			}
 			b.WriteString("\n")
 		}
+	}
+}
+
+// writeMarkdownProbes lists the server step's rows: what was found at
+// each address and port, and where the check ran from.
+func writeMarkdownProbes(b *bufio.Writer, rows []steps.ProbeRow) {
+	b.WriteString("\nServer (per address and port):\n\n")
+	for _, r := range rows {
+		fmt.Fprintf(b, "- %s %s %s: %s, from %s: %s\n", prose(string(r.Status)), code(r.Service), code(r.Address), code(r.Host), code(r.From), prose(r.Detail))
 	}
 }
 

@@ -29,6 +29,9 @@ func (o Observation) Summary() string {
 	if o.Error != "" {
 		return "error: " + o.Error
 	}
+	if o.Probe != nil {
+		return o.Probe.summary(o.RTTMillis)
+	}
 	s := o.Rcode
 	switch n := len(o.Records); {
 	case n == 1:

@@ -31,9 +31,29 @@ type Observation struct {
 	// reply, how long it may be cached (RFC 2308 §5); for a resolver this
 	// is how much longer it keeps saying no.
 	NegativeTTLSeconds int64 `json:"negative_ttl_s,omitempty"`
+	// NoEDNS is true when the server answered only a query without EDNS0
+	// (it answered FORMERR to, or dropped, the query with it); left out
+	// otherwise.
+	NoEDNS bool `json:"no_edns,omitempty"`
+	// Probe is, for a probe of the server itself (Question names it, Server
+	// is the name asked for, Address where it connected), what it saw.
+	Probe *ProbeObservation `json:"probe,omitempty"`
 }
 
+// authoritative are the observations of ans's servers, then those of each
+// link of its CNAME chain, each under its own question.
 func authoritative(ans verify.Answer) []Observation {
+	if ans.Question.Via == verify.Direct {
+		return []Observation{probeObservation(ans)}
+	}
+	out := serverObservations(ans)
+	for _, link := range ans.Chain {
+		out = append(out, serverObservations(link)...)
+	}
+	return out
+}
+
+func serverObservations(ans verify.Answer) []Observation {
 	q := ans.Question.String()
 	if ans.Err != nil && len(ans.Servers) == 0 {
 		return []Observation{{Question: q, Records: []string{}, Error: ans.Err.Error()}}
@@ -42,9 +62,9 @@ func authoritative(ans verify.Answer) []Observation {
 }
 
 func resolvers(ans verify.Answer) []Observation {
-	if ans.Question.Via == verify.Recursive {
+	if ans.Question.Via != verify.Authoritative {
 		// Recursive questions have no second opinion: the resolver's
-		// answer is already in Servers.
+		// answer is already in Servers; probes have none either.
 		return nil
 	}
 	return observations(ans.Question.String(), ans.Resolvers)
@@ -66,6 +86,7 @@ func observation(question string, o verify.Observation) Observation {
 		Records:            make([]string, 0, len(o.Answer)),
 		RTTMillis:          o.RTT.Milliseconds(),
 		NegativeTTLSeconds: int64(o.NegativeTTL / time.Second),
+		NoEDNS:             o.NoEDNS,
 	}
 	if o.Rcode >= 0 {
 		out.Rcode = rcodeString(o.Rcode)

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
+	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
 // Report is the result of one check round, as printed by
@@ -20,7 +22,21 @@ type Report struct {
 	CheckedAt time.Time `json:"checked_at"`
 	// Steps are the steps in the wizard's order, skipped ones included.
 	Steps []Step `json:"steps"`
+	// Mode says whom the records were asked: "authoritative" (each zone's
+	// own nameservers, as always when the network lets mailwizard reach
+	// them) or "resolver" (this network blocks or intercepts DNS to
+	// outside servers, so the answers come from the recursive resolver).
+	Mode string `json:"mode"`
+	// Notes are what the report says once about the check as a whole
+	// (this machine has no IPv6 path, …); left out when there are none.
+	Notes []string `json:"notes,omitempty"`
 }
+
+// Values of Report.Mode.
+const (
+	ModeAuthoritative = "authoritative"
+	ModeResolver      = "resolver"
+)
 
 // Step is one step's verdict with the data it rests on.
 type Step struct {
@@ -43,6 +59,13 @@ type Step struct {
 	// SecondOpinion is what each resolver says of the step's records, in a
 	// sentence.
 	SecondOpinion []steps.Opinion `json:"second_opinion"`
+	// OmittedNameservers are nameservers of the zones the step read that
+	// were not asked: a zone that names more than the engine asks
+	// (verify.Options.MaxNameservers). Left out when there are none.
+	OmittedNameservers []string `json:"omitted_nameservers,omitempty"`
+	// Probes are, for the server step, one row per address and port it
+	// connected to: the step's verdict there and where it ran from.
+	Probes []steps.ProbeRow `json:"probes,omitempty"`
 }
 
 // Build makes the report of one round from the steps' results (from
@@ -54,10 +77,34 @@ func Build(domain string, results []steps.Result, checkedAt time.Time) Report {
 		CheckedAt: checkedAt.UTC().Truncate(time.Second),
 		Steps:     make([]Step, 0, len(results)),
 	}
+	var answers []verify.Answer
+	r.Mode = ModeAuthoritative
 	for _, res := range results {
 		r.Steps = append(r.Steps, buildStep(res))
+		answers = append(answers, res.Observed...)
+		if res.FromResolver {
+			r.Mode = ModeResolver
+		}
 	}
+	if r.Mode == ModeResolver {
+		r.Notes = append(r.Notes, steps.ResolverModeText)
+	}
+	r.Notes = append(r.Notes, notes(answers)...)
 	return r
+}
+
+// notes are the report's notes about the network, from every answer of
+// the round.
+func notes(answers []verify.Answer) []string {
+	var out []string
+	for _, fam := range verify.NoPath(answers) {
+		other := "IPv4"
+		if fam == "IPv4" {
+			other = "IPv6"
+		}
+		out = append(out, fmt.Sprintf("This machine seems to have no %s path: every %s address of the nameservers gave no reply while their %s addresses answered, so the results rest on %s. A nameserver that answered on one address counts as answering.", fam, fam, other, other))
+	}
+	return out
 }
 
 func buildStep(res steps.Result) Step {
@@ -72,6 +119,7 @@ func buildStep(res steps.Result) Step {
 		Resolvers:     []Observation{},
 		Servers:       nonNil(res.Servers),
 		SecondOpinion: nonNil(res.SecondOpinion),
+		Probes:        res.Probes,
 	}
 	if st, ok := steps.ByID(res.Step); ok && st.Title != "" {
 		s.Title = st.Title
@@ -79,6 +127,11 @@ func buildStep(res steps.Result) Step {
 	for _, ans := range res.Observed {
 		s.Observed = append(s.Observed, authoritative(ans)...)
 		s.Resolvers = append(s.Resolvers, resolvers(ans)...)
+		for _, ns := range ans.Omitted {
+			if !slices.Contains(s.OmittedNameservers, ns) {
+				s.OmittedNameservers = append(s.OmittedNameservers, ns)
+			}
+		}
 	}
 	return s
 }

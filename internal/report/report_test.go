@@ -201,7 +201,7 @@ func TestJSONContract(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("report is not JSON: %v\n%s", err, buf.String())
 	}
-	requireKeys(t, "report", doc, "domain", "status", "checked_at", "steps")
+	requireKeys(t, "report", doc, "domain", "status", "checked_at", "steps", "mode")
 	if doc["checked_at"] != "2026-03-01T12:00:00Z" {
 		t.Errorf("checked_at = %v, want RFC 3339 2026-03-01T12:00:00Z", doc["checked_at"])
 	}
@@ -261,5 +261,115 @@ func TestBuildStatusAndTitle(t *testing.T) {
 		if s.Title != want {
 			t.Errorf("step %s title = %q, want %q", s.ID, s.Title, want)
 		}
+	}
+}
+
+// TestBuildOmittedNameservers: the nameservers a zone names beyond those
+// asked are in the step's JSON, once each; a step without any has no such
+// field.
+func TestBuildOmittedNameservers(t *testing.T) {
+	omitted := []string{"ns14.example.net.", "ns15.example.net."}
+	q := verify.Q("example.com.", dns.TypeMX)
+	res := []steps.Result{
+		{Step: steps.IDMX, Status: steps.StatusWarn, Observed: []verify.Answer{
+			{Question: q, Zone: "example.com.", Omitted: omitted},
+			{Question: verify.Q("mail.example.com.", dns.TypeA), Zone: "example.com.", Omitted: omitted},
+		}},
+		{Step: steps.IDDKIM, Status: steps.StatusPass, Observed: []verify.Answer{{Question: q, Zone: "example.com."}}},
+	}
+	r := Build("example.com.", res, time.Unix(0, 0))
+	if got := r.Steps[0].OmittedNameservers; !slices.Equal(got, omitted) {
+		t.Errorf("omitted nameservers %v, want %v", got, omitted)
+	}
+	var buf bytes.Buffer
+	if err := WriteJSONLine(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), `"omitted_nameservers":["ns14.example.net.","ns15.example.net."]`); n != 1 {
+		t.Errorf("omitted_nameservers appears %d times, want once (for the mx step):\n%s", n, buf.String())
+	}
+}
+
+// TestBuildCNAMEChain: every link of a CNAME chain is in observed, under its
+// own question, after the question's own observations.
+func TestBuildCNAMEChain(t *testing.T) {
+	q := verify.Q("sel._domainkey.example.com.", dns.TypeTXT)
+	link := verify.Q("sel.dkim.example.org.", dns.TypeTXT)
+	ans := verify.Answer{
+		Question: q, Zone: "example.com.",
+		Servers: []verify.Observation{{Server: "ns1.example.net.", Address: "192.0.2.53:53", Rcode: dns.RcodeSuccess,
+			Answer: []dns.RR{mustRR(t, "sel._domainkey.example.com. 3600 IN CNAME sel.dkim.example.org.")}}},
+		Chain: []verify.Answer{{Question: link, Zone: "example.org.",
+			Servers: []verify.Observation{{Server: "ns1.example.org.", Address: "198.51.100.1:53", Rcode: dns.RcodeSuccess,
+				Answer: []dns.RR{mustRR(t, `sel.dkim.example.org. 3600 IN TXT "v=DKIM1; p=MIIB"`)}}}}},
+	}
+	r := Build("example.com.", []steps.Result{{Step: steps.IDDKIM, Status: steps.StatusPass, Observed: []verify.Answer{ans}}}, time.Unix(0, 0))
+	var got []string
+	for _, o := range r.Steps[0].Observed {
+		got = append(got, o.Question+" at "+o.Server+": "+strings.Join(o.Records, ", "))
+	}
+	want := []string{
+		"TXT sel._domainkey.example.com. at ns1.example.net.: sel._domainkey.example.com. 3600 IN CNAME sel.dkim.example.org.",
+		`TXT sel.dkim.example.org. at ns1.example.org.: sel.dkim.example.org. 3600 IN TXT "v=DKIM1; p=MIIB"`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("observed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestBuildNoIPv6Note: one note for the whole report when every IPv6
+// address failed while IPv4 ones answered; none when IPv6 answered too.
+func TestBuildNoIPv6Note(t *testing.T) {
+	q := verify.Q("example.com.", dns.TypeMX)
+	obs := func(v6 error) []verify.Observation {
+		o6 := verify.Observation{Server: "ns1.example.net.", Address: "[2001:db8::53]:53", Rcode: dns.RcodeSuccess}
+		if v6 != nil {
+			o6 = verify.Observation{Server: "ns1.example.net.", Address: "[2001:db8::53]:53", Rcode: -1, Err: v6}
+		}
+		return []verify.Observation{{Server: "ns1.example.net.", Address: "192.0.2.53:53", Rcode: dns.RcodeSuccess}, o6}
+	}
+	timeout := &verify.QueryError{Question: q, Server: "ns1.example.net.", Address: "[2001:db8::53]:53", Err: verify.ErrTimeout}
+	for name, tc := range map[string]struct {
+		v6    error
+		notes int
+	}{
+		"ipv6 times out": {timeout, 1},
+		"ipv6 answers":   {nil, 0},
+		"ipv6 servfail":  {&verify.QueryError{Question: q, Err: &verify.RcodeError{Rcode: dns.RcodeServerFailure}}, 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := []steps.Result{
+				{Step: steps.IDMX, Observed: []verify.Answer{{Question: q, Servers: obs(tc.v6)}}},
+				{Step: steps.IDHost, Observed: []verify.Answer{{Question: q, Servers: obs(tc.v6)}}},
+			}
+			r := Build("example.com.", res, time.Unix(0, 0))
+			if len(r.Notes) != tc.notes || r.Mode != ModeAuthoritative {
+				t.Fatalf("notes %q mode %q, want %d notes, authoritative", r.Notes, r.Mode, tc.notes)
+			}
+			if tc.notes > 0 && !strings.HasPrefix(r.Notes[0], "This machine seems to have no IPv6 path") {
+				t.Errorf("note %q", r.Notes[0])
+			}
+		})
+	}
+}
+
+// TestBuildResolverMode: a round whose answers came from the resolver is
+// marked in the JSON and says so once.
+func TestBuildResolverMode(t *testing.T) {
+	q := verify.Q("example.com.", dns.TypeMX)
+	res := []steps.Result{
+		{Step: steps.IDMX, FromResolver: true, Observed: []verify.Answer{{Question: q, FromResolver: true}}},
+		{Step: steps.IDHost, FromResolver: true},
+	}
+	r := Build("example.com.", res, time.Unix(0, 0))
+	if r.Mode != ModeResolver || len(r.Notes) != 1 || r.Notes[0] != steps.ResolverModeText {
+		t.Errorf("mode %q notes %q, want resolver mode said once", r.Mode, r.Notes)
+	}
+	var buf bytes.Buffer
+	if err := WriteJSONLine(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"mode":"resolver"`) {
+		t.Errorf("JSON %s, want mode resolver", buf.String())
 	}
 }

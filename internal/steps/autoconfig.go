@@ -178,6 +178,7 @@ func autoconfigQuestions(cfg Config, known verify.Answers) []verify.Question {
 		qs = append(qs, q)
 		if s, _ := lookupService(srvService(q.Name)); slices.Contains(cfg.Services, s.name) || strings.HasPrefix(q.Name, "_autodiscover.") {
 			qs = append(qs, doubledQuestions(cfg, known, q)...)
+			qs = append(qs, wildcardQuestions(cfg, known, q)...)
 		}
 	}
 	for _, t := range srvTargets(cfg, known) {
@@ -187,6 +188,7 @@ func autoconfigQuestions(cfg Config, known verify.Answers) []verify.Question {
 		q := verify.Q(name, dns.TypeA)
 		qs = append(qs, q)
 		qs = append(qs, doubledQuestions(cfg, known, q)...)
+		qs = append(qs, wildcardQuestions(cfg, known, q)...)
 	}
 	return qs
 }
@@ -207,6 +209,7 @@ func judgeAutoconfig(cfg Config, known verify.Answers, v *verdict) {
 		case slices.Contains(cfg.Services, s.name):
 			checkSRV(v, cfg, r, s, requiredSRV())
 			v.checkDoubled(cfg, known, q, "The SRV record for "+s.what)
+			v.checkWildcard(cfg, known, q, "The SRV record for "+s.what+" "+q.Name)
 		default:
 			checkUnoffered(v, r, s)
 		}
@@ -217,6 +220,10 @@ func judgeAutoconfig(cfg Config, known verify.Answers, v *verdict) {
 		checkSRV(v, cfg, r, ad, advisedSRV())
 	}
 	v.checkDoubled(cfg, known, q, "The autodiscover SRV record")
+	v.checkWildcard(cfg, known, q, "The autodiscover SRV record "+q.Name)
+	for _, name := range []string{autodiscoverName(cfg.Domain), autoconfigName(cfg.Domain)} {
+		v.checkWildcard(cfg, known, verify.Q(name, dns.TypeA), "The name "+name)
+	}
 	checkSRVCNAMEs(v, known, cfg)
 	checkAlias(v, cfg, known, autodiscoverName(cfg.Domain), CodeAutodiscoverMissing, CodeAutodiscoverWrongTarget,
 		"Outlook looks there for the server settings")

@@ -32,6 +32,7 @@ const (
 	CodeDoubledDomain      = "doubled-domain"
 	CodeLookupError        = "lookup-error"
 	CodeNSUnreachable      = "ns-unreachable"
+	CodeNSTooMany          = "ns-too-many"
 )
 
 // CommonCodes are the finding codes every step may report.
@@ -45,6 +46,18 @@ func CommonCodes() []FindingCode {
 			Meaning: "could not check (timeout, SERVFAIL, REFUSED)"},
 		{Code: CodeNSUnreachable, Severity: SeverityWarning, Effect: StatusWarn,
 			Meaning: "some servers gave no usable answer"},
+		{Code: CodeNSTooMany, Severity: SeverityWarning, Effect: StatusWarn,
+			Meaning: "the zone names more nameservers than a check asks (13); those not asked are named"},
+		{Code: CodeNSDelegationMismatch, Severity: SeverityWarning, Effect: StatusWarn,
+			Meaning: "the parent zone delegates the domain to other nameservers than its own NS records name"},
+		{Code: CodeCNAMEDangling, Severity: SeverityError, Effect: StatusFail,
+			Meaning: "the record is a CNAME to a name that does not exist"},
+		{Code: CodeCNAMELoop, Severity: SeverityError, Effect: StatusFail,
+			Meaning: "the record's CNAME chain comes back to a name it passed"},
+		{Code: CodeCNAMETooDeep, Severity: SeverityError, Effect: StatusFail,
+			Meaning: "the record's CNAME chain has more than 8 CNAMEs"},
+		{Code: CodeWildcardOnly, Severity: SeverityWarning, Effect: StatusWarn,
+			Meaning: "the record is not published itself: a wildcard answers for it"},
 	}
 }
 

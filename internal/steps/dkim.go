@@ -88,7 +88,8 @@ func dkimQuestions(cfg Config, known verify.Answers) []verify.Question {
 		return nil
 	}
 	q := verify.Q(dkimName(cfg), dns.TypeTXT)
-	return append([]verify.Question{q}, doubledQuestions(cfg, known, q)...)
+	qs := append([]verify.Question{q}, doubledQuestions(cfg, known, q)...)
+	return append(qs, wildcardQuestions(cfg, known, q)...)
 }
 
 func judgeDKIM(cfg Config, known verify.Answers, v *verdict) {
@@ -98,10 +99,11 @@ func judgeDKIM(cfg Config, known verify.Answers, v *verdict) {
 		return
 	}
 	q := verify.Q(dkimName(cfg), dns.TypeTXT)
-	if r, ok := v.ask(known, q); ok {
+	if r, ok := v.follow(known, q, "The DKIM key record "+q.Name); ok {
 		checkDKIM(v, cfg, r)
 	}
 	v.checkDoubled(cfg, known, q, "The DKIM key record")
+	v.checkWildcard(cfg, known, q, "The DKIM key record "+q.Name)
 	switch {
 	case cfg.DKIMPublicKey == nil:
 		v.add(CodeDKIMKeyUnverified,
@@ -140,6 +142,11 @@ func checkDKIM(v *verdict, cfg Config, r reply) {
 	txts := func(o verify.Observation) []dkimTXT { return dkimTXTs(o, r.q.Name) }
 	with, without := split(r.ok, func(o verify.Observation) bool { return len(txts(o)) > 0 })
 	switch {
+	case len(with) == 0 && r.q.Name != dkimName(cfg):
+		v.add(CodeDKIMMissing,
+			"%s is published as a CNAME to %s, but %s has no DKIM key record on %s yet, so receivers cannot check your server's signatures. The key is managed there: ask whoever runs %s (your mail provider) to publish it, or point the CNAME at the name they gave you.",
+			dkimName(cfg), v.cnames[len(v.cnames)-1].Target, r.q.Name, servers(without), r.q.Name)
+		return
 	case len(with) == 0:
 		v.add(CodeDKIMMissing,
 			"%s has no DKIM key record on %s yet, so receivers cannot check your server's signatures. Add %s. If your server signs with another selector (the s= of its DKIM-Signature header), give that selector instead.",

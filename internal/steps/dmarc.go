@@ -138,6 +138,7 @@ func dmarcQuestions(cfg Config, known verify.Answers) []verify.Question {
 		qs = append(qs, verify.Q(org, dns.TypeTXT))
 	}
 	qs = append(qs, doubledQuestions(cfg, known, q)...)
+	qs = append(qs, wildcardQuestions(cfg, known, q)...)
 	for _, name := range reportAuthNames(cfg, known) {
 		qs = append(qs, verify.Q(name, dns.TypeTXT))
 	}
@@ -149,7 +150,7 @@ func dmarcQuestions(cfg Config, known verify.Answers) []verify.Question {
 func reportAuthNames(cfg Config, known verify.Answers) []string {
 	var out []string
 	addrs := []string{cfg.DMARCRUA}
-	r, _ := peek(known, verify.Q(dmarcName(cfg.Domain), dns.TypeTXT))
+	r, _ := peekFollow(known, verify.Q(dmarcName(cfg.Domain), dns.TypeTXT))
 	for _, o := range r.ok {
 		for _, value := range dmarcValues(o, r.q.Name) {
 			if rec, err := parseDMARC(value); err == nil {
@@ -183,11 +184,12 @@ func dmarcValues(o verify.Observation, name string) []string {
 
 func judgeDMARC(cfg Config, known verify.Answers, v *verdict) {
 	q := verify.Q(dmarcName(cfg.Domain), dns.TypeTXT)
-	if r, ok := v.ask(known, q); ok {
+	if r, ok := v.follow(known, q, "The DMARC record "+q.Name); ok {
 		checkDMARC(v, cfg, known, r)
 	}
 	checkDMARCAtApex(v, cfg, known)
 	v.checkDoubled(cfg, known, q, "The DMARC record")
+	v.checkWildcard(cfg, known, q, "The DMARC record "+q.Name)
 }
 
 func checkDMARC(v *verdict, cfg Config, known verify.Answers, r reply) {
@@ -195,6 +197,11 @@ func checkDMARC(v *verdict, cfg Config, known verify.Answers, r reply) {
 	with, without := split(r.ok, func(o verify.Observation) bool { return len(values(o)) > 0 })
 	want := dmarcValue(cfg)
 	switch {
+	case len(with) == 0 && r.q.Name != dmarcName(cfg.Domain):
+		v.add(CodeDMARCMissing,
+			"%s is published as a CNAME to %s, but %s has no DMARC record on %s yet. The record is managed there: ask whoever runs %s (your DMARC report service) to publish it, or publish your own TXT record at %s instead of the CNAME: %q.",
+			dmarcName(cfg.Domain), v.cnames[len(v.cnames)-1].Target, r.q.Name, servers(without), r.q.Name, dmarcName(cfg.Domain), want)
+		return
 	case len(with) == 0 && dmarcOrgName(cfg.Domain) != "":
 		checkInherited(v, cfg, known, r, want)
 		return
@@ -336,12 +343,12 @@ func reportKind(tag string) string {
 // organisation accepts reports for ours (RFC 7489 §7.1). A wildcard
 // (*._report._dmarc.<domain>) answers the same question.
 func checkReportAuth(v *verdict, cfg Config, known verify.Answers, addr, name string) {
-	r, ok := v.ask(known, verify.Q(name, dns.TypeTXT))
+	r, ok := v.follow(known, verify.Q(name, dns.TypeTXT), "The report authorization "+name)
 	if !ok {
 		return
 	}
 	authorized := slices.ContainsFunc(r.ok, func(o verify.Observation) bool {
-		for _, rr := range typed[*dns.TXT](o.Records(name, dns.TypeTXT)) {
+		for _, rr := range typed[*dns.TXT](o.Records(r.q.Name, dns.TypeTXT)) {
 			if isDMARC(JoinTXT(rr.Txt)) {
 				return true
 			}

@@ -7,8 +7,9 @@
 // environment, and holds no package state. A step asks verify for the
 // questions it needs through its Questions planner (dependent questions
 // included: an MX target's address, SPF includes, a DMARC report domain's
-// authorization, the name with the zone appended twice) and judges one
-// round's answers in Judge.
+// authorization, the name with the zone appended twice), and the probes of
+// the server itself (the server step: port 25, client services, autoconfig
+// endpoints), and judges one round's answers in Judge.
 //
 // A verdict follows the same rules in every step: a record absent from
 // every server is pending (its *-missing finding says what to add); present

@@ -29,9 +29,9 @@ func doubledZones(cfg Config, known verify.Answers, q verify.Question) []string 
 	return zones
 }
 
-// doubledQuestions asks for q's name with the zone appended, and for the
-// zone's wildcard once a doubled name answers: a wildcard answers for any
-// name and must not count as a doubled record.
+// doubledQuestions asks for q's name with the zone appended, and the
+// engine's wildcard probe there once a doubled name answers: a wildcard
+// answers for any name and must not count as a doubled record.
 func doubledQuestions(cfg Config, known verify.Answers, q verify.Question) []verify.Question {
 	var qs []verify.Question
 	for _, zone := range doubledZones(cfg, known, q) {
@@ -42,7 +42,7 @@ func doubledQuestions(cfg Config, known verify.Answers, q verify.Question) []ver
 		dq := verify.Q(d, q.Type)
 		qs = append(qs, dq)
 		if r, ok := peek(known, dq); ok && len(doubledAt(r)) > 0 {
-			qs = append(qs, verify.Q("*."+zone, q.Type))
+			qs = append(qs, verify.WildcardProbe(parentName(d), q.Type))
 		}
 	}
 	return qs
@@ -72,7 +72,7 @@ func (v *verdict) checkDoubled(cfg Config, known verify.Answers, q verify.Questi
 			continue
 		}
 		found := doubledAt(r)
-		if len(found) == 0 || wildcarded(known, zone, q.Type, found) {
+		if len(found) == 0 || wildcarded(known, r) {
 			continue
 		}
 		with, _ := split(r.ok, func(o verify.Observation) bool { return len(found[o.Server]) > 0 })
@@ -85,25 +85,20 @@ func (v *verdict) checkDoubled(cfg Config, known verify.Answers, q verify.Questi
 	}
 }
 
-// wildcarded reports whether the records found at a doubled name are the
-// zone's wildcard answering, not a record of their own. When the wildcard's
-// answer is not known yet, it says so too: better no finding than a wrong one.
-func wildcarded(known verify.Answers, zone string, qtype uint16, found map[string][]dns.RR) bool {
-	w, ok := peek(known, verify.Q("*."+zone, qtype))
-	if !ok {
-		return true
+// wildcarded reports whether the records found at a doubled name are a
+// wildcard answering, not a record of their own: the engine's probe next
+// to it got the same. When the probe is not answered yet, it says so too:
+// better no finding than a wrong one.
+func wildcarded(known verify.Answers, r reply) bool {
+	probe, ok := peek(known, verify.WildcardProbe(parentName(r.q.Name), r.q.Type))
+	return !ok || byWildcard(r, probe)
+}
+
+// parentName is name without its first label.
+func parentName(name string) string {
+	i, end := dns.NextLabel(name, 0)
+	if end {
+		return "."
 	}
-	wild := make(map[string]bool)
-	for _, o := range w.ok {
-		rrs := append(o.Records("*."+zone, qtype), o.Records("*."+zone, dns.TypeCNAME)...)
-		if len(rrs) > 0 {
-			wild[canonicalKey(rrs)] = true
-		}
-	}
-	for _, rrs := range found {
-		if !wild[canonicalKey(rrs)] {
-			return false
-		}
-	}
-	return true
+	return name[i:]
 }

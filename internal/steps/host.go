@@ -70,7 +70,7 @@ func hostQuestions(cfg Config, known verify.Answers) []verify.Question {
 	if len(cfg.v6()) > 0 {
 		qs = append(qs, doubledQuestions(cfg, known, aaaa)...)
 	}
-	return qs
+	return append(qs, wildcardQuestions(cfg, known, a, aaaa)...)
 }
 
 // judgeHost checks that the host's addresses are the server's, on every
@@ -101,6 +101,8 @@ func judgeHost(cfg Config, known verify.Answers, v *verdict) {
 	if len(cfg.v6()) > 0 {
 		v.checkDoubled(cfg, known, aaaa, "The AAAA record of the mail host")
 	}
+	v.checkWildcard(cfg, known, a, "The A record of the mail host "+cfg.Host)
+	v.checkWildcard(cfg, known, aaaa, "The AAAA record of the mail host "+cfg.Host)
 }
 
 // hasAddress reports whether the server has an address or a CNAME at the

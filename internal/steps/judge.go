@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/miekg/dns"
 
@@ -28,12 +26,26 @@ type verdict struct {
 	asked    map[verify.Question]bool
 	// unreachable are servers that failed while others answered.
 	unreachable []verify.Observation
+	// tooMany are the zones with more nameservers than the engine asks:
+	// the asked and the omitted names, by zone.
+	tooMany map[string][2][]string
+	// cnames are the records found published as a CNAME.
+	cnames []Alias
+	// fromResolver is set when an answer came from the resolver.
+	fromResolver bool
 	// skipped is set when the Config leaves the step nothing to check.
 	skipped bool
 	// servers, when the judge sets them, are the verdicts of whoever it
-	// asked instead of the authoritative servers (the blocklists).
+	// asked instead of the authoritative servers (the blocklists, the
+	// server step's addresses and ports).
 	servers []ServerVerdict
+	// probes are the per-address rows of a step that probes servers.
+	probes []ProbeRow
 }
+
+// maxListed is how many names a message lists before it says how many more
+// there are.
+const maxListed = 10
 
 // newVerdict starts the verdict of a step that declares codes.
 func newVerdict(codes []FindingCode) *verdict {
@@ -82,29 +94,9 @@ func endSentences(msg string) string {
 func Printable(s string) string { return printable(s) }
 
 // printable escapes what a stranger's record may carry into a message and
-// a terminal must not print: control characters (an escape sequence would
-// repaint the screen) and bytes that are not UTF-8, as \x1b or \u0085.
-func printable(msg string) string {
-	if !strings.ContainsFunc(msg, func(r rune) bool { return r == utf8.RuneError || unicode.IsControl(r) }) {
-		return msg
-	}
-	var b strings.Builder
-	for i := 0; i < len(msg); {
-		r, size := utf8.DecodeRuneInString(msg[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, msg[i])
-		case unicode.IsControl(r) && r < 0x80:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unicode.IsControl(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	return b.String()
-}
+// a terminal must not print (verify.Printable): control characters and
+// bytes that are not UTF-8, as \x1b or \u0085.
+func printable(msg string) string { return verify.Printable(msg) }
 
 // reply is what the authoritative servers said to one question.
 type reply struct {
@@ -125,31 +117,42 @@ func (v *verdict) ask(known verify.Answers, q verify.Question) (reply, bool) {
 		}
 	}
 	r := reply{q: q}
+	v.noteOmitted(ans)
+	v.fromResolver = v.fromResolver || ans.FromResolver
 	switch {
 	case !found:
 		v.lookupError(q, "it has not been asked yet")
 		return r, false
 	case ans.Err != nil:
-		v.lookupError(q, failure(ans.Err))
+		v.lookupErrors(q, ans.Err)
 		return r, false
 	}
 	var failed []verify.Observation
 	r.ok, failed = split(ans.Servers, verify.Observation.OK)
 	if len(r.ok) == 0 {
-		var reasons []string
+		errs := make([]error, 0, len(failed))
 		for _, o := range failed {
-			if why := failure(o.Err); !slices.Contains(reasons, why) {
-				reasons = append(reasons, why)
-			}
+			errs = append(errs, o.Err)
 		}
-		if len(reasons) == 0 {
-			reasons = append(reasons, "no server was found to ask")
-		}
-		v.lookupError(q, strings.Join(reasons, "; "))
+		v.lookupErrors(q, errs...)
 		return r, false
 	}
-	v.unreachable = append(v.unreachable, failed...)
+	v.unreachable = append(v.unreachable, silent(failed, r.ok)...)
 	return r, true
+}
+
+// silent are the failed observations of servers that gave no usable reply
+// on any address: a server that answered on one address (IPv4) while
+// another failed (an IPv6 address this machine has no path to) answered,
+// and its failing address shows in the observations only.
+func silent(failed, ok []verify.Observation) []verify.Observation {
+	var out []verify.Observation
+	for _, o := range failed {
+		if !slices.ContainsFunc(ok, func(k verify.Observation) bool { return k.Server == o.Server }) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // peek looks q up without recording anything: for answers that only add
@@ -167,10 +170,74 @@ func (v *verdict) lookupError(q verify.Question, why string) {
 		"Could not check %s: %s. This is a problem reaching the servers, not a verdict on your records; mailwizard will ask again.", q, why)
 }
 
+// lookupErrors records why no server gave a usable reply to q: each
+// server's failure once, or, when the round's query budget ran out, that.
+func (v *verdict) lookupErrors(q verify.Question, errs ...error) {
+	var reasons []string
+	for _, err := range errs {
+		var be *verify.BudgetError
+		if errors.As(err, &be) {
+			v.add(CodeLookupError,
+				"Could not check %s: %s. The zones this check reads (their nameservers, CNAME chains or SPF includes) ask for more queries than mailwizard sends in one check; look for an NS set, a chain or an include tree that has grown out of hand.",
+				q, be.Error())
+			return
+		}
+		if why := failure(err); !slices.Contains(reasons, why) {
+			reasons = append(reasons, why)
+		}
+	}
+	if len(reasons) == 0 {
+		reasons = append(reasons, "no server was found to ask")
+	}
+	v.lookupError(q, strings.Join(reasons, "; "))
+}
+
+// noteOmitted remembers a zone whose nameservers were not all asked.
+func (v *verdict) noteOmitted(ans verify.Answer) {
+	if len(ans.Omitted) == 0 || ans.Zone == "" {
+		return
+	}
+	if v.tooMany == nil {
+		v.tooMany = make(map[string][2][]string)
+	}
+	var asked []string
+	for _, o := range ans.Servers {
+		if !slices.Contains(asked, o.Server) {
+			asked = append(asked, o.Server)
+		}
+	}
+	v.tooMany[ans.Zone] = [2][]string{asked, ans.Omitted}
+}
+
+// addTooMany adds ns-too-many for each zone with more nameservers than
+// the engine asks, naming those it left out.
+func (v *verdict) addTooMany() {
+	zones := make([]string, 0, len(v.tooMany))
+	for z := range v.tooMany {
+		zones = append(zones, z)
+	}
+	slices.Sort(zones)
+	for _, z := range zones {
+		asked, omitted := v.tooMany[z][0], v.tooMany[z][1]
+		v.add(CodeNSTooMany,
+			"The zone %s names %d nameservers. mailwizard asked the first %d by name and not the other %d: %s. Resolvers also try only a few of them, so a record that some of these servers lack is missing for part of the world. Keep the two to four nameservers your DNS provider gives you, in the zone's NS records and at your registrar.",
+			z, len(asked)+len(omitted), len(asked), len(omitted), someOf(omitted))
+	}
+}
+
+// someOf lists the first names and says how many more there are.
+func someOf(names []string) string {
+	if len(names) <= maxListed {
+		return list(names)
+	}
+	return fmt.Sprintf("%s and %d more (all are in the JSON report)", strings.Join(names[:maxListed], ", "), len(names)-maxListed)
+}
+
 // result turns the verdict into the step's Result.
 func (v *verdict) result(id string, expected []Record) Result {
+	v.addTooMany()
 	v.addUnreachable()
-	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed}
+	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed, Probes: v.probes, Aliases: v.cnames, FromResolver: v.fromResolver}
 	for _, n := range v.notes {
 		res.Findings = append(res.Findings, n.finding)
 		if n.effect.rank() > res.Status.rank() {

@@ -75,3 +75,34 @@ func TestPrintable(t *testing.T) {
 		})
 	}
 }
+
+// TestServerAnsweredOnOneAddress: a server whose IPv6 address fails while
+// its IPv4 address answers has answered (no ns-unreachable); one that
+// fails on every address has not.
+func TestServerAnsweredOnOneAddress(t *testing.T) {
+	q := verify.Q("example.com.", dns.TypeMX)
+	ok := func(server, addr string) verify.Observation {
+		return verify.Observation{Server: server, Address: addr, Rcode: dns.RcodeSuccess, Authoritative: true}
+	}
+	failed := func(server, addr string) verify.Observation {
+		return verify.Observation{Server: server, Address: addr, Rcode: -1,
+			Err: &verify.QueryError{Question: q, Server: server, Address: addr, Err: &verify.AbandonedError{Answered: "192.0.2.53:53", After: 50e6}}}
+	}
+	tests := map[string]struct {
+		obs  []verify.Observation
+		want bool
+	}{
+		"ipv6 fails, ipv4 answers": {[]verify.Observation{ok("ns1.example.net.", "192.0.2.53:53"), failed("ns1.example.net.", "[2001:db8::53]:53"), ok("ns2.example.net.", "192.0.2.54:53")}, false},
+		"a server fails on both":   {[]verify.Observation{ok("ns1.example.net.", "192.0.2.53:53"), failed("ns2.example.net.", "192.0.2.54:53"), failed("ns2.example.net.", "[2001:db8::54]:53")}, true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			v := newVerdict(nil)
+			v.ask(verify.Answers{q: {Question: q, Zone: "example.com.", Servers: tc.obs}}, q)
+			res := v.result(IDMX, nil)
+			if _, got := finding(res, CodeNSUnreachable); got != tc.want {
+				t.Errorf("ns-unreachable %v, want %v: %s", got, tc.want, messages(res))
+			}
+		})
+	}
+}

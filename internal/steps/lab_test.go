@@ -9,6 +9,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/mailwizard/mailwizard/internal/probeserver"
 	"github.com/mailwizard/mailwizard/internal/verify"
 	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
 )
@@ -35,8 +36,11 @@ func startLab(t *testing.T, cfg Config) (*verifytest.Lab, *verify.Engine) {
 	if err := lab.Add(`_spf.relay.example.net. 3600 IN TXT "v=spf1 ip4:198.51.100.0/24 -all"`); err != nil {
 		t.Fatal(err)
 	}
+	// The mail server itself, for the server step.
+	host := verifytest.StartHost(t, probeserver.HostConfig{Name: cfg.Host, Domain: cfg.Domain, Addrs: cfg.IPs, Autoconfig: []byte(AutoconfigXML(cfg))})
 	opts := lab.Options()
 	opts.Timeout = 2 * time.Second
+	opts.MapAddr, opts.Roots = host.Routes.Map(lab.MapAddr), host.CA.Pool()
 	eng, err := verify.New(opts)
 	if err != nil {
 		t.Fatal(err)

@@ -1,13 +1,19 @@
 package steps
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/probeserver"
+	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
 // brokenWorlds are zones with the mistakes people make, each applied to a
@@ -154,6 +160,53 @@ func brokenWorlds(t testing.TB) map[string]struct {
 				)
 			},
 		},
+		"records behind broken CNAMEs": {world: func(w *world) {
+			publishCNAME("mail._domainkey", "gone.example.org.")(w)
+			publishCNAME("_dmarc", "loop.example.org.", "loop.example.org. CNAME _dmarc.example.com.")(w)
+		}},
+		"records behind CNAMEs whose targets lack them": {world: func(w *world) {
+			publishCNAME("mail._domainkey", "key.example.org.", "key.example.org. A 192.0.2.1")(w)
+			publishCNAME("_dmarc", "dmarc.example.org.", "dmarc.example.org. A 192.0.2.1")(w)
+			w.remove("mail._domainkey", dns.TypeCNAME, "ns2.example.net.")
+		}},
+		"a chain too long and too many nameservers": {world: func(w *world) {
+			alternating(12)(w)
+			w.omitted = []string{"ns3.example.net.", "ns4.example.net."}
+		}},
+		"records only a wildcard answers": {world: func(w *world) {
+			w.remove("mail", dns.TypeANY)
+			w.remove("_dmarc", dns.TypeTXT)
+			w.remove("mail._domainkey", dns.TypeTXT)
+			for _, s := range w.servers {
+				w.add(s, "* A 192.0.2.10", `* TXT "v=DMARC1; p=none"`, "*._domainkey CNAME key.example.org.", txtLine("key.example.org.", rsa))
+			}
+		}},
+		"a delegation elsewhere, records added at another provider": {
+			cfg: func(c *Config) { c.Provider = "godaddy" },
+			world: func(w *world) {
+				w.serveAs("dana.ns.cloudflare.com.", "lars.ns.cloudflare.com.")
+				withNS([]string{"dana.ns.cloudflare.com.", "lars.ns.cloudflare.com."}, "ns1.domaincontrol.com.", "ns2.domaincontrol.com.")(w)
+				w.remove("_dmarc", dns.TypeTXT)
+				w.remove("mail._domainkey", dns.TypeTXT)
+			},
+		},
+		"query budget spent": {world: func(w *world) { w.budget = 1000 }},
+		"the server broken in every way": {world: func(w *world) {
+			w.fail(probeAt("2001:db8::10", 25), verify.StageConnect, syscall.ECONNREFUSED)
+			w.onProbe(port(25), func(r *verify.ProbeResult) {
+				r.Greeting.Lines = []string{"220 localhost.localdomain ESMTP \x1b[31m"}
+				r.EHLO.Lines = []string{"250-localhost.localdomain", "250 PIPELINING"}
+				r.StartTLSOffered, r.TLS = false, nil
+			})
+			w.onProbe(relayTests, func(r *verify.ProbeResult) { r.RcptTo = verify.Reply{Code: 250, Lines: []string{"250 ok"}} })
+			w.leaf(port(465), probeserver.Cert{Names: []string{"www.example.net"}, SelfSigned: true, NotAfter: time.Now().AddDate(0, 0, -1), NotBefore: time.Now().AddDate(0, -1, 0)}, x509.UnknownAuthorityError{})
+			w.fail(port(993), verify.StageConnect, verify.ErrTimeout)
+			w.onProbe(port(587), func(r *verify.ProbeResult) { r.StartTLSOffered, r.TLS = false, nil })
+			w.onProbe(func(p verify.Probe) bool { return p.Kind == verify.ProbeHTTPS }, func(r *verify.ProbeResult) {
+				r.HTTP = &verify.HTTPResponse{Status: 500, StatusLine: "HTTP/1.1 500 Internal Server Error"}
+			})
+		}},
+		"port 25 blocked here": {world: func(w *world) { w.fail(port25, verify.StageConnect, verify.ErrTimeout) }},
 		"resolver down": {
 			cfg:   func(c *Config) { c.DNSBL = []string{"zen.example.org."} },
 			world: func(w *world) { w.down[resolverName] = errors.New("i/o timeout") },

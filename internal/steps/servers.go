@@ -63,6 +63,9 @@ func serverVerdicts(res Result) ([]ServerVerdict, map[verify.Question]bool) {
 		byName    = map[string]*ServerVerdict{}
 		counts    int
 		published = map[verify.Question]bool{}
+		// silent are the addresses that failed of servers that answered
+		// on another one: named beside the server, not its verdict.
+		silent = map[string][]string{}
 	)
 	set := func(name string, v Verdict, detail string) {
 		l, ok := byName[name]
@@ -82,6 +85,12 @@ func serverVerdicts(res Result) ([]ServerVerdict, map[verify.Question]bool) {
 			continue
 		}
 		for _, obs := range ans.Servers {
+			if !obs.OK() && answeredElsewhere(ans.Servers, obs) {
+				if !slices.Contains(silent[obs.Server], obs.Address) {
+					silent[obs.Server] = append(silent[obs.Server], obs.Address)
+				}
+				continue
+			}
 			v, detail := judgeServer(obs, ans.Question, want)
 			if v == VerdictBad && green(res.Status) && len(obs.Records(ans.Question.Name, ans.Question.Type)) > 0 {
 				v = VerdictOK
@@ -98,11 +107,22 @@ func serverVerdicts(res Result) ([]ServerVerdict, map[verify.Question]bool) {
 			if counts > 1 {
 				l.Detail = fmt.Sprintf("serves all %d records", counts)
 			}
+			if addrs := silent[name]; len(addrs) > 0 {
+				l.Detail += " (no reply on " + strings.Join(addrs, ", ") + ")"
+			}
 		}
 		l.Detail = printable(l.Detail)
 		out = append(out, l)
 	}
 	return out, published
+}
+
+// answeredElsewhere reports whether the server of a failed observation
+// gave a usable reply on another of its addresses.
+func answeredElsewhere(all []verify.Observation, failed verify.Observation) bool {
+	return slices.ContainsFunc(all, func(o verify.Observation) bool {
+		return o.OK() && o.Server == failed.Server && o.Address != failed.Address
+	})
 }
 
 // worse reports whether v says less about the server than w: bad over

@@ -143,6 +143,7 @@ func spfQuestions(cfg Config, known verify.Answers) []verify.Question {
 		q := spfQuestion(id, dns.TypeTXT)
 		qs = append(qs, q)
 		qs = append(qs, doubledQuestions(cfg, known, q)...)
+		qs = append(qs, wildcardQuestions(cfg, known, q)...)
 		// Each record a server publishes is evaluated, so that what it
 		// needs is asked even when the servers disagree; so is the record
 		// proposed instead of one that uses ptr, to check that it covers
@@ -205,19 +206,20 @@ type spfLookup struct {
 	override map[string][]string
 }
 
-func (l spfLookup) reply(name string, qtype uint16) (verify.Observation, spf.LookupStatus) {
-	ans, ok := l.known.Get(spfQuestion(name, qtype))
-	if !ok {
-		return verify.Observation{}, spf.NotAsked
+// reply is the first usable reply for name and qtype, at the end of its
+// CNAME chain (receivers follow it, RFC 7208 §4.4), and the name the
+// records there are owned by.
+func (l spfLookup) reply(name string, qtype uint16) (verify.Observation, string, spf.LookupStatus) {
+	q := spfQuestion(name, qtype)
+	if _, ok := l.known.Get(q); !ok {
+		return verify.Observation{}, "", spf.NotAsked
 	}
-	if ans.Err == nil {
-		for _, o := range ans.Servers {
-			if o.OK() {
-				return o, spf.Found
-			}
-		}
+	// A chain that breaks ends without records: a void lookup.
+	r, _ := peekFollow(l.known, q)
+	if len(r.ok) == 0 {
+		return verify.Observation{}, "", spf.Failed
 	}
-	return verify.Observation{}, spf.Failed
+	return r.ok[0], r.q.Name, spf.Found
 }
 
 // TXT returns the joined TXT records of name, or of the name at the end
@@ -227,12 +229,12 @@ func (l spfLookup) TXT(name string) ([]string, spf.LookupStatus) {
 	if txts, ok := l.override[verify.CanonicalName(name)]; ok {
 		return txts, spf.Found
 	}
-	o, status := l.reply(name, dns.TypeTXT)
+	o, owner, status := l.reply(name, dns.TypeTXT)
 	if status != spf.Found {
 		return nil, status
 	}
 	var out []string
-	for _, rr := range typed[*dns.TXT](o.Records(chainEnd(o, verify.CanonicalName(name)), dns.TypeTXT)) {
+	for _, rr := range typed[*dns.TXT](o.Records(owner, dns.TypeTXT)) {
 		out = append(out, JoinTXT(rr.Txt))
 	}
 	return found(out)
@@ -259,7 +261,7 @@ func (l spfLookup) IP(name string, v6 bool) ([]netip.Addr, spf.LookupStatus) {
 	if v6 {
 		qtype = dns.TypeAAAA
 	}
-	o, status := l.reply(name, qtype)
+	o, _, status := l.reply(name, qtype)
 	if status != spf.Found {
 		return nil, status
 	}
@@ -268,12 +270,12 @@ func (l spfLookup) IP(name string, v6 bool) ([]netip.Addr, spf.LookupStatus) {
 
 // MX returns the MX targets of name.
 func (l spfLookup) MX(name string) ([]string, spf.LookupStatus) {
-	o, status := l.reply(name, dns.TypeMX)
+	o, owner, status := l.reply(name, dns.TypeMX)
 	if status != spf.Found {
 		return nil, status
 	}
 	var out []string
-	for _, rr := range typed[*dns.MX](o.Records(verify.CanonicalName(name), dns.TypeMX)) {
+	for _, rr := range typed[*dns.MX](o.Records(owner, dns.TypeMX)) {
 		out = append(out, verify.CanonicalName(rr.Mx))
 	}
 	return found(out)
@@ -281,12 +283,12 @@ func (l spfLookup) MX(name string) ([]string, spf.LookupStatus) {
 
 // PTR returns the names the PTR records of a reverse name point at.
 func (l spfLookup) PTR(name string) ([]string, spf.LookupStatus) {
-	o, status := l.reply(name, dns.TypePTR)
+	o, owner, status := l.reply(name, dns.TypePTR)
 	if status != spf.Found {
 		return nil, status
 	}
 	var out []string
-	for _, rr := range typed[*dns.PTR](o.Records(verify.CanonicalName(name), dns.TypePTR)) {
+	for _, rr := range typed[*dns.PTR](o.Records(owner, dns.TypePTR)) {
 		out = append(out, verify.CanonicalName(rr.Ptr))
 	}
 	return found(out)
@@ -332,6 +334,7 @@ func judgeSPF(cfg Config, known verify.Answers, v *verdict) {
 			checkSPF(v, cfg, known, r, i > 0)
 		}
 		v.checkDoubled(cfg, known, q, "The SPF record")
+		v.checkWildcard(cfg, known, q, "The SPF record "+q.Name)
 	}
 }
 

@@ -20,6 +20,7 @@ func All() []Step {
 		newStep(tlsrptStep()),
 		newStep(autoconfigStep()),
 		newStep(blocklistStep()),
+		newStep(serverStep()),
 	}
 }
 
@@ -72,6 +73,9 @@ func newStep(d definition) Step {
 			if cfg = cfg.withDefaults(); cfg.skips(d.id) || cfg.Domain == "" {
 				return nil
 			}
+			if d.where == AtDNSProvider {
+				return append(d.questions(cfg, known), zoneQuestions(cfg, known)...)
+			}
 			return d.questions(cfg, known)
 		},
 		Judge: func(cfg Config, known verify.Answers) Result {
@@ -88,6 +92,10 @@ func newStep(d definition) Step {
 				v.add(CodeLookupError, "No domain is configured, so there is nothing to check.")
 			} else {
 				d.judge(cfg, known, v)
+				if d.where == AtDNSProvider {
+					v.checkDelegation(cfg, known)
+					v.checkProvider(cfg, known)
+				}
 			}
 			res := v.result(d.id, d.records(cfg))
 			res.Files = files

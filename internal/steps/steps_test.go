@@ -2,6 +2,7 @@ package steps
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -57,7 +58,7 @@ func TestEveryStepServers(t *testing.T) {
 			runStepCases(t, s.ID, dkimConfig, map[string]stepCase{
 				"every server answers": {
 					status: StatusPass,
-					not:    []string{CodeNSUnreachable, CodeLookupError, CodePartialPropagation, CodeDoubledDomain},
+					not:    []string{CodeNSUnreachable, CodeLookupError, CodePartialPropagation, CodeDoubledDomain, CodeNSTooMany, CodeWildcardOnly, CodeNSDelegationMismatch},
 				},
 				"one server down": {
 					world:  func(w *world) { w.down["ns1.example.net."] = errors.New("i/o timeout") },
@@ -72,6 +73,24 @@ func TestEveryStepServers(t *testing.T) {
 					want:   []string{CodeLookupError},
 					not:    []string{CodeNSUnreachable, CodePartialPropagation},
 					says:   []string{"SERVFAIL from the resolver", "not a verdict on your records"},
+				},
+				"more nameservers than are asked": {
+					world: func(w *world) {
+						for i := range 20 {
+							w.omitted = append(w.omitted, fmt.Sprintf("ns%d.example.net.", i+3))
+						}
+					},
+					status: StatusWarn,
+					want:   []string{CodeNSTooMany},
+					not:    []string{CodeNSUnreachable, CodeLookupError},
+					says:   []string{"names 22 nameservers", "the first 2 by name and not the other 20: ns3.example.net., ns4.example.net.", "and 10 more (all are in the JSON report)"},
+				},
+				"query budget spent": {
+					world:  func(w *world) { w.budget = 1000 },
+					status: StatusError,
+					want:   []string{CodeLookupError},
+					not:    []string{CodeNSUnreachable},
+					says:   []string{"stopped after 1000 queries: the zone's data asks for more than a mail domain needs"},
 				},
 				"every server down": {
 					world: func(w *world) {

@@ -87,13 +87,28 @@ type Result struct {
 	Files []File `json:"files,omitempty"`
 	// Observed are the answers the verdict rests on, main question first.
 	Observed []verify.Answer `json:"-"`
+	// Aliases are the expected records found published as a CNAME: the
+	// step judged the records at the end of each chain, which whoever runs
+	// the target manages.
+	Aliases []Alias `json:"aliases,omitempty"`
+	// FromResolver is set when the answers came from the recursive
+	// resolver because the network did not let the nameservers be asked
+	// directly (verify.Answer.FromResolver): the verdict may lag behind the
+	// zone by the resolver's cache.
+	FromResolver bool `json:"-"`
 	// Servers say, per server asked, whether it serves what the step
 	// expects: ok, bad with what is wrong there, or unknown with why.
 	Servers []ServerVerdict `json:"servers"`
 	// SecondOpinion is what the recursive resolvers say of the expected
 	// records, one note each; it never decides the status.
 	SecondOpinion []Opinion `json:"second_opinion"`
+	// Probes are, for a step that connects to servers (server), one row
+	// per address and port probed.
+	Probes []ProbeRow `json:"probes,omitempty"`
 }
+
+// ResolverModeText says once, plainly, that a check ran in resolver mode.
+const ResolverModeText = "Resolver mode: this network does not let mailwizard ask nameservers directly: results come from your resolver and can lag behind by its caching; run it from another network for authoritative results."
 
 // Step is one record (or group of records) of a mail server, as data plus
 // pure functions.
@@ -225,6 +240,10 @@ type Config struct {
 	// RFC2136Server is the server ("host:port") rfc2136 updates go to;
 	// "" for the zone's primary (SOA MNAME).
 	RFC2136Server string
+
+	// NoProbe keeps the checks to DNS: no step connects to the server
+	// (the server step is skipped).
+	NoProbe bool
 }
 
 // FieldError is a problem with one field of a Config.

@@ -32,6 +32,16 @@ type world struct {
 	noZone error
 	// resolver answers Recursive questions (blocklists).
 	resolver []dns.RR
+	// omitted are nameservers of every zone that were not asked.
+	omitted []string
+	// budget, when positive, is a query budget spent before the
+	// authoritative questions were asked.
+	budget int
+	// delegation are the nameservers the parent zone's server,
+	// a.gtld.example., delegates every zone to; nil: no parent answers.
+	delegation []string
+	// probing answers Direct questions (probes), see probeworld_test.go.
+	probing
 }
 
 // newWorld returns two servers, ns1 and ns2, serving the same lines. Zone
@@ -137,11 +147,14 @@ func (w *world) zoneOf(name string) string {
 }
 
 // lookup answers one question from a set of records, the way an
-// authoritative server does: records of the type, or a CNAME followed
-// within the data, or a wildcard, NODATA, or NXDOMAIN.
-func lookup(data []dns.RR, name string, qtype uint16) (int, []dns.RR) {
+// authoritative server for zone does: records of the type, or a CNAME
+// followed within the zone, or a wildcard, NODATA, or NXDOMAIN.
+func lookup(data []dns.RR, zone, name string, qtype uint16) (int, []dns.RR) {
 	var answer []dns.RR
 	for hops := 0; hops < 8; hops++ {
+		if !inZone(name, zone) {
+			return dns.RcodeSuccess, answer // the asker follows the CNAME
+		}
 		at := owned(data, name)
 		if len(at) == 0 {
 			at = wildcard(data, name)
@@ -206,6 +219,9 @@ func wildcard(data []dns.RR, name string) []dns.RR {
 
 // answer is what every server says to q.
 func (w *world) answer(q verify.Question) verify.Answer {
+	if q.Via == verify.Direct {
+		return w.probe(q)
+	}
 	if q.Via == verify.Recursive {
 		addr := resolverName + ":53"
 		o := verify.Observation{Server: addr, Address: addr}
@@ -216,19 +232,101 @@ func (w *world) answer(q verify.Question) verify.Answer {
 			ans.Servers[0], ans.Err = o, &verify.ResolverError{Address: addr, Err: o.Err}
 			return ans
 		}
-		ans.Servers[0].Rcode, ans.Servers[0].Answer = w.lookup(resolverName, w.resolver, q)
+		ans.Servers[0].Rcode, ans.Servers[0].Answer = w.lookup(resolverName, w.resolver, ".", q)
 		return ans
 	}
-	ans := verify.Answer{Question: q, Zone: w.zoneOf(q.Name)}
-	if w.noZone != nil {
+	if q.Via == verify.Parent {
+		return w.parent(q)
+	}
+	if q.Via == verify.Wildcard {
+		// The engine asks a random name under q's name.
+		ans := w.answerAt(verify.Q(probeLabel+"."+q.Name, q.Type))
+		ans.Question = q
+		return ans
+	}
+	ans := w.answerAt(q)
+	if ans.Err == nil && q.Type != dns.TypeCNAME {
+		w.follow(&ans)
+	}
+	return ans
+}
+
+// parent is the parent zone's referral for q's name, from one server.
+func (w *world) parent(q verify.Question) verify.Answer {
+	if w.delegation == nil {
+		return verify.Answer{Question: q, Err: fmt.Errorf("find the parent zone of %s: SERVFAIL", q.Name)}
+	}
+	o := verify.Observation{Server: "a.gtld.example.", Address: "192.0.2.250:53", Rcode: dns.RcodeSuccess}
+	for _, ns := range w.delegation {
+		o.Answer = append(o.Answer, &dns.NS{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: 172800}, Ns: ns})
+	}
+	return verify.Answer{Question: q, Zone: "com.", Servers: []verify.Observation{o}}
+}
+
+// serveAs renames the world's servers, keeping what each serves.
+func (w *world) serveAs(names ...string) {
+	data := make(map[string][]dns.RR)
+	for i, n := range names {
+		data[n] = w.data[w.servers[i]]
+	}
+	w.servers, w.data = names, data
+}
+
+// probeLabel is the label of the world's wildcard probes.
+const probeLabel = "mailwizard-nx-0123456789ab"
+
+// follow asks for the CNAME targets out of the zone, as the engine does.
+func (w *world) follow(ans *verify.Answer) {
+	names := []string{ans.Question.Name}
+	cur := *ans
+	for {
+		target := ""
+		for _, o := range cur.Servers {
+			end := cur.Question.Name
+			for i := 0; i < 8; i++ {
+				t, ok := o.CNAME(end)
+				if !ok {
+					break
+				}
+				end = t
+			}
+			if o.OK() && end != cur.Question.Name && !inZone(end, cur.Zone) {
+				target = end
+				break
+			}
+		}
+		switch {
+		case target == "":
+			return
+		case slices.Contains(names, target):
+			ans.ChainErr = &verify.ChainError{Names: append(names, target), Err: verify.ErrCNAMELoop}
+			return
+		case len(names) > 8:
+			ans.ChainErr = &verify.ChainError{Names: append(names, target), Err: verify.ErrCNAMEChainTooLong}
+			return
+		}
+		names = append(names, target)
+		cur = w.answerAt(verify.Q(target, ans.Question.Type))
+		ans.Chain = append(ans.Chain, cur)
+	}
+}
+
+// answerAt is what every authoritative server says to q, without following
+// CNAMEs out of the zone.
+func (w *world) answerAt(q verify.Question) verify.Answer {
+	ans := verify.Answer{Question: q, Zone: w.zoneOf(q.Name), Omitted: w.omitted}
+	switch {
+	case w.noZone != nil:
 		return verify.Answer{Question: q, Err: fmt.Errorf("find the zone of %s: %w", q.Name, w.noZone)}
+	case w.budget > 0:
+		return verify.Answer{Question: q, Err: &verify.BudgetError{Queries: w.budget}}
 	}
 	for i, s := range w.servers {
 		o := verify.Observation{Server: s, Address: fmt.Sprintf("192.0.2.%d:53", 53+i), Authoritative: true}
 		if err := w.down[s]; err != nil {
 			o.Rcode, o.Err = -1, &verify.QueryError{Question: q, Server: s, Address: o.Address, Err: err}
 		} else {
-			o.Rcode, o.Answer = w.lookup(s, w.data[s], q)
+			o.Rcode, o.Answer = w.lookup(s, w.data[s], ans.Zone, q)
 		}
 		ans.Servers = append(ans.Servers, o)
 	}
@@ -236,11 +334,11 @@ func (w *world) answer(q verify.Question) verify.Answer {
 }
 
 // lookup is what server says to q from its data, or its garbled answer.
-func (w *world) lookup(server string, data []dns.RR, q verify.Question) (int, []dns.RR) {
+func (w *world) lookup(server string, data []dns.RR, zone string, q verify.Question) (int, []dns.RR) {
 	if rrs, ok := w.garbled[server]; ok {
 		return dns.RcodeSuccess, rrs
 	}
-	return lookup(data, q.Name, q.Type)
+	return lookup(data, zone, q.Name, q.Type)
 }
 
 // run asks the planners' questions until they ask nothing new, like
@@ -274,6 +372,7 @@ func (w *world) judge(cfg Config, id string) Result {
 	if !ok {
 		w.t.Fatalf("no step %q", id)
 	}
+	w.cfg = cfg
 	known := w.run(func(known verify.Answers) []verify.Question { return s.Questions(cfg, known) })
 	return s.Judge(cfg, known)
 }

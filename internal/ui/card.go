@@ -214,6 +214,22 @@ func addrFromReverse(name string) string {
 	return name
 }
 
+// aliasNotes say that a record was found published as a CNAME: the step
+// judged what the target holds, and whoever runs the target manages it.
+func aliasNotes(step string, r steps.Record, aliases []steps.Alias) []string {
+	what := "the record is"
+	if step == steps.IDDKIM {
+		what = "the key is"
+	}
+	var out []string
+	for _, a := range aliases {
+		if strings.EqualFold(a.Name, r.Name) {
+			out = append(out, "Published as a CNAME to "+a.Target+": "+what+" managed there.")
+		}
+	}
+	return out
+}
+
 // genericProvider is used when the provider is not known: common labels,
 // "@" for the apex, bare values.
 func genericProvider() assets.Provider {

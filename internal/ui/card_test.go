@@ -125,3 +125,18 @@ func provider(t testing.TB, id string) assets.Provider {
 	}
 	return p
 }
+
+func TestAliasNotes(t *testing.T) {
+	dkim := steps.Record{Name: "mail._domainkey.example.com.", Type: "TXT"}
+	aliases := []steps.Alias{{Name: "mail._domainkey.example.com.", Target: "mail.dkim.example.org."}}
+	if got := aliasNotes(steps.IDDKIM, dkim, aliases); len(got) != 1 || got[0] != "Published as a CNAME to mail.dkim.example.org.: the key is managed there." {
+		t.Errorf("notes %q", got)
+	}
+	dmarc := steps.Record{Name: "_dmarc.example.com.", Type: "TXT"}
+	if got := aliasNotes(steps.IDDMARC, dmarc, []steps.Alias{{Name: "_dmarc.example.com.", Target: "x.example.org."}}); len(got) != 1 || got[0] != "Published as a CNAME to x.example.org.: the record is managed there." {
+		t.Errorf("notes %q", got)
+	}
+	if got := aliasNotes(steps.IDDKIM, dmarc, aliases); len(got) != 0 {
+		t.Errorf("notes %q for a record that is not an alias", got)
+	}
+}

@@ -173,3 +173,26 @@ func TestFormCompletes(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderHintMismatch: choosing a provider whose nameservers do not
+// serve the zone is said in the form; the detected provider, or none, is
+// not.
+func TestProviderHintMismatch(t *testing.T) {
+	cf := []string{"dana.ns.cloudflare.com.", "lars.ns.cloudflare.com."}
+	tests := map[string]struct {
+		a    answers
+		want string
+	}{
+		"another provider": {answers{provider: "godaddy", detected: "cloudflare", nsNames: cf},
+			"Your zone is served by Cloudflare's nameservers (dana.ns.cloudflare.com. and lars.ns.cloudflare.com.); records added at GoDaddy are not seen."},
+		"the provider found": {answers{provider: "cloudflare", detected: "cloudflare", nsNames: cf}, "Your DNS is at Cloudflare"},
+		"other":              {answers{provider: "other", detected: "cloudflare", nsNames: cf}, "Your DNS is at Cloudflare"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := providerHint(&tc.a); !strings.HasPrefix(got, tc.want) {
+				t.Errorf("providerHint = %q, want it to start %q", got, tc.want)
+			}
+		})
+	}
+}

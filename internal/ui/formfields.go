@@ -207,6 +207,12 @@ func (f fields) detailPages() []page {
 	} else {
 		services = services.Title(servicesTitle).Description(servicesDesc)
 	}
+	provider := f.choice("provider", "Who hosts your DNS?", providerHint(a), &a.provider, providerOptions()...)
+	if !f.accessible {
+		// The hint follows the choice: a provider that does not serve the
+		// zone is said at once.
+		provider = provider.DescriptionFunc(func() string { return providerHint(a) }, &a.provider)
+	}
 	return []page{
 		{group: huh.NewGroup(
 			f.input("ips", "Server IP addresses", ipsHint(a), &a.ips, v.ips),
@@ -237,9 +243,7 @@ func (f fields) detailPages() []page {
 			f.input("rua", "DMARC report address", "Receivers send a daily summary of who sent mail as you to this address.", &a.rua, v.rua),
 			services,
 		)},
-		{group: huh.NewGroup(
-			f.choice("provider", "Who hosts your DNS?", providerHint(a), &a.provider, providerOptions()...),
-		)},
+		{group: huh.NewGroup(provider)},
 	}
 }
 
@@ -256,8 +260,13 @@ func ipsHint(a *answers) string {
 	}
 }
 
-// providerHint says where the zone's nameservers are.
+// providerHint says where the zone's nameservers are, and when the
+// provider chosen is not the one that serves the zone, that records added
+// there are not seen.
 func providerHint(a *answers) string {
+	if say := steps.ProviderMismatch(a.provider, a.nsNames); say != "" {
+		return say + " Choose the provider that serves the zone, or move the nameservers to yours at your registrar."
+	}
 	if p, ok := assets.ProviderByID(a.detected); ok && a.detected != "other" {
 		return "Your DNS is at " + p.Name + " (from the zone's NS records): make the changes there, not at your registrar."
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,6 +14,8 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
+	"github.com/mailwizard/mailwizard/internal/verify"
+	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
 )
 
 // probe sees the screen of a running program: a filter shows it every
@@ -127,6 +130,18 @@ func TestGoldenScreens(t *testing.T) {
 			},
 			keys: openFromOverview(steps.IDMX),
 			want: []string{stepHeading(steps.IDMX), "Done: every authoritative nameserver serves it"},
+		},
+		"server step": {
+			setup: func(t *testing.T, w *fakeWorld, cfg steps.Config) {
+				for _, id := range []string{steps.IDHost, steps.IDPTR} {
+					w.publishRecords(t, []string{ns1, ns2}, recordsOf(t, cfg, id))
+				}
+				w.probes.On(func(p verify.Probe) bool { return p.Addr.Addr().Is6() && p.Addr.Port() == 25 }, func(r *verify.ProbeResult) {
+					verifytest.FailAt(r, verify.StageConnect, syscall.ECONNREFUSED)
+				})
+			},
+			keys: openFromOverview(steps.IDServer),
+			want: []string{stepHeading(steps.IDServer), "smtp 192.0.2.25:25"},
 		},
 		"summary": {
 			setup: func(t *testing.T, w *fakeWorld, cfg steps.Config) {

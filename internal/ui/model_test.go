@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -410,3 +411,25 @@ func TestBackgroundColour(t *testing.T) {
 type lightGrey struct{}
 
 func (lightGrey) RGBA() (r, g, b, a uint32) { return 0xeeee, 0xeeee, 0xeeee, 0xffff }
+
+// TestResolverModeBanner: a step judged from the resolver's answers (the
+// network blocks direct DNS) says so on its screen; one judged from the
+// nameservers does not.
+func TestResolverModeBanner(t *testing.T) {
+	for _, viaResolver := range []bool{true, false} {
+		w := newFakeWorld()
+		be := testBackend(w)
+		be.check = func(ctx context.Context, cfg steps.Config, ids []string) ([]steps.Result, error) {
+			res, err := w.check(ctx, cfg, ids)
+			for i := range res {
+				res[i].FromResolver = viaResolver
+			}
+			return res, err
+		}
+		m := onStep(t, profileModel(t, be, 120, 60), steps.IDMX)
+		shown := strings.Contains(screen(m), "! Resolver mode: this network does not let mailwizard ask")
+		if shown != viaResolver {
+			t.Errorf("resolver mode %v: banner shown %v:\n%s", viaResolver, shown, screen(m))
+		}
+	}
+}

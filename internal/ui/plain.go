@@ -55,6 +55,9 @@ func plainStatus(w io.Writer, s stepScreen, checkErr error) {
 	if checkErr != nil {
 		fmt.Fprintf(w, "Could not run the check: %v\n", checkErr)
 	}
+	if from := probeFrom(s.result); from != "" {
+		fmt.Fprintf(w, "  %s\n", from)
+	}
 	for _, l := range s.result.Servers {
 		fmt.Fprintf(w, "  %s %s %s\n", verdictIcon(nil, l.Verdict), l.Server, l.Detail)
 	}

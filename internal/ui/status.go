@@ -1,6 +1,11 @@
 package ui
 
-import "github.com/mailwizard/mailwizard/internal/steps"
+import (
+	"slices"
+	"strings"
+
+	"github.com/mailwizard/mailwizard/internal/steps"
+)
 
 // The live status shows what the step's judge said of each server and what
 // the resolvers say (steps.Result's Servers and SecondOpinion): ui only
@@ -33,4 +38,22 @@ func countOK(servers []steps.ServerVerdict) int {
 		}
 	}
 	return n
+}
+
+// probeFrom says where the server step's probes ran from: "Checked from
+// 192.0.2.1 and 2001:db8::1.", or "" when the step connected nowhere.
+func probeFrom(res steps.Result) string {
+	var froms []string
+	for _, r := range res.Probes {
+		if r.From != "" && !slices.Contains(froms, r.From) {
+			froms = append(froms, r.From)
+		}
+	}
+	switch len(froms) {
+	case 0:
+		return ""
+	case 1:
+		return "Checked from " + froms[0] + "."
+	}
+	return "Checked from " + strings.Join(froms[:len(froms)-1], ", ") + " and " + froms[len(froms)-1] + "."
 }

@@ -269,6 +269,9 @@ func (s stepScreen) recordLines(w int) ([]string, int) {
 		if i > 0 {
 			lines = append(lines, "")
 		}
+		if i < len(s.records) {
+			c.notes = append(c.notes, aliasNotes(s.step.ID, s.records[i], s.result.Aliases)...)
+		}
 		body, line := s.cardLines(c, inner, index)
 		if line >= 0 {
 			sel = len(lines) + 1 + line // +1 for the top border
@@ -337,6 +340,12 @@ func (s stepScreen) statusLines(w int) []string {
 		timing = s.live.spinner + st.subtle.Render(" checking…")
 	}
 	out := []string{spread(head, timing, w)}
+	if s.result.FromResolver {
+		out = append(out, hanging(st.errored.Render("! "), st.errored.Render(steps.ResolverModeText), w)...)
+	}
+	if from := probeFrom(s.result); from != "" {
+		out = append(out, hanging("  ", st.subtle.Render(from), w)...)
+	}
 	if s.live.err != nil {
 		out = append(out, hanging(st.errored.Render("? "), "Could not run the check: "+s.live.err.Error(), w)...)
 	}
@@ -377,7 +386,8 @@ func twoLines(lines []string, w int) []string {
 	if len(lines) <= 2 {
 		return lines
 	}
-	return []string{lines[0], cut(lines[1], w-1) + "…"}
+	// The second line may fill the width already: one ellipsis, in it.
+	return []string{lines[0], cut(strings.TrimRight(lines[1], " ")+"…", w)}
 }
 
 // findingLines are the findings in plain words, each with its fix.

@@ -100,6 +100,9 @@ func WriteCheckTable(w io.Writer, r report.Report, opts TableOptions) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  %s  %s\n\n", st.heading.Render(r.Domain), st.statusText(r.Status),
 		st.dim.Render("checked "+r.CheckedAt.UTC().Format("2006-01-02 15:04:05 UTC")))
+	for _, n := range r.Notes {
+		b.WriteString(strings.Join(wrap("Note: "+n, width), "\n") + "\n\n")
+	}
 
 	t := table.New().
 		Border(lipgloss.RoundedBorder()).

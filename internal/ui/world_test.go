@@ -16,6 +16,7 @@ import (
 	"github.com/mailwizard/mailwizard/internal/dkimkey"
 	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/verify"
+	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
 )
 
 // testNow is the fixed clock of every test.
@@ -61,10 +62,14 @@ type fakeWorld struct {
 	cached    map[string]bool     // names the resolver caches as absent
 	down      map[string]bool     // servers that time out
 	rounds    int
+	// probes answer the server step's probes as a healthy mail server.
+	probes verifytest.FakeProbes
 }
 
 func newFakeWorld() *fakeWorld {
-	return &fakeWorld{published: map[string][]dns.RR{}, cached: map[string]bool{}, down: map[string]bool{}}
+	w := &fakeWorld{published: map[string][]dns.RR{}, cached: map[string]bool{}, down: map[string]bool{}}
+	w.probes.Now = testNow
+	return w
 }
 
 // publish puts zone-file lines on the given servers.
@@ -104,6 +109,7 @@ func (w *fakeWorld) check(ctx context.Context, cfg steps.Config, ids []string) (
 		}
 		chosen = append(chosen, st)
 	}
+	w.probes.Autoconfig = []byte(steps.AutoconfigXML(cfg))
 	known := verify.Answers{}
 	for grew := true; grew; {
 		grew = false
@@ -125,6 +131,9 @@ func (w *fakeWorld) check(ctx context.Context, cfg steps.Config, ids []string) (
 
 // answer is what the world says to q.
 func (w *fakeWorld) answer(q verify.Question) verify.Answer {
+	if q.Via == verify.Direct {
+		return w.probes.Answer(q)
+	}
 	if q.Via == verify.Recursive {
 		return verify.Answer{Question: q, Servers: []verify.Observation{w.observe(resolver, q, nil, true)}}
 	}

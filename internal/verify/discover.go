@@ -16,8 +16,12 @@ import (
 type Zone struct {
 	// Name is the apex, "example.com.".
 	Name string
-	// Servers are the zone's nameservers, in a stable order (by name).
+	// Servers are the zone's nameservers, in a stable order (by name): at
+	// most Options.MaxNameservers of them.
 	Servers []Nameserver
+	// Omitted names the nameservers beyond Options.MaxNameservers, in the
+	// same order: they are not asked, and their addresses are not looked up.
+	Omitted []string
 }
 
 // Nameserver is one of a zone's nameservers.
@@ -38,6 +42,7 @@ type zoneResult struct {
 // serversResult is the outcome of resolving one zone's nameservers.
 type serversResult struct {
 	servers []Nameserver
+	omitted []string
 	err     error
 }
 
@@ -56,7 +61,10 @@ type serversResult struct {
 func (r *Round) Zone(ctx context.Context, name string) (Zone, error) {
 	name = CanonicalName(name)
 	res, ok := r.zones.do(ctx, name, func() zoneResult {
-		z, err := r.discover(ctx, name)
+		z, err := r.discover(ctx, name, zoneChain(name))
+		if err == nil {
+			r.learn(z)
+		}
 		return zoneResult{zone: z, err: err}
 	})
 	if !ok {
@@ -65,9 +73,9 @@ func (r *Round) Zone(ctx context.Context, name string) (Zone, error) {
 	return res.zone, res.err
 }
 
-// discover finds the zone of name.
-func (r *Round) discover(ctx context.Context, name string) (Zone, error) {
-	chain := zoneChain(name)
+// discover finds the zone of name from the NS records of the names of
+// chain (suffixes of name, the shallowest first) at the resolver.
+func (r *Round) discover(ctx context.Context, name string, chain []string) (Zone, error) {
 	replies := make([]reply, len(chain))
 	var wg sync.WaitGroup
 	for i, suffix := range chain {
@@ -97,13 +105,12 @@ func (r *Round) discover(ctx context.Context, name string) (Zone, error) {
 	}
 
 	res, ok := r.servers.do(ctx, apex, func() serversResult {
-		servers, err := r.nameservers(ctx, apex, nsReply)
-		return serversResult{servers: servers, err: err}
+		return r.nameservers(ctx, apex, nsReply)
 	})
 	if !ok {
 		return Zone{}, fmt.Errorf("find the nameservers of %s: %w", apex, ctx.Err())
 	}
-	return Zone{Name: apex, Servers: res.servers}, res.err
+	return Zone{Name: apex, Servers: res.servers, Omitted: res.omitted}, res.err
 }
 
 // discoveryFailure returns the error that explains why no suffix had NS
@@ -230,8 +237,15 @@ func hasCNAME(m *dns.Msg) bool {
 
 // nameservers returns apex's nameservers with their addresses: the glue of
 // the NS reply, or else A and AAAA asked of the resolver (all at once).
-func (r *Round) nameservers(ctx context.Context, apex string, nsReply *dns.Msg) ([]Nameserver, error) {
+// Only the first Options.MaxNameservers by name are kept, with at most
+// Options.MaxAddresses addresses of each family; the others are named in
+// omitted.
+func (r *Round) nameservers(ctx context.Context, apex string, nsReply *dns.Msg) serversResult {
 	targets := nsTargets(nsReply, apex)
+	var omitted []string
+	if n := r.e.set.maxNameservers; len(targets) > n {
+		targets, omitted = targets[:n], targets[n:]
+	}
 	glue := make(map[string][]netip.Addr)
 	for _, rr := range nsReply.Extra {
 		if a, ok := addrOf(rr); ok {
@@ -250,13 +264,34 @@ func (r *Round) nameservers(ctx context.Context, apex string, nsReply *dns.Msg) 
 	}
 	wg.Wait()
 	for i := range servers {
-		slices.SortFunc(servers[i].Addrs, netip.Addr.Compare)
-		servers[i].Addrs = slices.Compact(servers[i].Addrs)
+		servers[i].Addrs = firstAddrs(servers[i].Addrs, r.e.set.maxAddresses)
 	}
+	res := serversResult{servers: servers, omitted: omitted}
 	if ctx.Err() != nil {
-		return servers, fmt.Errorf("find the nameservers of %s: %w", apex, ctx.Err())
+		res.err = fmt.Errorf("find the nameservers of %s: %w", apex, ctx.Err())
 	}
-	return servers, nil
+	return res
+}
+
+// firstAddrs sorts addresses (IPv4 first), drops repeats and keeps the first
+// n of each family.
+func firstAddrs(addrs []netip.Addr, n int) []netip.Addr {
+	slices.SortFunc(addrs, netip.Addr.Compare)
+	addrs = slices.Compact(addrs)
+	var out []netip.Addr
+	v4, v6 := 0, 0
+	for _, a := range addrs {
+		switch {
+		case a.Is4() && v4 < n:
+			v4++
+		case a.Is6() && v6 < n:
+			v6++
+		default:
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // resolveNameserver asks the resolver for the A and AAAA records of a

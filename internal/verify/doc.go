@@ -6,20 +6,46 @@
 // prints, and every exchange has a deadline taken from a context. It is the
 // only package of mailwizard that talks to the network.
 //
-// An Engine holds the options (resolver, second opinions, timeouts). A Round
-// is one check: Run calls the steps' planners, asks every question they
-// name at once, and calls them again as answers arrive, so that dependent
-// questions (an MX target's address, a PTR's forward name) go out as soon as
-// their input is in. Within a round each zone is discovered once and each
-// distinct (server, name, type) is sent once. A standard check of a mail
-// domain takes two round trips when the resolver gives glue and three when
-// it does not (BenchmarkRound).
+// An Engine holds the options (resolver, second opinions, timeouts, the
+// bounds of a round). A Round is one check: Run calls the steps' planners,
+// asks every question they name at once, and calls them again as answers
+// arrive, so that dependent questions (an MX target's address, a PTR's
+// forward name) go out as soon as their input is in. Within a round each
+// zone is discovered once and each distinct (server, name, type) is sent
+// once.
+//
+// A question goes to the servers of the deepest zone the round knows that
+// holds its name. The first question of a registrable domain finds that
+// domain's zone through the resolver (its NS records, and their addresses
+// when the resolver gives no glue); a zone cut below it (a delegated
+// _domainkey.example.com.) is found when the domain's servers refer the
+// question there, and is asked at its own servers. A standard check of a
+// mail domain thus takes two round trips, one with Round.Next, which keeps
+// the zones (BenchmarkRound, and BenchmarkCheckCLI in cmd/mailwizard for
+// the whole command). CNAME chains are followed in the same round on the
+// servers of each zone along them.
+//
+// Whoever runs a zone chooses its NS set and its CNAMEs, so a round's work
+// is bounded (Options: nameservers per zone, addresses per nameserver,
+// queries per round, queries in flight, CNAMEs per chain).
 //
 // Authoritative questions get one Observation per nameserver address;
 // failures (timeout, SERVFAIL, REFUSED, a lame reply, a nameserver without
 // an address) are per observation and name the question and the server.
 // Recursive questions (DNSBL lookups) go to the resolver only.
 //
+// Direct questions are probes of the server itself (ServiceProbe,
+// RelayProbe, HTTPSGet): a TCP connection that speaks SMTP, IMAP or POP3
+// as far as TLS (STARTTLS or implicit), or fetches one URL over HTTPS, and
+// reports the greeting and replies, the certificate chain checked against
+// Options.Roots and the name asked, the protocol lines seen, timings and
+// the address it ran from. They go through the same round as DNS questions
+// (one probe per distinct Probe, deadlines from the context, at most
+// Options.ProbeTimeout each), and Round.Next reuses recent results. A
+// probe never sends mail (an open-relay test stops before DATA) and never
+// authenticates. Options.NoProbe refuses them all.
+//
 // Tests and the demo point the engine at loopback servers from package
-// verifytest through Options.MapAddr.
+// verifytest (and probeserver) through Options.MapAddr, which maps probe
+// addresses too.
 package verify

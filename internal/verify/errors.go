@@ -69,3 +69,16 @@ func (e *ResolverError) Error() string {
 
 // Unwrap returns the cause, for errors.Is and errors.As.
 func (e *ResolverError) Unwrap() error { return e.Err }
+
+// BudgetError means the round had spent its query budget
+// (Options.QueryBudget) before a message could be sent: the question was
+// not asked, or not asked of every server.
+type BudgetError struct {
+	// Queries is the budget: how many messages the round sent.
+	Queries int
+}
+
+// Error says where the round stopped and why.
+func (e *BudgetError) Error() string {
+	return fmt.Sprintf("stopped after %d queries: the zone's data asks for more than a mail domain needs", e.Queries)
+}

@@ -41,6 +41,8 @@ type reply struct {
 	msg *dns.Msg
 	rtt time.Duration
 	tcp bool
+	// noEDNS is set when the reply came to a query without EDNS0.
+	noEDNS bool
 	// err is set when no usable message came: timeout, unreachable,
 	// malformed, context ended.
 	err error
@@ -52,50 +54,144 @@ func (r *Round) exchange(ctx context.Context, t target, name string, qtype uint1
 	key := exchangeKey{addr: t.addr, name: name, qtype: qtype, rd: t.rd}
 	rep, ok := r.exchanges.do(ctx, key, func() reply { return r.send(ctx, t, key) })
 	if !ok {
-		return reply{err: ctx.Err()}
+		return reply{err: causeOf(ctx)}
 	}
 	return rep
 }
 
 // send asks over UDP, retrying a timeout up to the configured number of
-// times, and asks once over TCP when the UDP reply is truncated.
+// times, and asks once over TCP when the UDP reply is truncated. Queries
+// carry EDNS0, but a server that answers FORMERR to that is asked once more
+// without it, and the last retry after a timeout goes both with and
+// without it, for a server that drops queries with EDNS0 (RFC 6891 §7); a
+// reply to a query without EDNS0 is marked.
 func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 	dial := t.addr
 	if !t.rd && r.e.set.mapAddr != nil {
 		dial = r.e.set.mapAddr(t.addr)
 	}
-	m := new(dns.Msg).SetQuestion(key.name, key.qtype)
-	m.RecursionDesired = t.rd
-	m.SetEdns0(ednsSize, false)
+	plain := new(dns.Msg).SetQuestion(key.name, key.qtype)
+	plain.RecursionDesired = t.rd
+	edns := plain.Copy().SetEdns0(ednsSize, false)
 
 	tries := 1 + r.e.set.retries
 	for try := range tries {
-		r.count.sent(key, try > 0, false)
-		in, rtt, err := r.once(ctx, "udp", dial, m)
+		var rep reply
+		var err error
+		if try > 0 && try == tries-1 {
+			rep, err = r.lastTry(ctx, dial, key, edns, plain)
+		} else {
+			rep, err = r.try(ctx, dial, key, edns, try > 0)
+		}
 		switch {
-		case err == nil && in.Truncated:
-			r.count.sent(key, false, true)
-			in, rtt, err = r.once(ctx, "tcp", dial, m)
-			if err != nil {
-				return reply{tcp: true, err: fmt.Errorf("tcp after a truncated udp reply: %w", err)}
+		case err == nil && !rep.noEDNS && rep.msg.Rcode == dns.RcodeFormatError:
+			if again, err := r.try(ctx, dial, key, plain, true); err == nil && again.msg.Rcode != dns.RcodeFormatError {
+				return again
 			}
-			return reply{msg: in, rtt: rtt, tcp: true}
+			return rep
 		case err == nil:
-			return reply{msg: in, rtt: rtt}
+			return rep
 		case ContextErr(ctx) != nil:
-			return reply{err: ContextErr(ctx)}
-		case !isTimeout(err):
-			return reply{err: err}
+			return reply{err: causeOf(ctx)}
+		case rep.tcp || !isTimeout(err):
+			// A TCP exchange after a truncated reply is not retried.
+			return reply{err: err, tcp: rep.tcp}
 		}
 	}
 	return reply{err: fmt.Errorf("%w (%d tries of %s)", ErrTimeout, tries, r.e.set.timeout)}
 }
 
+// lastTry is the last retry after timeouts: the query with EDNS0 and the
+// one without it at once. The reply with EDNS0 wins; the one without is
+// taken when the other gave none in the time it took (at least minGrace).
+func (r *Round) lastTry(ctx context.Context, dial string, key exchangeKey, edns, plain *dns.Msg) (reply, error) {
+	type result struct {
+		rep reply
+		err error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	with, without := make(chan result, 1), make(chan result, 1)
+	go func() { rep, err := r.try(ctx, dial, key, edns, true); with <- result{rep, err} }()
+	go func() { rep, err := r.try(ctx, dial, key, plain, true); without <- result{rep, err} }()
+	var bare *result
+	var grace <-chan time.Time
+	for {
+		select {
+		case res := <-with:
+			if res.err == nil || bare == nil && without == nil {
+				return res.rep, res.err
+			}
+			if bare == nil {
+				res = <-without
+			} else {
+				res = *bare
+			}
+			return res.rep, res.err
+		case res := <-without:
+			without = nil
+			if res.err != nil {
+				res = <-with
+				return res.rep, res.err
+			}
+			bare = &res
+			timer := time.NewTimer(max(res.rep.rtt, minGrace))
+			defer timer.Stop()
+			grace = timer.C
+		case <-grace:
+			return bare.rep, nil
+		}
+	}
+}
+
+// try makes one exchange of m over UDP, and over TCP when the reply is
+// truncated. retry says whether it is a retry of the same question.
+func (r *Round) try(ctx context.Context, dial string, key exchangeKey, m *dns.Msg, retry bool) (reply, error) {
+	noEDNS := m.IsEdns0() == nil
+	if err := r.count.sent(key, retry, false); err != nil {
+		return reply{}, err
+	}
+	in, rtt, err := r.once(ctx, "udp", dial, m)
+	if err != nil {
+		return reply{}, err
+	}
+	if !in.Truncated {
+		return reply{msg: in, rtt: rtt, noEDNS: noEDNS}, nil
+	}
+	if err := r.count.sent(key, false, true); err != nil {
+		return reply{tcp: true}, err
+	}
+	in, rtt, err = r.once(ctx, "tcp", dial, m)
+	if err != nil {
+		return reply{tcp: true}, fmt.Errorf("tcp after a truncated udp reply: %w", err)
+	}
+	return reply{msg: in, rtt: rtt, tcp: true, noEDNS: noEDNS}, nil
+}
+
 // once makes one exchange over network, with the per-exchange deadline,
 // aborted at once when ctx ends.
 func (r *Round) once(ctx context.Context, network, addr string, m *dns.Msg) (*dns.Msg, time.Duration, error) {
+	select {
+	case r.inFlight <- struct{}{}:
+		defer func() { <-r.inFlight }()
+	case <-ctx.Done():
+		return nil, 0, causeOf(ctx)
+	}
 	ctx, cancel := context.WithTimeout(ctx, r.e.set.timeout)
 	defer cancel()
+	if network == "udp" {
+		if shared := r.udp.get(addr); shared != nil {
+			defer r.udp.drop()
+			in, rtt, err := shared.exchange(ctx, m)
+			if err != nil {
+				return nil, 0, err
+			}
+			if q := in.Question; len(q) > 0 && (q[0].Qtype != m.Question[0].Qtype || !strings.EqualFold(q[0].Name, m.Question[0].Name)) {
+				return nil, 0, fmt.Errorf("reply is for another question (%s %s)", dns.TypeToString[q[0].Qtype], q[0].Name)
+			}
+			return in, rtt, nil
+		}
+	}
 	c := &dns.Client{Net: network, Timeout: r.e.set.timeout}
 	conn, err := c.DialContext(ctx, addr)
 	if err != nil {
@@ -155,7 +251,7 @@ func isTimeout(err error) bool {
 
 // observe turns a reply into an observation of q at t.
 func observe(t target, q Question, rep reply) Observation {
-	o := Observation{Server: t.server, Address: t.addr, Rcode: -1, RTT: rep.rtt, TCP: rep.tcp}
+	o := Observation{Server: t.server, Address: t.addr, Rcode: -1, RTT: rep.rtt, TCP: rep.tcp, NoEDNS: rep.noEDNS}
 	fail := func(err error) error {
 		return &QueryError{Question: q, Server: t.server, Address: t.addr, Err: err}
 	}
@@ -166,7 +262,9 @@ func observe(t target, q Question, rep reply) Observation {
 	m := rep.msg
 	o.Rcode = m.Rcode
 	o.Authoritative = m.Authoritative
+	o.RecursionAvailable = m.RecursionAvailable
 	o.Answer = m.Answer
+	o.Authority = m.Ns
 	o.NegativeTTL = negativeTTL(m, q.Type)
 	switch {
 	case m.Rcode != dns.RcodeSuccess && m.Rcode != dns.RcodeNameError:

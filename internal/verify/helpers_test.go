@@ -14,7 +14,12 @@ const shortTimeout = 200 * time.Millisecond
 
 // mailZone is a mail domain with everything published.
 func mailZone() string {
-	return verifytest.Zone("example.com.",
+	return verifytest.Zone("example.com.", mailLines()...)
+}
+
+// mailLines are the records of mailZone.
+func mailLines() []string {
+	return []string{
 		"@ MX 10 mail",
 		"@ TXT \"v=spf1 mx -all\"",
 		"mail A 192.0.2.25",
@@ -32,7 +37,7 @@ func mailZone() string {
 		"_autodiscover._tcp SRV 0 1 443 mail",
 		"autoconfig CNAME mail",
 		"autodiscover CNAME mail",
-	)
+	}
 }
 
 // reverseZones are the reverse zones of mail.example.com.'s addresses.

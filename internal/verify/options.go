@@ -20,6 +20,17 @@ const (
 	// ednsSize is the EDNS0 buffer size advertised in every query (the DNS
 	// flag day 2020 value).
 	ednsSize = 1232
+
+	defaultMaxNameservers = 13
+	defaultMaxAddresses   = 3
+	defaultQueryBudget    = 1000
+	defaultMaxInFlight    = 256
+	defaultMaxCNAMEs      = 8
+	defaultPathRetry      = time.Minute
+	// Defaults of the probes' options.
+	defaultProbeTimeout = 10 * time.Second
+	defaultProbeReuse   = time.Minute
+	defaultRelayReuse   = time.Hour
 )
 
 // settings are Options checked and with defaults filled in.
@@ -29,11 +40,52 @@ type settings struct {
 	timeout  time.Duration
 	retries  int
 	mapAddr  func(string) string
+
+	maxNameservers int
+	maxAddresses   int
+	budget         int
+	maxInFlight    int
+	maxCNAMEs      int
+	pathRetry      time.Duration
+	probes         probeSettings
 }
 
 // settle checks opts and fills in the defaults. Errors name the option.
 func settle(opts Options) (settings, error) {
-	s := settings{timeout: defaultTimeout, retries: defaultRetries, mapAddr: opts.MapAddr}
+	s := settings{timeout: defaultTimeout, retries: defaultRetries, mapAddr: opts.MapAddr, pathRetry: defaultPathRetry}
+	switch {
+	case opts.PathRetry < 0:
+		return s, fmt.Errorf("path retry %s: must not be negative", opts.PathRetry)
+	case opts.PathRetry > 0:
+		s.pathRetry = opts.PathRetry
+	}
+	bounds := []struct {
+		name  string
+		value int
+		def   int
+		dst   *int
+	}{
+		{"max nameservers", opts.MaxNameservers, defaultMaxNameservers, &s.maxNameservers},
+		{"max addresses", opts.MaxAddresses, defaultMaxAddresses, &s.maxAddresses},
+		{"query budget", opts.QueryBudget, defaultQueryBudget, &s.budget},
+		{"max in flight", opts.MaxInFlight, defaultMaxInFlight, &s.maxInFlight},
+		{"max cnames", opts.MaxCNAMEs, defaultMaxCNAMEs, &s.maxCNAMEs},
+	}
+	for _, b := range bounds {
+		switch {
+		case b.value < 0:
+			return s, fmt.Errorf("%s %d: must not be negative", b.name, b.value)
+		case b.value == 0:
+			*b.dst = b.def
+		default:
+			*b.dst = b.value
+		}
+	}
+	probes, err := settleProbes(opts)
+	if err != nil {
+		return s, err
+	}
+	s.probes = probes
 	switch {
 	case opts.Timeout < 0:
 		return s, fmt.Errorf("timeout %s: must not be negative", opts.Timeout)

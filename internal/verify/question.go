@@ -17,14 +17,34 @@ const (
 	Authoritative Via = iota
 	// Recursive questions go to the recursive resolver only (DNSBL lookups).
 	Recursive
+	// Wildcard questions ask the authoritative servers about a name that
+	// cannot exist, a random label (new each round) under the question's
+	// name: whatever they answer comes from a wildcard (RFC 4592). Build
+	// them with WildcardProbe.
+	Wildcard
+	// Parent questions ask the authoritative servers of the parent zone
+	// for the NS records of a zone's apex: the delegation, which the parent
+	// gives as a referral (no AA bit, the NS records in the authority
+	// section). Build them with Delegation.
+	Parent
+	// Direct questions are probes (Question.Probe): the engine connects to
+	// the address itself.
+	Direct
 )
 
-// Question is one DNS question. Name is absolute and lower-case; build
-// questions with Q or RQ so that equal questions compare equal.
+// Question is one DNS question, or one probe (Via Direct). Name is
+// absolute and lower-case; build questions with Q, RQ or the probe
+// constructors (ServiceProbe, RelayProbe, HTTPSGet) so that equal questions
+// compare equal.
+//
+// The engine follows CNAMEs for Authoritative questions of every type but
+// CNAME itself, as a resolver would, and reports every link (Answer.Chain).
 type Question struct {
 	Name string
 	Type uint16
 	Via  Via
+	// Probe is the probe of a Direct question; zero otherwise.
+	Probe Probe
 }
 
 // Q returns the authoritative question for name and type.
@@ -37,13 +57,41 @@ func RQ(name string, qtype uint16) Question {
 	return Question{Name: CanonicalName(name), Type: qtype, Via: Recursive}
 }
 
+// WildcardProbe returns the question that asks the authoritative servers
+// for qtype at a random label under parent, a name that cannot exist: any
+// records in the reply were made up by a wildcard at or above it (RFC 4592
+// §3.3.1), as they would be for every name under parent that does not
+// exist. The records in the reply are owned by the random name.
+func WildcardProbe(parent string, qtype uint16) Question {
+	return Question{Name: CanonicalName(parent), Type: qtype, Via: Wildcard}
+}
+
+// Delegation returns the question that asks the servers of the zone above
+// apex for its delegation. Each observation's Answer holds the NS records
+// of apex the server gave, from a referral's authority section or, from a
+// server that serves the child zone too, from its answer; a reply without
+// the AA bit is usable here.
+func Delegation(apex string) Question {
+	return Question{Name: CanonicalName(apex), Type: dns.TypeNS, Via: Parent}
+}
+
 // CanonicalName returns name as a lower-case absolute domain name.
 func CanonicalName(name string) string {
 	return dns.CanonicalName(name)
 }
 
-// String renders the question as "TXT _dmarc.example.com.".
+// String renders the question as "TXT _dmarc.example.com."; a wildcard
+// probe as "TXT *._domainkey.example.com. (a name that does not exist)", a
+// probe of a service as Probe.String does.
 func (q Question) String() string {
+	switch q.Via {
+	case Wildcard:
+		return dns.TypeToString[q.Type] + " *." + q.Name + " (a name that does not exist)"
+	case Parent:
+		return "NS " + q.Name + " (the delegation)"
+	case Direct:
+		return q.Probe.String()
+	}
 	return dns.TypeToString[q.Type] + " " + q.Name
 }
 
@@ -60,6 +108,9 @@ type Observation struct {
 	Rcode int
 	// Authoritative is the AA bit of the reply.
 	Authoritative bool
+	// RecursionAvailable is the RA bit of the reply: a recursive resolver
+	// (or a middlebox that answers like one) sets it.
+	RecursionAvailable bool
 	// Answer is the answer section as received, CNAMEs included and not
 	// followed further than the server itself did.
 	Answer []dns.RR
@@ -67,10 +118,17 @@ type Observation struct {
 	// be cached: the lesser of the authority SOA's TTL and its MINIMUM
 	// (RFC 2308 §5). Zero otherwise.
 	NegativeTTL time.Duration
+	// Authority is the authority section as received: the SOA of a
+	// negative reply, the NS records of a referral.
+	Authority []dns.RR
 	// RTT is the round-trip time of the exchange that gave the reply.
 	RTT time.Duration
 	// TCP is true when the reply came over TCP after a truncated UDP reply.
 	TCP bool
+	// NoEDNS is true when the reply came to a query without EDNS0: the
+	// server answered FORMERR to the query with it, or the last retry
+	// after a timeout (sent without it) was the one answered.
+	NoEDNS bool
 	// Err is non-nil when this server's reply cannot be used: timeout,
 	// unreachable, SERVFAIL, REFUSED, a lame (non-AA) reply from an
 	// authoritative server, a malformed reply. Its text names the whole
@@ -112,6 +170,9 @@ type Answer struct {
 	// Zone is the apex of the zone that holds the name ("example.com."),
 	// empty for Recursive questions.
 	Zone string
+	// Omitted are the zone's nameservers that were not asked, beyond
+	// Options.MaxNameservers, by name.
+	Omitted []string
 	// Servers has one observation per authoritative server address, in a
 	// stable order (by server name, then address). For Recursive questions it
 	// holds the resolver's observation.
@@ -120,8 +181,28 @@ type Answer struct {
 	// second-opinion resolver.
 	Resolvers []Observation
 	// Err is non-nil when the question could not be put to any server at
-	// all, for instance because zone discovery failed.
+	// all, for instance because zone discovery failed, or a probe could not
+	// be made (probes turned off, the round's context ended).
 	Err error
+	// Chain are the links of the CNAME chain the servers' replies lead to,
+	// each asked of the authoritative servers of its own zone, in the
+	// order they were asked: for every CNAME target the servers of the
+	// previous link named but did not answer themselves (targets outside
+	// their zone). Each link's Question is the target with the same type;
+	// links have no second opinion and no Chain of their own. Empty
+	// without CNAMEs, for CNAME questions and for Recursive ones.
+	Chain []Answer
+	// ChainErr is a *ChainError when the chain was not followed to its
+	// end: it loops, or it has more than Options.MaxCNAMEs CNAMEs.
+	ChainErr error
+	// FromResolver is set when the round could not ask nameservers
+	// directly (the network blocks or intercepts DNS to outside servers):
+	// Servers then holds the recursive resolver's observation of an
+	// Authoritative question, which follows CNAMEs itself and may lag
+	// behind the zone by its cache.
+	FromResolver bool
+	// Probe is what a Direct question's probe saw, nil for DNS questions.
+	Probe *ProbeResult
 }
 
 // Answers maps each question asked in a round to what was learned.

@@ -60,10 +60,13 @@ func (s Spec) ReadCredentials(getenv func(string) string, file string, data []by
 	return c, s.complete(c, "in "+file)
 }
 
-// quoteName quotes a variable name from a file, cut short: a line without
-// "=" in the right place may be a pasted secret.
+// quoteName quotes a variable name from a file only when it looks like
+// one (upper case, digits and underscores, with an underscore, as
+// OVH_CONSUMER_KEY): what stands before "=" may be a pasted secret.
 func quoteName(name string) string {
-	if len(name) > 40 || strings.ContainsAny(name, " \t") {
+	looks := len(name) <= 40 && strings.Contains(name, "_") && !strings.HasPrefix(name, "_") &&
+		strings.Trim(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == ""
+	if !looks {
 		return "the name on this line"
 	}
 	return fmt.Sprintf("%q", name)

@@ -1,15 +1,10 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/libdns/libdns"
@@ -69,72 +64,40 @@ func TestEveryProviderPlansAndApplies(t *testing.T) {
 	}
 }
 
-// cloudflareAPI serves Cloudflare's documented API responses from
-// testdata and records the requests.
-type cloudflareAPI struct {
-	t        *testing.T
-	mu       sync.Mutex
-	requests []string
-	bodies   []string
-	auth     []string
-	deny     bool
-}
-
-func (c *cloudflareAPI) RoundTrip(req *http.Request) (*http.Response, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-	}
-	c.requests = append(c.requests, req.Method+" "+req.URL.Path+"?"+req.URL.RawQuery)
-	c.bodies = append(c.bodies, string(body))
-	c.auth = append(c.auth, req.Header.Get("Authorization"))
-	file, status := "", http.StatusOK
-	switch {
-	case req.URL.Host != "api.cloudflare.com":
-		c.t.Errorf("request to %s", req.URL)
-	case c.deny:
-		file, status = "forbidden.json", http.StatusForbidden
-	case req.URL.Path == "/client/v4/zones":
-		file = "zones.json"
-	case req.Method == http.MethodGet && req.URL.Query().Get("type") == "MX":
-		file = "mx-search.json"
-	case req.Method == http.MethodGet:
-		file = "records.json"
-	case req.Method == http.MethodPost:
-		file = "created.json"
-	case req.Method == http.MethodDelete:
-		file = "deleted.json"
-	}
-	data, err := os.ReadFile(filepath.Join("testdata", "cloudflare", file))
-	if err != nil {
-		return nil, err
-	}
-	return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(data)), Request: req}, nil
-}
-
-func openCloudflare(t *testing.T, api *cloudflareAPI) *Libdns {
-	t.Helper()
-	spec, _ := ByName("cloudflare")
-	creds, err := spec.ReadCredentials(func(name string) string {
-		if name == "CLOUDFLARE_API_TOKEN" {
-			return cfToken
+// cloudflareAPI plays Cloudflare's API with its documented responses
+// from testdata; deny answers every request with its refusal, which
+// quotes the token.
+func cloudflareAPI(t *testing.T, deny bool) *fakeAPI {
+	return &fakeAPI{t: t, host: "api.cloudflare.com", serve: func(r apiRequest) (int, []byte) {
+		file := ""
+		switch {
+		case deny:
+			return http.StatusForbidden, testdata(t, "cloudflare", "forbidden.json")
+		case r.path == "/client/v4/zones":
+			file = "zones.json"
+		case r.method == http.MethodGet && strings.Contains(r.query, "type=MX"):
+			file = "mx-search.json"
+		case r.method == http.MethodGet:
+			file = "records.json"
+		case r.method == http.MethodPost:
+			file = "created.json"
+		case r.method == http.MethodDelete:
+			file = "deleted.json"
+		default:
+			t.Errorf("Cloudflare's API has no %s", r)
+			return http.StatusNotFound, []byte(`{"success":false,"errors":[{"code":7003,"message":"No route for that URI"}]}`)
 		}
-		return ""
-	}, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prov, err := spec.Open(creds, &http.Client{Transport: api})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return prov
+		return http.StatusOK, testdata(t, "cloudflare", file)
+	}}
+}
+
+func openCloudflare(t *testing.T, api *fakeAPI) *Libdns {
+	t.Helper()
+	return openWith(t, "cloudflare", map[string]string{"CLOUDFLARE_API_TOKEN": cfToken}, &http.Client{Transport: api})
 }
 
 func TestCloudflareWiring(t *testing.T) {
-	api := &cloudflareAPI{t: t}
+	api := cloudflareAPI(t, false)
 	prov := openCloudflare(t, api)
 	want := []publish.StepRecords{
 		{ID: steps.IDMX, Where: steps.AtDNSProvider, Records: []steps.Record{{Name: "example.com.", Type: "MX", TTL: 3600, Value: "10 mail.example.com."}}},
@@ -152,26 +115,24 @@ func TestCloudflareWiring(t *testing.T) {
 	if _, err := publish.Apply(t.Context(), prov, p); err != nil {
 		t.Fatal(err)
 	}
-	joined := strings.Join(api.requests, "\n")
-	for _, w := range []string{"GET /client/v4/zones?name=example.com", "POST /client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/dns_records?", "DELETE /client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/dns_records/a2?"} {
+	joined := api.sentLines()
+	for _, w := range []string{"GET /client/v4/zones?name=example.com", "POST /client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/dns_records", "DELETE /client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/dns_records/a2"} {
 		if !strings.Contains(joined, w) {
 			t.Errorf("no request %q in:\n%s", w, joined)
 		}
 	}
-	for _, a := range api.auth {
-		if a != "Bearer "+cfToken {
-			t.Errorf("Authorization %q, want the token from CLOUDFLARE_API_TOKEN", a)
+	for _, r := range api.sent() {
+		if a := r.header.Get("Authorization"); a != "Bearer "+cfToken {
+			t.Errorf("%s: Authorization %q, want the token from CLOUDFLARE_API_TOKEN", r, a)
 		}
-	}
-	for i, r := range api.requests {
-		if strings.HasPrefix(r, "POST") && !strings.Contains(api.bodies[i], `"mail.example.com"`) {
-			t.Errorf("POST body %s does not add the MX target", api.bodies[i])
+		if r.method == http.MethodPost && !strings.Contains(r.body, `"mail.example.com"`) {
+			t.Errorf("POST body %s does not add the MX target", r.body)
 		}
 	}
 }
 
 func TestCloudflareErrorIsScrubbed(t *testing.T) {
-	prov := openCloudflare(t, &cloudflareAPI{t: t, deny: true})
+	prov := openCloudflare(t, cloudflareAPI(t, true))
 	_, err := prov.Records(t.Context(), "example.com.")
 	if err == nil || strings.Contains(err.Error(), cfToken) || !strings.Contains(err.Error(), "Authentication error") {
 		t.Errorf("error = %v, want Cloudflare's message without the token", err)
@@ -237,19 +198,27 @@ func TestParseTSIGKey(t *testing.T) {
 }
 
 func TestReadCredentials(t *testing.T) {
-	spec, _ := ByName("porkbun")
+	spec, _ := ByName("ovh")
 	none := func(string) string { return "" }
-	if _, err := spec.ReadCredentials(none, "", nil); err == nil || !strings.Contains(err.Error(), "PORKBUN_API_KEY") {
+	if _, err := spec.ReadCredentials(none, "", nil); err == nil || !strings.Contains(err.Error(), "OVH_APPLICATION_KEY") {
 		t.Errorf("missing variables: %v", err)
 	}
-	file := "# porkbun\nPORKBUN_API_KEY=pk1_secretvalue\nexport PORKBUN_SECRET_API_KEY='sk1_secretvalue'\n"
-	c, err := spec.ReadCredentials(none, "pb.env", []byte(file))
-	if err != nil || c["PORKBUN_SECRET_API_KEY"] != "sk1_secretvalue" {
+	file := "# ovh\nOVH_APPLICATION_KEY=ak-secretvalue\nexport OVH_APPLICATION_SECRET='as-secretvalue'\nOVH_CONSUMER_KEY=\"ck-secretvalue\"\n"
+	c, err := spec.ReadCredentials(none, "ovh.env", []byte(file))
+	if err != nil || c["OVH_APPLICATION_SECRET"] != "as-secretvalue" || c["OVH_CONSUMER_KEY"] != "ck-secretvalue" {
 		t.Fatalf("ReadCredentials = %v, %v", c, err)
 	}
-	_, err = spec.ReadCredentials(none, "pb.env", []byte("PORKBUN_API_KEY=pk1_x\nsk1_pastedsecretvalue\n"))
-	if err == nil || !strings.Contains(err.Error(), "pb.env:2") || strings.Contains(err.Error(), "sk1_pasted") {
-		t.Errorf("a line without a name: %v", err)
+	for line, tc := range map[string]struct{ want, secret string }{
+		"as-pastedsecretvalue":           {"ovh.env:2: expected NAME=value", "as-pasted"},
+		"OVH_APP_KEY=ak":                 {`ovh.env:2: "OVH_APP_KEY" is not a variable of OVHcloud, which reads OVH_ENDPOINT, OVH_APPLICATION_KEY`, ""},
+		"Zk3pQ7rT9vX1zB4mN2=ak":          {"ovh.env:2: the name on this line is not a variable of OVHcloud", "Zk3pQ7rT9vX1zB4mN2"},
+		"AKIAIOSFODNN7EXAMPLE=ak":        {"ovh.env:2: the name on this line is not a variable", "AKIAIOSFODNN7EXAMPLE"},
+		"export as-pasted secret value=": {"ovh.env:2: the name on this line is not a variable", "pasted secret"},
+	} {
+		_, err = spec.ReadCredentials(none, "ovh.env", []byte("OVH_APPLICATION_KEY=ak\n"+line+"\n"))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || tc.secret != "" && strings.Contains(err.Error(), tc.secret) {
+			t.Errorf("line %q: error %v, want %q without %q", line, err, tc.want, tc.secret)
+		}
 	}
 }
 
@@ -263,10 +232,9 @@ func TestScrub(t *testing.T) {
 
 func TestSuggest(t *testing.T) {
 	for ns, want := range map[string]string{
-		"ada.ns.cloudflare.com.":  "cloudflare",
-		"ns1.desec.io.":           "desec",
-		"dns109.ovh.net.":         "ovh",
-		"curitiba.ns.porkbun.com": "porkbun",
+		"ada.ns.cloudflare.com.": "cloudflare",
+		"ns1.desec.io.":          "desec",
+		"dns109.ovh.net.":        "ovh",
 	} {
 		if s, ok := Suggest([]string{ns}); !ok || s.Name != want {
 			t.Errorf("Suggest(%s) = %q, %v, want %q", ns, s.Name, ok, want)

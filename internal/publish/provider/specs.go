@@ -10,7 +10,6 @@ import (
 	"github.com/libdns/cloudflare"
 	"github.com/libdns/desec"
 	"github.com/libdns/ovh"
-	"github.com/libdns/porkbun"
 	"github.com/miekg/dns"
 
 	"github.com/mailwizard/mailwizard/assets"
@@ -46,7 +45,8 @@ type Spec struct {
 	// dot ("example.com.") or without ("example.com").
 	ZoneDot bool
 	// open makes the module's provider from the credentials; client is
-	// the HTTP client, used where the module takes one.
+	// the HTTP client, used where the module takes one and for the calls
+	// this package makes itself (deSEC's TXT deletions).
 	open func(c Credentials, client *http.Client) Zone
 }
 
@@ -72,21 +72,11 @@ func Specs() []Spec {
 			Name: "desec", Title: "deSEC", NSSuffixes: []string{"desec.io.", "desec.org."},
 			Vars: []Var{{Name: "DESEC_TOKEN", Required: true, Secret: true, About: "a deSEC API token"}},
 			// The module quotes the value itself and escapes quotes, so
-			// it cannot be given split strings.
+			// it cannot be given split strings; deSEC splits a string of
+			// more than 255 octets itself, and returns it split.
 			TXT: TXTWhole, ZoneDot: true,
-			open: func(c Credentials, _ *http.Client) Zone {
-				return &desec.Provider{Token: c["DESEC_TOKEN"]}
-			},
-		},
-		{
-			Name: "porkbun", Title: "Porkbun", NSSuffixes: []string{"porkbun.com."},
-			Vars: []Var{
-				{Name: "PORKBUN_API_KEY", Required: true, Secret: true, About: "the API key (pk1_…)"},
-				{Name: "PORKBUN_SECRET_API_KEY", Required: true, Secret: true, About: "the secret API key (sk1_…)"},
-			},
-			TXT: TXTWhole, ZoneDot: true,
-			open: func(c Credentials, _ *http.Client) Zone {
-				return &porkbun.Provider{APIKey: c["PORKBUN_API_KEY"], APISecretKey: c["PORKBUN_SECRET_API_KEY"]}
+			open: func(c Credentials, client *http.Client) Zone {
+				return desecZone{Provider: &desec.Provider{Token: c["DESEC_TOKEN"]}, client: client}
 			},
 		},
 		{
@@ -152,7 +142,8 @@ func Suggest(nsNames []string) (Spec, bool) {
 }
 
 // Open makes the provider from its credentials. client is the HTTP
-// client for modules that take one (nil: one with a 30 s timeout).
+// client for modules that take one and for this package's own calls
+// (nil: one with a 30 s timeout).
 func (s Spec) Open(c Credentials, client *http.Client) (*Libdns, error) {
 	if s.open == nil {
 		return nil, fmt.Errorf("%s is not opened with credentials", s.Name)

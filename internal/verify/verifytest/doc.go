@@ -1,24 +1,8 @@
-// Package verifytest is a small DNS world served in-process on loopback, for
-// the tests of every mailwizard package and for the demo: authoritative
-// servers, a recursive resolver that answers from the same zone data, fault
-// injection per server (delay, drop, SERVFAIL, REFUSED, truncation, lame
-// replies) and counters of the queries each server received.
+// Package verifytest is package dnsworld for tests: StartLab and
+// StartServer build a loopback DNS world for a test and close it when the
+// test ends, and the names of dnsworld a test needs (Lab, LabConfig, Fault,
+// Zone, …) are here too, so that a test imports one package.
 //
-// The quickest start is a Lab, a whole world built in one call:
-//
-//	lab, err := verifytest.NewLab(verifytest.LabConfig{Zones: []string{
-//		verifytest.Zone("example.com.",
-//			"@ MX 10 mail",
-//			"mail A 192.0.2.25",
-//		),
-//	}})
-//	defer lab.Close()
-//	eng, err := verify.New(lab.Options())
-//
-// In tests, StartLab does the same and closes the lab when the test ends.
-//
-// Nothing in this package talks to anything but 127.0.0.1, and it never
-// reads the system's resolver configuration. It is a normal package (not a
-// _test one) because the demo world of the product is built on it; only
-// testing.go imports package testing.
+// Only tests import verifytest; the product (the demo) uses dnsworld,
+// which does not import package testing.
 package verifytest

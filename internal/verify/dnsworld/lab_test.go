@@ -1,4 +1,4 @@
-package verifytest
+package dnsworld
 
 import (
 	"net/netip"
@@ -125,4 +125,57 @@ func TestNewLabRejectsBadConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLabParentAndChild: the parent's server refers to the lab's servers
+// for the child zone; the lab's servers refer to a child zone's own server;
+// the resolver answers from every zone.
+func TestLabParentAndChild(t *testing.T) {
+	lab := StartLab(t, LabConfig{Zones: []string{exampleZone()}})
+	parent, err := lab.ServeParent("example.com.", "ns1.example.net.", "ns3.example.net.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, err := lab.ServeChild(Zone("_domainkey.example.com.", `sel TXT "v=DKIM1; p=MIIB"`), netip.MustParseAddr("192.0.2.60"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ask(t, parent.Addr(), "udp", "example.com.", dns.TypeNS, false)
+	if r.Authoritative || len(r.Answer) != 0 || len(r.Ns) != 2 {
+		t.Errorf("parent: %v, want a referral to two nameservers", r)
+	}
+	if got := lab.MapAddr("192.0.2.250:53"); got != parent.Addr() {
+		t.Errorf("the parent's address maps to %s", got)
+	}
+	r = ask(t, lab.Resolver.Addr(), "udp", "com.", dns.TypeNS, true)
+	if len(r.Answer) != 1 || addrs(r) != 1 {
+		t.Errorf("resolver NS com.: %v, want the parent's server with its address", r)
+	}
+	r = ask(t, lab.Servers[0].Addr(), "udp", "sel._domainkey.example.com.", dns.TypeTXT, false)
+	if r.Authoritative || len(r.Answer) != 0 || len(r.Ns) != 1 || addrs(r) != 1 {
+		t.Errorf("ns1: %v, want a referral to the child's server with glue", r)
+	}
+	r = ask(t, child.Addr(), "udp", "sel._domainkey.example.com.", dns.TypeTXT, false)
+	if !r.Authoritative || len(r.Answer) != 1 {
+		t.Errorf("child: %v, want the record", r)
+	}
+	r = ask(t, lab.Resolver.Addr(), "udp", "sel._domainkey.example.com.", dns.TypeTXT, true)
+	if len(r.Answer) != 1 {
+		t.Errorf("resolver: %v, want the child's record", r)
+	}
+	r = ask(t, lab.Servers[0].Addr(), "udp", "mail.example.com.", dns.TypeA, false)
+	if !r.Authoritative || len(r.Answer) != 1 {
+		t.Errorf("ns1 mail.example.com.: %v, want its own record", r)
+	}
+}
+
+// addrs counts the A and AAAA records of a reply's additional section.
+func addrs(m *dns.Msg) int {
+	n := 0
+	for _, rr := range m.Extra {
+		if t := rr.Header().Rrtype; t == dns.TypeA || t == dns.TypeAAAA {
+			n++
+		}
+	}
+	return n
 }

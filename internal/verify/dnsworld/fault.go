@@ -1,4 +1,4 @@
-package verifytest
+package dnsworld
 
 import "time"
 
@@ -19,4 +19,10 @@ type Fault struct {
 	// NoAA clears the AA bit of an authoritative server's replies: a lame
 	// server.
 	NoAA bool
+	// FormErrEDNS answers FORMERR to every query with EDNS0, as servers
+	// that do not know it do; queries without EDNS0 are answered.
+	FormErrEDNS bool
+	// DropEDNS drops every query with EDNS0, as some middleboxes in front
+	// of servers do; queries without EDNS0 are answered.
+	DropEDNS bool
 }

@@ -1,4 +1,4 @@
-package verifytest
+package dnsworld
 
 import (
 	"context"
@@ -42,6 +42,8 @@ type Query struct {
 	RD bool
 	// EDNS is the advertised EDNS0 buffer size, 0 without EDNS0.
 	EDNS uint16
+	// At is when the server received it.
+	At time.Time
 }
 
 // Server is a DNS server on 127.0.0.1, UDP and TCP on the same port,
@@ -59,8 +61,10 @@ type Server struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	mu       sync.Mutex
-	fault    Fault
+	mu    sync.Mutex
+	fault Fault
+	// also are more zones a Resolver answers from.
+	also     []*Zones
 	minimal  bool
 	queries  []Query
 	negative map[string]time.Time // resolver: name → when a cached NXDOMAIN expires
@@ -248,6 +252,30 @@ func (s *Server) rememberNXDomain(name string, ns []dns.RR) {
 	if _, cached := s.negative[name]; !cached && ttl > 0 {
 		s.negative[name] = time.Now().Add(ttl)
 	}
+}
+
+// AlsoFrom makes a Resolver answer from more zones too, those of servers
+// that serve zones its own data delegates (a child zone on servers of its
+// own): for each name the set with the deepest zone answers.
+func (s *Server) AlsoFrom(zones *Zones) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.also = append(s.also, zones)
+}
+
+// zonesFor returns the zones that answer name: of the server's own and
+// those given with AlsoFrom, the set with the deepest zone holding name.
+func (s *Server) zonesFor(name string) *Zones {
+	s.mu.Lock()
+	sets := append([]*Zones{s.zones}, s.also...)
+	s.mu.Unlock()
+	best, depth := s.zones, -1
+	for _, z := range sets {
+		if d := z.depth(name); d > depth {
+			best, depth = z, d
+		}
+	}
+	return best
 }
 
 // ForgetNXDomain drops a cached NXDOMAIN set by CacheNXDomain.

@@ -1,4 +1,4 @@
-package verifytest
+package dnsworld
 
 import (
 	"testing"
@@ -88,5 +88,42 @@ func TestCNAMELoopEnds(t *testing.T) {
 	reply := ask(t, srv.Addr(), "udp", "a.example.com.", dns.TypeA, true)
 	if reply.Rcode != dns.RcodeServerFailure {
 		t.Errorf("rcode %s, want SERVFAIL for a CNAME loop", dns.RcodeToString[reply.Rcode])
+	}
+}
+
+// TestWildcards: a name that does not exist is answered from the wildcard
+// of its closest encloser, under the name asked (RFC 4592); a name that
+// exists, or one below an existing name without a wildcard, is not.
+func TestWildcards(t *testing.T) {
+	srv := StartServer(t, Authoritative, Zone("example.com.",
+		`* TXT "any"`,
+		"*._domainkey CNAME key.example.org.",
+		`real TXT "mine"`,
+		"a.b A 192.0.2.1",
+	))
+	tests := map[string]struct {
+		name  string
+		qtype uint16
+		want  string // the first answer record, "" for none
+		rcode int
+	}{
+		"a name that does not exist":         {"nope.example.com.", dns.TypeTXT, "nope.example.com.\t3600\tIN\tTXT\t\"any\"", dns.RcodeSuccess},
+		"two labels below the apex":          {"x.y.example.com.", dns.TypeTXT, "x.y.example.com.\t3600\tIN\tTXT\t\"any\"", dns.RcodeSuccess},
+		"a name that exists":                 {"real.example.com.", dns.TypeTXT, "real.example.com.\t3600\tIN\tTXT\t\"mine\"", dns.RcodeSuccess},
+		"a cname wildcard deeper":            {"sel._domainkey.example.com.", dns.TypeTXT, "sel._domainkey.example.com.\t3600\tIN\tCNAME\tkey.example.org.", dns.RcodeSuccess},
+		"an empty non-terminal stops it":     {"c.b.example.com.", dns.TypeTXT, "", dns.RcodeNameError},
+		"the wildcard has no record of type": {"nope.example.com.", dns.TypeMX, "", dns.RcodeSuccess},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := ask(t, srv.Addr(), "udp", tc.name, tc.qtype, false)
+			got := ""
+			if len(r.Answer) > 0 {
+				got = r.Answer[0].String()
+			}
+			if got != tc.want || r.Rcode != tc.rcode {
+				t.Errorf("%s: %q rcode %d, want %q rcode %d", tc.name, got, r.Rcode, tc.want, tc.rcode)
+			}
+		})
 	}
 }

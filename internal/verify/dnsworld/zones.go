@@ -1,4 +1,4 @@
-package verifytest
+package dnsworld
 
 import (
 	"errors"
@@ -227,21 +227,39 @@ func (z *Zones) Clone() *Zones {
 	return out
 }
 
+// depth is the number of labels of the deepest zone that holds name, -1
+// when none does.
+func (z *Zones) depth(name string) int {
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	zn := z.enclosingLocked(name)
+	if zn == nil {
+		return -1
+	}
+	return dns.CountLabel(zn.apex)
+}
+
 // enclosingLocked returns the deepest zone that holds name, or nil.
 func (z *Zones) enclosingLocked(name string) *zone {
-	for n := name; ; {
-		if zn, ok := z.zones[n]; ok {
+	for n, ok := name, true; ok; n, ok = parent(n) {
+		if zn, found := z.zones[n]; found {
 			return zn
 		}
-		i, end := dns.NextLabel(n, 0)
-		if end {
-			return nil
-		}
-		n = n[i:]
-		if n == "" {
-			n = "."
-		}
 	}
+	return nil
+}
+
+// parent is name without its first label ("." above a top-level name); it
+// reports false for the root.
+func parent(name string) (string, bool) {
+	i, end := dns.NextLabel(name, 0)
+	if end {
+		return "", false
+	}
+	if p := name[i:]; p != "" {
+		return p, true
+	}
+	return ".", true
 }
 
 // rrsetLocked returns the zone's records of type qtype owned by name.

@@ -1,4 +1,4 @@
-package verifytest
+package dnsworld
 
 import (
 	"net"
@@ -26,7 +26,7 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	}
 
 	s.mu.Lock()
-	s.queries = append(s.queries, Query{Name: name, Type: q.Qtype, Transport: transport, RD: req.RecursionDesired, EDNS: edns})
+	s.queries = append(s.queries, Query{Name: name, Type: q.Qtype, Transport: transport, RD: req.RecursionDesired, EDNS: edns, At: time.Now()})
 	fault, minimal := s.fault, s.minimal
 	negTTL, cachedNeg := s.cachedNXDomainLocked(name, time.Now())
 	s.mu.Unlock()
@@ -40,12 +40,15 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 			return
 		}
 	}
-	if fault.Drop {
+	if fault.Drop || (fault.DropEDNS && edns > 0) {
 		return
 	}
 
 	m := new(dns.Msg).SetReply(req)
 	switch {
+	case fault.FormErrEDNS && edns > 0:
+		m.Rcode = dns.RcodeFormatError
+		edns = 0 // a server that does not know EDNS0 does not send it
 	case fault.Rcode != dns.RcodeSuccess:
 		m.Rcode = fault.Rcode
 	case s.role == Resolver:
@@ -70,6 +73,10 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 		} else {
 			m.Truncate(int(size))
 		}
+	} else {
+		// A message over 64 KiB (a hostile NS set with its glue) cannot
+		// go whole even over TCP: servers leave out what does not fit.
+		m.Truncate(dns.MaxMsgSize)
 	}
 	_ = w.WriteMsg(m)
 }
@@ -82,7 +89,7 @@ func (s *Server) answerAuthoritative(m *dns.Msg, name string, qtype uint16, lame
 		m.Rcode = dns.RcodeRefused
 		return
 	}
-	m.Authoritative = !lame
+	m.Authoritative = !lame && !res.referral
 	m.Rcode = res.rcode
 	m.Answer, m.Ns, m.Extra = res.answer, res.ns, res.extra
 }
@@ -99,7 +106,7 @@ func (s *Server) answerRecursive(m *dns.Msg, name string, qtype uint16, cachedNe
 		}
 		return
 	}
-	res := s.zones.lookup(name, qtype, true)
+	res := s.zonesFor(name).lookup(name, qtype, true)
 	m.Rcode = res.rcode
 	m.Answer, m.Ns, m.Extra = res.answer, res.ns, res.extra
 	if res.rcode == dns.RcodeNameError {

@@ -1,4 +1,4 @@
-package verifytest
+package dnsworld
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 // 3600, an SOA whose MINIMUM (the negative-caching TTL) is 3600, then lines
 // as given, which may use names relative to apex and "@":
 //
-//	verifytest.Zone("example.com.",
+//	dnsworld.Zone("example.com.",
 //		"@ MX 10 mail",
 //		"mail A 192.0.2.25",
 //		`_dmarc TXT "v=DMARC1; p=none"`,

@@ -1,10 +1,11 @@
-package verifytest
+package dnsworld
 
 import (
 	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 
@@ -63,7 +64,26 @@ type Lab struct {
 	Nameservers []verify.Nameserver
 
 	byAddr map[netip.Addr]*Server
+	// extra are servers started by ServeParent, ServeChild and
+	// BlockDirect.
+	extra []*Server
+
+	mu sync.Mutex
+	// middlebox, when set, gets every query to a nameserver address.
+	middlebox *Server
 }
+
+// Interception is how a network treats DNS queries to outside servers.
+type Interception int
+
+// Ways a network blocks direct DNS (BlockDirect).
+const (
+	// DropDirect drops every query to a nameserver: it times out.
+	DropDirect Interception = iota
+	// InterceptDirect answers every query to a nameserver itself, as a
+	// resolver would: RA set, no AA bit, NXDOMAIN for every name.
+	InterceptDirect
+)
 
 // NewLab builds and starts a lab. Close it when done.
 func NewLab(cfg LabConfig) (*Lab, error) {
@@ -159,6 +179,12 @@ func (l *Lab) delegate(zones *Zones, nsDomain string) error {
 // for verify.Options.MapAddr. Addresses the lab does not know go to a closed
 // loopback port, so nothing leaves the machine.
 func (l *Lab) MapAddr(addr string) string {
+	l.mu.Lock()
+	box := l.middlebox
+	l.mu.Unlock()
+	if box != nil {
+		return box.Addr()
+	}
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil {
 		return unreachable
@@ -168,6 +194,123 @@ func (l *Lab) MapAddr(addr string) string {
 		return unreachable
 	}
 	return srv.Addr()
+}
+
+// Route sends the queries for the given real addresses to srv (one of the
+// lab's servers, or one started apart and closed by the caller), so that
+// many nameserver names and addresses can be served by one server.
+func (l *Lab) Route(srv *Server, addrs ...netip.Addr) {
+	for _, a := range addrs {
+		l.byAddr[a.Unmap()] = srv
+	}
+}
+
+// BlockDirect makes the lab a network that does not let DNS queries reach
+// outside servers: every query to a nameserver's address is dropped or
+// answered by a middlebox (see Interception). The lab's resolver is
+// reached as before.
+func (l *Lab) BlockDirect(how Interception) error {
+	box, err := NewServer(Resolver, nil)
+	if err != nil {
+		return fmt.Errorf("lab middlebox: %w", err)
+	}
+	if how == DropDirect {
+		box.SetFault(Fault{Drop: true})
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.extra = append(l.extra, box)
+	l.middlebox = box
+	return nil
+}
+
+// ServeParent starts a server for the zone above child (one of the lab's
+// zones: "com." above "example.com."), at 192.0.2.250, named
+// a.parent.<its apex>, that delegates child to the nameservers named
+// (the lab's own when none are). The resolver learns the parent zone's
+// servers; the lab's servers keep answering for child. It returns the
+// server, closed with the lab.
+func (l *Lab) ServeParent(child string, ns ...string) (*Server, error) {
+	child = dns.CanonicalName(child)
+	i, end := dns.NextLabel(child, 0)
+	if end || child == "." {
+		return nil, fmt.Errorf("lab parent of %q: not a zone below the root", child)
+	}
+	parent := child[i:]
+	if len(ns) == 0 {
+		for _, n := range l.Nameservers {
+			ns = append(ns, n.Name)
+		}
+	}
+	name := "a.parent." + parent
+	if parent == "." {
+		name = "a.parent."
+	}
+	addr := netip.AddrFrom4([4]byte{192, 0, 2, 250})
+	top := []string{
+		fmt.Sprintf("%s 3600 IN NS %s", parent, name),
+		fmt.Sprintf("%s 3600 IN A %s", name, addr),
+	}
+	rrs := append([]string(nil), top...)
+	for _, n := range ns {
+		rrs = append(rrs, fmt.Sprintf("%s 3600 IN NS %s", child, dns.CanonicalName(n)))
+	}
+	srv, err := NewServerZones(Authoritative, Zone(parent))
+	if err != nil {
+		return nil, fmt.Errorf("lab parent %s: %w", parent, err)
+	}
+	l.extra = append(l.extra, srv)
+	if err := srv.Zones().Add(rrs...); err != nil {
+		return nil, fmt.Errorf("lab parent %s: %w", parent, err)
+	}
+	// The resolver finds the parent's servers: a zone of its own with
+	// only the parent's NS records and their address.
+	if err := l.Resolver.Zones().AddZone(Zone(parent)); err != nil {
+		return nil, fmt.Errorf("lab parent %s: %w", parent, err)
+	}
+	if err := l.Resolver.Zones().Add(top...); err != nil {
+		return nil, fmt.Errorf("lab parent %s: %w", parent, err)
+	}
+	l.Route(srv, addr)
+	return srv, nil
+}
+
+// ServeChild starts a server for a zone delegated from one of the lab's
+// zones (zoneText, see Zone: "_domainkey.example.com."), named
+// ns.<child apex> at the address given: the lab's servers refer to it, the
+// resolver answers from it. It returns the server, closed with the lab.
+func (l *Lab) ServeChild(zoneText string, addr netip.Addr) (*Server, error) {
+	zones := NewZones()
+	if err := zones.AddZone(zoneText); err != nil {
+		return nil, fmt.Errorf("lab child zone: %w", err)
+	}
+	apexes := zones.Apexes()
+	if len(apexes) != 1 {
+		return nil, fmt.Errorf("lab child zone: %d zones, want one", len(apexes))
+	}
+	apex := apexes[0]
+	name := "ns." + apex
+	typ := "A"
+	if addr.Is6() {
+		typ = "AAAA"
+	}
+	zones.RemoveRRset(apex, dns.TypeNS)
+	own := []string{fmt.Sprintf("%s 3600 IN NS %s", apex, name), fmt.Sprintf("%s 3600 IN %s %s", name, typ, addr)}
+	if err := zones.Add(own...); err != nil {
+		return nil, fmt.Errorf("lab child zone %s: %w", apex, err)
+	}
+	srv, err := NewServer(Authoritative, zones)
+	if err != nil {
+		return nil, fmt.Errorf("lab child zone %s: %w", apex, err)
+	}
+	l.extra = append(l.extra, srv)
+	// The delegation, with glue, in the parent on every lab server.
+	if err := l.Add(own...); err != nil {
+		return nil, fmt.Errorf("lab delegation of %s: %w", apex, err)
+	}
+	l.Resolver.AlsoFrom(zones)
+	l.Route(srv, addr)
+	return srv, nil
 }
 
 // Options returns engine options pointing at the lab: its resolver and its
@@ -219,7 +362,7 @@ func (l *Lab) String() string {
 // Close stops every server of the lab.
 func (l *Lab) Close() error {
 	var errs []error
-	for _, srv := range l.Servers {
+	for _, srv := range append(l.Servers, l.extra...) {
 		errs = append(errs, srv.Close())
 	}
 	if l.Resolver != nil {

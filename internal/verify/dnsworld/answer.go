@@ -1,4 +1,4 @@
-package verifytest
+package dnsworld
 
 import (
 	"github.com/miekg/dns"
@@ -11,10 +11,13 @@ const maxChain = 8
 type lookup struct {
 	// inZone is false when no zone holds the name.
 	inZone bool
-	rcode  int
-	answer []dns.RR
-	ns     []dns.RR
-	extra  []dns.RR
+	// referral is set when the name lies below a delegation in its zone:
+	// the reply names the child's servers, without the AA bit.
+	referral bool
+	rcode    int
+	answer   []dns.RR
+	ns       []dns.RR
+	extra    []dns.RR
 }
 
 // lookup answers qname/qtype from the data as a server would. With
@@ -30,6 +33,12 @@ func (z *Zones) lookup(qname string, qtype uint16, crossZones bool) lookup {
 		return lookup{rcode: z.outsideRcodeLocked(qname)}
 	}
 	res := lookup{inZone: true}
+	if cut := first.cutLocked(qname); cut != "" && !crossZones {
+		// A server that serves the parent only refers to the child.
+		ns := first.rrsetLocked(cut, dns.TypeNS)
+		res.referral, res.ns, res.extra = true, copyRRs(ns), z.glueLocked(ns)
+		return res
+	}
 	name := qname
 	for range maxChain {
 		zn := z.enclosingLocked(name)
@@ -37,26 +46,68 @@ func (z *Zones) lookup(qname string, qtype uint16, crossZones bool) lookup {
 			// The chain leaves the data: the asker follows it.
 			return res
 		}
-		if rrs := zn.rrsetLocked(name, qtype); len(rrs) > 0 {
-			res.answer = append(res.answer, copyRRs(rrs)...)
+		owner := zn.sourceLocked(name)
+		if rrs := zn.rrsetLocked(owner, qtype); len(rrs) > 0 {
+			res.answer = append(res.answer, synthesize(rrs, name)...)
 			if qtype == dns.TypeNS {
 				res.extra = z.glueLocked(rrs)
 			}
 			return res
 		}
-		cname := zn.rrsetLocked(name, dns.TypeCNAME)
+		cname := zn.rrsetLocked(owner, dns.TypeCNAME)
 		if len(cname) == 0 || qtype == dns.TypeCNAME {
-			if !zn.existsLocked(name) {
+			if !zn.existsLocked(owner) {
 				res.rcode = dns.RcodeNameError
 			}
 			res.ns = []dns.RR{dns.Copy(zn.soa)}
 			return res
 		}
-		res.answer = append(res.answer, dns.Copy(cname[0]))
+		res.answer = append(res.answer, synthesize(cname[:1], name)...)
 		name = dns.CanonicalName(cname[0].(*dns.CNAME).Target)
 	}
 	res.rcode = dns.RcodeServerFailure // a CNAME loop or an absurd chain
 	return res
+}
+
+// cutLocked returns the delegation point name lies at or below in the
+// zone, the one nearest the apex, or "" when there is none: a name below
+// the apex with NS records.
+func (zn *zone) cutLocked(name string) string {
+	cut := ""
+	for n, ok := name, true; ok && n != zn.apex; n, ok = parent(n) {
+		if len(zn.rrsetLocked(n, dns.TypeNS)) > 0 {
+			cut = n
+		}
+	}
+	return cut
+}
+
+// sourceLocked is the owner whose records answer for name: name itself
+// when it exists, else the wildcard "*.<closest encloser>" when there is
+// one (RFC 4592 §3.3.1), else name.
+func (zn *zone) sourceLocked(name string) string {
+	if zn.existsLocked(name) {
+		return name
+	}
+	for n, ok := parent(name); ok; n, ok = parent(n) {
+		if zn.existsLocked(n) {
+			if w := "*." + n; len(zn.names[w]) > 0 {
+				return w
+			}
+			break
+		}
+	}
+	return name
+}
+
+// synthesize copies records, owned by name (a wildcard's records answer
+// under the name asked).
+func synthesize(rrs []dns.RR, name string) []dns.RR {
+	out := copyRRs(rrs)
+	for _, rr := range out {
+		rr.Header().Name = name
+	}
+	return out
 }
 
 // outsideRcodeLocked is the rcode for a name no zone holds: NOERROR when it

@@ -1,0 +1,53 @@
+package dnsworld
+
+// TB is what the Start functions need of a test: testing.TB has it. The
+// package names it itself so that the product, which builds on this
+// package, does not link package testing.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Cleanup(func())
+}
+
+// closer is a lab or a server.
+type closer interface{ Close() error }
+
+// started fails the test when what could not start, and closes it when the
+// test ends.
+func started[T closer](tb TB, what string, v T, err error) T {
+	tb.Helper()
+	if err != nil {
+		tb.Fatalf("start %s: %v", what, err)
+	}
+	tb.Cleanup(func() {
+		if err := v.Close(); err != nil {
+			tb.Errorf("close %s: %v", what, err)
+		}
+	})
+	return v
+}
+
+// StartLab builds a lab for a test and closes it when the test ends; it
+// fails the test if the lab cannot start.
+func StartLab(tb TB, cfg LabConfig) *Lab {
+	tb.Helper()
+	l, err := NewLab(cfg)
+	return started(tb, "lab", l, err)
+}
+
+// StartServer starts a server with the given role and zone texts for a
+// test and closes it when the test ends.
+func StartServer(tb TB, role Role, zoneTexts ...string) *Server {
+	tb.Helper()
+	s, err := NewServerZones(role, zoneTexts...)
+	return started(tb, role.String()+" server", s, err)
+}
+
+// StartManyNameservers starts a hostile lab for a test (NewManyNameservers)
+// and closes it when the test ends.
+func StartManyNameservers(tb TB, n int, shared bool, zoneLines ...string) *Lab {
+	tb.Helper()
+	l, err := NewManyNameservers(n, shared, zoneLines...)
+	return started(tb, "hostile lab", l, err)
+}
