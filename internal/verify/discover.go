@@ -149,7 +149,7 @@ func (r *Round) resolverFailure(ctx context.Context, name string, qtype uint16, 
 
 // resolve asks the resolver.
 func (r *Round) resolve(ctx context.Context, name string, qtype uint16) reply {
-	return r.exchange(ctx, resolverAt(r.e.set.resolver), name, qtype)
+	return r.exchange(ctx, resolverAt(r.e.set.resolver), name, qtype, false)
 }
 
 // zoneChain returns the suffixes of name where its zone may start, from the

@@ -21,8 +21,9 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 		transport = "tcp"
 	}
 	var edns uint16
+	do := false
 	if opt := req.IsEdns0(); opt != nil {
-		edns = opt.UDPSize()
+		edns, do = opt.UDPSize(), opt.Do()
 	}
 
 	s.mu.Lock()
@@ -53,14 +54,27 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 		m.Rcode = fault.Rcode
 	case s.role == Resolver:
 		s.answerRecursive(m, name, q.Qtype, cachedNeg, negTTL)
+		if zones := s.zonesFor(name); !fault.Unsigned {
+			zones.addKeys(m, name, q.Qtype)
+			if do {
+				zones.signed(m)
+				m.AuthenticatedData = zones.secure(m.Answer)
+			}
+		}
 	default:
 		s.answerAuthoritative(m, name, q.Qtype, fault.NoAA)
+		if !fault.Unsigned {
+			s.zones.addKeys(m, name, q.Qtype)
+			if do {
+				s.zones.signed(m)
+			}
+		}
 	}
 	if minimal {
 		m.Extra = nil
 	}
 	if edns > 0 {
-		m.SetEdns0(1232, false)
+		m.SetEdns0(1232, do)
 	}
 	if transport == "udp" {
 		size := max(edns, dns.MinMsgSize)
