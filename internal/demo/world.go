@@ -133,7 +133,7 @@ func StartWith(ctx context.Context, opts Options) (*World, error) {
 		opts.NegativeCache = DefaultNegativeCache
 	}
 	w.lab.Resolver.SetNegativeCaching(opts.NegativeCache)
-	w.host, err = probeserver.StartHost(probeserver.HostConfig{Name: Host, Domain: Domain, Addrs: IPs(), Autoconfig: []byte(steps.AutoconfigXML(w.cfg))})
+	w.host, err = probeserver.StartHost(probeserver.HostConfig{Name: Host, Domain: Domain, Addrs: IPs(), Autoconfig: []byte(steps.AutoconfigXML(w.cfg)), MTASTSPolicy: []byte(steps.MTASTSPolicy(w.cfg))})
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("start the demo's mail server: %w", err), w.lab.Close(), os.RemoveAll(dir))
 	}

@@ -35,6 +35,7 @@ type (
 		Title     *string                `json:"title"`
 		Status    *string                `json:"status"`
 		Expected  *[]contractRecord      `json:"expected"`
+		Files     *[]contractFile        `json:"files"` // addition, only for a file to serve
 		Observed  *[]contractObservation `json:"observed"`
 		Resolvers *[]contractObservation `json:"resolvers"`
 		Findings  *[]contractFinding     `json:"findings"`
@@ -60,6 +61,11 @@ type (
 		TTL      *uint32 `json:"ttl"`
 		Value    *string `json:"value"`
 		Optional *bool   `json:"optional"` // addition, only when true
+	}
+	contractFile struct {
+		URL         *string `json:"url"`
+		ContentType *string `json:"content_type"`
+		Body        *string `json:"body"`
 	}
 	contractObservation struct {
 		Question    *string   `json:"question"` // addition

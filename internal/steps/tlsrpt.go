@@ -65,21 +65,23 @@ func tlsrptRecords(cfg Config) []Record {
 
 func tlsrptQuestions(cfg Config, known verify.Answers) []verify.Question {
 	q := verify.Q(tlsrptName(cfg.Domain), dns.TypeTXT)
-	return append([]verify.Question{q}, doubledQuestions(cfg, known, q)...)
+	qs := append([]verify.Question{q}, doubledQuestions(cfg, known, q)...)
+	return append(qs, wildcardQuestions(cfg, known, q)...)
 }
 
 func judgeTLSRPT(cfg Config, known verify.Answers, v *verdict) {
 	q := verify.Q(tlsrptName(cfg.Domain), dns.TypeTXT)
-	if r, ok := v.ask(known, q); ok {
+	if r, ok := v.follow(known, q, "The TLS-RPT record "+q.Name); ok {
 		want := tlsrptValue(cfg)
-		tlsrpt.checkOne(v, r, want, func(g group, value string) {
+		tlsrpt.checkOne(v, q.Name, r, want, func(g group, value string) {
 			_, err := mtasts.ParseReportRecord(value)
 			var se *mtasts.SyntaxError
 			if errors.As(err, &se) {
 				v.add(CodeTLSRPTSyntax, "The TLS-RPT record %s is %q on %s: %v. Senders ignore it and send no reports. Replace it with %q.",
-					q.Name, clip(value), g.names, se, want)
+					r.q.Name, clip(value), g.names, se, want)
 			}
 		})
 	}
 	v.checkDoubled(cfg, known, q, "The TLS-RPT record")
+	v.checkWildcard(cfg, known, q, "The TLS-RPT record "+q.Name)
 }

@@ -26,6 +26,8 @@ type txtKind struct {
 	why string
 	// ignored says what senders do with a record that does not count.
 	ignored string
+	// after, when set, are sentences for the end of the missing message.
+	after string
 }
 
 // values returns the records of the kind (joined) at name in a reply,
@@ -44,17 +46,22 @@ func (k txtKind) values(o verify.Observation, name string) []string {
 	return out
 }
 
-// checkOne judges the records of the kind that servers returned in r:
-// none anywhere is missing, on some servers only partial, two or more on a
+// checkOne judges the records of the kind that servers returned in r (at
+// the end of the CNAME chain from name, when name is an alias): none
+// anywhere is missing, on some servers only partial, two or more on a
 // server multiple, a mangled one syntax. For each group of servers that
 // agree on one clean value, it calls judge with the value. want is the
 // record to publish.
-func (k txtKind) checkOne(v *verdict, r reply, want string, judge func(g group, value string)) {
+func (k txtKind) checkOne(v *verdict, name string, r reply, want string, judge func(g group, value string)) {
 	values := func(o verify.Observation) []string { return k.values(o, r.q.Name) }
 	with, without := split(r.ok, func(o verify.Observation) bool { return len(values(o)) > 0 })
 	switch {
+	case len(with) == 0 && r.q.Name != name:
+		v.add(k.missing, "%s is published as a CNAME to %s, which has no %s on %s. %s Ask whoever runs %s to publish it, or publish your own TXT record at %s instead of the CNAME: %q.%s",
+			name, r.q.Name, k.what, servers(without), k.why, r.q.Name, name, want, k.after)
+		return
 	case len(with) == 0:
-		v.add(k.missing, "%s has no %s on %s yet. %s Add a TXT record there: %q.", r.q.Name, k.what, servers(without), k.why, want)
+		v.add(k.missing, "%s has no %s on %s yet. %s Add a TXT record there: %q.%s", r.q.Name, k.what, servers(without), k.why, want, k.after)
 		return
 	case len(without) > 0:
 		v.partial("The "+k.what+" "+r.q.Name, with, without)
