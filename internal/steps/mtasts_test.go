@@ -129,7 +129,9 @@ func TestMTASTSPolicy(t *testing.T) {
 				CodeMTASTSPatternUnused, CodeMTASTSModeMismatch, CodeMTASTSMaxAgeShort, CodeLookupError},
 		},
 		"not found": {
-			world:  func(w *world) { w.onProbe(policyProbe, func(r *verify.ProbeResult) { r.HTTP.Status, r.HTTP.StatusLine = 404, "HTTP/1.1 404 Not Found" }) },
+			world: func(w *world) {
+				w.onProbe(policyProbe, func(r *verify.ProbeResult) { r.HTTP.Status, r.HTTP.StatusLine = 404, "HTTP/1.1 404 Not Found" })
+			},
 			status: StatusFail,
 			want:   []string{CodeMTASTSPolicyUnreachable},
 			says:   []string{"The policy of mta-sts.example.com. at " + url, "192.0.2.10 and 2001:db8::10", `"HTTP/1.1 404 Not Found"`, "/.well-known/mta-sts.txt"},
@@ -250,8 +252,10 @@ func TestMTASTSPolicy(t *testing.T) {
 			says:     []string{"(mode testing)", "senders only report it"},
 		},
 		"a second MX host left out": {
-			cfg:    enforce,
-			world:  func(w *world) { w.add("ns1.example.net.", "@ MX 20 backup.example.net.").add("ns2.example.net.", "@ MX 20 backup.example.net.") },
+			cfg: enforce,
+			world: func(w *world) {
+				w.add("ns1.example.net.", "@ MX 20 backup.example.net.").add("ns2.example.net.", "@ MX 20 backup.example.net.")
+			},
 			status: StatusFail,
 			want:   []string{CodeMTASTSMXNotCovered},
 			says:   []string{"backup.example.net."},
