@@ -82,6 +82,9 @@ func TestVerifyRRset(t *testing.T) {
 			[]*dns.DNSKEY{zsk.pub}, Bogus, ReasonExpired, "expired"},
 		"unknown algorithm": {mx, []*dns.RRSIG{sigAlg}, []*dns.DNSKEY{keyAlg}, Indeterminate, ReasonAlgorithm, "cannot check"},
 	}
+	if c := VerifyRRset(mx, []*dns.RRSIG{zsk.sign(t, mx, now.Add(-30*day), now.Add(-2*day))}, []*dns.DNSKEY{zsk.pub}, time.Time{}); c.Verdict != Secure {
+		t.Errorf("without a time, an expired signature that verifies is %+v, want secure", c)
+	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			c := VerifyRRset(tc.rrset, tc.sigs, tc.keys, now)

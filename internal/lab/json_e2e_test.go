@@ -77,6 +77,8 @@ type (
 		Error       *string   `json:"error"`
 		NegativeTTL *int64    `json:"negative_ttl_s"` // addition, only for a "no"
 		NoEDNS      *bool     `json:"no_edns"`        // addition, only when true
+		DNSSEC      *bool     `json:"dnssec"`         // addition, only when true
+		AD          *bool     `json:"ad"`             // addition, only when true
 	}
 	contractFinding struct {
 		Code     *string `json:"code"`

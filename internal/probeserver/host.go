@@ -1,6 +1,7 @@
 package probeserver
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -36,7 +37,10 @@ type HostConfig struct {
 // real addresses' ports to them. Change a server's behaviour with its
 // SetFault, or Routes.Refuse a port.
 type Host struct {
-	CA     *CA
+	CA *CA
+	// Cert is the certificate every server of the host presents, with
+	// the CA's certificate after its own (what a DANE record pins).
+	Cert   tls.Certificate
 	Routes *Routes
 	// Mail are the mail servers by port (25, 587, 465, 143, 993, 110, 995).
 	Mail map[uint16]*MailServer
@@ -63,6 +67,7 @@ func StartHost(cfg HostConfig) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
+	h.Cert = cert
 	servers := []struct {
 		port uint16
 		cfg  MailConfig

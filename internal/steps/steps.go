@@ -18,6 +18,8 @@ func All() []Step {
 		newStep(dmarcStep()),
 		newStep(mtastsStep()),
 		newStep(tlsrptStep()),
+		newStep(dnssecStep()),
+		newStep(daneStep()),
 		newStep(autoconfigStep()),
 		newStep(blocklistStep()),
 		newStep(serverStep()),
@@ -41,7 +43,9 @@ type definition struct {
 	// verdict, each given the Config with its defaults filled in.
 	records func(Config) []Record
 	// files, when set, are the files to serve with the records.
-	files     func(Config) []File
+	files func(Config) []File
+	// derived: the records come from the round (Step.Derived).
+	derived   bool
 	questions func(Config, verify.Answers) []verify.Question
 	judge     func(Config, verify.Answers, *verdict)
 }
@@ -55,11 +59,12 @@ func newStep(d definition) Step {
 		codes[i].Step = d.id
 	}
 	return Step{
-		ID:    d.id,
-		Title: d.title,
-		Where: d.where,
-		Codes: codes,
-		Owns:  slices.Clone(d.owns),
+		ID:      d.id,
+		Title:   d.title,
+		Where:   d.where,
+		Codes:   codes,
+		Owns:    slices.Clone(d.owns),
+		Derived: d.derived,
 		Records: func(cfg Config) []Record {
 			return d.records(cfg.withDefaults())
 		},
@@ -97,7 +102,11 @@ func newStep(d definition) Step {
 					v.checkProvider(cfg, known)
 				}
 			}
-			res := v.result(d.id, d.records(cfg))
+			expected := d.records(cfg)
+			if v.expectedSet {
+				expected = v.expected
+			}
+			res := v.result(d.id, expected)
 			res.Files = files
 			return res
 		},

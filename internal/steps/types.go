@@ -126,6 +126,10 @@ type Step struct {
 	// Files returns the files to serve for cfg (the MTA-STS policy); nil
 	// for most steps.
 	Files func(cfg Config) []File
+	// Derived is set for a step whose records to publish come from what
+	// a round finds (Result.Expected: the dane step's TLSA records of the
+	// certificate the server presents), not from the Config alone.
+	Derived bool
 	// Questions is the step's planner: every question it needs given what
 	// is known so far (dependent questions included).
 	Questions func(cfg Config, known verify.Answers) []verify.Question

@@ -104,21 +104,17 @@ func CanonicalName(name string) string {
 // probe as "TXT *._domainkey.example.com. (a name that does not exist)", a
 // probe of a service as Probe.String does.
 func (q Question) String() string {
-	s := dns.TypeToString[q.Type] + " " + q.Name
 	switch {
 	case q.Via == Direct:
 		return q.Probe.String()
 	case q.Via == Wildcard:
-		s = dns.TypeToString[q.Type] + " *." + q.Name + " (a name that does not exist)"
-	case q.Via == Parent && q.Type == dns.TypeDS:
-		s += " (at the parent zone)"
-	case q.Via == Parent:
-		s = "NS " + q.Name + " (the delegation)"
+		return dns.TypeToString[q.Type] + " *." + q.Name + " (a name that does not exist)"
+	case q.Via == Parent && q.Type != dns.TypeDS:
+		return "NS " + q.Name + " (the delegation)"
 	}
-	if q.Signed {
-		s += " +DNSSEC"
-	}
-	return s
+	// A DS question is always the parent's; the DO bit shows in the
+	// observations (verify.Question.Signed), not in the question.
+	return dns.TypeToString[q.Type] + " " + q.Name
 }
 
 // Observation is what one server said to one question.

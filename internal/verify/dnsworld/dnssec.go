@@ -168,17 +168,21 @@ func (z *Zones) signed(m *dns.Msg) {
 	m.Answer, m.Ns = sign(m.Answer), sign(m.Ns)
 }
 
-// secure reports whether every record of an answer comes from a signed
-// zone: what the world's resolver vouches for with the AD bit.
-func (z *Zones) secure(rrs []dns.RR) bool {
+// secure reports whether the zone of name and of every record of an
+// answer is signed: what the world's resolver vouches for with the AD bit
+// (for a "no such record" as for records: it trusts its own data).
+func (z *Zones) secure(name string, rrs []dns.RR) bool {
 	z.mu.RLock()
 	defer z.mu.RUnlock()
+	if z.signerLocked(name) == nil {
+		return false
+	}
 	for _, rr := range rrs {
 		if z.signerLocked(dns.CanonicalName(rr.Header().Name)) == nil {
 			return false
 		}
 	}
-	return len(rrs) > 0
+	return true
 }
 
 // addKeys answers a DNSKEY question at the apex of a signed zone with its

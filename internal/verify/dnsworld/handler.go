@@ -58,7 +58,7 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 			zones.addKeys(m, name, q.Qtype)
 			if do {
 				zones.signed(m)
-				m.AuthenticatedData = zones.secure(m.Answer)
+				m.AuthenticatedData = zones.secure(name, m.Answer)
 			}
 		}
 	default:
