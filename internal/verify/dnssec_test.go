@@ -114,3 +114,26 @@ func TestUnsignedServer(t *testing.T) {
 		t.Errorf("answer %+v, want the key from ns1 only", a.Servers)
 	}
 }
+
+// TestCheckingDisabled: what mailwizard asks the resolver for (discovery)
+// goes with the CD bit, so that a zone whose chain of trust is broken can
+// still be found; the second opinion goes without it, to validate.
+func TestCheckingDisabled(t *testing.T) {
+	lab, _, e := signedLab(t)
+	q := verify.Q("example.com.", dns.TypeMX).WithSignatures()
+	e.Round().Ask(context.Background(), q)
+	var discovery, opinion int
+	for _, query := range lab.Resolver.Queries() {
+		switch {
+		case query.Type == dns.TypeNS && query.CD:
+			discovery++
+		case query.Type == dns.TypeMX && !query.CD && query.DO:
+			opinion++
+		case query.Type == dns.TypeMX || query.Type == dns.TypeNS:
+			t.Errorf("resolver query %+v", query)
+		}
+	}
+	if discovery == 0 || opinion != 1 {
+		t.Errorf("%d discovery queries with CD, %d second opinions without it; want some and one", discovery, opinion)
+	}
+}

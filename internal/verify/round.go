@@ -313,7 +313,7 @@ func (r *Round) secondOpinion(ctx context.Context, q Question) func(grace time.D
 		var wg sync.WaitGroup
 		for i, addr := range r.e.set.second {
 			wg.Go(func() {
-				t := resolverAt(addr)
+				t := opinionAt(addr)
 				got[i] = observe(t, q, r.exchange(ctx, t, q.Name, q.Type, q.Signed))
 			})
 		}
@@ -330,7 +330,7 @@ func (r *Round) secondOpinion(ctx context.Context, q Question) func(grace time.D
 		}
 		late := make([]Observation, len(r.e.set.second))
 		for i, addr := range r.e.set.second {
-			t := resolverAt(addr)
+			t := opinionAt(addr)
 			late[i] = observe(t, q, reply{err: &LateError{After: grace}})
 		}
 		return late

@@ -27,7 +27,7 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	}
 
 	s.mu.Lock()
-	s.queries = append(s.queries, Query{Name: name, Type: q.Qtype, Transport: transport, RD: req.RecursionDesired, EDNS: edns, At: time.Now()})
+	s.queries = append(s.queries, Query{Name: name, Type: q.Qtype, Transport: transport, RD: req.RecursionDesired, EDNS: edns, DO: do, CD: req.CheckingDisabled, At: time.Now()})
 	fault, minimal := s.fault, s.minimal
 	negTTL, cachedNeg := s.cachedNXDomainLocked(name, time.Now())
 	s.mu.Unlock()
