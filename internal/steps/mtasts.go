@@ -477,8 +477,9 @@ func trimDots(names []string) []string {
 }
 
 // timedOut reports whether a probe stopped because the other end did not
-// answer in time: from here that may be this network, not the server.
+// answer in time (the engine's ErrTimeout): from here that may be this
+// network, not the server.
 func timedOut(err error) bool {
 	var ne net.Error
-	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+	return errors.Is(err, verify.ErrTimeout) || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }

@@ -2,7 +2,7 @@ package steps
 
 import (
 	"crypto/x509"
-	"os"
+	"fmt"
 	"strings"
 	"syscall"
 	"testing"
@@ -167,7 +167,7 @@ func TestMTASTSPolicy(t *testing.T) {
 			not:    []string{CodeMTASTSPolicyUnreachable},
 		},
 		"no answer in time from here": {
-			world:  func(w *world) { w.fail(policyProbe, verify.StageConnect, os.ErrDeadlineExceeded) },
+			world:  func(w *world) { w.fail(policyProbe, verify.StageConnect, fmt.Errorf("%w after 5s", verify.ErrTimeout)) },
 			status: StatusError,
 			want:   []string{CodeLookupError},
 			not:    []string{CodeMTASTSPolicyUnreachable},
