@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
@@ -110,8 +111,35 @@ func dnscontrolLine(r steps.Record, rel string) (string, bool) {
 		if f.Port != nil {
 			return fmt.Sprintf("SRV(%s, %d, %d, %d, %s, %s)", js(rel), *f.Priority, *f.Weight, *f.Port, js(f.Target), ttl), true
 		}
+	case "TLSA":
+		if t, ok := tlsaFields(r.Value); ok {
+			return fmt.Sprintf("TLSA(%s, %d, %d, %d, %s, %s)", js(rel), t.usage, t.selector, t.matching, js(t.data), ttl), true
+		}
 	}
 	return "", false
+}
+
+// tlsa are the fields of a TLSA record's value.
+type tlsa struct {
+	usage, selector, matching uint8
+	data                      string
+}
+
+// tlsaFields splits a TLSA value, "3 1 1 <hex>".
+func tlsaFields(value string) (tlsa, bool) {
+	f := strings.Fields(value)
+	if len(f) != 4 {
+		return tlsa{}, false
+	}
+	var n [3]uint8
+	for i := range n {
+		v, err := strconv.ParseUint(f[i], 10, 8)
+		if err != nil {
+			return tlsa{}, false
+		}
+		n[i] = uint8(v)
+	}
+	return tlsa{usage: n[0], selector: n[1], matching: n[2], data: f[3]}, true
 }
 
 // js is s as a JavaScript string literal (JSON's quoting is valid
@@ -185,6 +213,11 @@ func octodnsValue(r steps.Record) string {
 		return fmt.Sprintf("      - exchange: %s\n        preference: %d\n", yamlString(f.Target), *f.Priority)
 	case r.Type == "SRV" && f.Port != nil:
 		return fmt.Sprintf("      - priority: %d\n        weight: %d\n        port: %d\n        target: %s\n", *f.Priority, *f.Weight, *f.Port, yamlString(f.Target))
+	case r.Type == "TLSA":
+		if t, ok := tlsaFields(r.Value); ok {
+			return fmt.Sprintf("      - certificate_usage: %d\n        selector: %d\n        matching_type: %d\n        certificate_association_data: %s\n",
+				t.usage, t.selector, t.matching, yamlString(t.data))
+		}
 	case r.Type == "TXT":
 		// OctoDNS wants semicolons in TXT values escaped.
 		return "      - " + yamlString(strings.ReplaceAll(r.Value, ";", `\;`)) + "\n"
