@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/mailwizard/mailwizard/internal/publish"
 	"github.com/mailwizard/mailwizard/internal/publish/provider"
 	"github.com/mailwizard/mailwizard/internal/report"
+	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
@@ -142,8 +144,9 @@ func runPublish(ctx context.Context, cmd *cobra.Command, cf *configFlags, f publ
 		return err
 	}
 	warn(e, l.cfg)
+	want := withoutUnsignedTLSA(ctx, round, zone.Name, publish.Wanted(l.cfg), e)
 	rctx, cancel := context.WithTimeout(ctx, publishTimeout)
-	plan, err := publish.Read(rctx, prov, zone.Name, publish.Wanted(l.cfg))
+	plan, err := publish.Read(rctx, prov, zone.Name, want)
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -186,6 +189,22 @@ func runPublish(ctx context.Context, cmd *cobra.Command, cf *configFlags, f publ
 		return err
 	}
 	return exitWith(exitFor(conflicts))
+}
+
+// withoutUnsignedTLSA leaves the dane step's TLSA records out of want
+// unless the zone is signed with a DS at its parent, and says why:
+// senders ignore TLSA records in a zone they cannot validate, so they are
+// never published there.
+func withoutUnsignedTLSA(ctx context.Context, round *verify.Round, zone string, want []publish.StepRecords, e env) []publish.StepRecords {
+	i := slices.IndexFunc(want, func(sr publish.StepRecords) bool { return sr.ID == steps.IDDANE })
+	if i < 0 {
+		return want
+	}
+	if ok, why := steps.SignedZone(zone, round.Ask(ctx, steps.SignedZoneQuestions(zone)...)); !ok {
+		fmt.Fprintf(e.stdout, "The TLSA records are left out: %s. Senders use TLSA records only from a signed zone they can validate; sign the zone and set its DS at the registrar first (the dnssec step), then publish again.\n\n", why)
+		return slices.Delete(slices.Clone(want), i, i+1)
+	}
+	return want
 }
 
 // exitFor is publish's exit code once the plan is applied (or had

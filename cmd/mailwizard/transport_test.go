@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailwizard/mailwizard/internal/probeserver"
 	"github.com/mailwizard/mailwizard/internal/profile"
+	"github.com/mailwizard/mailwizard/internal/verify/dnsworld"
 )
 
 // TestTransportFlagsBadInput: a bad value of the transport-security flags,
@@ -86,5 +88,44 @@ func TestTransportProfile(t *testing.T) {
 	}
 	if again, _ := profile.Load(path); again.Config.MTASTSID != "20260301T130000Z" || again.Config.MTASTSMode != "enforce" {
 		t.Errorf("after switching to enforce the profile has id %q, mode %q; want a new id", again.Config.MTASTSID, again.Config.MTASTSMode)
+	}
+}
+
+// TestPublishTLSAOnlyIntoASignedZone: publish --dane leaves the TLSA
+// records out of the plan while the zone is not signed with a DS at its
+// parent, and says why; once it is, they are planned.
+func TestPublishTLSAOnlyIntoASignedZone(t *testing.T) {
+	t.Parallel()
+	w := newPublishWorld(t)
+	chain, _, err := probeserver.PEM(w.host.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "chain.pem")
+	writeFile(t, file, string(chain))
+	const tlsa = "+ _25._tcp.mail.example.com."
+	r := w.publish(t, "--provider", "ovh", "--dane", "--tls-cert", file)
+	if r.code != 1 || !strings.Contains(r.stdout, "The TLSA records are left out: the zone example.com. is not signed (no DNSKEY).") || strings.Contains(r.stdout, tlsa) {
+		t.Fatalf("unsigned zone: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	signer, err := dnsworld.NewZoneSigner("example.com.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.lab.Sign("example.com.", signer)
+	parent, err := w.lab.ServeParent("example.com.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = w.publish(t, "--provider", "ovh", "--dane", "--tls-cert", file)
+	if r.code != 1 || !strings.Contains(r.stdout, "its parent has no DS record") || strings.Contains(r.stdout, tlsa) {
+		t.Fatalf("signed, no DS: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if err := parent.Zones().AddRR(signer.DS()); err != nil {
+		t.Fatal(err)
+	}
+	r = w.publish(t, "--provider", "ovh", "--dane", "--tls-cert", file)
+	if r.code != 1 || strings.Contains(r.stdout, "left out") || !strings.Contains(r.stdout, tlsa) {
+		t.Fatalf("signed with a DS: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }

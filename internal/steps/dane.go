@@ -238,6 +238,20 @@ func daneMissing(v *verdict, cfg Config, r reply, secure bool, why string, want 
 	}
 }
 
+// SignedZoneQuestions are the questions SignedZone reads: the zone's
+// DNSKEY records and its parent's DS.
+func SignedZoneQuestions(zone string) []verify.Question {
+	zone = verify.CanonicalName(zone)
+	return []verify.Question{keysQuestion(zone), verify.ParentDS(zone)}
+}
+
+// SignedZone says whether zone is signed with a DS at its parent, as the
+// answers to SignedZoneQuestions tell, and, when not, why in words. TLSA
+// records go only into such a zone: elsewhere senders ignore them.
+func SignedZone(zone string, known verify.Answers) (bool, string) {
+	return zoneSecure(known, newVerdict(nil), verify.CanonicalName(zone))
+}
+
 // zoneSecure says whether a zone is signed with a DS at the parent, as far
 // as the round knows, and, when not, why in words.
 func zoneSecure(known verify.Answers, v *verdict, zone string) (bool, string) {

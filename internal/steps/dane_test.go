@@ -219,3 +219,34 @@ func TestDANERecords(t *testing.T) {
 		t.Errorf("records %+v without DANE chosen", recs)
 	}
 }
+
+// TestSignedZone: publish asks whether a zone may take TLSA records: signed
+// with a DS at the parent, and why not otherwise.
+func TestSignedZone(t *testing.T) {
+	tests := map[string]struct {
+		world func(*world)
+		want  bool
+		why   string
+	}{
+		"signed, DS at the parent": {world: func(*world) {}, want: true},
+		"unsigned":                 {world: func(w *world) { w.unsign("example.com.") }, why: "is not signed (no DNSKEY)"},
+		"no DS":                    {world: func(w *world) { w.dropDS("example.com.") }, why: "its parent has no DS record"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			for _, s := range All() {
+				w.publish(s.Records(testConfig(t)))
+			}
+			tc.world(w)
+			known := w.run(func(verify.Answers) []verify.Question { return SignedZoneQuestions("example.com") })
+			got, why := SignedZone("example.com", known)
+			if got != tc.want || !strings.Contains(why, tc.why) {
+				t.Errorf("SignedZone = %v, %q; want %v, %q", got, why, tc.want, tc.why)
+			}
+		})
+	}
+	if ok, why := SignedZone("example.com.", verify.Answers{}); ok || !strings.Contains(why, "could not be checked") {
+		t.Errorf("without answers: %v, %q", ok, why)
+	}
+}
