@@ -142,21 +142,30 @@ func TestE2EDNSSECBrokenDS(t *testing.T) {
 	t.Parallel()
 	wrong := "example.com. 3600 IN DS 4242 13 2 " + strings.Repeat("ab", 32)
 	l := signedLab(t, zones(t, nil, nil), wrong)
+	wantDNSSECFail(t, l, steps.CodeDNSSECDSMismatch, "4242")
+}
+
+// wantDNSSECFail checks the lab: exit 1, the dnssec step failed with code
+// in a message that says says, and the validating resolver's SERVFAIL as
+// its second opinion.
+func wantDNSSECFail(t *testing.T, l *lab.Lab, code, says string) report.Step {
+	t.Helper()
 	r, rep := check(t, l)
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	s := step(t, rep, steps.IDDNSSEC)
 	logStep(t, s)
-	if s.Status != steps.StatusFail || !slices.Contains(codes(s), steps.CodeDNSSECDSMismatch) {
-		t.Fatalf("dnssec %s with %v, want fail with %s: %+v", s.Status, codes(s), steps.CodeDNSSECDSMismatch, s.Findings)
+	if s.Status != steps.StatusFail || !slices.Contains(codes(s), code) {
+		t.Fatalf("dnssec %s with %v, want fail with %s: %+v", s.Status, codes(s), code, s.Findings)
 	}
-	if msg := findingOf(s, steps.CodeDNSSECDSMismatch); !strings.Contains(msg, "4242") {
-		t.Errorf("message %q does not name the DS's key tag", msg)
+	if msg := findingOf(s, code); !strings.Contains(msg, says) {
+		t.Errorf("message %q does not say %q", msg, says)
 	}
 	if got := opinions(s); !strings.Contains(got, "SERVFAIL") {
 		t.Errorf("second opinion %q, want the resolver's SERVFAIL", got)
 	}
+	return s
 }
 
 // TestE2EDNSSECExpiredSignature: a zone signed beforehand whose signatures
@@ -191,23 +200,9 @@ func TestE2EDNSSECExpiredSignature(t *testing.T) {
 	}
 	l := lab.Start(t, progs, lab.Config{Zones: zs, Apart: []lab.Zone{parentZone()}, Signed: []string{"com."},
 		DS: []string{signer.DS().String()}})
-	r, rep := check(t, l)
-	if r.code != 1 {
-		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
-	}
-	s := step(t, rep, steps.IDDNSSEC)
-	logStep(t, s)
-	if s.Status != steps.StatusFail || !slices.Contains(codes(s), steps.CodeDNSSECBogus) {
-		t.Fatalf("dnssec %s with %v, want fail with %s: %+v", s.Status, codes(s), steps.CodeDNSSECBogus, s.Findings)
-	}
-	if msg := findingOf(s, steps.CodeDNSSECBogus); !strings.Contains(msg, "expired") {
-		t.Errorf("message %q does not say the signature expired", msg)
-	}
+	s := wantDNSSECFail(t, l, steps.CodeDNSSECBogus, "expired")
 	if slices.Contains(codes(s), steps.CodeDNSSECDSMismatch) {
 		t.Errorf("the DS matches, yet %v", codes(s))
-	}
-	if got := opinions(s); !strings.Contains(got, "SERVFAIL") {
-		t.Errorf("second opinion %q, want the resolver's SERVFAIL", got)
 	}
 }
 
@@ -280,11 +275,11 @@ func TestE2EMTASTSPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := mw(t, append([]string{"records", "--format", "json"}, serverFlags()...)...)
-	if r.code != 0 {
-		t.Fatalf("records: exit %d: %s", r.code, r.stderr)
+	files := recordsOf(t, serverFlags()...)[steps.IDMTASTS].Files
+	if len(files) != 1 || files[0].URL != "https://mta-sts.example.com/.well-known/mta-sts.txt" {
+		t.Fatalf("records: the policy file is %+v", files)
 	}
-	body := proposedPolicy(t, r.stdout)
+	body := files[0].Body
 	web := webAt(t, &cert, map[string]probeserver.Page{"/.well-known/mta-sts.txt": {ContentType: "text/plain", Body: []byte(body)}})
 	webAddr := netip.MustParseAddrPort(web.Addr()).Addr()
 	zs := zones(t, nil, nil)
@@ -353,31 +348,39 @@ func TestE2EMTASTSPolicy(t *testing.T) {
 	}
 }
 
-// proposedPolicy is the policy file in the JSON of `mailwizard records`.
-func proposedPolicy(t *testing.T, out string) string {
+// recordsStep is one step of `mailwizard records --format json`.
+type recordsStep struct {
+	Records []steps.Record `json:"records"`
+	Files   []steps.File   `json:"files"`
+}
+
+// recordsOf runs `mailwizard records --format json` with args and returns
+// its steps by id.
+func recordsOf(t *testing.T, args ...string) map[string]recordsStep {
 	t.Helper()
+	r := mw(t, append([]string{"records", "--format", "json"}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("records %v: exit %d: %s", args, r.code, r.stderr)
+	}
 	var doc struct {
 		Steps []struct {
-			ID    string       `json:"id"`
-			Files []steps.File `json:"files"`
+			ID string `json:"id"`
+			recordsStep
 		} `json:"steps"`
 	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("records JSON: %v\n%s", err, r.stdout)
 	}
+	out := map[string]recordsStep{}
 	for _, s := range doc.Steps {
-		if s.ID == steps.IDMTASTS && len(s.Files) == 1 {
-			return s.Files[0].Body
-		}
+		out[s.ID] = s.recordsStep
 	}
-	t.Fatalf("no policy file in %s", out)
-	return ""
+	return out
 }
 
 // daneLab is a real Postfix with a certificate from a test CA, in a lab
-// where example.com. is signed with its DS at the parent, with the TLSA
-// lines tlsa at _25._tcp.mail.example.com. (mailwizard's own for the
-// served chain when nil).
+// where example.com. is signed with its DS at the parent and serves the
+// TLSA lines startDANELab's tlsa makes from the chain file.
 type daneLab struct {
 	dns     *lab.Lab
 	postfix *lab.Postfix
@@ -424,30 +427,12 @@ func startDANELab(t *testing.T, blocked25 bool, tlsa func(chainFile string) []st
 // for a chain.
 func tlsaOf(t *testing.T, chainFile string) []string {
 	t.Helper()
-	r := mw(t, "records", "--format", "json", "--domain", "example.com", "--ip", "192.0.2.25", "--dane", "--tls-cert", chainFile)
-	if r.code != 0 {
-		t.Fatalf("records --dane: exit %d: %s", r.code, r.stderr)
-	}
-	var doc struct {
-		Steps []struct {
-			ID      string         `json:"id"`
-			Records []steps.Record `json:"records"`
-		} `json:"steps"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, s := range doc.Steps {
-		if s.ID != steps.IDDANE {
-			continue
+	for _, rec := range recordsOf(t, "--domain", "example.com", "--ip", "192.0.2.25", "--dane", "--tls-cert", chainFile)[steps.IDDANE].Records {
+		if rec.Name != "_25._tcp.mail.example.com." || rec.Type != "TLSA" {
+			t.Errorf("dane record %+v, want TLSA at _25._tcp.mail.example.com.", rec)
 		}
-		for _, rec := range s.Records {
-			if rec.Name != "_25._tcp.mail.example.com." || rec.Type != "TLSA" {
-				t.Errorf("dane record %+v, want TLSA at _25._tcp.mail.example.com.", rec)
-			}
-			out = append(out, rec.ZoneLines()...)
-		}
+		out = append(out, rec.ZoneLines()...)
 	}
 	if len(out) != 2 {
 		t.Fatalf("TLSA lines %q, want 3 1 1 and 2 1 1", out)
