@@ -45,6 +45,9 @@ type Provider struct {
 	// Notes are provider-specific warnings (Cloudflare's proxy switch, a
 	// target that needs a trailing dot, …), one sentence each.
 	Notes []string `toml:"notes"`
+	// DNSSEC says, one sentence each, how signing is switched on at the
+	// provider and where the DS record goes; empty where no source says.
+	DNSSEC []string `toml:"dnssec"`
 	// NSSuffixes identify the provider from a zone's NS names. Each is a
 	// domain suffix matched at label boundaries, case-insensitively; a
 	// label "*" matches any one label and a label ending in "*" any label
@@ -100,7 +103,7 @@ var parsedProviders = sync.OnceValues(loadProviders)
 // clone copies p, its slices included, so that no caller can change what
 // another sees.
 func (p Provider) clone() Provider {
-	p.Notes, p.NSSuffixes = slices.Clone(p.Notes), slices.Clone(p.NSSuffixes)
+	p.Notes, p.NSSuffixes, p.DNSSEC = slices.Clone(p.Notes), slices.Clone(p.NSSuffixes), slices.Clone(p.DNSSEC)
 	return p
 }
 

@@ -67,7 +67,7 @@ func newCheckWorld(t testing.TB, missing ...string) checkWorld {
 	}
 	lab := verifytest.StartLab(t, verifytest.LabConfig{Zones: texts})
 	// The mail server itself, for the server step.
-	host := verifytest.StartHost(t, probeserver.HostConfig{Name: cfg.Host, Domain: cfg.Domain, Addrs: cfg.IPs, Autoconfig: []byte(steps.AutoconfigXML(cfg))})
+	host := verifytest.StartHost(t, probeserver.HostConfig{Name: cfg.Host, Domain: cfg.Domain, Addrs: cfg.IPs, Autoconfig: []byte(steps.AutoconfigXML(cfg)), MTASTSPolicy: []byte(steps.MTASTSPolicy(cfg))})
 	e := testEnv(t)
 	e.mapAddr, e.roots = host.Routes.Map(lab.MapAddr), host.CA.Pool()
 	return checkWorld{lab: lab, host: host, cfg: cfg, e: e, args: append(args, "--resolver", lab.Resolver.Addr())}

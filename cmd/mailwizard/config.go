@@ -30,6 +30,10 @@ const (
 	flagServices      = "services"
 	flagDNSBL         = "dnsbl"
 	flagSkip          = "skip"
+	flagMTASTSMode    = "mta-sts-mode"
+	flagTLSRPTRUA     = "tls-rpt-rua"
+	flagDANE          = "dane"
+	flagTLSCert       = "tls-cert"
 	flagResolver      = "resolver"
 	flagProfile       = "profile"
 	flagSave          = "save"
@@ -50,6 +54,8 @@ type configFlags struct {
 	spfIncludes, services, dnsbl, skip   []string
 	resolver, profile                    string
 	save, noProbe                        bool
+	mtastsMode, tlsrptRUA, tlsCert       string
+	dane                                 bool
 }
 
 func (f *configFlags) register(flags *pflag.FlagSet) {
@@ -65,6 +71,10 @@ func (f *configFlags) register(flags *pflag.FlagSet) {
 	flags.StringSliceVar(&f.services, flagServices, nil, "services offered to mail clients: submission, submissions, imap, imaps, pop3, pop3s (default submission,submissions,imaps)")
 	flags.StringSliceVar(&f.dnsbl, flagDNSBL, nil, "blocklist (DNSBL) zone to check (repeatable; replaces the default list; \"none\" disables the check)")
 	flags.StringSliceVar(&f.skip, flagSkip, nil, "step id that is not yours to publish, e.g. ptr (repeatable)")
+	flags.StringVar(&f.mtastsMode, flagMTASTSMode, "", "mode of the MTA-STS policy: testing or enforce (default testing)")
+	flags.StringVar(&f.tlsrptRUA, flagTLSRPTRUA, "", "address (or https: URL) for TLS-RPT reports (default tls-reports@<domain>)")
+	flags.BoolVar(&f.dane, flagDANE, false, "set up DNSSEC and DANE: their steps are then wanted, not advice")
+	flags.StringVar(&f.tlsCert, flagTLSCert, "", "the mail server's certificate file (PEM, full chain), for the TLSA record when port 25 cannot be reached from here")
 	flags.StringVar(&f.resolver, flagResolver, "", "recursive resolver host:port for discovery and the second opinion (default: the system's)")
 	flags.StringVar(&f.profile, flagProfile, "", "profile file to load instead of the domain's saved profile")
 	flags.BoolVar(&f.save, flagSave, false, "save the answers to the profile")
@@ -191,6 +201,17 @@ func (f *configFlags) layer(flags *pflag.FlagSet, e env, prof *profile.Profile, 
 				problems = appendNew(problems, p)
 			}
 		}
+	}
+	if len(problems) == 0 {
+		// The MTA-STS policy keeps its id while it stays what the profile
+		// described; the profile's Config is compared in its normal form.
+		var prev *steps.Config
+		if prof != nil {
+			p := prof.Domains[i]
+			_ = p.Normalize(nil)
+			prev = &p
+		}
+		l.cfg.StampMTASTS(prev, e.now(), f.save)
 	}
 	if l.path == "" {
 		l.path, _ = defaultProfilePath(e, l.cfg.Domain)
@@ -331,6 +352,18 @@ func (f *configFlags) apply(flags *pflag.FlagSet, cfg *steps.Config) []steps.Fie
 	}
 	if set(flagSkip) {
 		cfg.Skip = f.skip
+	}
+	if set(flagMTASTSMode) {
+		cfg.MTASTSMode = f.mtastsMode
+	}
+	if set(flagTLSRPTRUA) {
+		cfg.TLSRPTRUA = f.tlsrptRUA
+	}
+	if set(flagDANE) {
+		cfg.DANE = f.dane
+	}
+	if set(flagTLSCert) {
+		cfg.TLSCertFile, cfg.TLSCert = f.tlsCert, nil
 	}
 	if set(flagNoProbe) {
 		cfg.NoProbe = f.noProbe

@@ -75,7 +75,9 @@ func TestCheckHostileNameservers(t *testing.T) {
 	}
 	sent := len(lab.Resolver.Queries()) + len(lab.Servers[0].Queries())
 	t.Logf("check --json of a zone with 1000 nameservers: %d queries", sent)
-	if sent > 700 {
+	// About 45 questions of 13 servers each, and the discovery around
+	// them: the bound grows by 13 queries for each question a step adds.
+	if sent > 800 {
 		t.Errorf("the check sent %d queries, want a few hundred", sent)
 	}
 }

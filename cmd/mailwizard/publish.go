@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,6 +178,7 @@ func runPublish(ctx context.Context, cmd *cobra.Command, cf *configFlags, f publ
 // publishTarget is one domain's zone at the provider that publishes it.
 type publishTarget struct {
 	c     checker
+	round *verify.Round // the round that found zone
 	zone  verify.Zone
 	prov  publish.Provider
 	where string
@@ -202,14 +204,15 @@ func preparePublish(ctx context.Context, c checker, e env) (publishTarget, error
 	if err != nil {
 		return publishTarget{}, err
 	}
-	return publishTarget{c: c, zone: zone, prov: prov, where: where, name: spec.Name}, nil
+	return publishTarget{c: c, round: round, zone: zone, prov: prov, where: where, name: spec.Name}, nil
 }
 
 // publish reads the zone, prints the plan and, with apply, applies it. It
 // returns publish's exit code for this domain.
 func (t publishTarget) publish(ctx context.Context, apply bool, e env) (int, error) {
+	want := withoutUnsignedTLSA(ctx, t.round, t.zone.Name, publish.Wanted(t.c.cfg), e)
 	rctx, cancel := context.WithTimeout(ctx, publishTimeout)
-	plan, err := publish.Read(rctx, t.prov, t.zone.Name, publish.Wanted(t.c.cfg))
+	plan, err := publish.Read(rctx, t.prov, t.zone.Name, want)
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -249,6 +252,22 @@ func (t publishTarget) publish(ctx context.Context, apply bool, e env) (int, err
 		fmt.Fprintln(e.stdout)
 	}
 	return exitFor(conflicts), nil
+}
+
+// withoutUnsignedTLSA leaves the dane step's TLSA records out of want
+// unless the zone is signed with a DS at its parent, and says why:
+// senders ignore TLSA records in a zone they cannot validate, so they are
+// never published there.
+func withoutUnsignedTLSA(ctx context.Context, round *verify.Round, zone string, want []publish.StepRecords, e env) []publish.StepRecords {
+	i := slices.IndexFunc(want, func(sr publish.StepRecords) bool { return sr.ID == steps.IDDANE })
+	if i < 0 {
+		return want
+	}
+	if ok, why := steps.SignedZone(zone, round.Ask(ctx, steps.SignedZoneQuestions(zone)...)); !ok {
+		fmt.Fprintf(e.stdout, "The TLSA records are left out: %s. Senders use TLSA records only from a signed zone they can validate; sign the zone and set its DS at the registrar first (the dnssec step), then publish again.\n\n", why)
+		return slices.Delete(slices.Clone(want), i, i+1)
+	}
+	return want
 }
 
 // exitFor is publish's exit code once the plan is applied (or had

@@ -102,7 +102,7 @@ func printRecords(w io.Writer, format string, cfg steps.Config, several bool, e 
 func exportGroups(groups []report.RecordGroup) []publish.ExportGroup {
 	out := make([]publish.ExportGroup, len(groups))
 	for i, g := range groups {
-		out[i] = publish.ExportGroup{ID: g.ID, Title: g.Title, Where: g.Where, Records: g.Records}
+		out[i] = publish.ExportGroup{ID: g.ID, Title: g.Title, Where: g.Where, Records: g.Records, Files: g.Files}
 	}
 	return out
 }

@@ -36,6 +36,9 @@ func mistakeFor(stepID string, cfg steps.Config, records []steps.Record) (mistak
 		steps.IDDKIM:       dkimMistake,
 		steps.IDDMARC:      dmarcMistake,
 		steps.IDAutoconfig: autoconfigMistake,
+		steps.IDMTASTS:     mtastsMistake,
+		steps.IDTLSRPT:     tlsrptMistake,
+		steps.IDDANE:       daneMistake,
 	}[stepID]
 	if derive == nil {
 		return mistake{}, fmt.Errorf("no typical mistake for step %q", stepID)
@@ -207,4 +210,53 @@ func wrongPort(r steps.Record) (string, bool) {
 		return "", false
 	}
 	return strconv.Itoa(confused), true
+}
+
+// mtastsMistake: a policy id written as a date with dashes, which RFC
+// 8461 does not allow (letters and digits only).
+func mtastsMistake(_ steps.Config, records []steps.Record) (mistake, bool) {
+	for i, r := range records {
+		if r.Type == "TXT" && strings.HasPrefix(r.Value, "v=STSv1;") {
+			records[i].Value = "v=STSv1; id=2026-03-01"
+			return mistake{
+				records: records,
+				what:    fmt.Sprintf("the MTA-STS record %s has the id 2026-03-01, with dashes, which senders do not accept", r.Name),
+			}, true
+		}
+	}
+	return mistake{}, false
+}
+
+// tlsrptMistake: the report address without mailto:, as DMARC habits
+// suggest.
+func tlsrptMistake(_ steps.Config, records []steps.Record) (mistake, bool) {
+	for i, r := range records {
+		addr, ok := strings.CutPrefix(r.Value, "v=TLSRPTv1; rua=mailto:")
+		if r.Type != "TXT" || !ok {
+			continue
+		}
+		records[i].Value = "v=TLSRPTv1; rua=" + addr
+		return mistake{
+			records: records,
+			what:    fmt.Sprintf("the TLS-RPT record %s names the report address without mailto:", r.Name),
+		}, true
+	}
+	return mistake{}, false
+}
+
+// daneMistake: the TLSA record of the previous certificate's key alone,
+// as after a renewal that made a new key (certbot's default).
+func daneMistake(_ steps.Config, records []steps.Record) (mistake, bool) {
+	for _, r := range records {
+		if r.Type != "TLSA" || !strings.HasPrefix(r.Value, "3 1 1 ") {
+			continue
+		}
+		old := r
+		old.Value = "3 1 1 " + strings.Repeat("0e1d", 16)
+		return mistake{
+			records: []steps.Record{old},
+			what:    fmt.Sprintf("the TLSA record %s pins the key of the previous certificate: the renewal made a new key", r.Name),
+		}, true
+	}
+	return mistake{}, false
 }

@@ -93,6 +93,22 @@ func TestMistakeFor(t *testing.T) {
 			want: []steps.Record{rec("_pop3._tcp.example.com.", "SRV", "0 0 0 ."), rec("_imaps._tcp.example.com.", "SRV", "0 1 143 mail.example.com.")},
 			what: "port 143 instead of 993",
 		},
+		"mta-sts: an id with dashes": {
+			id:   steps.IDMTASTS,
+			in:   []steps.Record{rec("_mta-sts.example.com.", "TXT", "v=STSv1; id=20260301T120000Z"), rec("mta-sts.example.com.", "CNAME", "mail.example.com.")},
+			want: []steps.Record{rec("_mta-sts.example.com.", "TXT", "v=STSv1; id=2026-03-01"), rec("mta-sts.example.com.", "CNAME", "mail.example.com.")},
+			what: "has the id 2026-03-01, with dashes",
+		},
+		"mta-sts: no record":        {id: steps.IDMTASTS, in: []steps.Record{rec("mta-sts.example.com.", "CNAME", "mail.example.com.")}},
+		"tls-rpt: no mailto:":       {id: steps.IDTLSRPT, in: []steps.Record{rec("_smtp._tls.example.com.", "TXT", "v=TLSRPTv1; rua=mailto:tls@example.com")}, want: []steps.Record{rec("_smtp._tls.example.com.", "TXT", "v=TLSRPTv1; rua=tls@example.com")}, what: "without mailto:"},
+		"tls-rpt: an https address": {id: steps.IDTLSRPT, in: []steps.Record{rec("_smtp._tls.example.com.", "TXT", "v=TLSRPTv1; rua=https://r.example.net/")}},
+		"dane: the previous key": {
+			id:   steps.IDDANE,
+			in:   []steps.Record{rec("_25._tcp.mail.example.com.", "TLSA", "3 1 1 "+strings.Repeat("ab", 32)), rec("_25._tcp.mail.example.com.", "TLSA", "2 1 1 "+strings.Repeat("cd", 32))},
+			want: []steps.Record{rec("_25._tcp.mail.example.com.", "TLSA", "3 1 1 "+strings.Repeat("0e1d", 16))},
+			what: "pins the key of the previous certificate",
+		},
+		"dane: no 3 1 1 record":                 {id: steps.IDDANE, in: []steps.Record{rec("_25._tcp.mail.example.com.", "TLSA", "2 1 1 "+strings.Repeat("cd", 32))}},
 		"autoconfig: only services not offered": {id: steps.IDAutoconfig, in: []steps.Record{rec("_pop3._tcp.example.com.", "SRV", "0 0 0 .")}},
 		"autoconfig: a port nobody confuses":    {id: steps.IDAutoconfig, in: []steps.Record{rec("_submission._tcp.example.com.", "SRV", "0 1 2525 mail.example.com.")}},
 	}

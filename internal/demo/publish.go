@@ -20,6 +20,9 @@ var ErrClosed = errors.New("the demo world is closed")
 type pending struct {
 	timer *time.Timer
 	rrs   []dns.RR
+	// apply, when set, is what the publication does when its time comes,
+	// instead of putting rrs on the second server.
+	apply func()
 }
 
 // Publish puts the step's records on the first server now and on the
@@ -37,6 +40,9 @@ func (w *World) Publish(stepID string) (string, error) {
 		if fixed, err := w.fixServer(); fixed || err != nil {
 			return fmt.Sprintf("Fixed the demo's mail server: port 25 greets as %s again, with its certificate from the demo's authority.", Host), err
 		}
+	}
+	if stepID == steps.IDDNSSEC {
+		return w.sign(false)
 	}
 	records := step.Records(w.cfg)
 	if step.Where == steps.Nowhere || len(records) == 0 {
@@ -69,6 +75,9 @@ func (w *World) PublishMistake(stepID string) (string, error) {
 	}
 	if stepID == steps.IDServer {
 		return w.serveMistake()
+	}
+	if stepID == steps.IDDNSSEC {
+		return w.sign(true)
 	}
 	records := step.Records(w.cfg)
 	if step.Where == steps.Nowhere || len(records) == 0 {
@@ -138,6 +147,10 @@ func (w *World) propagate(stepID string, p *pending) {
 		return
 	}
 	delete(w.pending, stepID)
+	if p.apply != nil {
+		p.apply()
+		return
+	}
 	// The records went onto the first server, whose zones are the same,
 	// so they fit the second one too; should they not, the second server
 	// keeps the old records and the step shows partial propagation.
@@ -208,4 +221,45 @@ func describe(rrs []dns.RR) string {
 		names[i] = dns.TypeToString[h.Rrtype] + " " + h.Name
 	}
 	return strings.Join(names, " and ")
+}
+
+// sign switches DNSSEC on at the demo's DNS provider: both nameservers
+// sign the zone at once, with the demo's key, and the DS record the
+// registrar sends reaches the parent zone after the world's delay. With
+// stale (the typical mistake), the parent serves the DS of a key the zone
+// does not sign with, left from before, at once.
+func (w *World) sign(stale bool) (string, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return "", ErrClosed
+	}
+	if p, ok := w.pending[steps.IDDNSSEC]; ok {
+		p.timer.Stop()
+		delete(w.pending, steps.IDDNSSEC)
+	}
+	w.lab.Sign(Domain, w.signer)
+	first, second := w.nameservers()
+	parent := w.parent.Zones()
+	setDS := func(ds *dns.DS) error {
+		parent.RemoveRRset(Domain, dns.TypeDS)
+		return parent.AddRR(ds)
+	}
+	if stale {
+		old, err := dnsworld.NewZoneSigner(Domain)
+		if err != nil {
+			return "", fmt.Errorf("publish a mistake for dnssec: %w", err)
+		}
+		if err := setDS(old.DS()); err != nil {
+			return "", fmt.Errorf("publish a mistake for dnssec: %w", err)
+		}
+		return fmt.Sprintf("Published a typical mistake: %s and %s sign %s, but the parent zone still has the DS record of a key the zone no longer signs with (DS %d), as after moving to another DNS provider. Publish the step again to send the right DS record.",
+			first, second, Domain, old.DS().KeyTag), nil
+	}
+	ds := w.signer.DS()
+	p := &pending{apply: func() { _ = setDS(ds) }}
+	p.timer = time.AfterFunc(w.delay, func() { w.propagate(steps.IDDNSSEC, p) })
+	w.pending[steps.IDDNSSEC] = p
+	return fmt.Sprintf("Switched DNSSEC on at the demo's DNS provider: %s and %s sign %s now. The registrar sends its DS record (%s DS %d %d %d) to the parent zone, where it arrives in %s.",
+		first, second, Domain, Domain, ds.KeyTag, ds.Algorithm, ds.DigestType, w.delay), nil
 }

@@ -82,13 +82,15 @@ func prerequisites(id string) []string {
 		steps.IDPTR:        {steps.IDHost},
 		steps.IDSPF:        {steps.IDHost, steps.IDMX},
 		steps.IDAutoconfig: {steps.IDHost},
+		steps.IDMTASTS:     {steps.IDHost, steps.IDMX},
+		steps.IDDANE:       {steps.IDHost, steps.IDMX, steps.IDDNSSEC},
 	}[id]
 }
 
 func TestPublishPendingPartialThenPass(t *testing.T) {
 	for _, s := range steps.All() {
-		if s.Where == steps.Nowhere {
-			continue // nothing to publish
+		if s.Where == steps.Nowhere || s.ID == steps.IDDNSSEC {
+			continue // nothing to publish; signing is TestPublishDNSSEC's
 		}
 		id := s.ID
 		t.Run(id, func(t *testing.T) {
@@ -174,6 +176,10 @@ func TestMistakes(t *testing.T) {
 		"quotes inside a 2048-bit rsa value": {id: steps.IDDKIM, codes: []string{"dkim-mangled"}, algorithm: dkimkey.RSA},
 		"dmarc at the apex":                  {id: steps.IDDMARC, codes: []string{"dmarc-at-apex", "dmarc-missing"}},
 		"srv with the wrong port":            {id: steps.IDAutoconfig, codes: []string{"srv-wrong-port"}},
+		"mta-sts id with dashes":             {id: steps.IDMTASTS, codes: []string{"mta-sts-syntax"}},
+		"tls-rpt address without mailto":     {id: steps.IDTLSRPT, codes: []string{"tls-rpt-syntax"}},
+		"dnssec with an old DS":              {id: steps.IDDNSSEC, codes: []string{"dnssec-ds-mismatch"}},
+		"tlsa of the previous key":           {id: steps.IDDANE, codes: []string{"tlsa-mismatch"}},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -382,5 +388,31 @@ func TestResolverStillSaysNoAfterPublish(t *testing.T) {
 				t.Errorf("resolver may keep saying no for %s, want (0, %s]", so.NegativeTTL, DefaultNegativeCache)
 			}
 		})
+	}
+}
+
+// TestPublishDNSSEC: publishing the dnssec step switches signing on at
+// once on both servers, and the DS reaches the parent after the delay:
+// pending until then, then green, and the resolver validates.
+func TestPublishDNSSEC(t *testing.T) {
+	w := startWorld(t, time.Hour)
+	publishAll(t, w, steps.IDHost, steps.IDMX)
+	if r := check(t, w)[steps.IDDNSSEC]; r.Status != steps.StatusPending || !slices.Contains(codes(r), steps.CodeDNSSECUnsigned) {
+		t.Fatalf("before Publish: %s %q, want pending with dnssec-unsigned", r.Status, codes(r))
+	}
+	msg, err := w.Publish(steps.IDDNSSEC)
+	if err != nil || !strings.Contains(msg, "ns1.example.net. and ns2.example.net. sign example.com. now") || !strings.Contains(msg, "arrives in 1h0m0s") {
+		t.Fatalf("Publish = %q, %v", msg, err)
+	}
+	if r := check(t, w)[steps.IDDNSSEC]; r.Status != steps.StatusPending || !slices.Contains(codes(r), steps.CodeDNSSECDSMissing) {
+		t.Fatalf("before the DS arrives: %s %q, want pending with dnssec-ds-missing", r.Status, codes(r))
+	}
+	flush(w)
+	r := check(t, w)[steps.IDDNSSEC]
+	if r.Status != steps.StatusPass {
+		t.Fatalf("signed with its DS: %s %q, want pass", r.Status, codes(r))
+	}
+	if len(r.SecondOpinion) == 0 || !strings.Contains(r.SecondOpinion[0].Note, "validates the answers") {
+		t.Errorf("second opinion %+v, want the resolver validating", r.SecondOpinion)
 	}
 }

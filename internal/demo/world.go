@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -72,6 +73,11 @@ type World struct {
 	// broken is the mail server port 25 goes to while the server step's
 	// typical mistake is shown; nil otherwise.
 	broken *probeserver.MailServer
+	// parent serves the zone above the demo's (com.), where the DS record
+	// of the signed zone goes; signer signs the zone once DNSSEC is
+	// switched on.
+	parent *dnsworld.Server
+	signer *dnsworld.ZoneSigner
 	dir    string // the temporary folder of the DKIM key
 	cfg    steps.Config
 	delay  time.Duration
@@ -133,9 +139,24 @@ func StartWith(ctx context.Context, opts Options) (*World, error) {
 		opts.NegativeCache = DefaultNegativeCache
 	}
 	w.lab.Resolver.SetNegativeCaching(opts.NegativeCache)
-	w.host, err = probeserver.StartHost(probeserver.HostConfig{Name: Host, Domain: Domain, Addrs: IPs(), Autoconfig: []byte(steps.AutoconfigXML(w.cfg))})
+	if w.parent, err = w.lab.ServeParent(Domain); err != nil {
+		return nil, errors.Join(fmt.Errorf("start the demo's parent zone: %w", err), w.lab.Close(), os.RemoveAll(dir))
+	}
+	if w.signer, err = dnsworld.NewZoneSigner(Domain); err != nil {
+		return nil, errors.Join(fmt.Errorf("make the demo's zone key: %w", err), w.lab.Close(), os.RemoveAll(dir))
+	}
+	w.host, err = probeserver.StartHost(probeserver.HostConfig{Name: Host, Domain: Domain, Addrs: IPs(), Autoconfig: []byte(steps.AutoconfigXML(w.cfg)), MTASTSPolicy: []byte(steps.MTASTSPolicy(w.cfg))})
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("start the demo's mail server: %w", err), w.lab.Close(), os.RemoveAll(dir))
+	}
+	// The TLSA records pin the certificate the demo's mail server
+	// presents, as --tls-cert would.
+	for _, der := range w.host.Cert.Certificate {
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("the demo's mail server certificate: %w", err), w.Close())
+		}
+		w.cfg.TLSCert = append(w.cfg.TLSCert, cert)
 	}
 	return w, nil
 }
@@ -165,6 +186,8 @@ func demoConfig(ctx context.Context, dir, algorithm string) (steps.Config, error
 		DKIMKeyFile:   path,
 		DKIMPublicKey: key.Public(),
 		Provider:      assets.OtherProviderID,
+		// The demo walks the whole way: signing the zone, then DANE.
+		DANE: true,
 	}
 	// The demo's documentation addresses are only Warnings; a
 	// ValidationError here means the demo itself is broken.

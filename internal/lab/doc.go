@@ -16,6 +16,11 @@
 // missing and the process runs as root on Debian; Require turns a missing
 // lab into a skipped test, or a failed one when MAILWIZARD_E2E=require.
 //
+// Config.Signed has Knot sign zones (automatic signing) and the DS of a
+// signed zone written into its signed parent (Config.DS to break it);
+// Unbound then validates, the signed parent's key its only trust anchor.
+// Zone.Presign serves a zone signed beforehand (expired signatures).
+//
 // For the server step, StartPostfix runs a real Postfix (Debian package
 // postfix, installed by EnsurePostfix) on a loopback address of its own,
 // 127.25.N.1, ports 25, 587 and 465, with its own configuration, queue and

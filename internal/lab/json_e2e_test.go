@@ -35,6 +35,7 @@ type (
 		Title     *string                `json:"title"`
 		Status    *string                `json:"status"`
 		Expected  *[]contractRecord      `json:"expected"`
+		Files     *[]contractFile        `json:"files"` // addition, only for a file to serve
 		Observed  *[]contractObservation `json:"observed"`
 		Resolvers *[]contractObservation `json:"resolvers"`
 		Findings  *[]contractFinding     `json:"findings"`
@@ -61,6 +62,11 @@ type (
 		Value    *string `json:"value"`
 		Optional *bool   `json:"optional"` // addition, only when true
 	}
+	contractFile struct {
+		URL         *string `json:"url"`
+		ContentType *string `json:"content_type"`
+		Body        *string `json:"body"`
+	}
 	contractObservation struct {
 		Question    *string   `json:"question"` // addition
 		Server      *string   `json:"server"`
@@ -71,6 +77,8 @@ type (
 		Error       *string   `json:"error"`
 		NegativeTTL *int64    `json:"negative_ttl_s"` // addition, only for a "no"
 		NoEDNS      *bool     `json:"no_edns"`        // addition, only when true
+		DNSSEC      *bool     `json:"dnssec"`         // addition, only when true
+		AD          *bool     `json:"ad"`             // addition, only when true
 	}
 	contractFinding struct {
 		Code     *string `json:"code"`

@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -17,6 +18,8 @@ type knotRole struct {
 	primary netip.Addr
 	// notify is the address of the secondary, set on the primary.
 	notify netip.Addr
+	// signed are the zones the instance signs (automatic signing).
+	signed []string
 }
 
 // knotConfig is the configuration of one Knot instance: listening on addr
@@ -68,13 +71,33 @@ template:
     zonefile-load: whole
     journal-content: none
     acl: [lab-update, lab-transfer, lab-notify]
-%s
+%s%s
 zone:
-`, runDir, addr, dir, keyName, tsigAlgorithm, secret, keyName, keyName, keyName, role.remotes(keyName), zoneDir, role.zoneOptions())
+`, runDir, addr, dir, keyName, tsigAlgorithm, secret, keyName, keyName, keyName, role.remotes(keyName), zoneDir, role.zoneOptions(), role.policy())
 	for _, z := range zones {
 		fmt.Fprintf(&b, "  - domain: %s\n", z)
+		if slices.Contains(role.signed, z) {
+			b.WriteString("    dnssec-signing: on\n    dnssec-policy: lab\n")
+		}
 	}
 	return b.String()
+}
+
+// policy is the signing policy of an instance that signs zones: ECDSA
+// P-256 keys, signatures for 30 days renewed 14 days ahead (never within
+// the week a check warns about), NSEC.
+func (r knotRole) policy() string {
+	if len(r.signed) == 0 {
+		return ""
+	}
+	return `
+policy:
+  - id: lab
+    algorithm: ecdsap256sha256
+    rrsig-lifetime: 30d
+    rrsig-refresh: 14d
+    nsec3: off
+`
 }
 
 // remotes is the remote section of a primary or a secondary.

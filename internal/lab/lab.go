@@ -46,6 +46,21 @@ type Config struct {
 	// ns1 whenever ns1 notifies a change, as a provider's servers do, so
 	// that an update sent to ns1 alone reaches both.
 	Secondary bool
+	// Signed are zones (of Zones or of Apart) the lab signs with Knot's
+	// automatic signing: an ECDSA P-256 KSK and ZSK, signatures valid for
+	// 30 days and renewed 14 days ahead. ns1 signs the zones of Zones (with
+	// Secondary, ns2 serves the signed copy; without it ns2 serves them
+	// unsigned), ns3 those of Apart. When an Apart zone is signed, the
+	// resolver validates (DNSSEC), with that zone's KSK as its trust
+	// anchor: the lab's own root of trust.
+	Signed []string
+	// DS, when set, are the DS records (zone-file lines) the parent of the
+	// first zone (a zone of Apart) serves for it: a broken chain, or the
+	// DS of a zone signed beforehand. Without it, the lab writes the DS of
+	// each zone of Zones it signs into its parent when that is a signed
+	// zone of Apart, before the resolver starts; an unsigned parent gets
+	// none (a zone signed, its DS not yet at the registrar).
+	DS []string
 }
 
 // Lab is a running set of servers: Knot instances ns1 and ns2 and an
@@ -67,6 +82,8 @@ type Lab struct {
 	runDirs []string
 	// apart is ns3's address, when Config.Apart has zones.
 	apart netip.Addr
+	// signed are the zones the lab signs (Config.Signed).
+	signed []string
 	// nowhere holds [::1]:53 silent for Config.AAAANowhere, and release
 	// lets another lab take it.
 	nowhere io.Closer
@@ -144,19 +161,50 @@ func start(ctx context.Context, progs Programs, cfg Config, dir string) (*Lab, e
 	if err := os.WriteFile(l.keyFile, []byte(tsigAlgorithm+":"+keyName+":"+secret+"\n"), 0o600); err != nil {
 		return l, fmt.Errorf("write the TSIG key: %w", err)
 	}
+	for _, z := range cfg.Signed {
+		l.signed = append(l.signed, dns.CanonicalName(z))
+	}
 	for i, addr := range l.ns {
 		text := func(z Zone) string { return zoneText(z, l.home, l.ns, i == 0) }
 		if err := l.startKnot(ctx, i, addr, secret, cfg.Zones, text, l.home); err != nil {
 			return l, err
 		}
 	}
+	if l.secondary {
+		// ns2 transfers the signed zones once ns1 has signed them; a
+		// check must not find it still serving the copy it loaded.
+		for _, apex := range apexesOf(cfg.Zones) {
+			if !slices.Contains(l.signed, apex) {
+				continue
+			}
+			if _, err := l.ksks(ctx, l.ns[1], apex); err != nil {
+				return l, fmt.Errorf("ns2: %w", err)
+			}
+		}
+	}
+	var anchors []string
 	if len(cfg.Apart) > 0 {
 		text := func(z Zone) string { return apartZoneText(z, l.home) }
 		if err := l.startKnot(ctx, 2, l.apart, secret, cfg.Apart, text, dns.CanonicalName(cfg.Apart[0].Apex)); err != nil {
 			return l, err
 		}
+		if err := l.writeDS(ctx, cfg); err != nil {
+			return l, err
+		}
+		for _, z := range cfg.Apart {
+			if !slices.Contains(l.signed, dns.CanonicalName(z.Apex)) {
+				continue
+			}
+			keys, err := l.ksks(ctx, l.apart, z.Apex)
+			if err != nil {
+				return l, err
+			}
+			for _, k := range keys {
+				anchors = append(anchors, k.String())
+			}
+		}
 	}
-	if err := l.startUnbound(ctx, cfg.Apart); err != nil {
+	if err := l.startUnbound(ctx, cfg.Apart, anchors...); err != nil {
 		return l, err
 	}
 	return l, nil
@@ -180,6 +228,11 @@ func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret stri
 	var apexes []string
 	for _, z := range zones {
 		apexes = append(apexes, dns.CanonicalName(z.Apex))
+		if l.secondary && i == 1 && slices.Contains(l.signed, dns.CanonicalName(z.Apex)) {
+			// Signing keeps the serial: a copy of its own would look
+			// up to date. ns2 transfers the signed zone from ns1.
+			continue
+		}
 		if err := os.WriteFile(filepath.Join(zoneDir, dns.CanonicalName(z.Apex)+"zone"), []byte(text(z)), 0o600); err != nil {
 			return fmt.Errorf("ns%d: %w", i+1, err)
 		}
@@ -192,6 +245,15 @@ func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret stri
 	case l.secondary && i == 1:
 		role.primary = l.ns[0]
 	}
+	if i != 1 {
+		// ns1 signs the lab's zones, ns3 the zones apart; ns2 serves
+		// what it transfers from ns1, or the zones unsigned.
+		for _, apex := range apexesOf(zones) {
+			if slices.Contains(l.signed, apex) {
+				role.signed = append(role.signed, apex)
+			}
+		}
+	}
 	if err := os.WriteFile(conf, []byte(knotConfig(run, dir, addr, zoneDir, keyName, secret, apexes, role)), 0o600); err != nil {
 		return fmt.Errorf("ns%d: %w", i+1, err)
 	}
@@ -203,13 +265,13 @@ func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret stri
 	return d.waitReady(ctx, netip.AddrPortFrom(addr, 53).String(), ready, false)
 }
 
-func (l *Lab) startUnbound(ctx context.Context, apart []Zone) error {
+func (l *Lab) startUnbound(ctx context.Context, apart []Zone, anchors ...string) error {
 	dir := filepath.Join(l.dir, "unbound")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("unbound: %w", err)
 	}
 	conf := filepath.Join(dir, "unbound.conf")
-	text := unboundConfig(dir, l.res, l.ns, l.zones)
+	text := unboundConfig(dir, l.res, l.ns, l.zones, anchors...)
 	for _, z := range apart {
 		text += fmt.Sprintf("\nstub-zone:\n    name: %q\n    stub-addr: %s@53\n", dns.CanonicalName(z.Apex), l.apart)
 	}
@@ -242,8 +304,14 @@ func (l *Lab) StopNameserver(i int) error {
 // nameserver i (0 for ns1) with an RFC 2136 update signed with the lab's
 // TSIG key, sent by knsupdate.
 func (l *Lab) Update(ctx context.Context, i int, zone string, records []string) error {
+	return l.update(ctx, l.ns[i], fmt.Sprintf("ns%d", i+1), zone, records)
+}
+
+// update sends the update of Update to the server at addr, named name in
+// errors.
+func (l *Lab) update(ctx context.Context, addr netip.Addr, name, zone string, records []string) error {
 	var script strings.Builder
-	fmt.Fprintf(&script, "server %s 53\nzone %s\n", l.ns[i], dns.CanonicalName(zone))
+	fmt.Fprintf(&script, "server %s 53\nzone %s\n", addr, dns.CanonicalName(zone))
 	for _, rr := range records {
 		fmt.Fprintf(&script, "update add %s\n", rr)
 	}
@@ -254,10 +322,10 @@ func (l *Lab) Update(ctx context.Context, i int, zone string, records []string) 
 	cmd.Stdin = strings.NewReader(script.String())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("knsupdate to ns%d: %w\n%s", i+1, err, out)
+		return fmt.Errorf("knsupdate to %s: %w\n%s", name, err, out)
 	}
 	if strings.Contains(string(out), "status: ") && !strings.Contains(string(out), "status: NOERROR") {
-		return fmt.Errorf("knsupdate to ns%d was refused:\n%s", i+1, out)
+		return fmt.Errorf("knsupdate to %s was refused:\n%s", name, out)
 	}
 	return nil
 }
@@ -302,6 +370,91 @@ func (l *Lab) Close() error {
 		l.release()
 	}
 	return errors.Join(errs...)
+}
+
+// writeDS puts the DS records of the lab's zones into their parents
+// among the zones apart: Config.DS for the first zone, or the DS of each
+// zone ns1 signs whose parent is signed too.
+func (l *Lab) writeDS(ctx context.Context, cfg Config) error {
+	apart := apexesOf(cfg.Apart)
+	for i, apex := range apexesOf(cfg.Zones) {
+		j, _ := dns.NextLabel(apex, 0)
+		parent := apex[j:]
+		if !slices.Contains(apart, parent) {
+			continue
+		}
+		records := cfg.DS
+		switch {
+		case i == 0 && len(records) > 0:
+		case slices.Contains(l.signed, apex) && slices.Contains(l.signed, parent):
+			ds, err := l.DS(ctx, apex)
+			if err != nil {
+				return err
+			}
+			records = []string{ds}
+		default:
+			continue
+		}
+		if err := l.UpdateApart(ctx, parent, records); err != nil {
+			return fmt.Errorf("the DS of %s: %w", apex, err)
+		}
+	}
+	return nil
+}
+
+// apexesOf are the zones' apexes, canonical.
+func apexesOf(zones []Zone) []string {
+	out := make([]string, len(zones))
+	for i, z := range zones {
+		out[i] = dns.CanonicalName(z.Apex)
+	}
+	return out
+}
+
+// ksks are the key-signing keys (the SEP flag) a signed zone serves at
+// addr, once its signer has made them: asked over TCP until they show, for
+// at most 20 seconds.
+func (l *Lab) ksks(ctx context.Context, addr netip.Addr, zone string) ([]*dns.DNSKEY, error) {
+	zone = dns.CanonicalName(zone)
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	c := &dns.Client{Net: "tcp", Timeout: 2 * time.Second}
+	for {
+		m := new(dns.Msg).SetQuestion(zone, dns.TypeDNSKEY)
+		in, _, err := c.ExchangeContext(ctx, m, netip.AddrPortFrom(addr, 53).String())
+		if err == nil {
+			var out []*dns.DNSKEY
+			for _, rr := range in.Answer {
+				if k, ok := rr.(*dns.DNSKEY); ok && k.Flags&dns.SEP != 0 {
+					out = append(out, k)
+				}
+			}
+			if len(out) > 0 {
+				return out, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%s has no key-signing key at %s: %w", zone, addr, errors.Join(err, ctx.Err()))
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// DS is the DS record (SHA-256) of the key-signing key of a zone ns1 signs
+// (Config.Signed), as a zone-file line for its parent.
+func (l *Lab) DS(ctx context.Context, zone string) (string, error) {
+	keys, err := l.ksks(ctx, l.ns[0], zone)
+	if err != nil {
+		return "", err
+	}
+	return keys[0].ToDS(dns.SHA256).String(), nil
+}
+
+// UpdateApart adds records to a zone of ns3 (Config.Apart) with an RFC
+// 2136 update signed with the lab's TSIG key: the DS of a child, say.
+func (l *Lab) UpdateApart(ctx context.Context, zone string, records []string) error {
+	return l.update(ctx, l.apart, "ns3", zone, records)
 }
 
 // Apart is the name and address of ns3, the nameserver of Config.Apart.

@@ -11,12 +11,18 @@ import (
 const maxNegativeTTL = 3600
 
 // unboundConfig is the configuration of the lab's resolver: listening on
-// addr port 53, iterating (no DNSSEC validation), a stub zone per lab zone
-// pointing at the Knot instances, and the root as a stub to the first one
-// so that no name outside the lab ever leaves the machine. Unbound's
-// built-in local zones (documentation and private reverse ranges) would
-// answer for the lab's reverse zones; nodefault switches them off.
-func unboundConfig(dir string, addr netip.Addr, knots []netip.Addr, zones []string) string {
+// addr port 53, iterating (no DNSSEC validation, unless trust anchors are
+// given: DNSKEY records, as zone-file lines, of the lab's signed top zone),
+// a stub zone per lab zone pointing at the Knot instances, and the root as
+// a stub to the first one so that no name outside the lab ever leaves the
+// machine. Unbound's built-in local zones (documentation and private
+// reverse ranges) would answer for the lab's reverse zones; nodefault
+// switches them off.
+func unboundConfig(dir string, addr netip.Addr, knots []netip.Addr, zones []string, anchors ...string) string {
+	modules := "iterator"
+	if len(anchors) > 0 {
+		modules = "validator iterator"
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `server:
     interface: %s
@@ -33,12 +39,20 @@ func unboundConfig(dir string, addr netip.Addr, knots []netip.Addr, zones []stri
     access-control: 127.0.0.0/8 allow
     do-not-query-localhost: no
     do-ip6: no
-    module-config: "iterator"
+    module-config: "%s"
     qname-minimisation: no
     cache-max-negative-ttl: %d
-`, addr, dir, maxNegativeTTL)
+`, addr, dir, modules, maxNegativeTTL)
 	for _, z := range zones {
 		fmt.Fprintf(&b, "    local-zone: %q nodefault\n", z)
+	}
+	if len(anchors) > 0 {
+		// Validation, rooted in the lab's own signed zone; names outside
+		// it are insecure, as they would be without a root anchor.
+		b.WriteString("    val-log-level: 2\n")
+		for _, a := range anchors {
+			fmt.Fprintf(&b, "    trust-anchor: %q\n", strings.Join(strings.Fields(a), " "))
+		}
 	}
 	b.WriteString("\nremote-control:\n    control-enable: no\n")
 	for _, z := range zones {

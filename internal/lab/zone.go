@@ -18,6 +18,11 @@ type Zone struct {
 	// FirstOnly are lines only the first nameserver serves, as if the
 	// second had not caught up.
 	FirstOnly []string
+	// Presign, when set, turns the zone's lines (the SOA and NS records
+	// the lab adds included) into the lines of its zone file: a zone
+	// signed beforehand, with DNSKEY and RRSIG records, which the
+	// nameservers serve as they are (a zone of Zones only).
+	Presign func(lines []string) []string
 }
 
 // soaLine is the SOA of every lab zone. Its MINIMUM (and TTL), 3600 s, is
@@ -61,5 +66,9 @@ func zoneText(z Zone, home string, ns []netip.Addr, first bool) string {
 			b.WriteString(line + "\n")
 		}
 	}
-	return b.String()
+	if z.Presign == nil {
+		return b.String()
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	return lines[0] + "\n" + strings.Join(z.Presign(lines[1:]), "\n") + "\n"
 }

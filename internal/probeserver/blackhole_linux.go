@@ -38,6 +38,11 @@ func StartBlackholeAt(at netip.AddrPort) (*Blackhole, error) {
 		return nil, fmt.Errorf("black hole: %w", err)
 	}
 	b := &Blackhole{fd: fd}
+	// As net.Listen does: a port whose last connections are still in
+	// TIME_WAIT (a server of an earlier test) can be bound again.
+	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1); err != nil {
+		return nil, errors.Join(fmt.Errorf("black hole: %w", err), b.Close())
+	}
 	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: at.Addr().As4(), Port: int(at.Port())}); err != nil {
 		return nil, errors.Join(fmt.Errorf("black hole: %w", err), b.Close())
 	}

@@ -1,6 +1,7 @@
 package probeserver
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -23,6 +24,10 @@ type HostConfig struct {
 	CA *CA
 	// Autoconfig is the file served at /mail/config-v1.1.xml.
 	Autoconfig []byte
+	// MTASTSPolicy, when set, is the MTA-STS policy served as text/plain
+	// at /.well-known/mta-sts.txt, and the certificate covers
+	// mta-sts.<Domain> too: the host is also the policy's web server.
+	MTASTSPolicy []byte
 }
 
 // Host is a healthy mail host on loopback: SMTP on 25 (STARTTLS),
@@ -32,7 +37,10 @@ type HostConfig struct {
 // real addresses' ports to them. Change a server's behaviour with its
 // SetFault, or Routes.Refuse a port.
 type Host struct {
-	CA     *CA
+	CA *CA
+	// Cert is the certificate every server of the host presents, with
+	// the CA's certificate after its own (what a DANE record pins).
+	Cert   tls.Certificate
 	Routes *Routes
 	// Mail are the mail servers by port (25, 587, 465, 143, 993, 110, 995).
 	Mail map[uint16]*MailServer
@@ -51,10 +59,15 @@ func StartHost(cfg HostConfig) (*Host, error) {
 		}
 		h.CA = ca
 	}
-	cert, err := h.CA.Issue(Cert{Names: []string{name, "autoconfig." + domain, "autodiscover." + domain}})
+	names := []string{name, "autoconfig." + domain, "autodiscover." + domain}
+	if cfg.MTASTSPolicy != nil {
+		names = append(names, "mta-sts."+domain)
+	}
+	cert, err := h.CA.Issue(Cert{Names: names})
 	if err != nil {
 		return nil, err
 	}
+	h.Cert = cert
 	servers := []struct {
 		port uint16
 		cfg  MailConfig
@@ -76,10 +89,14 @@ func StartHost(cfg HostConfig) (*Host, error) {
 		h.Mail[s.port] = srv
 		h.route(s.port, srv.Addr(), cfg.Addrs)
 	}
-	h.Web, err = StartWeb(&cert, map[string]Page{
+	pages := map[string]Page{
 		"/mail/config-v1.1.xml":          {ContentType: "text/xml", Body: cfg.Autoconfig},
 		"/autodiscover/autodiscover.xml": {ContentType: "text/xml", Body: []byte(`<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"/>`)},
-	})
+	}
+	if cfg.MTASTSPolicy != nil {
+		pages["/.well-known/mta-sts.txt"] = Page{ContentType: "text/plain", Body: cfg.MTASTSPolicy}
+	}
+	h.Web, err = StartWeb(&cert, pages)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("port 443: %w", err), h.Close())
 	}

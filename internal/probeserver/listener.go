@@ -43,10 +43,15 @@ type base struct {
 	closed bool
 }
 
-// listen opens a loopback listener and serves each connection with serve
-// in its own goroutine, after the fault's delay.
+// listen opens a loopback listener on a free port and serves each
+// connection with serve in its own goroutine, after the fault's delay.
 func (b *base) listen(serve func(net.Conn)) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return b.listenAt("127.0.0.1:0", serve)
+}
+
+// listenAt is listen at a given address ("127.0.0.1:0" for a free port).
+func (b *base) listenAt(addr string, serve func(net.Conn)) error {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}

@@ -120,3 +120,28 @@ func TestBlackhole(t *testing.T) {
 		t.Errorf("the connection attempt ended after %s, want it to hang until its timeout", took)
 	}
 }
+
+// TestStartWebAt: the server listens where it is told, on loopback only.
+func TestStartWebAt(t *testing.T) {
+	ca, err := NewCA("test CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ca.Issue(Cert{Names: []string{"mta-sts.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := StartWebAt(netip.MustParseAddrPort("192.0.2.1:443"), &c, nil); err == nil {
+		t.Error("an HTTPS server outside loopback was started")
+	}
+	at := netip.MustParseAddrPort("127.0.0.1:0")
+	s, err := StartWebAt(at, &c, map[string]Page{"/": {Body: []byte("hi")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := netip.ParseAddrPort(s.Addr())
+	if err != nil || got.Addr() != at.Addr() || got.Port() == 0 {
+		t.Errorf("listening at %s (%v), want a free port of %s", s.Addr(), err, at.Addr())
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 )
@@ -31,9 +32,18 @@ type WebServer struct {
 	pages   map[string]Page
 }
 
-// StartWeb starts an HTTPS server with cert and pages (path → page); Close
-// it when done.
+// StartWeb starts an HTTPS server with cert and pages (path → page) on a
+// free port of 127.0.0.1; Close it when done.
 func StartWeb(cert *tls.Certificate, pages map[string]Page) (*WebServer, error) {
+	return StartWebAt(netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), 0), cert, pages)
+}
+
+// StartWebAt is StartWeb at a loopback address and port (0 for a free
+// one): a real port 443 of an address of its own, for end-to-end tests.
+func StartWebAt(at netip.AddrPort, cert *tls.Certificate, pages map[string]Page) (*WebServer, error) {
+	if !at.Addr().IsLoopback() {
+		return nil, fmt.Errorf("an HTTPS server at %s: loopback only", at)
+	}
 	if cert == nil {
 		return nil, errors.New("an HTTPS server needs a certificate")
 	}
@@ -41,7 +51,7 @@ func StartWeb(cert *tls.Certificate, pages map[string]Page) (*WebServer, error) 
 	for p, page := range pages {
 		s.pages[p] = page
 	}
-	if err := s.listen(s.serve); err != nil {
+	if err := s.listenAt(at.String(), s.serve); err != nil {
 		return nil, err
 	}
 	return s, nil

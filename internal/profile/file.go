@@ -41,6 +41,14 @@ type file struct {
 	TTL      uint32    `toml:"ttl,omitzero"`
 	Provider string    `toml:"provider,omitempty"`
 	Skip     []string  `toml:"skip,omitempty"`
+	// Transport security: the MTA-STS policy's mode and id, the TLS-RPT
+	// report address, the choice of DNSSEC and DANE, and the path of the
+	// server's certificate (never a key).
+	MTASTSMode string `toml:"mta-sts-mode,omitempty"`
+	MTASTSID   string `toml:"mta-sts-id,omitempty"`
+	TLSRPTRUA  string `toml:"tls-rpt-rua,omitempty"`
+	DANE       bool   `toml:"dane,omitempty"`
+	TLSCert    string `toml:"tls-cert,omitempty"`
 	// Publishing: the provider's name and the paths of its key files,
 	// never a secret.
 	PublishProvider string `toml:"publish-provider,omitempty"`
@@ -56,7 +64,7 @@ type file struct {
 // sharedKeys are the keys of what every domain of a mail host shares
 // (steps.Config.WithHostOf): set once, at the top of the profile.
 func sharedKeys() []string {
-	return []string{"host", "ip", "dnsbl", "no-probe"}
+	return []string{"host", "ip", "dnsbl", "no-probe", "dane", "tls-cert"}
 }
 
 // fromConfigs is the file form of the domains of one mail host: the first
@@ -66,7 +74,7 @@ func fromConfigs(cfgs []steps.Config) file {
 	f := fromConfig(cfgs[0])
 	for _, cfg := range cfgs[1:] {
 		e := fromConfig(cfg)
-		e.Version, e.Host, e.IP, e.DNSBL, e.NoProbe = 0, "", nil, nil, false
+		e.Version, e.Host, e.IP, e.DNSBL, e.NoProbe, e.DANE, e.TLSCert = 0, "", nil, nil, false, false, ""
 		var skip []string
 		for _, id := range e.Skip {
 			if !steps.IsShared(id) {
@@ -112,6 +120,11 @@ func fromConfig(cfg steps.Config) file {
 		TTL:           cfg.TTL,
 		Provider:      cfg.Provider,
 		Skip:          cfg.Skip,
+		MTASTSMode:    cfg.MTASTSMode,
+		MTASTSID:      cfg.MTASTSID,
+		TLSRPTRUA:     cfg.TLSRPTRUA,
+		DANE:          cfg.DANE,
+		TLSCert:       absPath(cfg.TLSCertFile),
 
 		PublishProvider: cfg.PublishProvider,
 		TSIGKey:         absPath(cfg.TSIGKeyFile),
@@ -148,6 +161,11 @@ func (f file) config(dir string) steps.Config {
 		TTL:               f.TTL,
 		Provider:          f.Provider,
 		Skip:              f.Skip,
+		MTASTSMode:        f.MTASTSMode,
+		MTASTSID:          f.MTASTSID,
+		TLSRPTRUA:         f.TLSRPTRUA,
+		DANE:              f.DANE,
+		TLSCertFile:       relativeTo(dir, f.TLSCert),
 		PublishProvider:   f.PublishProvider,
 		TSIGKeyFile:       relativeTo(dir, f.TSIGKey),
 		CredentialsFile:   relativeTo(dir, f.Credentials),

@@ -246,6 +246,12 @@ func (p Profile) domainProblems(f file) []Problem {
 		if e.NoProbe {
 			shared("no-probe")
 		}
+		if e.DANE {
+			shared("dane")
+		}
+		if e.TLSCert != "" {
+			shared("tls-cert")
+		}
 		for _, id := range e.Skip {
 			if steps.IsShared(id) {
 				problems = append(problems, Problem{Line: at("skip"), Key: "skip", Problem: fmt.Sprintf(

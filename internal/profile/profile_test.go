@@ -32,6 +32,11 @@ func fullConfig() steps.Config {
 		TTL:           300,
 		Provider:      "cloudflare",
 		Skip:          []string{steps.IDPTR},
+		MTASTSMode:    "enforce",
+		MTASTSID:      "20260301T120000Z",
+		TLSRPTRUA:     "mailto:tls@example.com",
+		DANE:          true,
+		TLSCertFile:   "/etc/ssl/mail/fullchain.pem",
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
@@ -17,6 +18,8 @@ type ExportGroup struct {
 	ID, Title string
 	Where     steps.Where
 	Records   []steps.Record
+	// Files are files to serve with the records, written as comments.
+	Files []steps.File
 }
 
 // exported is a record ready for an export: its name relative to the
@@ -76,9 +79,21 @@ func WriteDNSControl(w io.Writer, domain string, groups []ExportGroup) error {
 		}
 		b.WriteString("\t" + line + ",\n")
 	}
+	for _, f := range exportFiles(groups) {
+		b.WriteString(strings.Join(f.CommentLines("\t// "), "\n") + "\n")
+	}
 	b.WriteString(");\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// exportFiles are the files of every group, in order.
+func exportFiles(groups []ExportGroup) []steps.File {
+	var out []steps.File
+	for _, g := range groups {
+		out = append(out, g.Files...)
+	}
+	return out
 }
 
 // dnscontrolLine is one record as a DNSControl record function.
@@ -96,8 +111,35 @@ func dnscontrolLine(r steps.Record, rel string) (string, bool) {
 		if f.Port != nil {
 			return fmt.Sprintf("SRV(%s, %d, %d, %d, %s, %s)", js(rel), *f.Priority, *f.Weight, *f.Port, js(f.Target), ttl), true
 		}
+	case "TLSA":
+		if t, ok := tlsaFields(r.Value); ok {
+			return fmt.Sprintf("TLSA(%s, %d, %d, %d, %s, %s)", js(rel), t.usage, t.selector, t.matching, js(t.data), ttl), true
+		}
 	}
 	return "", false
+}
+
+// tlsa are the fields of a TLSA record's value.
+type tlsa struct {
+	usage, selector, matching uint8
+	data                      string
+}
+
+// tlsaFields splits a TLSA value, "3 1 1 <hex>".
+func tlsaFields(value string) (tlsa, bool) {
+	f := strings.Fields(value)
+	if len(f) != 4 {
+		return tlsa{}, false
+	}
+	var n [3]uint8
+	for i := range n {
+		v, err := strconv.ParseUint(f[i], 10, 8)
+		if err != nil {
+			return tlsa{}, false
+		}
+		n[i] = uint8(v)
+	}
+	return tlsa{usage: n[0], selector: n[1], matching: n[2], data: f[3]}, true
 }
 
 // js is s as a JavaScript string literal (JSON's quoting is valid
@@ -137,6 +179,9 @@ func WriteOctoDNS(w io.Writer, domain string, groups []ExportGroup) error {
 		}
 		recs[k] = append(recs[k], e)
 	}
+	for _, f := range exportFiles(groups) {
+		b.WriteString(strings.Join(f.CommentLines("# "), "\n") + "\n")
+	}
 	for _, name := range order {
 		fmt.Fprintf(&b, "%s:\n", yamlString(name))
 		for _, k := range byName[name] {
@@ -168,6 +213,11 @@ func octodnsValue(r steps.Record) string {
 		return fmt.Sprintf("      - exchange: %s\n        preference: %d\n", yamlString(f.Target), *f.Priority)
 	case r.Type == "SRV" && f.Port != nil:
 		return fmt.Sprintf("      - priority: %d\n        weight: %d\n        port: %d\n        target: %s\n", *f.Priority, *f.Weight, *f.Port, yamlString(f.Target))
+	case r.Type == "TLSA":
+		if t, ok := tlsaFields(r.Value); ok {
+			return fmt.Sprintf("      - certificate_usage: %d\n        selector: %d\n        matching_type: %d\n        certificate_association_data: %s\n",
+				t.usage, t.selector, t.matching, yamlString(t.data))
+		}
 	case r.Type == "TXT":
 		// OctoDNS wants semicolons in TXT values escaped.
 		return "      - " + yamlString(strings.ReplaceAll(r.Value, ";", `\;`)) + "\n"

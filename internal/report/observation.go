@@ -35,6 +35,13 @@ type Observation struct {
 	// (it answered FORMERR to, or dropped, the query with it); left out
 	// otherwise.
 	NoEDNS bool `json:"no_edns,omitempty"`
+	// DNSSEC is true when the question was asked with the DNSSEC OK bit,
+	// so that the records hold their RRSIGs (the dnssec step); left out
+	// otherwise.
+	DNSSEC bool `json:"dnssec,omitempty"`
+	// AuthenticatedData is true when a resolver set the AD bit: it
+	// validated the DNSSEC signatures of the reply; left out otherwise.
+	AuthenticatedData bool `json:"ad,omitempty"`
 	// Probe is, for a probe of the server itself (Question names it, Server
 	// is the name asked for, Address where it connected), what it saw.
 	Probe *ProbeObservation `json:"probe,omitempty"`
@@ -58,7 +65,7 @@ func serverObservations(ans verify.Answer) []Observation {
 	if ans.Err != nil && len(ans.Servers) == 0 {
 		return []Observation{{Question: q, Records: []string{}, Error: ans.Err.Error()}}
 	}
-	return observations(q, ans.Servers)
+	return observations(q, ans.Question.Signed, ans.Servers)
 }
 
 func resolvers(ans verify.Answer) []Observation {
@@ -67,26 +74,28 @@ func resolvers(ans verify.Answer) []Observation {
 		// answer is already in Servers; probes have none either.
 		return nil
 	}
-	return observations(ans.Question.String(), ans.Resolvers)
+	return observations(ans.Question.String(), ans.Question.Signed, ans.Resolvers)
 }
 
-func observations(question string, obs []verify.Observation) []Observation {
+func observations(question string, signed bool, obs []verify.Observation) []Observation {
 	out := make([]Observation, 0, len(obs))
 	for _, o := range obs {
-		out = append(out, observation(question, o))
+		out = append(out, observation(question, signed, o))
 	}
 	return out
 }
 
-func observation(question string, o verify.Observation) Observation {
+func observation(question string, signed bool, o verify.Observation) Observation {
 	out := Observation{
 		Question:           question,
+		DNSSEC:             signed,
 		Server:             o.Server,
 		Address:            o.Address,
 		Records:            make([]string, 0, len(o.Answer)),
 		RTTMillis:          o.RTT.Milliseconds(),
 		NegativeTTLSeconds: int64(o.NegativeTTL / time.Second),
 		NoEDNS:             o.NoEDNS,
+		AuthenticatedData:  o.AuthenticatedData,
 	}
 	if o.Rcode >= 0 {
 		out.Rcode = rcodeString(o.Rcode)

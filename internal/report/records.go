@@ -15,6 +15,8 @@ type RecordGroup struct {
 	ID, Title string
 	Where     steps.Where
 	Records   []steps.Record
+	// Files are the files to serve with the records (the MTA-STS policy).
+	Files []steps.File
 }
 
 // Records returns the records to publish of every step cfg does not skip,
@@ -25,7 +27,7 @@ func Records(cfg steps.Config) []RecordGroup {
 		if slices.Contains(cfg.Skip, st.ID) {
 			continue
 		}
-		groups = append(groups, RecordGroup{ID: st.ID, Title: st.Title, Where: st.Where, Records: st.Records(cfg)})
+		groups = append(groups, RecordGroup{ID: st.ID, Title: st.Title, Where: st.Where, Records: st.Records(cfg), Files: st.Files(cfg)})
 	}
 	return groups
 }
@@ -60,6 +62,9 @@ func WriteZone(w io.Writer, domain string, groups []RecordGroup) error {
 				b.WriteString(line + "\n")
 			}
 		}
+		for _, f := range g.Files {
+			b.WriteString(strings.Join(f.CommentLines("; "), "\n") + "\n")
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -78,6 +83,8 @@ type RecordsStep struct {
 	Title   string         `json:"title"`
 	Where   steps.Where    `json:"where"`
 	Records []steps.Record `json:"records"`
+	// Files are the files to serve with the records: the MTA-STS policy.
+	Files []steps.File `json:"files,omitempty"`
 }
 
 // WriteRecordsJSON writes the records as RecordsJSON, indented.
@@ -94,7 +101,7 @@ func WriteRecordsJSONLine(w io.Writer, domain string, groups []RecordGroup) erro
 func writeRecordsJSON(w io.Writer, domain string, groups []RecordGroup, indent string) error {
 	out := RecordsJSON{Domain: domain, Steps: make([]RecordsStep, 0, len(groups))}
 	for _, g := range groups {
-		out.Steps = append(out.Steps, RecordsStep{ID: g.ID, Title: g.Title, Where: g.Where, Records: nonNil(g.Records)})
+		out.Steps = append(out.Steps, RecordsStep{ID: g.ID, Title: g.Title, Where: g.Where, Records: nonNil(g.Records), Files: g.Files})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -45,6 +45,8 @@ type Step struct {
 	Status steps.Status `json:"status"`
 	// Expected are the records the step wanted to see.
 	Expected []steps.Record `json:"expected"`
+	// Files are the files the step wants served (the MTA-STS policy).
+	Files []steps.File `json:"files,omitempty"`
 	// Observed is what each authoritative server said, main question first.
 	Observed []Observation `json:"observed"`
 	// Resolvers is the second opinion of the recursive resolvers; it never
@@ -111,6 +113,7 @@ func buildStep(res steps.Result) Step {
 		Title:         res.Step,
 		Status:        res.Status,
 		Expected:      nonNil(res.Expected),
+		Files:         res.Files,
 		Findings:      nonNil(res.Findings),
 		Observed:      []Observation{},
 		Resolvers:     []Observation{},

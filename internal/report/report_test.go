@@ -373,3 +373,35 @@ func TestBuildResolverMode(t *testing.T) {
 		t.Errorf("JSON %s, want mode resolver", buf.String())
 	}
 }
+
+// TestBuildSignedObservations: a question asked with the DO bit is marked
+// dnssec, keeps its RRSIGs among the records, and a resolver's AD bit is
+// ad; a plain question has neither field in the JSON.
+func TestBuildSignedObservations(t *testing.T) {
+	plain := mxResult(t)
+	signed := mxResult(t)
+	a := &signed.Observed[0]
+	a.Question = a.Question.WithSignatures()
+	a.Servers[0].Answer = append(a.Servers[0].Answer,
+		mustRR(t, "example.com. 3600 IN RRSIG MX 13 2 3600 20260401000000 20260301000000 12345 example.com. AAAA"))
+	a.Resolvers[0].Rcode, a.Resolvers[0].AuthenticatedData = dns.RcodeSuccess, true
+	plain.Step, signed.Step = steps.IDMX, steps.IDDNSSEC
+	r := Build("example.com.", []steps.Result{plain, signed}, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	s := r.Steps[1]
+	if o := s.Observed[0]; !o.DNSSEC || o.Question != "MX example.com." || len(o.Records) != 2 || !strings.Contains(o.Records[1], "RRSIG") {
+		t.Errorf("signed observation %+v", o)
+	}
+	if o := s.Resolvers[0]; !o.DNSSEC || !o.AuthenticatedData {
+		t.Errorf("signed resolver observation %+v", o)
+	}
+	var b bytes.Buffer
+	if err := WriteJSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(b.String(), `"dnssec": true`); got != 3 {
+		t.Errorf(`"dnssec": true %d times, want 3 (the signed step's two servers and its resolver):\n%s`, got, b.String())
+	}
+	if got := strings.Count(b.String(), `"ad": true`); got != 1 {
+		t.Errorf(`"ad": true %d times, want 1:\n%s`, got, b.String())
+	}
+}

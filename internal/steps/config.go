@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mailwizard/mailwizard/internal/mtasts"
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
@@ -63,9 +64,10 @@ func (p *problems) add(field, format string, args ...any) {
 }
 
 // Normalize fills defaults (host, DMARC policy and address, services, DNSBL
-// list, TTL), converts names to absolute punycode, loads the DKIM public key
-// from DKIMKeyFile or DKIMPublicKeyFile through readFile, and validates
-// every field. It returns a *ValidationError naming each bad field.
+// list, MTA-STS mode, TLS-RPT address, TTL), converts names to absolute
+// punycode, loads the DKIM public key from DKIMKeyFile or
+// DKIMPublicKeyFile and the certificate chain from TLSCertFile through
+// readFile, and validates every field. It returns a *ValidationError naming each bad field.
 func (c *Config) Normalize(readFile func(name string) ([]byte, error)) error {
 	var p problems
 	c.normalizeNames(&p)
@@ -75,6 +77,9 @@ func (c *Config) Normalize(readFile func(name string) ([]byte, error)) error {
 	c.normalizeSPF(&p)
 	c.normalizeServices(&p)
 	c.normalizeDNSBL(&p)
+	c.normalizeMTASTS(&p)
+	c.normalizeTLSRPT(&p)
+	c.normalizeTLSCert(&p, readFile)
 	c.normalizeTTL(&p)
 	c.normalizeSkip(&p)
 	c.Provider = strings.ToLower(strings.TrimSpace(c.Provider))
@@ -335,6 +340,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.TTL == 0 {
 		c.TTL = DefaultTTL
+	}
+	if c.MTASTSMode == "" {
+		c.MTASTSMode = string(mtasts.ModeTesting)
+	}
+	if c.MTASTSID == "" {
+		c.MTASTSID = policyDigestID(c)
+	}
+	if c.TLSRPTRUA == "" && c.Domain != "" {
+		c.TLSRPTRUA = defaultTLSRPTRUA(c.Domain)
 	}
 	return c
 }

@@ -9,7 +9,10 @@
 // included: an MX target's address, SPF includes, a DMARC report domain's
 // authorization, the name with the zone appended twice), and the probes of
 // the server itself (the server step: port 25, client services, autoconfig
-// endpoints), and judges one round's answers in Judge.
+// endpoints; the MTA-STS policy's HTTPS GET; the certificate of port 25 for
+// DANE), and judges one round's answers in Judge. The protocol rules the
+// judges apply live in packages of their own (mtasts, dane, dnssec):
+// parsing and matching, no I/O.
 //
 // A verdict follows the same rules in every step: a record absent from
 // every server is pending (its *-missing finding says what to add); present

@@ -44,6 +44,9 @@ func (c Config) WithHostOf(host Config) Config {
 	}
 	c.NoProbe = host.NoProbe
 	c.DomainOnly = host.DomainOnly
+	// DANE pins the mail host's certificate: the choice and the
+	// certificate are the host's.
+	c.DANE, c.TLSCertFile, c.TLSCert = host.DANE, host.TLSCertFile, host.TLSCert
 	skip := slices.DeleteFunc(slices.Clone(c.Skip), IsShared)
 	for _, id := range host.Skip {
 		if IsShared(id) {
@@ -56,7 +59,7 @@ func (c Config) WithHostOf(host Config) Config {
 
 // SameHost reports whether a and b are domains of one mail host, whose
 // shared steps are judged once for both: the same mail host, addresses,
-// blocklists, NoProbe, DomainOnly and skipped shared steps (after the
+// blocklists, NoProbe, DomainOnly, the DANE choice and certificate, and skipped shared steps (after the
 // defaults are filled in; addresses and lists in any order).
 func SameHost(a, b Config) bool {
 	a, b = a.withDefaults(), b.withDefaults()
@@ -78,6 +81,7 @@ func SameHost(a, b Config) bool {
 		return slices.Compact(ips)
 	}
 	return a.Host == b.Host && a.NoProbe == b.NoProbe && a.DomainOnly == b.DomainOnly &&
+		a.DANE == b.DANE && a.TLSCertFile == b.TLSCertFile &&
 		slices.Equal(addrs(a), addrs(b)) &&
 		slices.Equal(sortedSet(canonicalNames(a.DNSBL)), sortedSet(canonicalNames(b.DNSBL))) &&
 		slices.Equal(sharedSkips(a), sharedSkips(b))

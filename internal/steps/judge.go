@@ -41,6 +41,15 @@ type verdict struct {
 	servers []ServerVerdict
 	// probes are the per-address rows of a step that probes servers.
 	probes []ProbeRow
+	// opinions, when the judge sets them, are the second opinion instead
+	// of what the resolvers say of the expected records (the dnssec
+	// step's AD bits).
+	opinions []Opinion
+	// expected, when expectedSet, are the records the step wants instead
+	// of its records for the Config: what the round taught (the dane
+	// step's TLSA records of the certificate served).
+	expected    []Record
+	expectedSet bool
 }
 
 // maxListed is how many names a message lists before it says how many more
@@ -253,6 +262,9 @@ func (v *verdict) result(id string, expected []Record) Result {
 	}
 	res.Servers = servers
 	res.SecondOpinion = secondOpinion(res, published)
+	if v.opinions != nil {
+		res.SecondOpinion = v.opinions
+	}
 	return res
 }
 

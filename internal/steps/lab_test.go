@@ -37,7 +37,7 @@ func startLab(t *testing.T, cfg Config) (*verifytest.Lab, *verify.Engine) {
 		t.Fatal(err)
 	}
 	// The mail server itself, for the server step.
-	host := verifytest.StartHost(t, probeserver.HostConfig{Name: cfg.Host, Domain: cfg.Domain, Addrs: cfg.IPs, Autoconfig: []byte(AutoconfigXML(cfg))})
+	host := verifytest.StartHost(t, probeserver.HostConfig{Name: cfg.Host, Domain: cfg.Domain, Addrs: cfg.IPs, Autoconfig: []byte(AutoconfigXML(cfg)), MTASTSPolicy: []byte(MTASTSPolicy(cfg))})
 	opts := lab.Options()
 	opts.Timeout = 2 * time.Second
 	opts.MapAddr, opts.Roots = host.Routes.Map(lab.MapAddr), host.CA.Pool()

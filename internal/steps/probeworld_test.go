@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/mailwizard/mailwizard/internal/mtasts"
 	"github.com/mailwizard/mailwizard/internal/probeserver"
 	"github.com/mailwizard/mailwizard/internal/verify"
 	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
@@ -23,10 +24,16 @@ type probing struct {
 func (w *world) probe(q verify.Question) verify.Answer {
 	cfg := w.cfg
 	if cfg.Domain == "" {
-		cfg = Config{Domain: strings.TrimPrefix(q.Probe.Name, "autoconfig.")}
+		cfg = Config{Domain: strings.TrimPrefix(strings.TrimPrefix(q.Probe.Name, "autoconfig."), "mta-sts.")}
 	}
 	w.fakes.Autoconfig = []byte(AutoconfigXML(cfg))
-	return w.fakes.Answer(q)
+	a := w.fakes.Answer(q)
+	if res := a.Probe; res != nil && res.HTTP != nil && res.HTTP.Status == 200 && q.Probe.Path == mtasts.Path && len(res.HTTP.Body) == 0 {
+		// The web server serves the policy the Config proposes, unless a
+		// hook served something else.
+		res.HTTP.ContentType, res.HTTP.Body = mtasts.ContentType, []byte(proposedPolicy(cfg.withDefaults()).String())
+	}
+	return a
 }
 
 // onProbe changes the results of the probes that match.

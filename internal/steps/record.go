@@ -109,3 +109,15 @@ func parseUint16(s string) (uint16, bool) {
 	n, err := strconv.ParseUint(s, 10, 16)
 	return uint16(n), err == nil
 }
+
+// CommentLines renders the file for a zone or configuration file whose
+// comments start with prefix ("; ", "// ", "# "): a line saying where to
+// serve it, then its content, each line commented. The content comes
+// from the Config, never from a stranger.
+func (f File) CommentLines(prefix string) []string {
+	out := []string{fmt.Sprintf("%snot a DNS record: serve this file at %s (%s):", prefix, f.URL, f.ContentType)}
+	for _, line := range strings.Split(strings.TrimSuffix(f.Body, "\n"), "\n") {
+		out = append(out, prefix+"  "+line)
+	}
+	return out
+}

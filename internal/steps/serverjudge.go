@@ -23,10 +23,11 @@ const fromMark = "\x00from\x00"
 
 // probeNote is a finding that may hold for several addresses.
 type probeNote struct {
-	code   string
-	text   string // with placesMark and fromMark
-	places []string
-	froms  []string
+	code    string
+	variant string
+	text    string // with placesMark and fromMark
+	places  []string
+	froms   []string
 }
 
 // serverJudge judges one round's probes.
@@ -66,14 +67,7 @@ func judgeServerStep(cfg Config, known verify.Answers, v *verdict) {
 	for _, q := range p.read {
 		v.ask(known, q)
 	}
-	for _, n := range j.notes {
-		from := ""
-		if len(n.froms) > 0 {
-			from = ", checked from " + list(n.froms)
-		}
-		text := strings.ReplaceAll(n.text, placesMark, list(n.places))
-		v.add(n.code, "%s", strings.ReplaceAll(text, fromMark, from))
-	}
+	j.flush()
 	v.probes = append(j.smtpRows, j.rows...)
 	v.servers = make([]ServerVerdict, 0, len(v.probes))
 	for _, r := range v.probes {
@@ -86,6 +80,20 @@ func judgeServerStep(cfg Config, known verify.Answers, v *verdict) {
 		}
 		v.servers = append(v.servers, ServerVerdict{Server: r.Service + " " + r.Address, Verdict: verdict, Detail: r.Detail})
 	}
+}
+
+// flush adds the notes to the verdict, each naming every address it holds
+// for and where the probes ran from.
+func (j *serverJudge) flush() {
+	for _, n := range j.notes {
+		from := ""
+		if len(n.froms) > 0 {
+			from = ", checked from " + list(n.froms)
+		}
+		text := strings.ReplaceAll(n.text, placesMark, list(n.places))
+		j.v.addVariant(n.code, n.variant, "%s", strings.ReplaceAll(text, fromMark, from))
+	}
+	j.notes = nil
 }
 
 // note records a finding for one address, probed from from (empty when

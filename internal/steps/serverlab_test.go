@@ -41,7 +41,7 @@ func newServerLab(t *testing.T) *serverLab {
 			}
 		}
 	}
-	host := verifytest.StartHost(t, probeserver.HostConfig{Name: cfg.Host, Domain: cfg.Domain, Addrs: cfg.IPs, Autoconfig: []byte(AutoconfigXML(cfg))})
+	host := verifytest.StartHost(t, probeserver.HostConfig{Name: cfg.Host, Domain: cfg.Domain, Addrs: cfg.IPs, Autoconfig: []byte(AutoconfigXML(cfg)), MTASTSPolicy: []byte(MTASTSPolicy(cfg))})
 	opts := lab.Options()
 	// The timeout leaves room for TLS handshakes under the race detector
 	// on a busy machine; the slow and silent peers wait longer still.

@@ -16,6 +16,10 @@ func All() []Step {
 		newStep(spfStep()),
 		newStep(dkimStep()),
 		newStep(dmarcStep()),
+		newStep(mtastsStep()),
+		newStep(tlsrptStep()),
+		newStep(dnssecStep()),
+		newStep(daneStep()),
 		newStep(autoconfigStep()),
 		newStep(blocklistStep()),
 		newStep(serverStep()),
@@ -43,7 +47,11 @@ type definition struct {
 	needs needs
 	// records is what to publish, questions the planner and judge the
 	// verdict, each given the Config with its defaults filled in.
-	records   func(Config) []Record
+	records func(Config) []Record
+	// files, when set, are the files to serve with the records.
+	files func(Config) []File
+	// derived: the records come from the round (Step.Derived).
+	derived   bool
 	questions func(Config, verify.Answers) []verify.Question
 	judge     func(Config, verify.Answers, *verdict)
 }
@@ -83,14 +91,21 @@ func newStep(d definition) Step {
 		codes[i].Step = d.id
 	}
 	return Step{
-		ID:     d.id,
-		Title:  d.title,
-		Where:  d.where,
-		Codes:  codes,
-		Owns:   slices.Clone(d.owns),
-		Shared: d.shared,
+		ID:      d.id,
+		Title:   d.title,
+		Where:   d.where,
+		Codes:   codes,
+		Owns:    slices.Clone(d.owns),
+		Shared:  d.shared,
+		Derived: d.derived,
 		Records: func(cfg Config) []Record {
 			return d.records(cfg.withDefaults())
+		},
+		Files: func(cfg Config) []File {
+			if d.files == nil {
+				return nil
+			}
+			return d.files(cfg.withDefaults())
 		},
 		Questions: func(cfg Config, known verify.Answers) []verify.Question {
 			if cfg = cfg.withDefaults(); cfg.skips(d.id) || cfg.Domain == "" || d.needs.lacks(cfg) {
@@ -103,8 +118,12 @@ func newStep(d definition) Step {
 		},
 		Judge: func(cfg Config, known verify.Answers) Result {
 			cfg = cfg.withDefaults()
+			var files []File
+			if d.files != nil {
+				files = d.files(cfg)
+			}
 			if cfg.skips(d.id) || d.needs.lacks(cfg) {
-				return Result{Step: d.id, Status: StatusSkipped, Findings: []Finding{}, Expected: d.records(cfg)}
+				return Result{Step: d.id, Status: StatusSkipped, Findings: []Finding{}, Expected: d.records(cfg), Files: files}
 			}
 			v := newVerdict(codes)
 			if cfg.Domain == "" {
@@ -116,7 +135,13 @@ func newStep(d definition) Step {
 					v.checkProvider(cfg, known)
 				}
 			}
-			return v.result(d.id, d.records(cfg))
+			expected := d.records(cfg)
+			if v.expectedSet {
+				expected = v.expected
+			}
+			res := v.result(d.id, expected)
+			res.Files = files
+			return res
 		},
 	}
 }

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"crypto"
+	"crypto/x509"
 	"net/netip"
 
 	"github.com/mailwizard/mailwizard/internal/verify"
@@ -64,6 +65,17 @@ type Record struct {
 	Optional bool `json:"optional,omitempty"`
 }
 
+// File is a file to serve on a web server rather than a record to
+// publish: the MTA-STS policy.
+type File struct {
+	// URL is where it must be served: "https://mta-sts.example.com/.well-known/mta-sts.txt".
+	URL string `json:"url"`
+	// ContentType is the media type to serve it with: "text/plain".
+	ContentType string `json:"content_type"`
+	// Body is the file's content.
+	Body string `json:"body"`
+}
+
 // Result is a step's verdict on one round.
 type Result struct {
 	Step     string    `json:"id"`
@@ -71,6 +83,8 @@ type Result struct {
 	Findings []Finding `json:"findings"`
 	// Expected are the records the step wanted to see.
 	Expected []Record `json:"expected"`
+	// Files are the files the step wants served, with the records.
+	Files []File `json:"files,omitempty"`
 	// Observed are the answers the verdict rests on, main question first.
 	Observed []verify.Answer `json:"-"`
 	// Aliases are the expected records found published as a CNAME: the
@@ -113,6 +127,13 @@ type Step struct {
 	Shared bool
 	// Records returns what to publish for cfg.
 	Records func(cfg Config) []Record
+	// Files returns the files to serve for cfg (the MTA-STS policy); nil
+	// for most steps.
+	Files func(cfg Config) []File
+	// Derived is set for a step whose records to publish come from what
+	// a round finds (Result.Expected: the dane step's TLSA records of the
+	// certificate the server presents), not from the Config alone.
+	Derived bool
 	// Questions is the step's planner: every question it needs given what
 	// is known so far (dependent questions included).
 	Questions func(cfg Config, known verify.Answers) []verify.Question
@@ -182,6 +203,30 @@ type Config struct {
 	// DNSBL are the blocklist zones to check; nil means the default list,
 	// an empty non-nil slice disables the check.
 	DNSBL []string
+
+	// MTASTSMode is the mode of the MTA-STS policy to publish: testing
+	// (the default) or enforce.
+	MTASTSMode string
+	// MTASTSID is the id of the MTA-STS policy: the UTC time the policy
+	// was made ("20260301T120000Z"), set where the Config is made
+	// (StampMTASTS) and saved in the profile, so that the TXT record stays
+	// the same until the policy changes. A Config that keeps no profile
+	// gets an id made from the policy itself.
+	MTASTSID string
+	// TLSRPTRUA is where TLS-RPT reports go: a mailto: or https: URI;
+	// default mailto:tls-reports@<domain>.
+	TLSRPTRUA string
+	// DANE is the choice of DNSSEC and DANE: with it their steps are
+	// wanted (missing is pending); without it they only give advice.
+	DANE bool
+	// TLSCertFile is the path of the mail server's certificate (PEM, one
+	// certificate or a full chain with the server's own first), for the
+	// TLSA records when port 25 cannot be reached from where mailwizard
+	// runs.
+	TLSCertFile string
+	// TLSCert is the chain read from TLSCertFile by Normalize (or set
+	// directly by tests and the demo), leaf first; nil without a file.
+	TLSCert []*x509.Certificate
 
 	// TTL of the records to publish; default 3600.
 	TTL uint32

@@ -42,6 +42,8 @@ type world struct {
 	delegation []string
 	// probing answers Direct questions (probes), see probeworld_test.go.
 	probing
+	// signing signs the zones, see signworld_test.go.
+	signing
 }
 
 // newWorld returns two servers, ns1 and ns2, serving the same lines. Zone
@@ -235,6 +237,9 @@ func (w *world) answer(q verify.Question) verify.Answer {
 		ans.Servers[0].Rcode, ans.Servers[0].Answer = w.lookup(resolverName, w.resolver, ".", q)
 		return ans
 	}
+	if q.Via == verify.Parent && q.Type == dns.TypeDS {
+		return w.parentDS(q)
+	}
 	if q.Via == verify.Parent {
 		return w.parent(q)
 	}
@@ -248,6 +253,7 @@ func (w *world) answer(q verify.Question) verify.Answer {
 	if ans.Err == nil && q.Type != dns.TypeCNAME {
 		w.follow(&ans)
 	}
+	w.opinion(&ans)
 	return ans
 }
 
@@ -327,6 +333,7 @@ func (w *world) answerAt(q verify.Question) verify.Answer {
 			o.Rcode, o.Err = -1, &verify.QueryError{Question: q, Server: s, Address: o.Address, Err: err}
 		} else {
 			o.Rcode, o.Answer = w.lookup(s, w.data[s], ans.Zone, q)
+			w.sign(&o, q, ans.Zone)
 		}
 		ans.Servers = append(ans.Servers, o)
 	}

@@ -25,6 +25,8 @@ var accessibleScript = strings.Join([]string{
 	"testdata/dkim.pub.pem",
 	"", "", // DMARC none, report address
 	"0", // services: keep the proposed ones
+	"",  // MTA-STS: testing
+	"",  // DNSSEC and DANE: not now
 	"",  // the detected provider
 	"n", // MX
 	"s", // not mine: on to PTR

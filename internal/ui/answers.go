@@ -18,6 +18,12 @@ const (
 	dkimPublic   = "public"   // only the public key is at hand
 )
 
+// Answers of the DNSSEC and DANE choice.
+const (
+	daneYes = "yes"
+	daneNo  = "no"
+)
+
 // defaultSelector is the DKIM selector proposed for a new key.
 const defaultSelector = "mail"
 
@@ -29,6 +35,7 @@ type answers struct {
 	keyPath, pubPath   string // an existing private or public key
 	newKeyPath         string // where a new key is written
 	policy, rua        string
+	mtastsMode, dane   string // "testing"/"enforce"; "yes"/"no"
 	services           []string
 	provider           string
 	resolved           []netip.Addr // what the host resolves to today
@@ -52,6 +59,11 @@ func newAnswers(cfg steps.Config, keyDir string) *answers {
 		rua:      cfg.DMARCRUA,
 		services: slices.Clone(cfg.Services),
 		provider: cfg.Provider,
+		dane:     daneNo,
+	}
+	a.mtastsMode = cmpOr(cfg.MTASTSMode, "testing")
+	if cfg.DANE {
+		a.dane = daneYes
 	}
 	switch {
 	case cfg.DKIMKeyFile != "":
@@ -117,6 +129,8 @@ func (a *answers) config() steps.Config {
 	c.DMARCRUA = strings.TrimSpace(a.rua)
 	c.Services = slices.Clone(a.services)
 	c.Provider = a.provider
+	c.MTASTSMode = a.mtastsMode
+	c.DANE = a.dane == daneYes
 	return c
 }
 
@@ -181,6 +195,7 @@ func (a *answers) valid(readFile func(string) ([]byte, error)) steps.Config {
 		"dmarc-policy":    func(c *steps.Config) { c.DMARCPolicy = "" },
 		"dmarc-rua":       func(c *steps.Config) { c.DMARCRUA = "" },
 		"services":        func(c *steps.Config) { c.Services = nil },
+		"mta-sts-mode":    func(c *steps.Config) { c.MTASTSMode = "" },
 	}
 	for field := range bad {
 		if f, ok := drop[field]; ok {

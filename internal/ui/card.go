@@ -247,3 +247,20 @@ func providerFor(cfg steps.Config) assets.Provider {
 	}
 	return genericProvider()
 }
+
+// fileCards show files to serve on a web server (the MTA-STS policy): its
+// URL, content type and content, each to copy.
+func fileCards(files []steps.File) []card {
+	var out []card
+	for _, f := range files {
+		out = append(out, card{
+			title: "File for your web server (not a DNS record)",
+			fields: []field{
+				{label: "URL", value: f.URL},
+				{label: "Content type", value: f.ContentType},
+				{label: "Content", value: strings.TrimSuffix(f.Body, "\n")},
+			},
+		})
+	}
+	return out
+}

@@ -268,5 +268,14 @@ func completeAnswers(be backend, a *answers) finishedMsg {
 	if err := cfg.Normalize(be.readFile); err != nil {
 		return finishedMsg{generated: generated, err: fmt.Errorf("some answers need fixing: %w", err)}
 	}
+	// The MTA-STS policy keeps the id it had while it stays the same.
+	var prev *steps.Config
+	if base := a.base; base.Domain != "" {
+		_ = base.Normalize(nil)
+		prev = &base
+	}
+	if be.now != nil {
+		cfg.StampMTASTS(prev, be.now(), be.save != nil)
+	}
 	return finishedMsg{cfg: cfg, generated: generated}
 }

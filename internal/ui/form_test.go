@@ -136,6 +136,7 @@ func TestFormCompletes(t *testing.T) {
 	m = keys(t, m, "enter", "enter")                             // offered address, generate a key
 	m = keys(t, m, "enter", "enter")                             // selector, proposed path
 	m = keys(t, m, "enter", "enter", "enter")                    // DMARC none, report address, services
+	m = keys(t, m, "enter", "down", "enter")                     // MTA-STS testing, DNSSEC and DANE: yes
 	m = keys(t, m, "enter")                                      // the detected provider
 
 	nm := m.(model)
@@ -150,10 +151,13 @@ func TestFormCompletes(t *testing.T) {
 	if info.Mode().Perm() != 0o600 {
 		t.Errorf("key mode %v, want 0600", info.Mode().Perm())
 	}
-	if nm.cfg.DKIMKeyFile != key || nm.cfg.Provider != "cloudflare" || nm.cfg.Domain != "example.com." {
-		t.Errorf("config: key %q provider %q domain %q", nm.cfg.DKIMKeyFile, nm.cfg.Provider, nm.cfg.Domain)
+	if nm.cfg.DKIMKeyFile != key || nm.cfg.Provider != "cloudflare" || nm.cfg.Domain != "example.com." || nm.cfg.MTASTSMode != "testing" || !nm.cfg.DANE {
+		t.Errorf("config: key %q provider %q domain %q MTA-STS %q DANE %v", nm.cfg.DKIMKeyFile, nm.cfg.Provider, nm.cfg.Domain, nm.cfg.MTASTSMode, nm.cfg.DANE)
 	}
-	if len(*saved) == 0 || (*saved)[0].DKIMKeyFile != key {
+	if nm.cfg.MTASTSID != "20260302T100000Z" {
+		t.Errorf("MTA-STS id %q, want the time the answers were completed", nm.cfg.MTASTSID)
+	}
+	if len(*saved) == 0 || (*saved)[0].DKIMKeyFile != key || !(*saved)[0].DANE {
 		t.Errorf("saved %+v, want the completed answers", *saved)
 	}
 	requireContains(t, m, stepNumber(1), "Wrote the new DKIM private key to")

@@ -243,6 +243,16 @@ func (f fields) detailPages() []page {
 			f.input("rua", "DMARC report address", "Receivers send a daily summary of who sent mail as you to this address.", &a.rua, v.rua),
 			services,
 		)},
+		{group: huh.NewGroup(
+			f.choice("mta-sts", "MTA-STS mode", "Senders that honour MTA-STS deliver to your MX hosts only over TLS with a valid certificate. Switch to enforce once the TLS-RPT reports show no failures for a few weeks.", &a.mtastsMode,
+				huh.NewOption("testing: senders report failures and deliver anyway (start here)", "testing"),
+				huh.NewOption("enforce: senders refuse to deliver without valid TLS", "enforce"),
+			),
+			f.choice("dane", "DNSSEC and DANE", "DANE pins your mail server's certificate in DNS, and needs a signed zone: DNSSEC is switched on at your DNS provider, and its DS record added at your registrar.", &a.dane,
+				huh.NewOption("Not now: only advice about them", daneNo),
+				huh.NewOption("Yes: sign the zone, then publish the TLSA record", daneYes),
+			),
+		)},
 		{group: huh.NewGroup(provider)},
 	}
 }

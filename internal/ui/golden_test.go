@@ -143,6 +143,14 @@ func TestGoldenScreens(t *testing.T) {
 			keys: openFromOverview(steps.IDServer),
 			want: []string{stepHeading(steps.IDServer), "smtp 192.0.2.25:25"},
 		},
+		"mta-sts step": {
+			keys: openFromOverview(steps.IDMTASTS),
+			want: []string{stepHeading(steps.IDMTASTS), "_mta-sts"},
+		},
+		"dnssec step": {
+			keys: openFromOverview(steps.IDDNSSEC),
+			want: []string{stepHeading(steps.IDDNSSEC), "is not signed", "see the advice"},
+		},
 		"summary": {
 			setup: func(t *testing.T, w *fakeWorld, cfg steps.Config) {
 				for _, id := range []string{steps.IDHost, steps.IDMX, steps.IDSPF, steps.IDDMARC} {

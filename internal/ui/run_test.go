@@ -44,7 +44,7 @@ func TestRunPlain(t *testing.T) {
 	opts.Save = func(c steps.Config) error { saved = append(saved, c); return nil }
 	var out bytes.Buffer
 	opts.In = strings.NewReader(strings.Join([]string{
-		"", "", "", "", "", "", "", "", "0", "", // keep every proposal of the form
+		"", "", "", "", "", "", "", "", "0", "", "", "", // keep every proposal of the form
 		"p", // publish the host's records
 		"o", // overview: every step checked at once
 		"e", // the Markdown report

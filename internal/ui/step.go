@@ -22,14 +22,17 @@ type stepScreen struct {
 	cfg      steps.Config
 	provider assets.Provider
 	records  []steps.Record
-	cards    []card
-	result   steps.Result
-	checked  bool // result holds a real answer
-	zone     bool // zone-file view
-	sel      int  // selected field, counted over every card
-	offset   int  // first body line shown
-	live     live
-	w, h     int
+	// files are the files to serve with the records (the MTA-STS
+	// policy), shown as cards after theirs.
+	files   []steps.File
+	cards   []card
+	result  steps.Result
+	checked bool // result holds a real answer
+	zone    bool // zone-file view
+	sel     int  // selected field, counted over every card
+	offset  int  // first body line shown
+	live    live
+	w, h    int
 }
 
 // live is the polling state the root model lends a screen for drawing.
@@ -49,6 +52,10 @@ func newStepScreen(sh *shared, all []steps.Step, index int, cfg steps.Config) st
 		s.records = st.Records(cfg)
 	}
 	s.cards = cardsFor(s.records, cfg, s.provider)
+	if st.Files != nil {
+		s.files = st.Files(cfg)
+		s.cards = append(s.cards, fileCards(s.files)...)
+	}
 	s.result = steps.Result{Step: st.ID, Status: steps.StatusPending, Expected: s.records}
 	if isSkipped(cfg, st.ID) {
 		s.result.Status = steps.StatusSkipped
@@ -71,6 +78,14 @@ func (s stepScreen) SetSize(w, h int) stepScreen {
 func (s stepScreen) withResult(r steps.Result) stepScreen {
 	s.result = r
 	s.checked = true
+	if s.step.Derived {
+		// The round computed what to publish (or that nothing should be
+		// published yet): show that.
+		s.records = r.Expected
+		s.cards = append(cardsFor(s.records, s.cfg, s.provider), fileCards(s.files)...)
+		s.sel = min(s.sel, max(len(s.copyable())-1, 0))
+		return s
+	}
 	if len(r.Expected) == 0 {
 		s.result.Expected = s.records
 	}

@@ -219,7 +219,7 @@ func (s stepScreen) whereText() []string {
 		return out
 	default:
 		out := []string{orText(s.text.Where, "At your DNS provider, in the zone of "+trimDot(s.cfg.Domain)+".")}
-		if s.provider.ID != "other" && s.provider.Name != "" {
+		if s.provider.ID != "other" && s.provider.Name != "" && len(s.records) > 0 {
 			out = append(out, "Your DNS is at "+s.provider.Name+": use its form, with the fields below.")
 		}
 		return out
@@ -249,14 +249,25 @@ func (s stepScreen) hosting() (assets.Hosting, bool) {
 // and the line of the selected field.
 func (s stepScreen) recordLines(w int) ([]string, int) {
 	st := s.sh.styles
-	if len(s.records) == 0 {
-		return []string{st.subtle.Render("Nothing to publish for this step.")}, -1
-	}
 	inner := w - st.card.GetHorizontalFrameSize()
+	if len(s.records) == 0 {
+		lines := []string{st.subtle.Render("Nothing to publish for this step.")}
+		if s.step.ID == steps.IDDNSSEC {
+			for _, n := range s.provider.DNSSEC {
+				lines = append(lines, hanging(st.subtle.Render("• "), st.subtle.Render(n), w)...)
+			}
+		}
+		return lines, -1
+	}
 	if s.zone {
 		lines := []string{st.cardTitle.Render("Zone file") + st.subtle.Render(" · c copies it all · z for the form fields")}
 		for _, l := range zoneLines(s.records) {
 			lines = append(lines, wrap(l, inner)...)
+		}
+		for _, f := range s.files {
+			for _, l := range f.CommentLines("; ") {
+				lines = append(lines, wrap(l, inner)...)
+			}
 		}
 		return strings.Split(st.card.Width(w).Render(strings.Join(lines, "\n")), "\n"), -1
 	}
@@ -367,7 +378,12 @@ func (s stepScreen) statusLines(w int) []string {
 			next = "Press enter for the summary."
 		}
 		msg := "Done: every authoritative nameserver serves it. " + next
-		if s.step.Where == steps.Nowhere { // a step that publishes nothing
+		switch {
+		case s.step.Where == steps.Nowhere: // a step that publishes nothing
+			msg = "Done. " + next
+		case len(s.result.Expected) == 0 && status == steps.StatusWarn: // advice, nothing to publish
+			msg = "Nothing to publish now; see the advice. " + next
+		case len(s.result.Expected) == 0:
 			msg = "Done. " + next
 		}
 		out = append(out, "")

@@ -226,6 +226,14 @@ func WriteRecords(w io.Writer, zone string, groups []report.RecordGroup, opts Ta
 				fmt.Fprintf(&b, "    %s %s\n", st.label.Render(fmt.Sprintf("%-13s", f[0])), f[1])
 			}
 		}
+		for _, f := range g.Files {
+			fmt.Fprintf(&b, "\n  File to serve (not a DNS record)\n")
+			fmt.Fprintf(&b, "    %s %s\n", st.label.Render(fmt.Sprintf("%-13s", "URL")), f.URL)
+			fmt.Fprintf(&b, "    %s %s\n", st.label.Render(fmt.Sprintf("%-13s", "Content type")), f.ContentType)
+			for _, line := range strings.Split(strings.TrimSuffix(f.Body, "\n"), "\n") {
+				fmt.Fprintf(&b, "    %s %s\n", st.label.Render(fmt.Sprintf("%-13s", "")), line)
+			}
+		}
 	}
 	return tableWrite(opts.writer(w), b.String())
 }

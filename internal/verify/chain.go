@@ -79,7 +79,9 @@ func (r *Round) follow(ctx context.Context, a Answer) ([]Answer, error) {
 				continue // another server's chain leads there too
 			}
 			seen[open.target] = true
-			hop := r.hop(ctx, Q(open.target, a.Question.Type))
+			next := Q(open.target, a.Question.Type)
+			next.Signed = a.Question.Signed
+			hop := r.hop(ctx, next)
 			hops = append(hops, hop)
 			todo = append(todo, step{ans: hop, names: names})
 		}

@@ -9,10 +9,12 @@ import (
 	"github.com/miekg/dns"
 )
 
-// delegation asks the servers of the zone above apex for apex's NS
-// records, and returns that zone and one observation per server address,
-// each holding the NS records of the delegation in Answer.
-func (r *Round) delegation(ctx context.Context, apex string) (string, []string, []Observation, error) {
+// atParent asks the servers of the zone above q's name (an apex) for q's
+// type there: NS, the delegation, or DS, its signed part. It returns that
+// zone and one observation per server address; for NS each holds the NS
+// records of the delegation in Answer.
+func (r *Round) atParent(ctx context.Context, q Question) (string, []string, []Observation, error) {
+	apex := q.Name
 	if apex == "." {
 		return "", nil, nil, errors.New("the root zone has no parent")
 	}
@@ -24,6 +26,12 @@ func (r *Round) delegation(ctx context.Context, apex string) (string, []string, 
 	zone, err := r.zoneFor(ctx, parent)
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("find the parent zone of %s: %w", apex, err)
+	}
+	if q.Type == dns.TypeDS {
+		// The parent holds the DS records (RFC 4035 §3.1.4.1): its servers
+		// answer them with authority, as any other record of theirs.
+		obs, err := r.fanOut(ctx, zone, Question{Name: apex, Type: dns.TypeDS, Via: Authoritative, Signed: q.Signed})
+		return zone.Name, zone.Omitted, obs, err
 	}
 	obs, err := r.fanOut(ctx, zone, Question{Name: apex, Type: dns.TypeNS, Via: Authoritative})
 	for i := range obs {

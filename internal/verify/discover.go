@@ -147,9 +147,9 @@ func (r *Round) resolverFailure(ctx context.Context, name string, qtype uint16, 
 	return obs.Err
 }
 
-// resolve asks the resolver.
+// resolve asks the resolver (with the CD bit, see resolverAt).
 func (r *Round) resolve(ctx context.Context, name string, qtype uint16) reply {
-	return r.exchange(ctx, resolverAt(r.e.set.resolver), name, qtype)
+	return r.exchange(ctx, resolverAt(r.e.set.resolver), name, qtype, false)
 }
 
 // zoneChain returns the suffixes of name where its zone may start, from the

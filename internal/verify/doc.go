@@ -32,7 +32,15 @@
 // Authoritative questions get one Observation per nameserver address;
 // failures (timeout, SERVFAIL, REFUSED, a lame reply, a nameserver without
 // an address) are per observation and name the question and the server.
-// Recursive questions (DNSBL lookups) go to the resolver only.
+// Recursive questions (DNSBL lookups) go to the resolver only. A question
+// WithSignatures goes out with the DNSSEC OK bit (its replies keep their
+// RRSIGs) apart from the same question without it, and ParentDS asks the
+// parent zone's servers for a zone's DS records. What the engine asks the
+// resolver itself (discovery, DNSBL lookups, resolver mode) goes with the
+// CD bit, so that a zone whose chain of trust is broken still shows its
+// records; second opinions go without it, and each
+// Observation says whether the resolver set the AD bit. verify checks no
+// signature: that is the dnssec step's business.
 //
 // Direct questions are probes of the server itself (ServiceProbe,
 // RelayProbe, HTTPSGet): a TCP connection that speaks SMTP, IMAP or POP3

@@ -21,10 +21,24 @@ type target struct {
 	// rd marks a recursive resolver: RD=1, no AA expected, and the address
 	// is used as is (MapAddr is for nameservers).
 	rd bool
+	// cd sets the CD bit (RFC 4035 §3.2.2): a validating resolver then
+	// answers even when the zone's DNSSEC chain is broken, which
+	// discovery needs to reach the nameservers of such a zone.
+	cd bool
 }
 
-// resolverAt is the recursive resolver at addr, named by its address.
+// resolverAt is the recursive resolver at addr, named by its address,
+// asked with the CD bit: what mailwizard asks a resolver for (discovery,
+// blocklists, everything in resolver mode) must come even from a zone
+// whose DNSSEC chain is broken, so that the dnssec step can say so. The
+// second opinion asks without it (opinionAt).
 func resolverAt(addr string) target {
+	return target{server: addr, addr: addr, rd: true, cd: true}
+}
+
+// opinionAt is a second-opinion resolver: asked without the CD bit, so
+// that it validates, and says so with the AD bit or SERVFAIL.
+func opinionAt(addr string) target {
 	return target{server: addr, addr: addr, rd: true}
 }
 
@@ -34,6 +48,8 @@ type exchangeKey struct {
 	name  string
 	qtype uint16
 	rd    bool
+	// do is the DNSSEC OK bit of the query, cd its Checking Disabled bit.
+	do, cd bool
 }
 
 // reply is the outcome of one exchange (retries and TCP fallback included).
@@ -48,10 +64,10 @@ type reply struct {
 	err error
 }
 
-// exchange puts name/qtype to t, once per round: concurrent and later
-// callers share the first exchange.
-func (r *Round) exchange(ctx context.Context, t target, name string, qtype uint16) reply {
-	key := exchangeKey{addr: t.addr, name: name, qtype: qtype, rd: t.rd}
+// exchange puts name/qtype to t, with the DNSSEC OK bit when do is set,
+// once per round: concurrent and later callers share the first exchange.
+func (r *Round) exchange(ctx context.Context, t target, name string, qtype uint16, do bool) reply {
+	key := exchangeKey{addr: t.addr, name: name, qtype: qtype, rd: t.rd, do: do, cd: t.cd}
 	rep, ok := r.exchanges.do(ctx, key, func() reply { return r.send(ctx, t, key) })
 	if !ok {
 		return reply{err: causeOf(ctx)}
@@ -72,7 +88,8 @@ func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 	}
 	plain := new(dns.Msg).SetQuestion(key.name, key.qtype)
 	plain.RecursionDesired = t.rd
-	edns := plain.Copy().SetEdns0(ednsSize, false)
+	plain.CheckingDisabled = t.cd
+	edns := plain.Copy().SetEdns0(ednsSize, key.do)
 
 	tries := 1 + r.e.set.retries
 	for try := range tries {
@@ -251,7 +268,7 @@ func isTimeout(err error) bool {
 
 // observe turns a reply into an observation of q at t.
 func observe(t target, q Question, rep reply) Observation {
-	o := Observation{Server: t.server, Address: t.addr, Rcode: -1, RTT: rep.rtt, TCP: rep.tcp, NoEDNS: rep.noEDNS}
+	o := Observation{Server: t.server, Address: t.addr, Rcode: -1, RTT: rep.rtt, TCP: rep.tcp, NoEDNS: rep.noEDNS, At: time.Now()}
 	fail := func(err error) error {
 		return &QueryError{Question: q, Server: t.server, Address: t.addr, Err: err}
 	}
@@ -263,6 +280,7 @@ func observe(t target, q Question, rep reply) Observation {
 	o.Rcode = m.Rcode
 	o.Authoritative = m.Authoritative
 	o.RecursionAvailable = m.RecursionAvailable
+	o.AuthenticatedData = m.AuthenticatedData
 	o.Answer = m.Answer
 	o.Authority = m.Ns
 	o.NegativeTTL = negativeTTL(m, q.Type)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/miekg/dns"
 )
 
 // ErrNotDirect means a question was not asked because the round asks the
@@ -66,14 +68,18 @@ func (r *Round) intercepted() bool {
 // the one observation.
 func (r *Round) resolverMode(ctx context.Context, q Question) Answer {
 	a := Answer{Question: q, FromResolver: true}
-	switch q.Via {
-	case Parent:
+	switch {
+	case q.Via == Parent && q.Type == dns.TypeDS:
+		// A resolver answers DS from the parent, as it must (RFC 4035
+		// §4.2).
+		q = Question{Name: q.Name, Type: q.Type, Via: Recursive, Signed: q.Signed}
+	case q.Via == Parent:
 		a.Err = fmt.Errorf("%s: %w", q, ErrNotDirect)
 		return a
-	case Wildcard:
-		q = Question{Name: r.label + "." + q.Name, Type: q.Type, Via: Recursive}
+	case q.Via == Wildcard:
+		q = Question{Name: r.label + "." + q.Name, Type: q.Type, Via: Recursive, Signed: q.Signed}
 	default:
-		q = Question{Name: q.Name, Type: q.Type, Via: Recursive}
+		q = Question{Name: q.Name, Type: q.Type, Via: Recursive, Signed: q.Signed}
 	}
 	obs, err := r.recursive(ctx, q)
 	a.Servers, a.Err = []Observation{obs}, err

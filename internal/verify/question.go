@@ -43,6 +43,12 @@ type Question struct {
 	Name string
 	Type uint16
 	Via  Via
+	// Signed asks with the DNSSEC OK bit (RFC 3225): the servers then add
+	// the RRSIG records that sign the records of their reply, and a
+	// resolver sets the AD bit when it validated them (RFC 4035 §3.2.3).
+	// Build it with WithSignatures; a question with it is another
+	// question than without.
+	Signed bool
 	// Probe is the probe of a Direct question; zero otherwise.
 	Probe Probe
 }
@@ -75,6 +81,20 @@ func Delegation(apex string) Question {
 	return Question{Name: CanonicalName(apex), Type: dns.TypeNS, Via: Parent}
 }
 
+// ParentDS returns the question that asks the servers of the zone above
+// apex for apex's DS records (RFC 4034 §5), which the parent serves with
+// authority, as the delegation's signed part. In resolver mode the
+// resolver is asked instead.
+func ParentDS(apex string) Question {
+	return Question{Name: CanonicalName(apex), Type: dns.TypeDS, Via: Parent}
+}
+
+// WithSignatures returns q asked with the DNSSEC OK bit (Signed).
+func (q Question) WithSignatures() Question {
+	q.Signed = true
+	return q
+}
+
 // CanonicalName returns name as a lower-case absolute domain name.
 func CanonicalName(name string) string {
 	return dns.CanonicalName(name)
@@ -84,14 +104,16 @@ func CanonicalName(name string) string {
 // probe as "TXT *._domainkey.example.com. (a name that does not exist)", a
 // probe of a service as Probe.String does.
 func (q Question) String() string {
-	switch q.Via {
-	case Wildcard:
-		return dns.TypeToString[q.Type] + " *." + q.Name + " (a name that does not exist)"
-	case Parent:
-		return "NS " + q.Name + " (the delegation)"
-	case Direct:
+	switch {
+	case q.Via == Direct:
 		return q.Probe.String()
+	case q.Via == Wildcard:
+		return dns.TypeToString[q.Type] + " *." + q.Name + " (a name that does not exist)"
+	case q.Via == Parent && q.Type != dns.TypeDS:
+		return "NS " + q.Name + " (the delegation)"
 	}
+	// A DS question is always the parent's; the DO bit shows in the
+	// observations (verify.Question.Signed), not in the question.
 	return dns.TypeToString[q.Type] + " " + q.Name
 }
 
@@ -111,6 +133,13 @@ type Observation struct {
 	// RecursionAvailable is the RA bit of the reply: a recursive resolver
 	// (or a middlebox that answers like one) sets it.
 	RecursionAvailable bool
+	// AuthenticatedData is the AD bit of the reply: a validating resolver
+	// sets it when it checked the DNSSEC signatures of every record of the
+	// reply (RFC 4035 §3.2.3). Authoritative servers do not set it.
+	AuthenticatedData bool
+	// At is when the reply came (the time the observation was made): the
+	// moment RRSIG validity periods are checked at.
+	At time.Time
 	// Answer is the answer section as received, CNAMEs included and not
 	// followed further than the server itself did.
 	Answer []dns.RR

@@ -251,7 +251,7 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 	}
 	// The question as sent: canonical, so that it matches the exchanges
 	// of others.
-	sent := Question{Name: name, Type: q.Type, Via: q.Via}
+	sent := Question{Name: name, Type: q.Type, Via: q.Via, Signed: q.Signed}
 	if q.Via != Recursive && r.resolverOnly() {
 		a = r.resolverMode(ctx, sent)
 		a.Question = q
@@ -262,14 +262,14 @@ func (r *Round) ask(ctx context.Context, q Question) Answer {
 		obs, err := r.recursive(ctx, sent)
 		a.Servers, a.Err = []Observation{obs}, err
 	case Wildcard:
-		probe := Question{Name: r.label + "." + name, Type: q.Type, Via: Authoritative}
+		probe := Question{Name: r.label + "." + name, Type: q.Type, Via: Authoritative, Signed: q.Signed}
 		if _, ok := dns.IsDomainName(probe.Name); !ok {
 			a.Err = fmt.Errorf("%s: the probe name is too long", q)
 			break
 		}
 		a.Zone, a.Omitted, a.Servers, a.Err = r.authoritative(ctx, probe)
 	case Parent:
-		a.Zone, a.Omitted, a.Servers, a.Err = r.delegation(ctx, name)
+		a.Zone, a.Omitted, a.Servers, a.Err = r.atParent(ctx, sent)
 	case Authoritative:
 		opinions := r.secondOpinion(ctx, sent)
 		start := time.Now()
@@ -313,8 +313,8 @@ func (r *Round) secondOpinion(ctx context.Context, q Question) func(grace time.D
 		var wg sync.WaitGroup
 		for i, addr := range r.e.set.second {
 			wg.Go(func() {
-				t := resolverAt(addr)
-				got[i] = observe(t, q, r.exchange(ctx, t, q.Name, q.Type))
+				t := opinionAt(addr)
+				got[i] = observe(t, q, r.exchange(ctx, t, q.Name, q.Type, q.Signed))
 			})
 		}
 		wg.Wait()
@@ -330,7 +330,7 @@ func (r *Round) secondOpinion(ctx context.Context, q Question) func(grace time.D
 		}
 		late := make([]Observation, len(r.e.set.second))
 		for i, addr := range r.e.set.second {
-			t := resolverAt(addr)
+			t := opinionAt(addr)
 			late[i] = observe(t, q, reply{err: &LateError{After: grace}})
 		}
 		return late
@@ -340,7 +340,7 @@ func (r *Round) secondOpinion(ctx context.Context, q Question) func(grace time.D
 // recursive puts q to the resolver. The error is set when the resolver
 // gave no reply at all.
 func (r *Round) recursive(ctx context.Context, q Question) (Observation, error) {
-	return r.fromResolver(ctx, q, r.resolve(ctx, q.Name, q.Type))
+	return r.fromResolver(ctx, q, r.exchange(ctx, resolverAt(r.e.set.resolver), q.Name, q.Type, q.Signed))
 }
 
 // fromResolver is the observation of the resolver's reply to q, and a
@@ -410,7 +410,7 @@ func (r *Round) fanOutRef(ctx context.Context, zone Zone, q Question) ([]Observa
 	for i, t := range targets {
 		tctx, cancel := context.WithCancelCause(ctx)
 		cancels[i] = cancel
-		go func() { results <- result{i, r.exchange(tctx, t, q.Name, q.Type)} }()
+		go func() { results <- result{i, r.exchange(tctx, t, q.Name, q.Type, q.Signed)} }()
 	}
 	// Once one address of a server replies, its other addresses get as
 	// long again (at least minGrace), not a timeout.

@@ -33,7 +33,9 @@ func (z *Zones) lookup(qname string, qtype uint16, crossZones bool) lookup {
 		return lookup{rcode: z.outsideRcodeLocked(qname)}
 	}
 	res := lookup{inZone: true}
-	if cut := first.cutLocked(qname); cut != "" && !crossZones {
+	if cut := first.cutLocked(qname); cut != "" && !crossZones && (qtype != dns.TypeDS || qname != cut) {
+		// The DS records at a cut are the parent's own (RFC 4035
+		// §3.1.4.1); everything else at or below it is the child's.
 		// A server that serves the parent only refers to the child.
 		ns := first.rrsetLocked(cut, dns.TypeNS)
 		res.referral, res.ns, res.extra = true, copyRRs(ns), z.glueLocked(ns)

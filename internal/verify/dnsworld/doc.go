@@ -2,7 +2,10 @@
 // the demo of mailwizard and for the tests of every package: authoritative
 // servers, a recursive resolver that answers from the same zone data, fault
 // injection per server (delay, drop, SERVFAIL, REFUSED, truncation, lame
-// replies) and counters of the queries each server received.
+// replies) and counters of the queries each server received. A
+// ZoneSigner signs a zone's answers on the fly (DNSKEY at the apex, RRSIGs
+// for the DO bit, with validity windows and corruption to order), and the
+// parent a Lab serves answers the zone's DS.
 //
 // The quickest start is a Lab, a whole world built in one call:
 //

@@ -25,4 +25,7 @@ type Fault struct {
 	// DropEDNS drops every query with EDNS0, as some middleboxes in front
 	// of servers do; queries without EDNS0 are answered.
 	DropEDNS bool
+	// Unsigned serves signed zones without their DNSKEY and RRSIG
+	// records, as a secondary that still serves an unsigned copy does.
+	Unsigned bool
 }

@@ -21,12 +21,13 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 		transport = "tcp"
 	}
 	var edns uint16
+	do := false
 	if opt := req.IsEdns0(); opt != nil {
-		edns = opt.UDPSize()
+		edns, do = opt.UDPSize(), opt.Do()
 	}
 
 	s.mu.Lock()
-	s.queries = append(s.queries, Query{Name: name, Type: q.Qtype, Transport: transport, RD: req.RecursionDesired, EDNS: edns, At: time.Now()})
+	s.queries = append(s.queries, Query{Name: name, Type: q.Qtype, Transport: transport, RD: req.RecursionDesired, EDNS: edns, DO: do, CD: req.CheckingDisabled, At: time.Now()})
 	fault, minimal := s.fault, s.minimal
 	negTTL, cachedNeg := s.cachedNXDomainLocked(name, time.Now())
 	s.mu.Unlock()
@@ -53,14 +54,27 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 		m.Rcode = fault.Rcode
 	case s.role == Resolver:
 		s.answerRecursive(m, name, q.Qtype, cachedNeg, negTTL)
+		if zones := s.zonesFor(name); !fault.Unsigned {
+			zones.addKeys(m, name, q.Qtype)
+			if do {
+				zones.signed(m)
+				m.AuthenticatedData = zones.secure(name, m.Answer)
+			}
+		}
 	default:
 		s.answerAuthoritative(m, name, q.Qtype, fault.NoAA)
+		if !fault.Unsigned {
+			s.zones.addKeys(m, name, q.Qtype)
+			if do {
+				s.zones.signed(m)
+			}
+		}
 	}
 	if minimal {
 		m.Extra = nil
 	}
 	if edns > 0 {
-		m.SetEdns0(1232, false)
+		m.SetEdns0(1232, do)
 	}
 	if transport == "udp" {
 		size := max(edns, dns.MinMsgSize)

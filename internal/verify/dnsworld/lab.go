@@ -337,6 +337,14 @@ func (l *Lab) RemoveRRset(name string, qtype uint16) {
 	}
 }
 
+// Sign makes the zone at apex signed by signer on every authoritative
+// server, and so for the resolver (see Zones.Sign); nil unsigns it.
+func (l *Lab) Sign(apex string, signer *ZoneSigner) {
+	for _, srv := range l.Servers {
+		srv.Zones().Sign(apex, signer)
+	}
+}
+
 // SetFault sets the same fault on every authoritative server.
 func (l *Lab) SetFault(f Fault) {
 	for _, srv := range l.Servers {

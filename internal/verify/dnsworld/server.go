@@ -42,6 +42,8 @@ type Query struct {
 	RD bool
 	// EDNS is the advertised EDNS0 buffer size, 0 without EDNS0.
 	EDNS uint16
+	// DO and CD are the query's DNSSEC OK and Checking Disabled bits.
+	DO, CD bool
 	// At is when the server received it.
 	At time.Time
 }

@@ -25,6 +25,8 @@ type zone struct {
 	apex  string
 	soa   *dns.SOA
 	names map[string][]dns.RR // owner → records, SOA excluded
+	// signer signs the zone's answers; nil for an unsigned zone.
+	signer *ZoneSigner
 }
 
 // NewZones returns an empty set of zones.
@@ -218,7 +220,7 @@ func (z *Zones) Clone() *Zones {
 	defer z.mu.RUnlock()
 	out := NewZones()
 	for apex, zn := range z.zones {
-		cp := &zone{apex: apex, soa: dns.Copy(zn.soa).(*dns.SOA), names: make(map[string][]dns.RR, len(zn.names))}
+		cp := &zone{apex: apex, soa: dns.Copy(zn.soa).(*dns.SOA), names: make(map[string][]dns.RR, len(zn.names)), signer: zn.signer}
 		for owner, rrs := range zn.names {
 			cp.names[owner] = copyRRs(rrs)
 		}
