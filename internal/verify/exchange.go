@@ -52,7 +52,16 @@ type reply struct {
 // callers share the first exchange.
 func (r *Round) exchange(ctx context.Context, t target, name string, qtype uint16) reply {
 	key := exchangeKey{addr: t.addr, name: name, qtype: qtype, rd: t.rd}
-	rep, ok := r.exchanges.do(ctx, key, func() reply { return r.send(ctx, t, key) })
+	rep, ok := r.exchanges.do(ctx, key, func() reply {
+		if r.batch == nil {
+			return r.send(ctx, t, key)
+		}
+		rep, ok := r.batch.exchange(ctx, key, func() reply { return r.send(ctx, t, key) })
+		if !ok {
+			return reply{err: causeOf(ctx)}
+		}
+		return rep
+	})
 	if !ok {
 		return reply{err: causeOf(ctx)}
 	}
@@ -78,12 +87,30 @@ func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 	for try := range tries {
 		var rep reply
 		var err error
+		if try > 0 && r.batch != nil {
+			if err := r.batch.pause(ctx); err != nil {
+				return reply{err: err}
+			}
+		}
 		if try > 0 && try == tries-1 {
 			rep, err = r.lastTry(ctx, dial, key, edns, plain)
 		} else {
 			rep, err = r.try(ctx, dial, key, edns, try > 0)
 		}
 		switch {
+		case err == nil && r.batch != nil && retryServfail(rep):
+			// A batch asks a SERVFAIL once more, a moment later.
+			if err := r.batch.pause(ctx); err != nil {
+				return reply{err: err}
+			}
+			m := edns
+			if rep.noEDNS {
+				m = plain
+			}
+			if again, err := r.try(ctx, dial, key, m, true); err == nil {
+				return again
+			}
+			return rep
 		case err == nil && !rep.noEDNS && rep.msg.Rcode == dns.RcodeFormatError:
 			if again, err := r.try(ctx, dial, key, plain, true); err == nil && again.msg.Rcode != dns.RcodeFormatError {
 				return again
@@ -151,6 +178,11 @@ func (r *Round) try(ctx context.Context, dial string, key exchangeKey, m *dns.Ms
 	if err := r.count.sent(key, retry, false); err != nil {
 		return reply{}, err
 	}
+	if r.batch != nil {
+		if err := r.batch.pace(ctx, key); err != nil {
+			return reply{}, err
+		}
+	}
 	in, rtt, err := r.once(ctx, "udp", dial, m)
 	if err != nil {
 		return reply{}, err
@@ -160,6 +192,11 @@ func (r *Round) try(ctx context.Context, dial string, key exchangeKey, m *dns.Ms
 	}
 	if err := r.count.sent(key, false, true); err != nil {
 		return reply{tcp: true}, err
+	}
+	if r.batch != nil {
+		if err := r.batch.pace(ctx, key); err != nil {
+			return reply{tcp: true}, err
+		}
 	}
 	in, rtt, err = r.once(ctx, "tcp", dial, m)
 	if err != nil {

@@ -44,6 +44,9 @@ type Round struct {
 	stragglers sync.WaitGroup
 	// udp are the UDP sockets the exchanges share while Run or Ask runs.
 	udp udpConns
+	// batch, when set, shares the round's exchanges and probes with the
+	// other rounds of a batch, and paces its queries.
+	batch *Batch
 
 	mu    sync.Mutex
 	known Answers
