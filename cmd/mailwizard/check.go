@@ -19,6 +19,7 @@ import (
 type checkFlags struct {
 	json, markdown, watch bool
 	interval, timeout     time.Duration
+	bulk                  bulkFlags
 }
 
 func newCheckCmd(e env) *cobra.Command {
@@ -50,10 +51,19 @@ pending or failing, 2 bad input, 3 could not check (network errors only).`,
 	fl.BoolVar(&f.watch, "watch", false, "check again every --interval until every step passes, printing only changes")
 	fl.DurationVar(&f.interval, "interval", 5*time.Second, "time between checks with --watch")
 	fl.DurationVar(&f.timeout, "timeout", 0, "give up --watch after this long (0: never)")
+	f.bulk.register(fl)
 	return cmd
 }
 
 func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkFlags, e env) error {
+	if f.bulk.file != "" {
+		return checkBulk(ctx, cmd, cf, f, e)
+	}
+	for _, name := range []string{flagCSV, flagOrdered, flagConcurrency, flagRate, flagProbe} {
+		if cmd.Flags().Changed(name) {
+			return badInput("--%s only applies with --%s", name, flagDomainsFile)
+		}
+	}
 	switch {
 	case f.json && f.markdown:
 		return badInput("--json and --markdown: choose one")
