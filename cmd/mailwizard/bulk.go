@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,21 +34,18 @@ const (
 	flagConcurrency = "concurrency"
 	flagRate        = "rate"
 	flagProbe       = "probe"
+	flagSecond      = "second-opinion"
 )
 
-// Defaults of a bulk check: the domains checked at once, and the queries
-// a second sent to one nameserver address (verify.BatchOptions.Rate).
-const (
-	defaultConcurrency = 64
-	defaultRate        = 2000
-)
+// defaultConcurrency is how many domains a bulk check checks at once.
+const defaultConcurrency = 64
 
 // bulkFlags are check's flags for a domains file.
 type bulkFlags struct {
-	file                string
-	csv, ordered, probe bool
-	concurrency         int
-	rate                float64
+	file                        string
+	csv, ordered, probe, second bool
+	concurrency                 int
+	rate                        float64
 }
 
 func (f *bulkFlags) register(fl *pflag.FlagSet) {
@@ -55,8 +53,9 @@ func (f *bulkFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.csv, flagCSV, false, "with --domains-file: print CSV, a row per domain with the status of each step")
 	fl.BoolVar(&f.ordered, flagOrdered, false, "with --domains-file: print the domains in the file's order, not as they finish")
 	fl.IntVar(&f.concurrency, flagConcurrency, defaultConcurrency, "with --domains-file: domains checked at once")
-	fl.Float64Var(&f.rate, flagRate, defaultRate, "with --domains-file: the most queries a second sent to one nameserver address")
+	fl.Float64Var(&f.rate, flagRate, verify.DefaultRate, "with --domains-file: the most queries a second sent to one nameserver address")
 	fl.BoolVar(&f.probe, flagProbe, false, "with --domains-file: connect to the mail servers too (the server step), which a bulk check skips")
+	fl.BoolVar(&f.second, flagSecond, false, "with --domains-file: ask the resolver every question too, for its second opinion, as a check of one domain does")
 }
 
 // checkBulk checks every domain of --domains-file.
@@ -84,10 +83,16 @@ func checkBulk(ctx context.Context, cmd *cobra.Command, cf *configFlags, f check
 		return err
 	}
 	defer closeIn()
+	defer tuneGC(e)()
 
 	opts, err := verifyOptions(cf.resolver, !b.probe, e)
 	if err != nil {
 		return err
+	}
+	if !b.second {
+		// The resolver would ask the nameservers every question again,
+		// past the rate limit: a bulk check asks it only what it must.
+		opts.SecondOpinion = nil
 	}
 	engine, err := verify.New(opts)
 	if err != nil {
@@ -100,6 +105,7 @@ func checkBulk(ctx context.Context, cmd *cobra.Command, cf *configFlags, f check
 	if err != nil {
 		return badInput("--%s: %w", flagRate, err)
 	}
+	defer batch.Close()
 	run := &bulkRun{cf: cf, flags: cmd.Flags(), e: e, batch: batch, probe: b.probe, file: name}
 	if dir, err := profile.Dir(e.getenv); err == nil {
 		run.finder = profile.NewFinder(dir)
@@ -173,6 +179,36 @@ func checkBulk(ctx context.Context, cmd *cobra.Command, cf *configFlags, f check
 		}
 	}
 	return exitWith(sum.Code)
+}
+
+// Collector settings of a bulk check, unless GOGC or GOMEMLIMIT say
+// otherwise: it allocates much and keeps little (a few hundred domains
+// in flight, a bounded cache), so it collects a quarter as often as Go's
+// default, within a bound on its memory that keeps it well under what a
+// list of ten thousand domains may take (300 MB).
+const (
+	bulkGCPercent = 400
+	bulkMemLimit  = 200 << 20
+)
+
+// tuneGC applies the collector settings of a bulk check and returns what
+// puts the former ones back.
+func tuneGC(e env) func() {
+	gc, mem := -2, int64(-1)
+	if e.getenv("GOGC") == "" {
+		gc = debug.SetGCPercent(bulkGCPercent)
+	}
+	if e.getenv("GOMEMLIMIT") == "" {
+		mem = debug.SetMemoryLimit(bulkMemLimit)
+	}
+	return func() {
+		if gc != -2 {
+			debug.SetGCPercent(gc)
+		}
+		if mem >= 0 {
+			debug.SetMemoryLimit(mem)
+		}
+	}
 }
 
 // openDomainsFile opens --domains-file: standard input for "-", else a

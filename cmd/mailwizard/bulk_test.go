@@ -12,8 +12,9 @@ import (
 )
 
 // comparable is a JSON report without what differs between two checks of
-// the same data: the time of the check and round-trip times.
-func comparable(t *testing.T, line string) string {
+// the same data: the time of the check and round-trip times, and the
+// fields named in without.
+func comparable(t *testing.T, line string, without ...string) string {
 	t.Helper()
 	var v any
 	if err := json.Unmarshal([]byte(line), &v); err != nil {
@@ -25,6 +26,9 @@ func comparable(t *testing.T, line string) string {
 		case map[string]any:
 			delete(v, "checked_at")
 			delete(v, "rtt_ms")
+			for _, k := range without {
+				delete(v, k)
+			}
 			for k, x := range v {
 				v[k] = strip(x)
 			}
@@ -48,26 +52,45 @@ func domainsFile(t *testing.T, text string) string {
 }
 
 // TestBulkLinesEqualSingleChecks: a file of one domain a line, checked
-// with the mail server's flags for all: each JSON line is the report a
-// check of that domain alone prints.
+// with the mail server's flags for all: with --second-opinion each JSON
+// line is the report a check of that domain alone prints; without, the
+// same but for the resolver's second opinion.
 func TestBulkLinesEqualSingleChecks(t *testing.T) {
 	w := newHostWorld(t, map[string][]string{"example.org.": {steps.IDDKIM}})
 	file := domainsFile(t, "# two customers\nexample.com\n\nexample.org # no DKIM yet\n")
-	r := runMW(t, w.e, append([]string{"check", "--json", "--ordered", "--domains-file", file}, w.args...)...)
-	if r.code != 1 {
-		t.Errorf("exit %d, want 1 (example.org. has no DKIM record)\n%s", r.code, r.stderr)
-	}
-	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("%d lines, want 2:\n%s", len(lines), r.stdout)
-	}
-	for i, domain := range []string{"example.com", "example.org"} {
-		single := runMW(t, w.e, append([]string{"check", "--json", "--domain", domain}, w.args...)...)
+	var singles []string
+	for _, domain := range []string{"example.com", "example.org"} {
+		r := runMW(t, w.e, append([]string{"check", "--json", "--domain", domain}, w.args...)...)
 		var rep report.Report
-		_ = json.Unmarshal([]byte(single.stdout), &rep)
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatal(err)
+		}
 		compact, _ := json.Marshal(rep)
-		if got, want := comparable(t, lines[i]), comparable(t, string(compact)); got != want {
-			t.Errorf("%s: the bulk line differs from the single check\nbulk:   %s\nsingle: %s", domain, got, want)
+		singles = append(singles, string(compact))
+	}
+	for _, second := range []bool{true, false} {
+		args := append([]string{"check", "--json", "--ordered", "--domains-file", file}, w.args...)
+		var without []string
+		if second {
+			args = append(args, "--second-opinion")
+		} else {
+			without = []string{"resolvers", "second_opinion"}
+		}
+		r := runMW(t, w.e, args...)
+		if r.code != 1 {
+			t.Errorf("exit %d, want 1 (example.org. has no DKIM record)\n%s", r.code, r.stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		if len(lines) != 2 {
+			t.Fatalf("%d lines, want 2:\n%s", len(lines), r.stdout)
+		}
+		for i := range lines {
+			if got, want := comparable(t, lines[i], without...), comparable(t, singles[i], without...); got != want {
+				t.Errorf("second opinion %v, line %d: the bulk line differs from the single check\nbulk:   %s\nsingle: %s", second, i+1, got, want)
+			}
+			if !second && strings.Contains(lines[i], `"second_opinion":[{`) {
+				t.Errorf("line %d has a second opinion without --second-opinion", i+1)
+			}
 		}
 	}
 }

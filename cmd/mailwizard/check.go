@@ -59,7 +59,7 @@ func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkF
 	if f.bulk.file != "" {
 		return checkBulk(ctx, cmd, cf, f, e)
 	}
-	for _, name := range []string{flagCSV, flagOrdered, flagConcurrency, flagRate, flagProbe} {
+	for _, name := range []string{flagCSV, flagOrdered, flagConcurrency, flagRate, flagProbe, flagSecond} {
 		if cmd.Flags().Changed(name) {
 			return badInput("--%s only applies with --%s", name, flagDomainsFile)
 		}

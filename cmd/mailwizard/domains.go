@@ -56,6 +56,7 @@ func (d domainsChecker) first(ctx context.Context) ([]report.Report, []*verify.R
 	if err != nil {
 		return nil, nil, err
 	}
+	defer batch.Close()
 	rounds := make([]*verify.Round, len(d.cfgs))
 	for i := range rounds {
 		rounds[i] = batch.Round()
@@ -115,17 +116,17 @@ func (d domainsChecker) check(ctx context.Context, rounds []*verify.Round) []rep
 }
 
 // next starts the next check's rounds from the last ones, in a batch of
-// their own.
-func (d domainsChecker) next(rounds []*verify.Round) ([]*verify.Round, error) {
+// their own; close ends it once the check is done.
+func (d domainsChecker) next(rounds []*verify.Round) (next []*verify.Round, close func(), err error) {
 	batch, err := d.engine.NewBatch(verify.BatchOptions{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make([]*verify.Round, len(rounds))
+	next = make([]*verify.Round, len(rounds))
 	for i, r := range rounds {
-		out[i] = r.NextIn(batch)
+		next[i] = r.NextIn(batch)
 	}
-	return out, nil
+	return next, batch.Close, nil
 }
 
 // exitOf is the exit code of several domains' reports: the worst.
@@ -299,11 +300,13 @@ func (d domainsChecker) watch(ctx context.Context, f checkFlags, first []report.
 			return first
 		}
 		var err error
-		if rounds, err = d.next(rounds); err != nil {
+		var closeBatch func()
+		if rounds, closeBatch, err = d.next(rounds); err != nil {
 			printErr = err
 			return last
 		}
 		rs := d.check(ctx, rounds)
+		closeBatch()
 		if verify.ContextErr(ctx) != nil {
 			return last
 		}

@@ -2,24 +2,28 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
 )
 
-// Defaults of BatchOptions.
+// Defaults of BatchOptions; DefaultRate for the flag that sets Rate.
 const (
-	// defaultRate is how many queries a second a batch sends to one
-	// nameserver address. Authoritative servers answer tens of thousands
-	// a second; this keeps one machine's batch a small share of that
-	// while two shared nameservers still serve a few hundred domains a
-	// second (about ten questions per domain each).
-	defaultRate = 2000
-	// defaultCacheBytes bounds the replies a batch keeps for its rounds.
-	defaultCacheBytes = 64 << 20
+	// DefaultRate is how many queries a second a batch sends to one
+	// nameserver address: a small share of what an authoritative server
+	// answers (tens to hundreds of thousands a second), which still lets a
+	// check of many domains on two shared nameservers (25 to 30 questions
+	// each per domain) go at about two hundred domains a second.
+	DefaultRate = 5000
+	// defaultCacheBytes bounds the replies a batch keeps for its rounds:
+	// those many domains share stay, as the most recently used, and the
+	// last few hundred domains' own.
+	defaultCacheBytes = 16 << 20
 	// defaultRetryJitter is the most a retry waits before it is sent.
 	defaultRetryJitter = 250 * time.Millisecond
 	// probeAnswerSize is what a probe's answer counts for in the cache: a
@@ -31,7 +35,7 @@ const (
 // value is an error, except where it says otherwise.
 type BatchOptions struct {
 	// Rate is the most queries a second the batch sends to one
-	// nameserver address, whichever round sends them; default 2,000.
+	// nameserver address, whichever round sends them; default 5,000.
 	// Queries to the recursive resolver, the user's own, are not
 	// limited. A negative Rate means no limit.
 	Rate float64
@@ -39,7 +43,7 @@ type BatchOptions struct {
 	// rate holds them back; default a twentieth of Rate (at least 1).
 	Burst int
 	// CacheBytes bounds the replies and probe results the rounds of the
-	// batch share, roughly, in bytes of memory; default 64 MiB. The least
+	// batch share, roughly, in bytes of memory; default 16 MiB. The least
 	// recently used are dropped first, so the cache does not grow with
 	// the batch: the answers many domains share (a provider's SPF
 	// include, a shared MX host, the nameservers' addresses) stay.
@@ -69,11 +73,19 @@ type BatchOptions struct {
 // A batch is one pass over its domains: its replies are not asked again.
 // A check repeated later (--watch) starts a new batch (NextIn).
 type Batch struct {
-	e       *Engine
+	e *Engine
+	// ctx is the context of the batch's exchanges and probes: they go on
+	// when the round that asked ends (another one may wait for them),
+	// bounded by their own deadlines, until Close.
+	ctx    context.Context
+	cancel context.CancelFunc
+	work   sync.WaitGroup
+
 	replies *lru[exchangeKey, reply]
 	probes  *lru[Probe, Answer]
 	limit   *limiter
 	jitter  time.Duration
+	silent  *silence
 	sent    atomic.Int64
 	shared  atomic.Int64
 }
@@ -102,7 +114,7 @@ func (e *Engine) NewBatch(opts BatchOptions) (*Batch, error) {
 	}
 	rate := opts.Rate
 	if rate == 0 {
-		rate = defaultRate
+		rate = DefaultRate
 	}
 	burst := opts.Burst
 	if burst == 0 {
@@ -119,9 +131,11 @@ func (e *Engine) NewBatch(opts BatchOptions) (*Batch, error) {
 	case jitter < 0:
 		jitter = 0
 	}
-	b := &Batch{e: e, jitter: jitter,
+	ctx, cancel := context.WithCancel(context.Background())
+	b := &Batch{e: e, jitter: jitter, ctx: ctx, cancel: cancel,
 		replies: newLRU[exchangeKey, reply](size),
 		probes:  newLRU[Probe, Answer](max(size/16, probeAnswerSize)),
+		silent:  newSilence(time.Now),
 	}
 	if rate > 0 {
 		b.limit = newLimiter(rate, float64(burst), time.Now)
@@ -154,18 +168,26 @@ func (b *Batch) Stats() BatchStats {
 	return s
 }
 
+// Close ends the batch: the exchanges and probes still on their way (for
+// rounds that ended before them) are stopped, and Close returns once they
+// are.
+func (b *Batch) Close() {
+	b.cancel()
+	b.work.Wait()
+}
+
 // exchange is the batch's reply to key: the one a round already had, or
-// the one on its way, or else send's. A reply cut short by the context
-// of the round that asked (its end, or an address it stopped waiting for)
-// is that round's alone: it is not kept, and a round waiting for it asks
-// again itself.
-func (b *Batch) exchange(ctx context.Context, key exchangeKey, send func() reply) (reply, bool) {
+// the one on its way, or else send's. send runs with the batch's context:
+// a round that stops waiting (its end, or an address it gave up on) does
+// not stop it, so that the query, sent once, serves the rounds that ask
+// next.
+func (b *Batch) exchange(ctx context.Context, key exchangeKey, send func(context.Context) reply) (reply, bool) {
 	rep, shared, ok := b.replies.do(ctx, key, func() (reply, int, bool) {
-		rep := send()
-		if ContextErr(ctx) != nil {
-			return rep, 0, false
-		}
-		return rep, replySize(rep), true
+		b.work.Add(1)
+		defer b.work.Done()
+		rep := send(b.ctx)
+		var se *SilentError
+		return rep, replySize(rep), b.ctx.Err() == nil && !errors.As(rep.err, &se)
 	})
 	if shared {
 		b.shared.Add(1)
@@ -175,10 +197,12 @@ func (b *Batch) exchange(ctx context.Context, key exchangeKey, send func() reply
 
 // probe is the batch's answer to a probe, made once for the batch as
 // exchange makes a query once.
-func (b *Batch) probe(ctx context.Context, p Probe, run func() Answer) Answer {
+func (b *Batch) probe(ctx context.Context, p Probe, run func(context.Context) Answer) Answer {
 	a, _, ok := b.probes.do(ctx, p, func() (Answer, int, bool) {
-		a := run()
-		return a, probeAnswerSize, ContextErr(ctx) == nil && (a.Probe == nil || !a.Probe.cut)
+		b.work.Add(1)
+		defer b.work.Done()
+		a := run(b.ctx)
+		return a, probeAnswerSize, b.ctx.Err() == nil
 	})
 	if !ok {
 		return Answer{Err: fmt.Errorf("%s: %w", p, ctx.Err())}

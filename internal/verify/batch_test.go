@@ -1,6 +1,8 @@
 package verify_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -171,5 +173,73 @@ func TestBatchSharesProbes(t *testing.T) {
 	wg.Wait()
 	if got := srv.Connections() - before; got != 1 {
 		t.Errorf("%d connections for five rounds of a batch, want 1", got)
+	}
+}
+
+// TestBatchOutlivesTheRound: a round that stops waiting for a reply does
+// not stop the query: the next round that asks takes its reply, and the
+// server hears the question once. Close ends what is still on its way.
+func TestBatchOutlivesTheRound(t *testing.T) {
+	lab, e := sharedWorld(t, 1)
+	b, err := e.NewBatch(verify.BatchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := verify.Q("d0.example.", dns.TypeMX)
+	b.Round().Ask(t.Context(), q) // discovery
+	lab.SetFault(verifytest.Fault{Delay: 150 * time.Millisecond})
+	q = verify.Q("d0.example.", dns.TypeTXT)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
+	defer cancel()
+	if a := b.Round().Ask(ctx, q)[q]; a.Servers[0].OK() {
+		t.Fatal("a round cut short got its answer")
+	}
+	a := b.Round().Ask(t.Context(), q)[q]
+	if !a.Servers[0].OK() {
+		t.Errorf("the next round: %+v", a.Servers[0])
+	}
+	if got := lab.Servers[0].Count("d0.example.", dns.TypeTXT, ""); got != 1 {
+		t.Errorf("the server heard the question %d times, want once", got)
+	}
+	lab.SetFault(verifytest.Fault{Drop: true})
+	ctx2, cancel2 := context.WithTimeout(t.Context(), 10*time.Millisecond)
+	defer cancel2()
+	q = verify.Q("d0.example.", dns.TypeAAAA)
+	b.Round().Ask(ctx2, q)
+	start := time.Now()
+	b.Close()
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("Close took %s", d)
+	}
+}
+
+// TestBatchLeavesSilentAddressesAlone: once the last queries to an
+// address all timed out, the batch does not ask it again for a while: its
+// questions fail at once, saying why.
+func TestBatchLeavesSilentAddressesAlone(t *testing.T) {
+	lab, e := sharedWorld(t, 1)
+	b, err := e.NewBatch(verify.BatchOptions{RetryJitter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	warm := verify.Q("d0.example.", dns.TypeSOA)
+	b.Round().Ask(t.Context(), warm)
+	lab.Servers[1].SetFault(verifytest.Fault{Drop: true})
+	first := []verify.Question{verify.Q("d0.example.", dns.TypeMX), verify.Q("d0.example.", dns.TypeTXT)}
+	b.Round().Ask(t.Context(), first...)
+	lab.Servers[1].ResetQueries()
+	q := verify.Q("d0.example.", dns.TypeAAAA)
+	start := time.Now()
+	a := b.Round().Ask(t.Context(), q)[q]
+	var se *verify.SilentError
+	if d := time.Since(start); d > 100*time.Millisecond || !errors.As(a.Servers[1].Err, &se) || !a.Servers[0].OK() {
+		t.Errorf("after %s: ns1 %v, ns2 %v; want ns2 left alone at once", d, a.Servers[0].Err, a.Servers[1].Err)
+	}
+	if n := len(lab.Servers[1].Queries()); n != 0 {
+		t.Errorf("the silent server was asked %d times", n)
+	}
+	if !verify.PathFailure(a.Servers[1].Err) {
+		t.Error("a silent address is no path failure")
 	}
 }

@@ -56,7 +56,7 @@ func (r *Round) exchange(ctx context.Context, t target, name string, qtype uint1
 		if r.batch == nil {
 			return r.send(ctx, t, key)
 		}
-		rep, ok := r.batch.exchange(ctx, key, func() reply { return r.send(ctx, t, key) })
+		rep, ok := r.batch.exchange(ctx, key, func(ctx context.Context) reply { return r.send(ctx, t, key) })
 		if !ok {
 			return reply{err: causeOf(ctx)}
 		}
@@ -68,13 +68,30 @@ func (r *Round) exchange(ctx context.Context, t target, name string, qtype uint1
 	return rep
 }
 
-// send asks over UDP, retrying a timeout up to the configured number of
+// send makes the exchange (sendTo). In a batch, a nameserver address
+// that the batch left alone (silence) is not asked, and how the exchange
+// ended is remembered for the next ones.
+func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
+	if r.batch != nil && !t.rd {
+		if err := r.batch.silent.check(t.addr); err != nil {
+			return reply{err: err}
+		}
+		rep := r.sendTo(ctx, t, key)
+		if ContextErr(ctx) == nil {
+			r.batch.silent.record(t.addr, errors.Is(rep.err, ErrTimeout))
+		}
+		return rep
+	}
+	return r.sendTo(ctx, t, key)
+}
+
+// sendTo asks over UDP, retrying a timeout up to the configured number of
 // times, and asks once over TCP when the UDP reply is truncated. Queries
 // carry EDNS0, but a server that answers FORMERR to that is asked once more
 // without it, and the last retry after a timeout goes both with and
 // without it, for a server that drops queries with EDNS0 (RFC 6891 §7); a
 // reply to a query without EDNS0 is marked.
-func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
+func (r *Round) sendTo(ctx context.Context, t target, key exchangeKey) reply {
 	dial := t.addr
 	if !t.rd && r.e.set.mapAddr != nil {
 		dial = r.e.set.mapAddr(t.addr)

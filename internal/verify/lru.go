@@ -9,8 +9,9 @@ import (
 // lru computes each key's value once, as group does, but keeps only the
 // most recently used values, up to a total size: what a batch of many
 // rounds shares without growing with the batch. A value being computed is
-// never dropped; one its computation says not to keep is given to the
-// callers that waited for it as "not kept", and they compute it again.
+// never dropped; one its computation says not to keep (the batch is
+// closing) is not given to the callers that waited for it: they compute
+// it again.
 type lru[K comparable, V any] struct {
 	max int
 
@@ -36,8 +37,9 @@ func newLRU[K comparable, V any](max int) *lru[K, V] {
 
 // do returns key's value: the kept one, the one being computed (once it
 // is), or else fn's, which says the value's size and whether to keep it.
+// fn runs in a goroutine of its own, so that a caller whose context ends
+// stops waiting (ok false) while the computation goes on for the others.
 // shared says whether the value came from another caller's computation.
-// A caller that waits stops when ctx ends and gets ok false.
 func (c *lru[K, V]) do(ctx context.Context, key K, fn func() (V, int, bool)) (val V, shared, ok bool) {
 	for {
 		c.mu.Lock()
@@ -46,7 +48,14 @@ func (c *lru[K, V]) do(ctx context.Context, key K, fn func() (V, int, bool)) (va
 			e = &entry[K, V]{done: make(chan struct{})}
 			c.entries[key] = e
 			c.mu.Unlock()
-			return c.compute(key, e, fn), false, true
+			go c.compute(key, e, fn)
+			select {
+			case <-e.done:
+				return e.val, false, true
+			case <-ctx.Done():
+				var zero V
+				return zero, false, false
+			}
 		}
 		select {
 		case <-e.done:
@@ -75,7 +84,7 @@ func (c *lru[K, V]) do(ctx context.Context, key K, fn func() (V, int, bool)) (va
 }
 
 // compute runs fn for e and keeps or drops its value.
-func (c *lru[K, V]) compute(key K, e *entry[K, V], fn func() (V, int, bool)) V {
+func (c *lru[K, V]) compute(key K, e *entry[K, V], fn func() (V, int, bool)) {
 	val, size, keep := fn()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -83,12 +92,12 @@ func (c *lru[K, V]) compute(key K, e *entry[K, V], fn func() (V, int, bool)) V {
 	if !keep {
 		delete(c.entries, key)
 		close(e.done)
-		return val
+		return
 	}
 	e.size = size
 	e.elem = c.order.PushFront(key)
 	c.size += size
-	close(e.done)
+	defer close(e.done)
 	for c.size > c.max && c.order.Len() > 1 {
 		last := c.order.Back()
 		k := last.Value.(K)
@@ -98,7 +107,6 @@ func (c *lru[K, V]) compute(key K, e *entry[K, V], fn func() (V, int, bool)) V {
 		c.size -= old.size
 		c.evicted++
 	}
-	return val
 }
 
 // evictions counts the values dropped to keep the size bound.

@@ -60,7 +60,7 @@ func (r *Round) probe(ctx context.Context, q Question) Answer {
 		return a
 	}
 	if r.batch != nil {
-		a := r.batch.probe(ctx, q.Probe, func() Answer { return r.connect(ctx, q) })
+		a := r.batch.probe(ctx, q.Probe, func(ctx context.Context) Answer { return r.connect(ctx, q) })
 		a.Question = q
 		return a
 	}
@@ -96,10 +96,8 @@ func (r *Round) carryProbes(next *Round) {
 		return now.Sub(a.Probe.Start) < keep
 	})
 	next.answers.seed(fresh)
-	next.mu.Lock()
-	defer next.mu.Unlock()
 	for q, a := range fresh {
-		next.known[q] = a
+		next.learnAnswer(q, a)
 	}
 }
 
