@@ -187,8 +187,8 @@ func checkBulk(ctx context.Context, cmd *cobra.Command, cf *configFlags, f check
 // default, within a bound on its memory that keeps it well under what a
 // list of ten thousand domains may take (300 MB).
 const (
-	bulkGCPercent = 400
-	bulkMemLimit  = 200 << 20
+	bulkGCPercent = 300
+	bulkMemLimit  = 160 << 20
 )
 
 // tuneGC applies the collector settings of a bulk check and returns what
