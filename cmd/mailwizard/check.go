@@ -34,11 +34,20 @@ findings, --json for scripts, or --markdown for a ticket. The server step
 connects to the mail server itself (port 25, client services, autoconfig);
 --no-probe keeps the check to DNS.
 
+--domain more than once (or --profile of a profile of several domains)
+checks each domain, the mail host's steps once; --json then prints JSON
+Lines, a report per domain. --domains-file checks every domain of a file
+(one a line, or CSV with a header of these flags' names), many at once,
+as a compact table, --json (JSON Lines) or --csv.
+
 Exit codes: 0 every step passes (or passes with a warning), 1 something is
-pending or failing, 2 bad input, 3 could not check (network errors only).`,
+pending or failing, 2 bad input, 3 could not check (network errors only);
+for several domains, the worst of them.`,
 		Example: `  mailwizard check --domain example.com
   mailwizard check --domain example.com --ip 192.0.2.25 --dkim-selector mail --dkim-key dkim.pem --json
-  mailwizard check --domain example.com --watch --interval 10s --timeout 30m`,
+  mailwizard check --domain example.com --watch --interval 10s --timeout 30m
+  mailwizard check --domain example.com --domain example.org --json
+  mailwizard check --domains-file customers.csv --csv > statuses.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCheck(cmd.Context(), cmd, &cf, f, e)

@@ -235,14 +235,7 @@ func (b *Batch) pause(ctx context.Context) error {
 	if b.jitter <= 0 {
 		return nil
 	}
-	t := time.NewTimer(rand.N(b.jitter))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return causeOf(ctx)
-	}
+	return sleep(ctx, rand.N(b.jitter))
 }
 
 // retryServfail reports whether a reply is a SERVFAIL that a batch asks

@@ -51,8 +51,9 @@
 // asked once for the whole batch, in a cache bounded by size, so zone
 // discovery, shared MX hosts and nameservers and a provider's SPF
 // includes cost one query each. Each round keeps its own bounds; the
-// batch adds a rate limit per nameserver address and retries with
-// jitter.
+// batch adds a rate limit per nameserver address, retries with jitter,
+// and leaves an address whose last queries all timed out alone for a
+// while (SilentError).
 //
 // Tests and the demo point the engine at loopback servers from package
 // verifytest (and probeserver) through Options.MapAddr, which maps probe

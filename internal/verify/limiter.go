@@ -70,7 +70,11 @@ func (l *limiter) sweep(now time.Time) {
 
 // wait takes a token for addr, waiting for it until ctx ends.
 func (l *limiter) wait(ctx context.Context, addr string) error {
-	d := l.reserve(addr)
+	return sleep(ctx, l.reserve(addr))
+}
+
+// sleep waits d, or less when ctx ends first (then it returns why).
+func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}
