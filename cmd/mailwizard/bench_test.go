@@ -161,7 +161,7 @@ func received(servers []*verifytest.Server) (queries, duplicates int) {
 			if q.Transport != "udp" {
 				continue
 			}
-			key := fmt.Sprint(q.Name, q.Type, q.RD)
+			key := fmt.Sprint(q.Name, q.Type, q.RD, q.DO, q.CD)
 			if seen[key] {
 				duplicates++
 			}

@@ -19,6 +19,7 @@ import (
 type checkFlags struct {
 	json, markdown, watch bool
 	interval, timeout     time.Duration
+	bulk                  bulkFlags
 }
 
 func newCheckCmd(e env) *cobra.Command {
@@ -33,11 +34,20 @@ findings, --json for scripts, or --markdown for a ticket. The server step
 connects to the mail server itself (port 25, client services, autoconfig);
 --no-probe keeps the check to DNS.
 
+--domain more than once (or --profile of a profile of several domains)
+checks each domain, the mail host's steps once; --json then prints JSON
+Lines, a report per domain. --domains-file checks every domain of a file
+(one a line, or CSV with a header of these flags' names), many at once,
+as a compact table, --json (JSON Lines) or --csv.
+
 Exit codes: 0 every step passes (or passes with a warning), 1 something is
-pending or failing, 2 bad input, 3 could not check (network errors only).`,
+pending or failing, 2 bad input, 3 could not check (network errors only);
+for several domains, the worst of them.`,
 		Example: `  mailwizard check --domain example.com
   mailwizard check --domain example.com --ip 192.0.2.25 --dkim-selector mail --dkim-key dkim.pem --json
-  mailwizard check --domain example.com --watch --interval 10s --timeout 30m`,
+  mailwizard check --domain example.com --watch --interval 10s --timeout 30m
+  mailwizard check --domain example.com --domain example.org --json
+  mailwizard check --domains-file customers.csv --csv > statuses.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCheck(cmd.Context(), cmd, &cf, f, e)
@@ -50,10 +60,19 @@ pending or failing, 2 bad input, 3 could not check (network errors only).`,
 	fl.BoolVar(&f.watch, "watch", false, "check again every --interval until every step passes, printing only changes")
 	fl.DurationVar(&f.interval, "interval", 5*time.Second, "time between checks with --watch")
 	fl.DurationVar(&f.timeout, "timeout", 0, "give up --watch after this long (0: never)")
+	f.bulk.register(fl)
 	return cmd
 }
 
 func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkFlags, e env) error {
+	if f.bulk.file != "" {
+		return checkBulk(ctx, cmd, cf, f, e)
+	}
+	for _, name := range []string{flagCSV, flagOrdered, flagConcurrency, flagRate, flagProbe, flagSecond} {
+		if cmd.Flags().Changed(name) {
+			return badInput("--%s only applies with --%s", name, flagDomainsFile)
+		}
+	}
 	switch {
 	case f.json && f.markdown:
 		return badInput("--json and --markdown: choose one")

@@ -187,7 +187,7 @@ func (f *configFlags) layer(flags *pflag.FlagSet, e env, prof *profile.Profile, 
 	if domain != "" {
 		l.cfg.Domain = domain
 	}
-	problems := f.apply(flags, &l.cfg)
+	problems := f.apply(flags.Changed, &l.cfg)
 	if err := l.cfg.Normalize(e.readFile); err != nil {
 		var ve *steps.ValidationError
 		if !errors.As(err, &ve) {
@@ -282,12 +282,12 @@ func profileError(err error) error {
 	return badInput("%w", err)
 }
 
-// apply lays the flags given on the command line over cfg. Setting one
-// kind of DKIM key file clears the other, so that a flag replaces what a
-// profile said rather than contradicting it.
-func (f *configFlags) apply(flags *pflag.FlagSet, cfg *steps.Config) []steps.FieldError {
+// apply lays the flags set says were given (on the command line, or as
+// the columns of a row of a domains file) over cfg. Setting one kind of
+// DKIM key file clears the other, so that a flag replaces what a profile
+// said rather than contradicting it.
+func (f *configFlags) apply(set func(name string) bool, cfg *steps.Config) []steps.FieldError {
 	var problems []steps.FieldError
-	set := flags.Changed
 	if set(flagHost) {
 		cfg.Host = f.host
 	}

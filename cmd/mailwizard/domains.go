@@ -14,7 +14,8 @@ import (
 )
 
 // domainsChecker runs the check rounds of several domains at once, one
-// round per domain. The domains of one mail host (steps.HostGroups) share
+// round per domain, in one verify.Batch, so that the questions they share
+// are asked once. The domains of one mail host (steps.HostGroups) share
 // the host's steps: the first domain's round asks and judges them, the
 // others' rounds ask only their own steps' questions and take those
 // results (steps.JudgeDomain).
@@ -51,9 +52,14 @@ func newDomainsChecker(resolver string, cfgs []steps.Config, e env) (domainsChec
 // one line says why. A domain whose zone cannot be found is reported as
 // such in its own report.
 func (d domainsChecker) first(ctx context.Context) ([]report.Report, []*verify.Round, error) {
+	batch, err := d.engine.NewBatch(verify.BatchOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer batch.Close()
 	rounds := make([]*verify.Round, len(d.cfgs))
 	for i := range rounds {
-		rounds[i] = d.engine.Round()
+		rounds[i] = batch.Round()
 	}
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -71,7 +77,7 @@ func (d domainsChecker) first(ctx context.Context) ([]report.Report, []*verify.R
 		found <- nil
 	}()
 	reports := d.check(rctx, rounds)
-	err := <-found
+	err = <-found
 	switch {
 	case ctx.Err() != nil:
 		return nil, nil, interrupted()
@@ -109,13 +115,18 @@ func (d domainsChecker) check(ctx context.Context, rounds []*verify.Round) []rep
 	return reports
 }
 
-// next starts the next check's rounds from the last ones.
-func next(rounds []*verify.Round) []*verify.Round {
-	out := make([]*verify.Round, len(rounds))
-	for i, r := range rounds {
-		out[i] = r.Next()
+// next starts the next check's rounds from the last ones, in a batch of
+// their own; close ends it once the check is done.
+func (d domainsChecker) next(rounds []*verify.Round) (next []*verify.Round, close func(), err error) {
+	batch, err := d.engine.NewBatch(verify.BatchOptions{})
+	if err != nil {
+		return nil, nil, err
 	}
-	return out
+	next = make([]*verify.Round, len(rounds))
+	for i, r := range rounds {
+		next[i] = r.NextIn(batch)
+	}
+	return next, batch.Close, nil
 }
 
 // exitOf is the exit code of several domains' reports: the worst.
@@ -288,8 +299,14 @@ func (d domainsChecker) watch(ctx context.Context, f checkFlags, first []report.
 			polled = true
 			return first
 		}
-		rounds = next(rounds)
+		var err error
+		var closeBatch func()
+		if rounds, closeBatch, err = d.next(rounds); err != nil {
+			printErr = err
+			return last
+		}
 		rs := d.check(ctx, rounds)
+		closeBatch()
 		if verify.ContextErr(ctx) != nil {
 			return last
 		}

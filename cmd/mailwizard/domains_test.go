@@ -121,6 +121,9 @@ func TestCheckSeveralDomains(t *testing.T) {
 	if mx := rs[1].Steps[1]; mx.ID != steps.IDMX || mx.Status != steps.StatusPass {
 		t.Errorf("example.org.'s MX: %+v", mx)
 	}
+	if _, dup := received(append(w.lab.Servers, w.lab.Resolver)); dup > 0 {
+		t.Errorf("%d questions asked twice in one check of two domains", dup)
+	}
 }
 
 // TestCheckSeveralDomainsTable: the table shows the mail host's steps once,

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -79,8 +80,12 @@ func Build(domain string, results []steps.Result, checkedAt time.Time) Report {
 	}
 	var answers []verify.Answer
 	r.Mode = ModeAuthoritative
+	titles := make(map[string]string)
+	for _, st := range steps.All() {
+		titles[st.ID] = st.Title
+	}
 	for _, res := range results {
-		r.Steps = append(r.Steps, buildStep(res))
+		r.Steps = append(r.Steps, buildStep(res, titles[res.Step]))
 		answers = append(answers, res.Observed...)
 		if res.FromResolver {
 			r.Mode = ModeResolver
@@ -107,10 +112,12 @@ func notes(answers []verify.Answer) []string {
 	return out
 }
 
-func buildStep(res steps.Result) Step {
+// buildStep is one step's part of the report; title is the step's title
+// ("" for its id).
+func buildStep(res steps.Result, title string) Step {
 	s := Step{
 		ID:            res.Step,
-		Title:         res.Step,
+		Title:         cmp.Or(title, res.Step),
 		Status:        res.Status,
 		Expected:      nonNil(res.Expected),
 		Files:         res.Files,
@@ -120,9 +127,6 @@ func buildStep(res steps.Result) Step {
 		Servers:       nonNil(res.Servers),
 		SecondOpinion: nonNil(res.SecondOpinion),
 		Probes:        res.Probes,
-	}
-	if st, ok := steps.ByID(res.Step); ok && st.Title != "" {
-		s.Title = st.Title
 	}
 	for _, ans := range res.Observed {
 		s.Observed = append(s.Observed, authoritative(ans)...)

@@ -2,9 +2,10 @@
 // nameservers of a zone, asks each of them directly and in parallel, asks the
 // recursive resolvers for a second opinion, and reports who said what.
 //
-// verify decides nothing about mail. It never sleeps except in Poll, never
-// prints, and every exchange has a deadline taken from a context. It is the
-// only package of mailwizard that talks to the network.
+// verify decides nothing about mail. It never sleeps except in Poll and
+// to pace the queries of a Batch, never prints, and every exchange has a
+// deadline taken from a context. It is the only package of mailwizard that
+// talks to the network.
 //
 // An Engine holds the options (resolver, second opinions, timeouts, the
 // bounds of a round). A Round is one check: Run calls the steps' planners,
@@ -52,6 +53,15 @@
 // Options.ProbeTimeout each), and Round.Next reuses recent results. A
 // probe never sends mail (an open-relay test stops before DATA) and never
 // authenticates. Options.NoProbe refuses them all.
+//
+// A Batch runs the rounds of many checks (many domains) at once and
+// shares their work: each distinct (server, name, type) and each probe is
+// asked once for the whole batch, in a cache bounded by size, so zone
+// discovery, shared MX hosts and nameservers and a provider's SPF
+// includes cost one query each. Each round keeps its own bounds; the
+// batch adds a rate limit per nameserver address, retries with jitter,
+// and leaves an address whose last queries all timed out alone for a
+// while (SilentError).
 //
 // Tests and the demo point the engine at loopback servers from package
 // verifytest (and probeserver) through Options.MapAddr, which maps probe

@@ -68,20 +68,46 @@ type reply struct {
 // once per round: concurrent and later callers share the first exchange.
 func (r *Round) exchange(ctx context.Context, t target, name string, qtype uint16, do bool) reply {
 	key := exchangeKey{addr: t.addr, name: name, qtype: qtype, rd: t.rd, do: do, cd: t.cd}
-	rep, ok := r.exchanges.do(ctx, key, func() reply { return r.send(ctx, t, key) })
+	rep, ok := r.exchanges.do(ctx, key, func() reply {
+		if r.batch == nil {
+			return r.send(ctx, t, key)
+		}
+		rep, ok := r.batch.exchange(ctx, key, func(ctx context.Context) reply { return r.send(ctx, t, key) })
+		if !ok {
+			return reply{err: causeOf(ctx)}
+		}
+		return rep
+	})
 	if !ok {
 		return reply{err: causeOf(ctx)}
 	}
 	return rep
 }
 
-// send asks over UDP, retrying a timeout up to the configured number of
+// send makes the exchange (sendTo). In a batch, a nameserver address
+// that the batch left alone (silence) is not asked, and how the exchange
+// ended is remembered for the next ones.
+func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
+	if r.batch != nil && !t.rd {
+		if err := r.batch.silent.check(t.addr); err != nil {
+			return reply{err: err}
+		}
+		rep := r.sendTo(ctx, t, key)
+		if ContextErr(ctx) == nil {
+			r.batch.silent.record(t.addr, errors.Is(rep.err, ErrTimeout))
+		}
+		return rep
+	}
+	return r.sendTo(ctx, t, key)
+}
+
+// sendTo asks over UDP, retrying a timeout up to the configured number of
 // times, and asks once over TCP when the UDP reply is truncated. Queries
 // carry EDNS0, but a server that answers FORMERR to that is asked once more
 // without it, and the last retry after a timeout goes both with and
 // without it, for a server that drops queries with EDNS0 (RFC 6891 §7); a
 // reply to a query without EDNS0 is marked.
-func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
+func (r *Round) sendTo(ctx context.Context, t target, key exchangeKey) reply {
 	dial := t.addr
 	if !t.rd && r.e.set.mapAddr != nil {
 		dial = r.e.set.mapAddr(t.addr)
@@ -95,12 +121,30 @@ func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 	for try := range tries {
 		var rep reply
 		var err error
+		if try > 0 && r.batch != nil {
+			if err := r.batch.pause(ctx); err != nil {
+				return reply{err: err}
+			}
+		}
 		if try > 0 && try == tries-1 {
 			rep, err = r.lastTry(ctx, dial, key, edns, plain)
 		} else {
 			rep, err = r.try(ctx, dial, key, edns, try > 0)
 		}
 		switch {
+		case err == nil && r.batch != nil && retryServfail(rep):
+			// A batch asks a SERVFAIL once more, a moment later.
+			if err := r.batch.pause(ctx); err != nil {
+				return reply{err: err}
+			}
+			m := edns
+			if rep.noEDNS {
+				m = plain
+			}
+			if again, err := r.try(ctx, dial, key, m, true); err == nil {
+				return again
+			}
+			return rep
 		case err == nil && !rep.noEDNS && rep.msg.Rcode == dns.RcodeFormatError:
 			if again, err := r.try(ctx, dial, key, plain, true); err == nil && again.msg.Rcode != dns.RcodeFormatError {
 				return again
@@ -168,6 +212,11 @@ func (r *Round) try(ctx context.Context, dial string, key exchangeKey, m *dns.Ms
 	if err := r.count.sent(key, retry, false); err != nil {
 		return reply{}, err
 	}
+	if r.batch != nil {
+		if err := r.batch.pace(ctx, key); err != nil {
+			return reply{}, err
+		}
+	}
 	in, rtt, err := r.once(ctx, "udp", dial, m)
 	if err != nil {
 		return reply{}, err
@@ -177,6 +226,11 @@ func (r *Round) try(ctx context.Context, dial string, key exchangeKey, m *dns.Ms
 	}
 	if err := r.count.sent(key, false, true); err != nil {
 		return reply{tcp: true}, err
+	}
+	if r.batch != nil {
+		if err := r.batch.pace(ctx, key); err != nil {
+			return reply{tcp: true}, err
+		}
 	}
 	in, rtt, err = r.once(ctx, "tcp", dial, m)
 	if err != nil {

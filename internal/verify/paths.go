@@ -69,6 +69,23 @@ func family(addr string) (string, bool) {
 	return "IPv6", true
 }
 
+// SilentError means an address was not asked: in the batch the round
+// belongs to, the address gave no reply to the last queries sent there,
+// each a timeout after every retry, so the batch leaves it alone for a
+// while rather than wait out the same timeouts for domain after domain.
+type SilentError struct {
+	// Timeouts is how many queries in a row timed out there.
+	Timeouts int
+	// Retry is how long the batch leaves the address alone before it
+	// asks it again.
+	Retry time.Duration
+}
+
+// Error says why the address was not asked.
+func (e *SilentError) Error() string {
+	return fmt.Sprintf("not asked: it gave no reply to the last %d queries of this bulk check (each a timeout); it is asked again after %s", e.Timeouts, e.Retry)
+}
+
 // PathFailure reports whether err says that no packet went back and forth
 // with the address (a timeout, no route, a family this machine does not
 // have, an address not waited for or not asked) rather than that the server
@@ -76,10 +93,11 @@ func family(addr string) (string, bool) {
 func PathFailure(err error) bool {
 	var ae *AbandonedError
 	var ne *NoPathError
+	var se *SilentError
 	switch {
 	case err == nil:
 		return false
-	case errors.Is(err, ErrTimeout), errors.As(err, &ae), errors.As(err, &ne):
+	case errors.Is(err, ErrTimeout), errors.As(err, &ae), errors.As(err, &ne), errors.As(err, &se):
 		return true
 	}
 	for _, errno := range []syscall.Errno{syscall.ENETUNREACH, syscall.EHOSTUNREACH, syscall.EADDRNOTAVAIL, syscall.EAFNOSUPPORT, syscall.EPROTONOSUPPORT} {

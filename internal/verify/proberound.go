@@ -59,6 +59,17 @@ func (r *Round) probe(ctx context.Context, q Question) Answer {
 		a.Err = fmt.Errorf("%s: %w", q, err)
 		return a
 	}
+	if r.batch != nil {
+		a := r.batch.probe(ctx, q.Probe, func(ctx context.Context) Answer { return r.connect(ctx, q) })
+		a.Question = q
+		return a
+	}
+	return r.connect(ctx, q)
+}
+
+// connect makes the probe of q.
+func (r *Round) connect(ctx context.Context, q Question) Answer {
+	a := Answer{Question: q}
 	r.count.probed()
 	a.Probe = r.e.run(ctx, q.Probe)
 	if a.Probe.cut {
@@ -85,10 +96,8 @@ func (r *Round) carryProbes(next *Round) {
 		return now.Sub(a.Probe.Start) < keep
 	})
 	next.answers.seed(fresh)
-	next.mu.Lock()
-	defer next.mu.Unlock()
 	for q, a := range fresh {
-		next.known[q] = a
+		next.learnAnswer(q, a)
 	}
 }
 

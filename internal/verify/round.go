@@ -44,9 +44,18 @@ type Round struct {
 	stragglers sync.WaitGroup
 	// udp are the UDP sockets the exchanges share while Run or Ask runs.
 	udp udpConns
+	// batch, when set, shares the round's exchanges and probes with the
+	// other rounds of a batch, and paces its queries.
+	batch *Batch
 
-	mu    sync.Mutex
-	known Answers
+	mu sync.Mutex
+	// known is what the round learned; version counts its changes.
+	known   Answers
+	version int
+	// snap is a copy of known at snapVersion, handed to every planner
+	// that asks before known changes again.
+	snap        Answers
+	snapVersion int
 	// zonesKnown are the zones found so far, by apex: through the
 	// resolver, or from a referral.
 	zonesKnown map[string]Zone
@@ -112,13 +121,16 @@ func (r *Round) Run(ctx context.Context, planners ...Planner) Answers {
 		probes := r.answers.completed(func(a Answer) bool { return a.Question.Via == Direct })
 		r.mu.Lock()
 		r.known = maps.Clone(probes)
+		r.version++
 		r.answers, r.hops = group[Question, Answer]{}, group[Question, Answer]{}
 		r.answers.seed(probes)
 		r.mode = viaResolver{on: true, since: time.Now()}
 		r.mu.Unlock()
 		r.run(ctx, planners)
 	}
-	return r.snapshot()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.known)
 }
 
 // run drives the planners to a fixed point.
@@ -165,7 +177,11 @@ func (r *Round) drive(ctx context.Context, p Planner) {
 		<-arrived
 		pending--
 		// Take in whatever else has arrived, so that the planner sees it
-		// all in one call.
+		// all in one call; in a batch, what arrives within a moment too.
+		if r.batch != nil {
+			r.takeIn(arrived, &pending)
+			continue
+		}
 		for more := true; more && pending > 0; {
 			select {
 			case <-arrived:
@@ -176,6 +192,30 @@ func (r *Round) drive(ctx context.Context, p Planner) {
 		}
 	}
 }
+
+// takeIn takes in the answers that arrive within coalesce.
+func (r *Round) takeIn(arrived <-chan struct{}, pending *int) {
+	if *pending == 0 {
+		return
+	}
+	t := time.NewTimer(coalesce)
+	defer t.Stop()
+	for *pending > 0 {
+		select {
+		case <-arrived:
+			*pending--
+		case <-t.C:
+			return
+		}
+	}
+}
+
+// coalesce is how long a round of a batch takes in answers that arrive
+// after one another before it calls a planner again: the replies to one
+// wave of questions come within a few milliseconds, and a planner called
+// once for all of them spares the work of many calls, which a batch of
+// many rounds at once would feel, for a wait far below a round trip.
+const coalesce = 2 * time.Millisecond
 
 // Ask asks the given questions in parallel and returns their answers.
 func (r *Round) Ask(ctx context.Context, qs ...Question) Answers {
@@ -212,20 +252,30 @@ func probeLabel() string {
 	return "mailwizard-nx-" + hex.EncodeToString(b)
 }
 
-// snapshot copies what the round knows.
+// snapshot copies what the round knows, once per change: planners that
+// ask before the next answer arrives share the copy, and never change it.
 func (r *Round) snapshot() Answers {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return maps.Clone(r.known)
+	if r.snap == nil || r.snapVersion != r.version {
+		r.snap, r.snapVersion = maps.Clone(r.known), r.version
+	}
+	return r.snap
+}
+
+// learnAnswer adds a to what the round knows.
+func (r *Round) learnAnswer(q Question, a Answer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.known[q] = a
+	r.version++
 }
 
 // answer answers q once per round.
 func (r *Round) answer(ctx context.Context, q Question) Answer {
 	a, ok := r.answers.do(ctx, q, func() Answer {
 		a := r.ask(ctx, q)
-		r.mu.Lock()
-		r.known[q] = a
-		r.mu.Unlock()
+		r.learnAnswer(q, a)
 		return a
 	})
 	if !ok {

@@ -1,6 +1,8 @@
 package dnsworld
 
 import (
+	"strings"
+
 	"github.com/miekg/dns"
 )
 
@@ -116,8 +118,12 @@ func synthesize(rrs []dns.RR, name string) []dns.RR {
 // is above a known zone (an empty non-terminal of the tree, like
 // in-addr.arpa.), NXDOMAIN otherwise.
 func (z *Zones) outsideRcodeLocked(name string) int {
+	below := "." + name
+	if name == "." {
+		below = "."
+	}
 	for apex := range z.zones {
-		if dns.IsSubDomain(name, apex) {
+		if apex == name || strings.HasSuffix(apex, below) {
 			return dns.RcodeSuccess
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -78,6 +79,45 @@ type Server struct {
 // NewServer starts a server with the given role answering from zones (nil:
 // an empty set) and returns once it listens on both UDP and TCP.
 func NewServer(role Role, zones *Zones) (*Server, error) {
+	pc, l, err := listen()
+	if err != nil {
+		return nil, err
+	}
+	return startServer(role, zones, pc, l)
+}
+
+// serverBuffer is the socket buffer NewServerOn asks for.
+const serverBuffer = 4 << 20
+
+// NewServerOn is NewServer listening on the loopback address addr
+// ("127.54.0.1:53"), for a program that reaches nameservers only at
+// their own addresses on port 53 (binding port 53 takes root).
+func NewServerOn(role Role, zones *Zones, addr string) (*Server, error) {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil || !ap.Addr().IsLoopback() {
+		return nil, fmt.Errorf("listen on %q: want a loopback address and port", addr)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen tcp: %w", err)
+	}
+	pc, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		_ = l.Close()
+		return nil, fmt.Errorf("listen udp: %w", err)
+	}
+	// A server that many checks at once ask (a load test) needs a larger
+	// receive buffer than the default, as real servers have, or the
+	// kernel drops the queries that come while it is busy.
+	if uc, ok := pc.(*net.UDPConn); ok {
+		_ = uc.SetReadBuffer(serverBuffer)
+		_ = uc.SetWriteBuffer(serverBuffer)
+	}
+	return startServer(role, zones, pc, l)
+}
+
+// startServer starts a server on pc and l.
+func startServer(role Role, zones *Zones, pc net.PacketConn, l net.Listener) (*Server, error) {
 	if zones == nil {
 		zones = NewZones()
 	}
@@ -86,10 +126,6 @@ func NewServer(role Role, zones *Zones) (*Server, error) {
 		zones:    zones,
 		closing:  make(chan struct{}),
 		negative: make(map[string]time.Time),
-	}
-	pc, l, err := listen()
-	if err != nil {
-		return nil, err
 	}
 	s.addr = l.Addr().String()
 	s.udp = &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(s.serve)}

@@ -285,8 +285,11 @@ func (zn *zone) existsLocked(name string) bool {
 	if name == zn.apex || len(zn.names[name]) > 0 {
 		return true
 	}
+	// Names are kept lower-case and absolute: a name below name ends in
+	// "." + name.
+	below := "." + name
 	for owner := range zn.names {
-		if owner != name && dns.IsSubDomain(name, owner) {
+		if strings.HasSuffix(owner, below) {
 			return true
 		}
 	}

@@ -1,0 +1,245 @@
+package verify_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/probeserver"
+	"github.com/mailwizard/mailwizard/internal/verify"
+	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
+)
+
+// sharedWorld serves n mail domains, d0.example … d<n-1>.example, on the
+// lab's two nameservers, each with its MX at the shared host
+// mx.provider.example and an SPF record that includes the provider's.
+func sharedWorld(t *testing.T, n int) (*verifytest.Lab, *verify.Engine) {
+	t.Helper()
+	zones := []string{verifytest.Zone("provider.example.",
+		"mx A 192.0.2.25",
+		`_spf TXT "v=spf1 ip4:192.0.2.0/24 -all"`,
+	)}
+	for i := range n {
+		zones = append(zones, verifytest.Zone(fmt.Sprintf("d%d.example.", i),
+			"@ MX 10 mx.provider.example.",
+			`@ TXT "v=spf1 include:_spf.provider.example -all"`,
+		))
+	}
+	return world(t, verifytest.LabConfig{Zones: zones, MinimalResponses: true})
+}
+
+// domainPlanner asks what a mail check of domain asks that other domains
+// share: its MX, the MX host's address, its SPF record and the include.
+func domainPlanner(domain string) verify.Planner {
+	return func(known verify.Answers) []verify.Question {
+		mx := verify.Q(domain, dns.TypeMX)
+		qs := []verify.Question{mx, verify.Q(domain, dns.TypeTXT), verify.Q("_spf.provider.example.", dns.TypeTXT)}
+		if a, ok := known.Get(mx); ok {
+			for _, o := range a.Servers {
+				for _, rr := range o.Records(domain, dns.TypeMX) {
+					qs = append(qs, verify.Q(rr.(*dns.MX).Mx, dns.TypeA))
+				}
+			}
+		}
+		return qs
+	}
+}
+
+// TestBatchAsksSharedQuestionsOnce: the rounds of a batch, run at once,
+// each get every answer, and every (server, name, type) reaches the servers
+// once; rounds outside a batch ask the shared questions each.
+func TestBatchAsksSharedQuestionsOnce(t *testing.T) {
+	const n = 20
+	lab, e := sharedWorld(t, n)
+	run := func(round func() *verify.Round) {
+		var wg sync.WaitGroup
+		for i := range n {
+			domain := fmt.Sprintf("d%d.example.", i)
+			wg.Go(func() {
+				known := round().Run(t.Context(), domainPlanner(domain))
+				if a, ok := known.Get(verify.Q("mx.provider.example.", dns.TypeA)); !ok || len(a.Servers) != 2 || !a.Servers[0].OK() {
+					t.Errorf("%s: the shared MX host's address is missing: %+v", domain, a)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	servers := append([]*verifytest.Server{lab.Resolver}, lab.Servers...)
+	b, err := e.NewBatch(verify.BatchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(b.Round)
+	for _, s := range servers {
+		seen := map[string]int{}
+		for _, q := range s.Queries() {
+			key := fmt.Sprint(q.Name, " ", dns.TypeToString[q.Type], " rd=", q.RD)
+			if seen[key]++; seen[key] == 2 {
+				t.Errorf("%s was asked %s more than once in a batch", s.Addr(), key)
+			}
+		}
+	}
+	st := b.Stats()
+	if st.Shared == 0 || st.Queries == 0 {
+		t.Errorf("stats %+v: nothing shared", st)
+	}
+	t.Logf("batch: %+v", st)
+
+	for _, s := range servers {
+		s.ResetQueries()
+	}
+	run(e.Round)
+	if got := lab.Servers[0].Count("_spf.provider.example.", dns.TypeTXT, ""); got != n {
+		t.Errorf("without a batch the include was asked %d times of ns1, want %d", got, n)
+	}
+}
+
+// TestBatchRate: a batch sends no more queries a second to one address
+// than its rate, after a burst.
+func TestBatchRate(t *testing.T) {
+	lab, e := sharedWorld(t, 0)
+	b, err := e.NewBatch(verify.BatchOptions{Rate: 40, Burst: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var qs []verify.Question
+	for i := range 10 {
+		qs = append(qs, verify.Q(fmt.Sprintf("n%d.provider.example.", i), dns.TypeA))
+	}
+	r := b.Round()
+	r.Ask(t.Context(), verify.Q("provider.example.", dns.TypeSOA)) // discovery first
+	start := time.Now()
+	r.Ask(t.Context(), qs...)
+	// Ten questions to each server at 40 a second, one at once: 225 ms.
+	if d := time.Since(start); d < 200*time.Millisecond {
+		t.Errorf("10 queries to one address in %s at 40 a second", d)
+	}
+	if b.Stats().Waited == 0 {
+		t.Error("no query waited for the rate")
+	}
+	if got := lab.Servers[0].Count("n9.provider.example.", dns.TypeA, ""); got != 1 {
+		t.Errorf("n9 asked %d times", got)
+	}
+	if _, err := e.NewBatch(verify.BatchOptions{Burst: -1}); err == nil {
+		t.Error("a negative burst is taken")
+	}
+}
+
+// TestBatchRetriesServfail: in a batch a SERVFAIL is asked once more, a
+// moment later; outside one it is not.
+func TestBatchRetriesServfail(t *testing.T) {
+	lab, e := sharedWorld(t, 1)
+	q := verify.Q("d0.example.", dns.TypeMX)
+	lab.Servers[0].SetFault(verifytest.Fault{Rcode: dns.RcodeServerFailure})
+	b, err := e.NewBatch(verify.BatchOptions{RetryJitter: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := b.Round().Ask(t.Context(), q)[q]
+	if got := lab.Servers[0].Count("d0.example.", dns.TypeMX, ""); got != 2 || a.Servers[0].OK() {
+		t.Errorf("in a batch: %d queries, want 2; observation %+v", got, a.Servers[0])
+	}
+	lab.Servers[0].ResetQueries()
+	e.Round().Ask(t.Context(), q)
+	if got := lab.Servers[0].Count("d0.example.", dns.TypeMX, ""); got != 1 {
+		t.Errorf("outside a batch: %d queries, want 1", got)
+	}
+}
+
+// TestBatchSharesProbes: the rounds of a batch make each distinct probe
+// once.
+func TestBatchSharesProbes(t *testing.T) {
+	w := newProbeWorld(t)
+	srv := w.mail(25, w.cert("mail.example.com"), probeserver.MailConfig{})
+	q := verify.ServiceProbe(at(25), "mail.example.com", verify.ProtoSMTP, verify.TLSStartTLS)
+	b, err := w.engine().NewBatch(verify.BatchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := srv.Connections()
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if a := b.Round().Ask(t.Context(), q)[q]; a.Probe == nil || a.Question != q {
+				t.Errorf("answer %+v", a)
+			}
+		})
+	}
+	wg.Wait()
+	if got := srv.Connections() - before; got != 1 {
+		t.Errorf("%d connections for five rounds of a batch, want 1", got)
+	}
+}
+
+// TestBatchOutlivesTheRound: a round that stops waiting for a reply does
+// not stop the query: the next round that asks takes its reply, and the
+// server hears the question once. Close ends what is still on its way.
+func TestBatchOutlivesTheRound(t *testing.T) {
+	lab, e := sharedWorld(t, 1)
+	b, err := e.NewBatch(verify.BatchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := verify.Q("d0.example.", dns.TypeMX)
+	b.Round().Ask(t.Context(), q) // discovery
+	lab.SetFault(verifytest.Fault{Delay: 150 * time.Millisecond})
+	q = verify.Q("d0.example.", dns.TypeTXT)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
+	defer cancel()
+	if a := b.Round().Ask(ctx, q)[q]; a.Servers[0].OK() {
+		t.Fatal("a round cut short got its answer")
+	}
+	a := b.Round().Ask(t.Context(), q)[q]
+	if !a.Servers[0].OK() {
+		t.Errorf("the next round: %+v", a.Servers[0])
+	}
+	if got := lab.Servers[0].Count("d0.example.", dns.TypeTXT, ""); got != 1 {
+		t.Errorf("the server heard the question %d times, want once", got)
+	}
+	lab.SetFault(verifytest.Fault{Drop: true})
+	ctx2, cancel2 := context.WithTimeout(t.Context(), 10*time.Millisecond)
+	defer cancel2()
+	q = verify.Q("d0.example.", dns.TypeAAAA)
+	b.Round().Ask(ctx2, q)
+	start := time.Now()
+	b.Close()
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("Close took %s", d)
+	}
+}
+
+// TestBatchLeavesSilentAddressesAlone: once the last queries to an
+// address all timed out, the batch does not ask it again for a while: its
+// questions fail at once, saying why.
+func TestBatchLeavesSilentAddressesAlone(t *testing.T) {
+	lab, e := sharedWorld(t, 1)
+	b, err := e.NewBatch(verify.BatchOptions{RetryJitter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	warm := verify.Q("d0.example.", dns.TypeSOA)
+	b.Round().Ask(t.Context(), warm)
+	lab.Servers[1].SetFault(verifytest.Fault{Drop: true})
+	first := []verify.Question{verify.Q("d0.example.", dns.TypeMX), verify.Q("d0.example.", dns.TypeTXT)}
+	b.Round().Ask(t.Context(), first...)
+	lab.Servers[1].ResetQueries()
+	q := verify.Q("d0.example.", dns.TypeAAAA)
+	start := time.Now()
+	a := b.Round().Ask(t.Context(), q)[q]
+	var se *verify.SilentError
+	if d := time.Since(start); d > 100*time.Millisecond || !errors.As(a.Servers[1].Err, &se) || !a.Servers[0].OK() {
+		t.Errorf("after %s: ns1 %v, ns2 %v; want ns2 left alone at once", d, a.Servers[0].Err, a.Servers[1].Err)
+	}
+	if n := len(lab.Servers[1].Queries()); n != 0 {
+		t.Errorf("the silent server was asked %d times", n)
+	}
+	if !verify.PathFailure(a.Servers[1].Err) {
+		t.Error("a silent address is no path failure")
+	}
+}
