@@ -177,6 +177,11 @@ func (z zoneIndex) plan(sr StepRecords, g group) Change {
 			owned = append(owned, cur)
 		}
 	}
+	if len(owned) == 1 && allAnyValid(g.recs) && r.Valid(owned[0].Value) {
+		// One of many equally right values is published already.
+		c.Action, c.Want = Keep, owned
+		return c
+	}
 	for _, w := range g.recs {
 		if !slices.ContainsFunc(owned, func(cur steps.Record) bool { return sameRecord(cur, w) }) {
 			c.Add = append(c.Add, w)
@@ -237,6 +242,10 @@ func dnssecType(t string) bool {
 		return true
 	}
 	return false
+}
+
+func allAnyValid(recs []steps.Record) bool {
+	return !slices.ContainsFunc(recs, func(r steps.Record) bool { return !r.AnyValid })
 }
 
 func allOptional(recs []steps.Record) bool {

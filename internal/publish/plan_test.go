@@ -188,3 +188,36 @@ func TestWantedLeavesSkippedSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestComputeAnyValid: an MTA-STS record whose id was made for a run that
+// keeps nothing stands for any valid MTA-STS record already there; a
+// pinned id, or a broken record there, is replaced.
+func TestComputeAnyValid(t *testing.T) {
+	const name = "_mta-sts.example.com."
+	want := func(anyValid bool) []publish.StepRecords {
+		r := rec(name, "TXT", "v=STSv1; id=20261203T180000Z")
+		r.AnyValid = anyValid
+		return []publish.StepRecords{{ID: steps.IDMTASTS, Where: steps.AtDNSProvider, Records: []steps.Record{r}}}
+	}
+	for label, tc := range map[string]struct {
+		anyValid bool
+		current  []steps.Record
+		action   publish.Action
+	}{
+		"fresh id, an earlier record kept":     {true, []steps.Record{rec(name, "TXT", "v=STSv1; id=20260301T120000Z")}, publish.Keep},
+		"fresh id, nothing there":              {true, nil, publish.Add},
+		"fresh id, a broken record replaced":   {true, []steps.Record{rec(name, "TXT", "v=STSv1; id=2026-03-01")}, publish.Replace},
+		"fresh id, two records replaced":       {true, []steps.Record{rec(name, "TXT", "v=STSv1; id=a1"), rec(name, "TXT", "v=STSv1; id=b2")}, publish.Replace},
+		"pinned id, an earlier record changed": {false, []steps.Record{rec(name, "TXT", "v=STSv1; id=20260301T120000Z")}, publish.Replace},
+	} {
+		t.Run(label, func(t *testing.T) {
+			c := action(t, publish.Compute(zone, want(tc.anyValid), tc.current), name, "TXT")
+			if c.Action != tc.action {
+				t.Errorf("%s, want %s", c.Action, tc.action)
+			}
+			if c.Action == publish.Keep && c.Want[0].Value != tc.current[0].Value {
+				t.Errorf("the plan shows %q kept, want the published %q", c.Want[0].Value, tc.current[0].Value)
+			}
+		})
+	}
+}

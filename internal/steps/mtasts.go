@@ -57,7 +57,7 @@ func mtastsStep() definition {
 		records: mtastsRecords, files: mtastsFiles, questions: mtastsQuestions, judge: judgeMTASTS,
 		owns: []Ownership{
 			// RFC 8461 §3.1: MTA-STS records start "v=STSv1".
-			{Type: "TXT", tag: "v=STSv1", separators: "; ", What: "MTA-STS record",
+			{Type: "TXT", tag: "v=STSv1", separators: "; ", What: "MTA-STS record", valid: validMTASTS,
 				Note: "only the TXT record starting v=STSv1 is mailwizard's"},
 			{Type: "CNAME", What: "MTA-STS web host alias",
 				Note: "the alias of the web host that serves the policy"},
@@ -136,6 +136,13 @@ func policyDigestID(cfg Config) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// validMTASTS reports whether an MTA-STS record's value keeps RFC 8461's
+// grammar.
+func validMTASTS(value string) bool {
+	_, err := mtasts.ParseRecord(value)
+	return err == nil
+}
+
 // mtastsValue is the TXT record to publish.
 func mtastsValue(cfg Config) string { return mtasts.Record{ID: cfg.MTASTSID}.String() }
 
@@ -146,7 +153,7 @@ func mtastsRecords(cfg Config) []Record {
 	if cfg.Domain == "" {
 		return nil
 	}
-	out := []Record{{Name: mtastsName(cfg.Domain), Type: "TXT", TTL: cfg.TTL, Value: mtastsValue(cfg)}}
+	out := []Record{{Name: mtastsName(cfg.Domain), Type: "TXT", TTL: cfg.TTL, Value: mtastsValue(cfg), AnyValid: cfg.MTASTSIDFresh}}
 	if cfg.Host != "" {
 		out = append(out, Record{Name: policyHost(cfg.Domain), Type: "CNAME", TTL: cfg.TTL, Value: cfg.Host, Optional: true})
 	}

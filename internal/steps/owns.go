@@ -20,6 +20,14 @@ type Ownership struct {
 	// followed by its end or one of separators; empty, every record of
 	// the type at the name is owned.
 	tag, separators string
+	// valid, when set, says whether an owned value keeps its grammar.
+	valid func(string) bool
+}
+
+// Valid reports whether an owned value keeps the grammar of its kind of
+// record; without a grammar to keep, every value does.
+func (o Ownership) Valid(value string) bool {
+	return o.valid == nil || o.valid(value)
 }
 
 // Owns reports whether a current value (TXT joined and unquoted) belongs

@@ -101,20 +101,22 @@ func (c *Config) normalizeTLSCert(p *problems, readFile func(string) ([]byte, er
 // kept while the policy stays what prev (the saved profile's Config; nil
 // when there is none) described. Otherwise the policy is new (a new mode, a
 // new mail host) and needs a new id, because senders fetch a policy again
-// only when its id changes (RFC 8461 §3.1): the UTC time now when the
-// Config will be saved (saved), so that the id records when the policy was
-// made; else an id made from the policy itself, so that runs that keep
-// nothing agree with each other and publishing twice changes nothing.
+// only when its id changes (RFC 8461 §3.1): the UTC time now, so that the
+// id records when the policy was made. When that id will not be saved and
+// no earlier policy is known (no id, no profile), the id is fresh
+// (MTASTSIDFresh): any valid MTA-STS record already published stands for
+// it, so that runs that keep nothing agree with each other and publishing
+// twice changes nothing.
 func (c *Config) StampMTASTS(prev *Config, now time.Time, saved bool) {
 	if c.Domain == "" {
 		return
 	}
 	same := prev == nil || proposedPolicy(c.withDefaults()).String() == proposedPolicy(prev.withDefaults()).String()
+	c.MTASTSIDFresh = false
 	switch {
 	case c.MTASTSID != "" && same:
-	case saved:
-		c.MTASTSID = mtasts.NewID(now)
 	default:
-		c.MTASTSID = policyDigestID(c.withDefaults())
+		c.MTASTSID = mtasts.NewID(now)
+		c.MTASTSIDFresh = !saved && prev == nil
 	}
 }

@@ -79,29 +79,36 @@ func TestStampMTASTS(t *testing.T) {
 	later := at.Add(48 * time.Hour)
 	saved := Config{Domain: "example.com.", MTASTSMode: "testing", MTASTSID: "20260301T120000Z"}
 	enforce := Config{Domain: "example.com.", MTASTSMode: "enforce", MTASTSID: "20260301T120000Z"}
-	digest := policyDigestID(enforce.withDefaults())
 	tests := map[string]struct {
 		cfg   Config
 		prev  *Config
 		saved bool
 		want  string
+		fresh bool
 	}{
-		"no profile, no id, saved":     {Config{Domain: "example.com."}, nil, true, "20260303T120000Z"},
-		"no profile, no id, not saved": {Config{Domain: "example.com.", MTASTSMode: "enforce"}, nil, false, digest},
-		"no profile, an id":            {Config{Domain: "example.com.", MTASTSID: "abc"}, nil, false, "abc"},
-		"same policy":                  {saved, &saved, true, "20260301T120000Z"},
-		"same policy, by default":      {Config{Domain: "example.com.", MTASTSID: "20260301T120000Z"}, &saved, false, "20260301T120000Z"},
-		"new mode, saved":              {enforce, &saved, true, "20260303T120000Z"},
-		"new mode, not saved":          {enforce, &saved, false, digest},
-		"new mail host":                {Config{Domain: "example.com.", Host: "mx.example.com.", MTASTSID: "20260301T120000Z"}, &saved, true, "20260303T120000Z"},
-		"a profile without an id":      {Config{Domain: "example.com."}, &Config{Domain: "example.com."}, true, "20260303T120000Z"},
-		"no domain":                    {Config{}, nil, true, ""},
+		"no profile, no id, saved":     {Config{Domain: "example.com."}, nil, true, "20260303T120000Z", false},
+		"no profile, no id, not saved": {Config{Domain: "example.com.", MTASTSMode: "enforce"}, nil, false, "20260303T120000Z", true},
+		"no profile, an id":            {Config{Domain: "example.com.", MTASTSID: "abc"}, nil, false, "abc", false},
+		"same policy":                  {saved, &saved, true, "20260301T120000Z", false},
+		"same policy, by default":      {Config{Domain: "example.com.", MTASTSID: "20260301T120000Z"}, &saved, false, "20260301T120000Z", false},
+		"new mode, saved":              {enforce, &saved, true, "20260303T120000Z", false},
+		"new mode, not saved":          {enforce, &saved, false, "20260303T120000Z", false},
+		"new mail host":                {Config{Domain: "example.com.", Host: "mx.example.com.", MTASTSID: "20260301T120000Z"}, &saved, true, "20260303T120000Z", false},
+		"a profile without an id":      {Config{Domain: "example.com."}, &Config{Domain: "example.com."}, true, "20260303T120000Z", false},
+		"no domain":                    {Config{}, nil, true, "", false},
 	}
 	for name, tc := range tests {
 		cfg := tc.cfg
 		cfg.StampMTASTS(tc.prev, later, tc.saved)
-		if cfg.MTASTSID != tc.want {
-			t.Errorf("%s: id %q, want %q", name, cfg.MTASTSID, tc.want)
+		if cfg.MTASTSID != tc.want || cfg.MTASTSIDFresh != tc.fresh {
+			t.Errorf("%s: id %q (fresh %v), want %q (fresh %v)", name, cfg.MTASTSID, cfg.MTASTSIDFresh, tc.want, tc.fresh)
+		}
+		if cfg.Domain == "" {
+			continue
+		}
+		rec := mtastsRecords(cfg.withDefaults())[0]
+		if rec.AnyValid != tc.fresh {
+			t.Errorf("%s: the TXT record's AnyValid is %v, want %v", name, rec.AnyValid, tc.fresh)
 		}
 	}
 }

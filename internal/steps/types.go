@@ -63,6 +63,11 @@ type Record struct {
 	// Optional records may be left out (null SRV for services not offered,
 	// the autoconfig CNAME).
 	Optional bool `json:"optional,omitempty"`
+	// AnyValid marks a record whose value is one of many equally right
+	// (the id of an MTA-STS policy made for a run that keeps nothing): a
+	// valid record the step owns at its name and type stands for it, and
+	// publishing keeps that one.
+	AnyValid bool `json:"-"`
 }
 
 // File is a file to serve on a web server rather than a record to
@@ -210,9 +215,13 @@ type Config struct {
 	// MTASTSID is the id of the MTA-STS policy: the UTC time the policy
 	// was made ("20260301T120000Z"), set where the Config is made
 	// (StampMTASTS) and saved in the profile, so that the TXT record stays
-	// the same until the policy changes. A Config that keeps no profile
-	// gets an id made from the policy itself.
+	// the same until the policy changes. A Config built by hand, which
+	// nobody stamped, gets an id made from the policy itself.
 	MTASTSID string
+	// MTASTSIDFresh is set when StampMTASTS made the id for a run that
+	// keeps nothing and knows no earlier policy: the record it proposes
+	// is AnyValid, so that publishing twice changes nothing.
+	MTASTSIDFresh bool
 	// TLSRPTRUA is where TLS-RPT reports go: a mailto: or https: URI;
 	// default mailto:tls-reports@<domain>.
 	TLSRPTRUA string
