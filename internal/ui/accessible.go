@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
@@ -20,6 +22,9 @@ import (
 type lineReader struct {
 	r       *bufio.Reader
 	pending []byte
+	// emptyAs, when set, is read in place of an empty line: huh's
+	// accessible multiple choice takes "0" for done, not an empty line.
+	emptyAs string
 	// exhausted is set once a read found no input left: a question was
 	// asked that nobody can answer any more.
 	exhausted bool
@@ -33,6 +38,9 @@ func (l *lineReader) Read(p []byte) (int, error) {
 		if len(line) == 0 {
 			l.exhausted = errors.Is(err, io.EOF)
 			return 0, err
+		}
+		if l.emptyAs != "" && strings.TrimSpace(string(line)) == "" {
+			line = []byte(l.emptyAs + "\n")
 		}
 		l.pending = line
 	}
@@ -56,10 +64,11 @@ type accessible struct {
 // errQuit ends the walk normally.
 var errQuit = errors.New("quit")
 
-// errInputEnded ends the form when the input ran out before every question
-// was answered: huh would take the proposed answers for the rest (and, for
-// the DKIM key, generate one), which nobody chose.
-var errInputEnded = errors.New("the input ended before every question was answered")
+// ErrInputEnded is returned by Run when the input ran out before every
+// question of the form was answered: huh would take the proposed answers
+// for the rest (and, for the DKIM key, generate one), which nobody chose,
+// so nothing is saved. The command exits 2.
+var ErrInputEnded = errors.New("the input ended before every question was answered; nothing was saved")
 
 // readLine reads one answer, or gives up when ctx ends.
 func (a accessible) readLine(ctx context.Context) (string, error) {
@@ -97,7 +106,7 @@ func (a accessible) runForm(ctx context.Context, groups ...*huh.Group) error {
 		return ErrInterrupted
 	case err := <-done:
 		if a.in.exhausted {
-			return errInputEnded
+			return ErrInputEnded
 		}
 		if err != nil {
 			return fmt.Errorf("ask: %w", err)
@@ -133,7 +142,12 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ s
 			if p.hidden != nil && p.hidden() {
 				continue
 			}
-			if err := a.runForm(ctx, p.group); err != nil {
+			if p.multi {
+				a.in.emptyAs = "0"
+			}
+			err := a.runForm(ctx, p.group)
+			a.in.emptyAs = ""
+			if err != nil {
 				return ans.valid(a.be.readFile), false, err
 			}
 		}
@@ -151,10 +165,10 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ s
 	}
 }
 
-// walk shows the steps one by one; it returns the Config as it ends (with
-// any skips) and ErrInterrupted, errQuit or nil.
-func (a accessible) walk(ctx context.Context, cfg steps.Config, startAtOverview bool) (steps.Config, error) {
-	results := map[string]steps.Result{}
+// walk shows the steps one by one, keeping their results in results; it
+// returns the Config as it ends (with any skips) and ErrInterrupted,
+// errQuit or nil.
+func (a accessible) walk(ctx context.Context, cfg steps.Config, startAtOverview bool, results map[string]steps.Result) (steps.Config, error) {
 	i := 0
 	if startAtOverview {
 		i = len(a.all)
@@ -189,13 +203,18 @@ func (a accessible) check(ctx context.Context, cfg steps.Config, ids []string, r
 }
 
 // step shows step i until the person moves on; it returns the next index.
+// A check again prints only what changed, so that a screen reader is not
+// read the whole step each time.
 func (a accessible) step(ctx context.Context, cfg *steps.Config, results map[string]steps.Result, i int) (int, error) {
-	sh := &shared{styles: newStyles(look{noColor: true}), keys: newKeyMap(a.be.publisher != nil), now: a.be.now, width: 80, height: 24}
+	sh := a.shared()
 	zone := false
 	id := a.all[i].ID
-	for {
+	var last []string
+	show := func(full bool) error {
 		screen := newStepScreen(sh, a.all, i, *cfg)
-		plainStep(a.out, screen, zone)
+		if full {
+			plainStep(a.out, screen, zone)
+		}
 		var checkErr error
 		if !isSkipped(*cfg, id) {
 			checkErr = a.check(ctx, *cfg, []string{id}, results)
@@ -203,11 +222,30 @@ func (a accessible) step(ctx context.Context, cfg *steps.Config, results map[str
 		if r, ok := results[id]; ok && !isSkipped(*cfg, id) {
 			screen = screen.withResult(r)
 		}
-		plainStatus(a.out, screen, checkErr)
-		prompt := "Enter checks again; n next, b back, s skip (not mine), z zone-file lines, o overview, q quit"
-		if a.be.publisher != nil {
-			prompt += "; demo: p publish, m publish a mistake"
+		lines := plainStatus(screen, checkErr)
+		switch {
+		case full || last == nil:
+			printLines(a.out, lines)
+		case slices.Equal(lines, last):
+			fmt.Fprintf(a.out, "No change: %s\n", lines[0])
+		default:
+			printLines(a.out, changedLines(last, lines))
 		}
+		last = lines
+		return nil
+	}
+	if err := show(true); err != nil {
+		return i, err
+	}
+	k := newStepScreen(sh, a.all, i, *cfg).keys(false)
+	prompt := "Enter checks again; n next, b back, s skip (not mine), z zone-file lines, o overview, q quit"
+	if k.publish {
+		prompt += "; p publish"
+	}
+	if k.mistake {
+		prompt += "; m publish a typical mistake (demo)"
+	}
+	for {
 		fmt.Fprintln(a.out, prompt+".")
 		line, err := a.readLine(ctx)
 		if err != nil {
@@ -215,6 +253,9 @@ func (a accessible) step(ctx context.Context, cfg *steps.Config, results map[str
 		}
 		switch strings.ToLower(line) {
 		case "":
+			if err := show(false); err != nil {
+				return i, err
+			}
 		case "n":
 			return i + 1, nil
 		case "b":
@@ -225,25 +266,83 @@ func (a accessible) step(ctx context.Context, cfg *steps.Config, results map[str
 			return i, errQuit
 		case "z":
 			zone = !zone
+			last = nil
+			if err := show(true); err != nil {
+				return i, err
+			}
 		case "s":
+			if !isSkipped(*cfg, id) {
+				fmt.Fprintf(a.out, "Mark %s as not yours? It is then not checked, and the summary leaves it out. Type y to confirm, anything else keeps it.\n", a.all[i].Title)
+				answer, err := a.readLine(ctx)
+				if err != nil {
+					return i, err
+				}
+				if !strings.EqualFold(answer, "y") {
+					fmt.Fprintln(a.out, "Kept.")
+					continue
+				}
+			}
 			toggleSkipIn(cfg, id)
 			a.saveConfig(*cfg)
 			if isSkipped(*cfg, id) {
-				fmt.Fprintf(a.out, "Skipped %s: marked as not yours.\n", a.all[i].Title)
+				fmt.Fprintf(a.out, "Skipped %s: marked as not yours. To take it back, open it again and type s.\n", a.all[i].Title)
 				return i + 1, nil
 			}
-		case "p", "m":
-			a.publish(id, line == "m")
+			fmt.Fprintf(a.out, "Checking %s again.\n", a.all[i].Title)
+			last = nil
+		case "p":
+			if !k.publish {
+				fmt.Fprintln(a.out, "There is nothing to publish for this step here.")
+				continue
+			}
+			if err := a.publish(ctx, *cfg, a.all[i]); err != nil {
+				return i, err
+			}
+		case "m":
+			if !k.mistake {
+				fmt.Fprintln(a.out, "Typical mistakes are only in the demo.")
+				continue
+			}
+			text, err := a.be.publishing.demo.PublishMistake(id)
+			if err != nil {
+				fmt.Fprintf(a.out, "Could not publish: %v\n", err)
+				continue
+			}
+			fmt.Fprintln(a.out, text)
 		default:
 			fmt.Fprintf(a.out, "%q is not one of the choices.\n", line)
 		}
 	}
 }
 
+// shared is the screens' shared state for plain lines.
+func (a accessible) shared() *shared {
+	demo := a.be.publishing != nil && a.be.publishing.demo != nil
+	return &shared{styles: newStyles(look{noColor: true}), keys: newKeyMap(a.be.publishing != nil, demo), now: a.be.now, width: 80, height: 24}
+}
+
+func printLines(w io.Writer, lines []string) {
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
+}
+
+// changedLines is the status line and every line that was not there
+// before.
+func changedLines(before, now []string) []string {
+	out := []string{"Now: " + now[0]}
+	for _, l := range now[1:] {
+		if !slices.Contains(before, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // overview checks every step and lists them; it returns the index of the
 // step to open.
 func (a accessible) overview(ctx context.Context, cfg *steps.Config, results map[string]steps.Result) (int, error) {
-	sh := &shared{styles: newStyles(look{noColor: true}), keys: newKeyMap(false), now: a.be.now, width: 80, height: 24}
+	sh := a.shared()
 	var ids []string
 	for _, st := range a.all {
 		if !isSkipped(*cfg, st.ID) {
@@ -304,22 +403,40 @@ func (a accessible) saveConfig(cfg steps.Config) {
 	}
 }
 
-func (a accessible) publish(id string, mistake bool) {
-	p := a.be.publisher
-	if p == nil {
-		fmt.Fprintln(a.out, "Publishing is only possible in the demo.")
-		return
+// publish shows the step's plan and publishes it once confirmed.
+func (a accessible) publish(ctx context.Context, cfg steps.Config, st steps.Step) error {
+	var msg tea.Msg
+	if st.ID == steps.IDServer && a.be.publishing.demo != nil {
+		msg = demoDirect(st.ID, a.be.publishing.demo.PublishElsewhere)()
+	} else {
+		fmt.Fprintln(a.out, "Reading the zone…")
+		planned := planStep(ctx, a.be, cfg, st)().(plannedMsg)
+		if planned.err != nil {
+			fmt.Fprintf(a.out, "Could not publish: %v\n", planned.err)
+			return nil
+		}
+		v := planned.view
+		printLines(a.out, v.lines())
+		if !v.changes() {
+			return nil
+		}
+		answer, err := a.readLine(ctx)
+		if err != nil {
+			return err
+		}
+		if !strings.EqualFold(answer, "y") {
+			fmt.Fprintln(a.out, "Nothing was published.")
+			return nil
+		}
+		msg = applyPlan(ctx, a.be, v)()
 	}
-	publish := p.Publish
-	if mistake {
-		publish = p.PublishMistake
+	applied := msg.(appliedMsg)
+	if applied.err != nil {
+		fmt.Fprintf(a.out, "Could not publish: %v\n", applied.err)
+		return nil
 	}
-	text, err := publish(id)
-	if err != nil {
-		fmt.Fprintf(a.out, "Could not publish: %v\n", err)
-		return
-	}
-	fmt.Fprintln(a.out, text)
+	fmt.Fprintln(a.out, applied.text+" Press Enter to check again.")
+	return nil
 }
 
 func (a accessible) exportReport(cfg steps.Config, results map[string]steps.Result) {
@@ -327,7 +444,7 @@ func (a accessible) exportReport(cfg steps.Config, results map[string]steps.Resu
 		fmt.Fprintln(a.out, "Exporting a report is not available here.")
 		return
 	}
-	path, err := a.be.writeFile(reportName(a.export, cfg), a.be.report(cfg, inOrder(a.all, results)))
+	path, err := a.be.writeFile(reportName(a.export, cfg, a.be.publishing != nil && a.be.publishing.demo != nil), a.be.report(cfg, inOrder(a.all, cfg, results)))
 	if err != nil {
 		fmt.Fprintf(a.out, "Could not write the report: %v\n", err)
 		return

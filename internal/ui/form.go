@@ -192,7 +192,7 @@ func (f formModel) head() []string {
 		st.brand.Render("mailwizard") + st.subtle.Render(" · set up the DNS of a mail server"),
 		st.rule.Render(strings.Repeat("─", max(f.w, 1))),
 	}
-	if f.be.publisher != nil {
+	if f.be.publishing != nil && f.be.publishing.demo != nil {
 		head = append(head, hanging(st.flash.Render("Demo: "), st.flash.Render("every answer is filled in for the demo's mail server; press enter to keep each one."), f.w)...)
 	}
 	return head

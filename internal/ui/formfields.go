@@ -178,6 +178,9 @@ func (f fields) identityGroup() *huh.Group {
 type page struct {
 	group  *huh.Group
 	hidden func() bool
+	// multi is set for a page of one multiple choice, which the
+	// accessible prompts end with "0" (Enter keeps the choice there).
+	multi bool
 }
 
 // detailGroups ask the rest: addresses, DKIM, DMARC, services and the DNS
@@ -203,7 +206,7 @@ func (f fields) detailPages() []page {
 		Options(serviceOptions(a.services)...).Value(&a.services).Validate(v.services)
 	const servicesTitle, servicesDesc = "Services offered to mail clients", "Published as SRV records so that mail apps configure themselves (RFC 6186, RFC 8314)."
 	if f.accessible {
-		services = services.Title(sentence(servicesTitle) + " " + servicesDesc + " Type a number to switch a service on or off, 0 when done.")
+		services = services.Title(sentence(servicesTitle) + " " + servicesDesc + " Type a number to switch a service on or off; Enter (or 0) keeps the services marked ✓.")
 	} else {
 		services = services.Title(servicesTitle).Description(servicesDesc)
 	}
@@ -241,8 +244,8 @@ func (f fields) detailPages() []page {
 				huh.NewOption("reject: refuse failing mail", steps.DMARCReject),
 			),
 			f.input("rua", "DMARC report address", "Receivers send a daily summary of who sent mail as you to this address.", &a.rua, v.rua),
-			services,
 		)},
+		{group: huh.NewGroup(services), multi: true},
 		{group: huh.NewGroup(provider)},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/mailwizard/mailwizard/internal/report"
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
@@ -48,6 +49,18 @@ type model struct {
 	showHelp bool
 	clockOn  bool
 	flash    string
+	// flashUntil is the step whose turning green ends the flash (what it
+	// announced has happened); "" ends it at the next key.
+	flashUntil string
+	// confirmSkip is the step on which s was pressed once: a second s
+	// marks it as not mine.
+	confirmSkip string
+	// plan is a publish plan waiting for yes or no; planning is set while
+	// the zone is read.
+	plan     *planView
+	planning bool
+	// said are the report's notes about the network already said once.
+	said map[string]bool
 
 	interrupted bool // ctrl+c: Run returns ErrInterrupted
 	quitting    bool
@@ -72,10 +85,12 @@ func newModel(mc modelConfig, be backend, all []steps.Step) model {
 	if be.tick == nil {
 		be.tick = tea.Tick
 	}
-	sh := &shared{look: mc.look, styles: newStyles(mc.look), keys: newKeyMap(be.publisher != nil), now: be.now}
+	demo := be.publishing != nil && be.publishing.demo != nil
+	sh := &shared{look: mc.look, styles: newStyles(mc.look), keys: newKeyMap(be.publishing != nil, demo), now: be.now}
 	m := model{
 		sh: sh, be: be, all: all, cfg: mc.cfg, exportDir: mc.exportDir,
 		results: map[string]steps.Result{},
+		said:    map[string]bool{},
 		watch:   newWatch(mc.interval),
 		spin:    spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(sh.styles.spinner)),
 		help:    help.New(),
@@ -99,12 +114,6 @@ type preparedMsg struct {
 
 // savedMsg says whether the profile was written.
 type savedMsg struct{ err error }
-
-// publishedMsg is what the demo world did.
-type publishedMsg struct {
-	text string
-	err  error
-}
 
 // exportedMsg says where the report went.
 type exportedMsg struct {
@@ -174,8 +183,8 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		switch {
 		case msg.generated != "":
 			cmds = append(cmds, flash("Wrote the new DKIM private key to "+msg.generated+"; point your mail server's DKIM signing at it."))
-		case m.be.publisher != nil:
-			cmds = append(cmds, flash("Demo: press p to publish these records (one nameserver gets them at once, the other a few seconds later), or m for a typical mistake."))
+		case m.demo():
+			cmds = append(cmds, flash("Demo: press p to publish a step's records (one nameserver gets them at once, the other a few seconds later), or m for a typical mistake."))
 		}
 		m, cmd := m.goStep(0)
 		return m, tea.Batch(append(cmds, cmd)...)
@@ -186,12 +195,10 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.checkNow()
 	case checkedMsg:
 		return m.checked(msg)
-	case publishedMsg:
-		m = m.say(msg.text)
-		if msg.err != nil {
-			m = m.say("Could not publish: " + msg.err.Error())
-		}
-		return m.checkNow()
+	case plannedMsg:
+		return m.planned(msg)
+	case appliedMsg:
+		return m.applied(msg)
 	case savedMsg:
 		if msg.err != nil {
 			m = m.say("Could not save the answers: " + msg.err.Error())
@@ -213,7 +220,12 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !ok {
 			return m, nil
 		}
-		m = m.say("")
+		if m.plan != nil && m.phase == phaseStep {
+			return m.updatePlan(kp)
+		}
+		if m.flashUntil == "" {
+			m = m.say("")
+		}
 		if next, cmd, ok := m.updateCommon(kp); ok {
 			return next, cmd
 		}
@@ -242,6 +254,8 @@ func (m model) prepared(msg preparedMsg) (tea.Model, tea.Cmd) {
 // updateStep handles a step screen's own keys.
 func (m model) updateStep(kp tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.sh.keys
+	confirming := m.confirmSkip == m.step.step.ID
+	m.confirmSkip = ""
 	switch {
 	case key.Matches(kp, k.Next):
 		if m.step.index == len(m.all)-1 {
@@ -258,9 +272,15 @@ func (m model) updateStep(kp tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(kp, k.Recheck):
 		return m.checkNow()
 	case key.Matches(kp, k.Skip):
-		return m.toggleSkip()
-	case key.Matches(kp, k.Publish), key.Matches(kp, k.Mistake):
-		return m, m.publish(m.step.step.ID, key.Matches(kp, k.Mistake))
+		if confirming || isSkipped(m.cfg, m.step.step.ID) {
+			return m.toggleSkip()
+		}
+		m.confirmSkip = m.step.step.ID
+		return m.say("Press s again to mark " + m.step.step.Title + " as not yours: it is then not checked, and the summary leaves it out. Any other key keeps it."), nil
+	case key.Matches(kp, k.Publish) && k.Publish.Enabled():
+		return m.publish()
+	case key.Matches(kp, k.Mistake) && k.Mistake.Enabled():
+		return m.say("Publishing a typical mistake…"), demoDirect(m.step.step.ID, m.be.publishing.demo.PublishMistake)
 	}
 	var cmd tea.Cmd
 	m.step, cmd = m.step.Update(kp)
@@ -307,6 +327,7 @@ func (m model) goStep(i int) (model, tea.Cmd) {
 	}
 	i = max(0, min(i, len(m.all)-1))
 	m.phase = phaseStep
+	m.plan, m.confirmSkip = nil, ""
 	m.step = newStepScreen(m.sh, m.all, i, m.cfg)
 	if r, ok := m.results[m.all[i].ID]; ok && !isSkipped(m.cfg, m.all[i].ID) {
 		m.step = m.step.withResult(r)
@@ -382,7 +403,29 @@ func (m model) checked(msg checkedMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	m.over = m.over.withResults(m.results)
+	if r, ok := m.results[m.flashUntil]; ok && green(r.Status) {
+		m.flashUntil = ""
+		m = m.say("")
+	}
+	for _, n := range networkNotes(msg.results) {
+		if !m.said[n] {
+			m.said[n] = true
+			m = m.say(n)
+		}
+	}
 	return m, next
+}
+
+// networkNotes are what the report says once about the network (no IPv6
+// path, …), without resolver mode, which each step's screen says.
+func networkNotes(results []steps.Result) []string {
+	var out []string
+	for _, n := range report.Build("", results, time.Time{}).Notes {
+		if n != steps.ResolverModeText {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // toggleSkip marks the step on screen "not mine" (and moves on), or
@@ -397,7 +440,7 @@ func (m model) toggleSkip() (tea.Model, tea.Cmd) {
 	}
 	m.cfg.Skip = append(slices.Clone(m.cfg.Skip), id)
 	m.results[id] = steps.Result{Step: id, Status: steps.StatusSkipped}
-	msg := flash("Skipped " + m.step.step.Title + ": marked as not yours.")
+	msg := flash("Skipped " + m.step.step.Title + ": marked as not yours. To take it back, open it again (o, then enter on it) and press s.")
 	if m.step.index == len(m.all)-1 {
 		next, cmd := m.goOverview(true)
 		return next, tea.Batch(cmd, m.save(), msg)
@@ -415,25 +458,80 @@ func (m model) save() tea.Cmd {
 	return func() tea.Msg { return savedMsg{err: save(cfg)} }
 }
 
-// publish asks the demo world to publish the step's records, or a
-// typical mistake.
-func (m model) publish(id string, mistake bool) tea.Cmd {
-	p := m.be.publisher
-	if p == nil {
-		return nil
+// demo reports whether the wizard runs in the demo's world.
+func (m model) demo() bool { return m.be.publishing != nil && m.be.publishing.demo != nil }
+
+// publish starts publishing the step on screen: its plan is read from
+// the provider and shown for a yes or no. In the demo, the server step
+// has no records: its mail server is put right at once.
+func (m model) publish() (tea.Model, tea.Cmd) {
+	st := m.step.step
+	if m.planning {
+		return m.say("Reading the zone for the plan…"), nil
 	}
-	return func() tea.Msg {
-		var (
-			text string
-			err  error
-		)
-		if mistake {
-			text, err = p.PublishMistake(id)
-		} else {
-			text, err = p.Publish(id)
+	if len(m.step.records) == 0 {
+		if m.demo() && st.ID == steps.IDServer {
+			return m.say("Putting the demo's mail server right…"), demoDirect(st.ID, m.be.publishing.demo.PublishElsewhere)
 		}
-		return publishedMsg{text: text, err: err}
+		return m.say("Nothing to publish for " + st.Title + "."), nil
 	}
+	m.planning = true
+	return m.say("Reading the zone to plan " + st.Title + "…"), planStep(m.be.programContext(), m.be, m.cfg, st)
+}
+
+// planned shows a plan read from the provider, on the step it is for.
+func (m model) planned(msg plannedMsg) (tea.Model, tea.Cmd) {
+	m.planning = false
+	if msg.err != nil {
+		return m.say("Could not publish: " + msg.err.Error()), nil
+	}
+	if m.phase != phaseStep || m.step.step.ID != msg.view.step {
+		return m, nil
+	}
+	v := msg.view
+	m.plan = &v
+	m.step = m.step.withPlan(v.lines())
+	if !v.changes() {
+		return m.say("Nothing to change: the zone already holds what this step publishes there."), nil
+	}
+	return m.say("Publish at " + v.where + "? y publishes exactly this plan, n cancels."), nil
+}
+
+// updatePlan answers the plan's question; arrows scroll it.
+func (m model) updatePlan(kp tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.sh.keys
+	switch {
+	case key.Matches(kp, k.Interrupt):
+		return m, nil
+	case key.Matches(kp, k.Confirm) && m.plan.changes():
+		v := *m.plan
+		m.plan = nil
+		m.step = m.step.withPlan(nil)
+		return m.say("Publishing at " + v.where + "…"), applyPlan(m.be.programContext(), m.be, v)
+	case key.Matches(kp, k.Cancel), key.Matches(kp, k.Confirm), key.Matches(kp, k.Quit):
+		m.plan = nil
+		m.step = m.step.withPlan(nil)
+		return m.say("Nothing was published."), nil
+	}
+	var cmd tea.Cmd
+	m.step, cmd = m.step.Update(kp)
+	return m, cmd
+}
+
+// applied says what publishing did and checks again at once; the
+// message stays until the step turns green.
+func (m model) applied(msg appliedMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		where := msg.where
+		if where == "" {
+			where = "the demo's world"
+		}
+		m.flashUntil = ""
+		return m.say("Could not publish at " + where + ": " + msg.err.Error()), nil
+	}
+	m = m.say(msg.text)
+	m.flashUntil = msg.step
+	return m.checkNow()
 }
 
 // export writes the Markdown report next to the profile (or in the
@@ -443,8 +541,8 @@ func (m model) export() tea.Cmd {
 		return flash("Exporting a report is not available here.")
 	}
 	cfg, be := m.cfg, m.be
-	results := inOrder(m.all, m.results)
-	name := reportName(m.exportDir, cfg)
+	results := inOrder(m.all, cfg, m.results)
+	name := reportName(m.exportDir, cfg, m.demo())
 	return func() tea.Msg {
 		path, err := be.writeFile(name, be.report(cfg, results))
 		return exportedMsg{path: path, err: err}
@@ -459,14 +557,14 @@ func (m model) restyle() model {
 	return m
 }
 
-// footer is the flash line and the help.
+// footer is the flash line and the key bar (or every key, with ?).
 func (m model) footer() string {
-	var short []key.Binding
-	var full [][]key.Binding
-	width := m.areaWidth() - 1
+	width := m.areaWidth()
+	var short, full []key.Binding
 	switch m.phase {
 	case phaseStep:
-		short, full = m.sh.keys.stepShort(width), m.sh.keys.stepFull()
+		c := m.step.keys(m.plan != nil)
+		short, full = m.sh.keys.stepShort(width, c), m.sh.keys.stepFull(c)
 	case phaseOverview:
 		short, full = m.sh.keys.overviewShort(width), m.sh.keys.overviewFull()
 	default:
@@ -474,25 +572,18 @@ func (m model) footer() string {
 	}
 	h := m.help
 	h.SetWidth(width)
-	helpView := h.ShortHelpView(short)
+	help := []string{h.ShortHelpView(short)}
 	if m.showHelp {
-		helpView = h.FullHelpView(full)
+		help = flowHelp(h, full, width)
 	}
-	return strings.Join(m.flashLines(), "\n") + "\n" + helpView
+	return strings.Join(append(m.flashLines(), help...), "\n")
 }
 
 // flashLines are the flash message in at most two lines (one blank line
 // when there is none).
 func (m model) flashLines() []string {
 	w := m.areaWidth()
-	lines := wrap(m.flash, w)
-	if len(lines) > 2 {
-		lines = []string{lines[0], cut(lines[1], w-1) + "…"}
-	}
-	for i := range lines {
-		lines[i] = m.sh.styles.flash.Render(lines[i])
-	}
-	return lines
+	return styled(m.sh.styles.flash, atMost(wrap(m.flash, w), 2, w))
 }
 
 // say shows a flash message above the help line until the next key; the
@@ -500,6 +591,9 @@ func (m model) flashLines() []string {
 func (m model) say(text string) model {
 	if text == m.flash {
 		return m
+	}
+	if text == "" {
+		m.flashUntil = ""
 	}
 	m.flash = text
 	return m.resize()
@@ -590,12 +684,15 @@ func (m model) config() (steps.Config, bool) {
 }
 
 // inOrder lists the results of every step in the wizard's order; a step
-// not checked yet is pending.
-func inOrder(all []steps.Step, results map[string]steps.Result) []steps.Result {
+// not checked yet is pending, one cfg skips is skipped.
+func inOrder(all []steps.Step, cfg steps.Config, results map[string]steps.Result) []steps.Result {
 	out := make([]steps.Result, 0, len(all))
 	for _, st := range all {
 		r, ok := results[st.ID]
-		if !ok {
+		switch {
+		case isSkipped(cfg, st.ID):
+			r = steps.Result{Step: st.ID, Status: steps.StatusSkipped}
+		case !ok:
 			r = steps.Result{Step: st.ID, Status: steps.StatusPending}
 		}
 		out = append(out, r)
@@ -603,7 +700,23 @@ func inOrder(all []steps.Step, results map[string]steps.Result) []steps.Result {
 	return out
 }
 
-// reportName is where an exported report of cfg goes in dir.
-func reportName(dir string, cfg steps.Config) string {
-	return filepath.Join(dir, "mailwizard-"+trimDot(cfg.Domain)+".md")
+// exitCode is what the wizard exits with: what check would for the last
+// results (0 when every step is verified, 1 while one is pending or
+// failing, 3 when the rest could not be checked), 1 when the answers are
+// not complete yet.
+func (m model) exitCode() int {
+	if m.phase == phaseForm || m.phase == phaseLoading {
+		return report.ExitProblems
+	}
+	return report.ExitCode(report.Build(m.cfg.Domain, inOrder(m.all, m.cfg, m.results), time.Time{}))
+}
+
+// reportName is where an exported report of cfg goes in dir; the demo's
+// is named as the demo's.
+func reportName(dir string, cfg steps.Config, demo bool) string {
+	name := "mailwizard-" + trimDot(cfg.Domain) + ".md"
+	if demo {
+		name = "mailwizard-demo-report-" + trimDot(cfg.Domain) + ".md"
+	}
+	return filepath.Join(dir, name)
 }

@@ -29,7 +29,7 @@ func TestOverviewActions(t *testing.T) {
 		},
 		"z shows the whole zone snippet without the steps set elsewhere": {
 			keys: []string{"z"},
-			want: []string{"Zone snippet", "; MX record", "IN    MX    10 mail.example.com."},
+			want: []string{"Zone snippet", "; MX record", "example.com. 3600 IN MX 10 mail.example.com."},
 			not:  []string{"PTR", "▸"},
 		},
 		"esc closes the zone snippet": {

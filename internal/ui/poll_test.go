@@ -117,7 +117,7 @@ func TestPolling(t *testing.T) {
 		},
 		"the overview watches every step that is not skipped": {
 			run: func(t *testing.T, m model) model {
-				m = keys(t, m, "s").(model) // mx is not mine
+				m = keys(t, m, "s", "s").(model) // mx is not mine
 				return keys(t, m, "o").(model)
 			},
 			check: func(t *testing.T, m model, _ *fakeWorld) {

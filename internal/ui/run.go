@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/mailwizard/mailwizard/internal/dkimkey"
+	"github.com/mailwizard/mailwizard/internal/publish"
 	"github.com/mailwizard/mailwizard/internal/report"
 	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/verify"
@@ -25,14 +26,6 @@ import (
 // ErrInterrupted is returned by Run when the user pressed Ctrl+C; the
 // command exits 130.
 var ErrInterrupted = errors.New("interrupted")
-
-// Publisher publishes records into the demo world: the record of a step on
-// the first server at once and on the second a little later, or a typical
-// mistake instead. It returns a sentence saying what it did.
-type Publisher interface {
-	Publish(stepID string) (string, error)
-	PublishMistake(stepID string) (string, error)
-}
 
 // Options configure a wizard run.
 type Options struct {
@@ -57,8 +50,12 @@ type Options struct {
 	// ReportDir is where an exported Markdown report is written (next to
 	// the profile); empty means the current folder.
 	ReportDir string
-	// Demo, when set, enables the demo's publish keys.
-	Demo Publisher
+	// Demo, when set, is the demo's world: the publish key publishes into
+	// it, and the mistake key shows its typical mistakes.
+	Demo Demo
+	// Publish opens the DNS provider the publish key publishes through;
+	// nil in the demo, which publishes into its world.
+	Publish OpenProvider
 	// Interval is the polling interval; default 5 s.
 	Interval time.Duration
 	// Accessible gives plain prompts and lines (also for TERM=dumb or no
@@ -112,7 +109,10 @@ func Run(ctx context.Context, opts Options) error {
 	if fm.phase == phaseStep || fm.phase == phaseOverview {
 		fmt.Fprintf(opts.Out, "mailwizard: %s for %s.\n", fm.over.countLine(), trimDot(fm.cfg.Domain))
 	}
-	return saveErr
+	if saveErr != nil {
+		return saveErr
+	}
+	return unfinished(fm.exitCode())
 }
 
 // saveOnExit keeps what was typed: the completed answers, or the valid
@@ -176,8 +176,13 @@ func runPlain(ctx context.Context, opts Options, be backend, all []steps.Step) e
 	if !startAtOverview {
 		asked, resumed, err := a.ask(ctx, cfg, !opts.HaveProfile)
 		if err != nil {
-			if be.save != nil && trimDot(asked.Domain) != "" && mayStorePartial(be, asked.Domain) {
+			// Ctrl+C keeps what was typed; input that ran out chose
+			// nothing, so nothing is saved.
+			if errors.Is(err, ErrInterrupted) && be.save != nil && trimDot(asked.Domain) != "" && mayStorePartial(be, asked.Domain) {
 				_ = be.save(asked)
+			}
+			if errors.Is(err, errQuit) {
+				return &Unfinished{Code: report.ExitProblems}
 			}
 			return err
 		}
@@ -187,16 +192,36 @@ func runPlain(ctx context.Context, opts Options, be backend, all []steps.Step) e
 			a.saveConfig(cfg)
 		}
 	}
-	cfg, err := a.walk(ctx, cfg, startAtOverview)
+	results := map[string]steps.Result{}
+	cfg, err := a.walk(ctx, cfg, startAtOverview, results)
 	if be.save != nil {
 		if saveErr := be.save(cfg); saveErr != nil && err == nil {
 			err = fmt.Errorf("save the answers: %w", saveErr)
 		}
 	}
 	if errors.Is(err, errQuit) {
-		return nil
+		return unfinished(report.ExitCode(report.Build(cfg.Domain, inOrder(all, cfg, results), time.Time{})))
 	}
 	return err
+}
+
+// Unfinished is returned by Run when the wizard ends (q, or the end of
+// its input) before every step is verified. Code is the exit code check
+// gives for the wizard's last results: 1 while a step is pending or
+// failing (or was never checked, or the answers are not complete), 3
+// when the steps left could only not be checked.
+type Unfinished struct{ Code int }
+
+func (u *Unfinished) Error() string {
+	return fmt.Sprintf("not every step is verified yet (exit code %d)", u.Code)
+}
+
+// unfinished is the error Run returns for an exit code: nil for 0.
+func unfinished(code int) error {
+	if code == report.ExitOK {
+		return nil
+	}
+	return &Unfinished{Code: code}
 }
 
 // realBackend wires the wizard to the network (through verify), the file
@@ -218,15 +243,30 @@ func realBackend(ctx context.Context, opts Options) backend {
 			_, err := os.Stat(name)
 			return !errors.Is(err, fs.ErrNotExist)
 		},
-		makeKey:   writeNewKey,
-		writeFile: writeNewFile,
-		report:    markdownReport(time.Now),
-		save:      opts.Save,
-		load:      opts.Load,
-		publisher: opts.Demo,
-		now:       time.Now,
-		tick:      tea.Tick,
+		makeKey:    writeNewKey,
+		writeFile:  writeNewFile,
+		report:     markdownReport(time.Now),
+		save:       opts.Save,
+		load:       opts.Load,
+		publishing: publishingFor(opts),
+		now:        time.Now,
+		tick:       tea.Tick,
 	}
+}
+
+// publishingFor is where the publish key publishes: into the demo's
+// world, or through the provider Publish opens; nil when neither is set.
+func publishingFor(opts Options) *publishing {
+	switch {
+	case opts.Demo != nil:
+		demo := opts.Demo
+		return &publishing{demo: demo, open: func(_ context.Context, cfg steps.Config) (publish.Provider, string, string, error) {
+			return demo, cfg.Domain, "the demo's DNS provider", nil
+		}}
+	case opts.Publish != nil:
+		return &publishing{open: opts.Publish}
+	}
+	return nil
 }
 
 // writeNewKey generates an RSA 2048 DKIM key and writes its private half,

@@ -28,8 +28,11 @@ type stepScreen struct {
 	zone     bool // zone-file view
 	sel      int  // selected field, counted over every card
 	offset   int  // first body line shown
-	live     live
-	w, h     int
+	// plan, when set, is a publish plan shown in place of the body until
+	// it is answered.
+	plan []string
+	live live
+	w, h int
 }
 
 // live is the polling state the root model lends a screen for drawing.
@@ -75,6 +78,29 @@ func (s stepScreen) withResult(r steps.Result) stepScreen {
 		s.result.Expected = s.records
 	}
 	return s
+}
+
+// withPlan shows a publish plan in place of the body, or the body again
+// for nil.
+func (s stepScreen) withPlan(lines []string) stepScreen {
+	s.plan = lines
+	s.offset = 0
+	return s
+}
+
+// keys says which keys do something on the screen; asking is set while a
+// question waits for its answer.
+func (s stepScreen) keys(asking bool) stepKeys {
+	k := s.sh.keys
+	server := s.step.ID == steps.IDServer
+	demo := k.Mistake.Enabled()
+	return stepKeys{
+		fields:  len(s.copyable()) > 0 && !s.zone,
+		zone:    len(s.records) > 0,
+		publish: k.Publish.Enabled() && (len(s.records) > 0 || demo && server),
+		mistake: demo && (len(s.records) > 0 || server),
+		asking:  asking,
+	}
 }
 
 // withLive lends the screen the polling state for one frame.
@@ -125,15 +151,16 @@ func (s stepScreen) Update(msg tea.Msg) (stepScreen, tea.Cmd) {
 	return s, nil
 }
 
-// copySelected copies the selected field (or, in the zone-file view, the
-// step's zone lines) to the clipboard through OSC 52 and says so.
+// copySelected sends the selected field (or, in the zone-file view, the
+// step's zone lines) to the terminal's clipboard through OSC 52, and says
+// so, with how to get the value when the terminal ignores it.
 func (s stepScreen) copySelected() tea.Cmd {
 	if s.zone {
 		text := strings.Join(zoneLines(s.records), "\n")
 		if text == "" {
 			return flash("This step has nothing to publish.")
 		}
-		return tea.Batch(tea.SetClipboard(text), flash("Copied the zone-file lines to the clipboard."))
+		return tea.Batch(tea.SetClipboard(text), flash(clipboardSent("the zone-file lines", "select them on screen instead")))
 	}
 	fields := s.copyable()
 	if len(fields) == 0 {
@@ -143,7 +170,24 @@ func (s stepScreen) copySelected() tea.Cmd {
 	if f.value == "" {
 		return flash(f.label + ": leave it empty, there is nothing to copy.")
 	}
-	return tea.Batch(tea.SetClipboard(f.value), flash("Copied "+f.label+" to the clipboard: "+cut(f.value, 40)))
+	return tea.Batch(tea.SetClipboard(f.value), flash(clipboardSent(f.label+" ("+elide(f.value, 32)+")", "press z and select it in the zone-file lines")))
+}
+
+// clipboardSent says what the copy key did: it sent a value to the
+// terminal's clipboard (OSC 52), which some terminals ignore (tmux does
+// unless set-clipboard is on); otherwise says how to get it then.
+func clipboardSent(what, otherwise string) string {
+	return "Sent " + what + " to the terminal's clipboard. Not there? Your terminal may ignore it (in tmux: set -g set-clipboard on); " + otherwise + "."
+}
+
+// elide keeps the start and the end of a long value.
+func elide(v string, n int) string {
+	r := []rune(v)
+	if len(r) <= n {
+		return v
+	}
+	half := (n - 1) / 2
+	return string(r[:half]) + "…" + string(r[len(r)-half:])
 }
 
 // zoneLines renders records as zone-file lines.
