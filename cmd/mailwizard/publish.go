@@ -14,6 +14,8 @@ import (
 	"github.com/mailwizard/mailwizard/internal/publish"
 	"github.com/mailwizard/mailwizard/internal/publish/provider"
 	"github.com/mailwizard/mailwizard/internal/report"
+	"github.com/mailwizard/mailwizard/internal/steps"
+	"github.com/mailwizard/mailwizard/internal/ui"
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
@@ -122,19 +124,7 @@ func runPublish(ctx context.Context, cmd *cobra.Command, cf *configFlags, f publ
 	if err != nil {
 		return err
 	}
-	round := c.engine.Round()
-	zone, err := round.Zone(ctx, cfg.Domain)
-	switch {
-	case ctx.Err() != nil:
-		return interrupted()
-	case err != nil:
-		return c.zoneError(err)
-	}
-	spec, err := chooseProvider(cfg.PublishProvider, zone)
-	if err != nil {
-		return err
-	}
-	prov, where, err := openProvider(ctx, spec, cfg.RFC2136Server, cfg.TSIGKeyFile, cfg.CredentialsFile, round, zone, e)
+	spec, prov, zone, where, err := openFor(ctx, c, *cfg, e)
 	if err != nil {
 		return err
 	}
@@ -186,6 +176,51 @@ func runPublish(ctx context.Context, cmd *cobra.Command, cf *configFlags, f publ
 		return err
 	}
 	return exitWith(exitFor(conflicts))
+}
+
+// openFor finds the zone of cfg's domain and opens the provider cfg
+// names (or asks for one, naming the provider the zone's nameservers
+// suggest).
+func openFor(ctx context.Context, c checker, cfg steps.Config, e env) (provider.Spec, publish.Provider, verify.Zone, string, error) {
+	round := c.engine.Round()
+	zone, err := round.Zone(ctx, cfg.Domain)
+	switch {
+	case ctx.Err() != nil:
+		return provider.Spec{}, nil, verify.Zone{}, "", interrupted()
+	case err != nil:
+		return provider.Spec{}, nil, verify.Zone{}, "", c.zoneError(err)
+	}
+	spec, err := chooseProvider(cfg.PublishProvider, zone)
+	if err != nil {
+		return provider.Spec{}, nil, verify.Zone{}, "", err
+	}
+	prov, where, err := openProvider(ctx, spec, cfg.RFC2136Server, cfg.TSIGKeyFile, cfg.CredentialsFile, round, zone, e)
+	if err != nil {
+		return provider.Spec{}, nil, verify.Zone{}, "", err
+	}
+	return spec, prov, zone, where, nil
+}
+
+// wizardProvider is where the wizard's publish key publishes: the
+// provider saved in the profile (by publish --save), opened as publish
+// opens it. Without one, its error says how to choose one.
+func wizardProvider(resolver string, e env) ui.OpenProvider {
+	return func(ctx context.Context, cfg steps.Config) (publish.Provider, string, string, error) {
+		c, err := newChecker(resolver, cfg, e)
+		if err != nil {
+			return nil, "", "", err
+		}
+		if cfg.PublishProvider == "" {
+			_, _, _, _, err := openFor(ctx, c, cfg, e)
+			return nil, "", "", fmt.Errorf("no provider is set up for publishing. Run once: mailwizard publish --domain %s --provider NAME --save (%v)",
+				strings.TrimSuffix(cfg.Domain, "."), strings.TrimPrefix(err.Error(), "--provider: missing. "))
+		}
+		_, prov, zone, where, err := openFor(ctx, c, cfg, e)
+		if err != nil {
+			return nil, "", "", err
+		}
+		return prov, zone.Name, where, nil
+	}
 }
 
 // exitFor is publish's exit code once the plan is applied (or had

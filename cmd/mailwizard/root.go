@@ -102,6 +102,7 @@ func runWizard(cmd *cobra.Command, f wizardFlags, e env) error {
 	if err != nil {
 		return err
 	}
+	opts.Publish = wizardProvider(f.resolver, e)
 	return wizardExit(ui.Run(cmd.Context(), opts))
 }
 
@@ -137,13 +138,22 @@ func domainProblem(domain string) string {
 	return ""
 }
 
-// wizardExit maps the wizard's end to an exit code: 130 after Ctrl+C.
+// wizardExit maps the wizard's end to an exit code: 0 when every step is
+// verified, else what check would exit with for its last results (1, or
+// 3 when the steps left could not be checked; 1 too when the answers are
+// not complete), 2 when its input ended before the form did, 130 after
+// Ctrl+C.
 func wizardExit(err error) error {
+	var u *ui.Unfinished
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, ui.ErrInterrupted):
 		return &exitError{code: exitInterrupted}
+	case errors.As(err, &u):
+		return &exitError{code: u.Code}
+	case errors.Is(err, ui.ErrInputEnded):
+		return badInput("%w", err)
 	}
 	return &exitError{code: 1, err: err}
 }
@@ -179,17 +189,16 @@ func runDemo(cmd *cobra.Command, f wizardFlags, e env) (err error) {
 		}
 	}()
 	// Keys made in the demo go to a temp folder, never next to the user's
-	// profiles. An exported report is something the user asked to keep: it
-	// goes to the current folder (never over an existing file).
+	// profiles. An exported report is something the user asked to keep,
+	// but it is the demo's, not theirs: it goes to the system's temporary
+	// folder (never over an existing file), named as the demo's, and the
+	// wizard says where.
 	scratch, err := os.MkdirTemp("", "mailwizard-demo-*")
 	if err != nil {
 		return fmt.Errorf("make the demo's folder: %w", err)
 	}
 	defer os.RemoveAll(scratch)
-	reports, err := os.Getwd()
-	if err != nil {
-		reports = scratch
-	}
+	reports := os.TempDir()
 	return wizardExit(ui.Run(cmd.Context(), ui.Options{
 		Config:     world.Config(),
 		Verify:     world.Verify(),
