@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -48,6 +49,10 @@ JSON. Nothing is looked up.`,
 				return err
 			}
 			warn(e, l.cfg)
+			if l.cfg.DKIMPublicKey == nil && !slices.Contains(l.cfg.Skip, steps.IDDKIM) {
+				fmt.Fprintf(e.stderr, "mailwizard: note: no DKIM key was given, so the DKIM record is left out; give --%s with --%s (or --%s) to print it, or --%s dkim if it is not yours\n",
+					flagDKIMSelector, flagDKIMKey, flagDKIMPublicKey, flagSkip)
+			}
 			return printRecords(e.stdout, format, l.cfg, e)
 		},
 	}

@@ -41,6 +41,9 @@ type verdict struct {
 	servers []ServerVerdict
 	// probes are the per-address rows of a step that probes servers.
 	probes []ProbeRow
+	// where is who publishes the step's records, for the advice of a
+	// message.
+	where Where
 }
 
 // maxListed is how many names a message lists before it says how many more
@@ -381,9 +384,13 @@ func split(obs []verify.Observation, has func(verify.Observation) bool) (with, w
 
 // partial records that what is on some servers only.
 func (v *verdict) partial(what string, with, without []verify.Observation) {
+	who := "your DNS provider"
+	if v.where == AtHostingProvider {
+		who = "your hosting provider (who runs the reverse zone of the address)"
+	}
 	v.add(CodePartialPropagation,
-		"%s is on %s but not yet on %s: the servers of a zone copy changes from each other, usually within minutes. If it stays like this for more than an hour, ask your DNS provider why %s does not get the change.",
-		what, servers(with), servers(without), servers(without))
+		"%s is on %s but not yet on %s: the servers of a zone copy changes from each other, usually within minutes. If it stays like this for more than an hour, ask %s why %s does not get the change.",
+		what, servers(with), servers(without), who, servers(without))
 }
 
 // list joins names in English: "a", "a and b", "a, b and c".

@@ -156,6 +156,9 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ s
 		}
 		msg := completeAnswers(a.be, ans)
 		if msg.err == nil {
+			if w := addressWarnings(ans.ips); w != "" {
+				fmt.Fprintln(a.out, strings.TrimSpace(w))
+			}
 			if msg.generated != "" {
 				fmt.Fprintf(a.out, "Wrote the new DKIM private key to %s; point your mail server's DKIM signing at it.\n", msg.generated)
 			}

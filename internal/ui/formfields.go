@@ -8,6 +8,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/mailwizard/mailwizard/assets"
+	"github.com/mailwizard/mailwizard/internal/dkimkey"
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
@@ -102,14 +103,43 @@ func (v validators) keyPath(s string) error {
 	})(s)
 }
 
+// pubPath accepts the path of a public key file, or the key itself
+// pasted in (PEM, a bare p= value or a whole DKIM record), as the field's
+// description offers. Whatever looks like key material is never repeated
+// in a message.
 func (v validators) pubPath(s string) error {
 	s = or(s, v.a.pubPath)
-	if strings.TrimSpace(s) == "" {
-		return errors.New("the path of the public key file is needed")
+	switch {
+	case strings.TrimSpace(s) == "":
+		return errors.New("the path of the public key file, or the key itself, is needed")
+	case looksLikePrivateKey(s):
+		return errors.New("this is a private key: never paste it anywhere. Give the public half instead, or choose \"Use the private key file my server signs with\" and give the file's path")
+	case looksLikeKey(s):
+		if _, err := dkimkey.ParsePublic([]byte(s)); err != nil {
+			return errors.New("this looks like a pasted key, but it is not a whole RSA or Ed25519 public key; paste all of it, or give the path of a file that holds it")
+		}
+		return nil
 	}
 	return v.field("dkim-public-key", func(c *steps.Config, s string) {
 		c.DKIMPublicKeyFile, c.DKIMKeyFile = strings.TrimSpace(s), ""
 	})(s)
+}
+
+// looksLikeKey reports whether text typed into a key file field is a key
+// pasted in rather than a file's path: PEM, a DKIM record or its p= value.
+func looksLikeKey(s string) bool {
+	s = strings.TrimSpace(s)
+	switch {
+	case strings.HasPrefix(s, "-----BEGIN"), strings.HasPrefix(s, "v=DKIM1"), strings.HasPrefix(s, "p="), strings.Contains(s, "; p="):
+		return true
+	}
+	// A bare base64 value: long, without path separators, spaces or dots.
+	return len(s) >= 40 && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+=") == ""
+}
+
+// looksLikePrivateKey reports whether text is (part of) a PEM private key.
+func looksLikePrivateKey(s string) bool {
+	return strings.Contains(s, "PRIVATE KEY")
 }
 
 func (v validators) rua(s string) error {
@@ -216,9 +246,14 @@ func (f fields) detailPages() []page {
 		// zone is said at once.
 		provider = provider.DescriptionFunc(func() string { return providerHint(a) }, &a.provider)
 	}
+	ips := f.input("ips", "Server IP addresses", ipsHint(a), &a.ips, v.ips)
+	if !f.accessible {
+		// A documentation or private address is said as it is typed.
+		ips = ips.DescriptionFunc(func() string { return ipsHint(a) + addressWarnings(a.ips) }, &a.ips)
+	}
 	return []page{
 		{group: huh.NewGroup(
-			f.input("ips", "Server IP addresses", ipsHint(a), &a.ips, v.ips),
+			ips,
 			f.choice("dkim", "DKIM key", "Receivers check your mail's signature against the public half of this key.", &a.dkimMode,
 				huh.NewOption("Generate a new key (recommended)", dkimGenerate),
 				huh.NewOption("Use the private key file my server signs with", dkimExisting),
@@ -235,7 +270,7 @@ func (f fields) detailPages() []page {
 		), hidden: func() bool { return a.dkimMode != dkimExisting }},
 		{group: huh.NewGroup(
 			f.input("selector", "DKIM selector", "The selector your server signs with (s= in its DKIM-Signature header).", &a.selector, v.selector),
-			f.input("pub", "Public key file", "A PEM public key, a bare p= value, or a whole DKIM record.", &a.pubPath, v.pubPath),
+			f.input("pub", "Public key", "The path of a file that holds it, or the key pasted in: PEM, a bare p= value, or a whole DKIM record.", &a.pubPath, v.pubPath),
 		), hidden: func() bool { return a.dkimMode != dkimPublic }},
 		{group: huh.NewGroup(
 			f.choice("policy", "DMARC policy", "What receivers do with mail that fails SPF and DKIM for your domain.", &a.policy,
@@ -261,6 +296,18 @@ func ipsHint(a *answers) string {
 	default:
 		return host + " does not resolve yet; type the server's public IPv4 and IPv6 addresses, separated by commas."
 	}
+}
+
+// addressWarnings says which typed addresses are not public (a
+// documentation, private or loopback address), as check and records say
+// it; "" when all are.
+func addressWarnings(typed string) string {
+	ips, _ := parseAddrs(typed)
+	var out []string
+	for _, w := range (steps.Config{IPs: ips}).Warnings() {
+		out = append(out, " Note: "+w.Problem+".")
+	}
+	return strings.Join(out, "")
 }
 
 // providerHint says where the zone's nameservers are, and when the

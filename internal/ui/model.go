@@ -567,6 +567,9 @@ func (m model) footer() string {
 		short, full = m.sh.keys.stepShort(width, c), m.sh.keys.stepFull(c)
 	case phaseOverview:
 		short, full = m.sh.keys.overviewShort(width), m.sh.keys.overviewFull()
+	case phaseForm:
+		short = append(m.form.keyBinds(), m.sh.keys.Interrupt)
+		full = short
 	default:
 		return ""
 	}
