@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mailwizard/mailwizard/internal/dkimkey"
