@@ -44,6 +44,18 @@ type verdict struct {
 	// where is who publishes the step's records, for the advice of a
 	// message.
 	where Where
+	// proposed are the records the findings propose (Result.Proposed).
+	proposed []Record
+}
+
+// propose records a record a finding proposes in place of the expected
+// one of its name and type; the first proposal for a name and type wins.
+func (v *verdict) propose(r Record) {
+	if !slices.ContainsFunc(v.proposed, func(p Record) bool {
+		return strings.EqualFold(p.Name, r.Name) && p.Type == r.Type
+	}) {
+		v.proposed = append(v.proposed, r)
+	}
 }
 
 // maxListed is how many names a message lists before it says how many more
@@ -240,7 +252,7 @@ func someOf(names []string) string {
 func (v *verdict) result(id string, expected []Record) Result {
 	v.addTooMany()
 	v.addUnreachable()
-	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed, Probes: v.probes, Aliases: v.cnames, FromResolver: v.fromResolver}
+	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed, Probes: v.probes, Aliases: v.cnames, FromResolver: v.fromResolver, Proposed: v.proposed}
 	for _, n := range v.notes {
 		res.Findings = append(res.Findings, n.finding)
 		if n.effect.rank() > res.Status.rank() {

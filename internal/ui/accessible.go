@@ -413,7 +413,7 @@ func (a accessible) publish(ctx context.Context, cfg steps.Config, st steps.Step
 		msg = demoDirect(st.ID, a.be.publishing.demo.PublishElsewhere)()
 	} else {
 		fmt.Fprintln(a.out, "Reading the zone…")
-		planned := planStep(ctx, a.be, cfg, st)().(plannedMsg)
+		planned := planStep(ctx, a.be, cfg, st, st.Records(cfg))().(plannedMsg)
 		if planned.err != nil {
 			fmt.Fprintf(a.out, "Could not publish: %v\n", planned.err)
 			return nil

@@ -282,6 +282,11 @@ func (m model) updateStep(kp tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(kp, k.Mistake) && k.Mistake.Enabled():
 		return m.say("Publishing a typical mistake…"), demoDirect(m.step.step.ID, m.be.publishing.demo.PublishMistake)
 	}
+	if key.Matches(kp, k.Copy) && m.step.selectedProposed() {
+		value, said := m.step.copyText()
+		m, saved, kept := m.adoptProposals(m.step.step.ID)
+		return m, tea.Batch(tea.SetClipboard(value), saved, flash(strings.TrimSpace(kept+" "+said)))
+	}
 	var cmd tea.Cmd
 	m.step, cmd = m.step.Update(kp)
 	return m, cmd
@@ -476,7 +481,7 @@ func (m model) publish() (tea.Model, tea.Cmd) {
 		return m.say("Nothing to publish for " + st.Title + "."), nil
 	}
 	m.planning = true
-	return m.say("Reading the zone to plan " + st.Title + "…"), planStep(m.be.programContext(), m.be, m.cfg, st)
+	return m.say("Reading the zone to plan " + st.Title + "…"), planStep(m.be.programContext(), m.be, m.cfg, st, m.step.records)
 }
 
 // planned shows a plan read from the provider, on the step it is for.
@@ -529,9 +534,34 @@ func (m model) applied(msg appliedMsg) (tea.Model, tea.Cmd) {
 		m.flashUntil = ""
 		return m.say("Could not publish at " + where + ": " + msg.err.Error()), nil
 	}
-	m = m.say(msg.text)
+	m, saved, kept := m.adoptProposals(msg.step)
+	m = m.say(strings.TrimSpace(msg.text + " " + kept))
 	m.flashUntil = msg.step
-	return m.checkNow()
+	next, cmd := m.checkNow()
+	return next, tea.Batch(cmd, saved)
+}
+
+// adoptProposals keeps in the answers what makes the step's records the
+// ones its findings propose (the SPF includes and addresses of a merged
+// record), so that records and publish give them too, and says so. Nothing
+// changes when the answers cannot say it.
+func (m model) adoptProposals(id string) (_ model, save tea.Cmd, said string) {
+	r, ok := m.results[id]
+	if !ok || id != steps.IDSPF {
+		return m, nil, ""
+	}
+	cfg := m.cfg
+	for _, p := range r.Proposed {
+		if next, ok := steps.SPFAnswers(cfg, p.Value); ok && strings.EqualFold(p.Name, cfg.Domain) {
+			cfg = next
+		}
+	}
+	if slices.Equal(cfg.SPFIncludes, m.cfg.SPFIncludes) && slices.Equal(cfg.SPFIPs, m.cfg.SPFIPs) {
+		return m, nil, ""
+	}
+	m.cfg = cfg
+	m.step.cfg, m.over.cfg = cfg, cfg
+	return m, m.save(), "Kept the merged SPF record in your answers, so records and publish give it too."
 }
 
 // export writes the Markdown report next to the profile (or in the

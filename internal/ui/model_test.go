@@ -440,3 +440,37 @@ func TestResolverModeBanner(t *testing.T) {
 		}
 	}
 }
+
+// TestProposedRecord: when the SPF finding proposes a merged record, the
+// card shows it, c copies it, and the answers keep its include, so that
+// records and publish give the same record.
+func TestProposedRecord(t *testing.T) {
+	t.Parallel()
+	w := newFakeWorld()
+	cfg := testConfig(t)
+	for _, id := range []string{steps.IDHost, steps.IDMX, steps.IDSPF} {
+		w.publishRecords(t, []string{ns1, ns2}, recordsOf(t, cfg, id))
+	}
+	w.publish(t, []string{ns1, ns2}, `example.com. 3600 IN TXT "v=spf1 include:_spf.newsletter.example ~all"`)
+	be := testBackend(w)
+	var saved []steps.Config
+	be.save = func(c steps.Config) error { saved = append(saved, c); return nil }
+	m := onStep(t, profileModel(t, be, 100, 40), steps.IDSPF)
+	merged := "v=spf1 mx include:_spf.newsletter.example -all"
+	requireContains(t, m, merged, "The record the finding below proposes")
+	m = keys(t, m, "tab", "tab").(model) // the value field
+	next, cmd := m.Update(press("c"))
+	if got, _ := clipboard(cmd); got != merged {
+		t.Errorf("c copied %q, want the merged record %q", got, merged)
+	}
+	nm := settle(t, next, cmd).(model)
+	if !slices.Contains(nm.cfg.SPFIncludes, "_spf.newsletter.example.") {
+		t.Errorf("SPF includes %v, want the newsletter's kept", nm.cfg.SPFIncludes)
+	}
+	if st, _ := steps.ByID(steps.IDSPF); st.Records(nm.cfg)[0].Value != merged {
+		t.Errorf("the answers give %q, want the merged record", st.Records(nm.cfg)[0].Value)
+	}
+	if len(saved) == 0 {
+		t.Error("the kept include was not saved")
+	}
+}

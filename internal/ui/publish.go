@@ -103,8 +103,10 @@ type appliedMsg struct {
 	where string
 }
 
-// planStep reads the zone at the provider and plans the step's records.
-func planStep(ctx context.Context, be backend, cfg steps.Config, st steps.Step) tea.Cmd {
+// planStep reads the zone at the provider and plans the step's records,
+// recs: the records its screen shows (a finding's proposal in place of
+// the expected record).
+func planStep(ctx context.Context, be backend, cfg steps.Config, st steps.Step, recs []steps.Record) tea.Cmd {
 	pub := be.publishing
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, publishTimeout)
@@ -113,7 +115,7 @@ func planStep(ctx context.Context, be backend, cfg steps.Config, st steps.Step) 
 		if err != nil {
 			return plannedMsg{err: err}
 		}
-		want := publish.Wanted(cfg, st.ID)
+		want := []publish.StepRecords{{ID: st.ID, Where: st.Where, Records: recs}}
 		current, err := prov.Records(ctx, zone)
 		if err != nil {
 			return plannedMsg{err: fmt.Errorf("could not read the zone %s from %s: %w", zone, where, err)}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -70,14 +71,46 @@ func (s stepScreen) SetSize(w, h int) stepScreen {
 	return s
 }
 
-// withResult shows a round's verdict.
+// withResult shows a round's verdict. A record its findings propose (an
+// SPF record merged with a second one) takes the place of the expected
+// one in the cards, so that what the card shows and c copies is the fix
+// the finding gives.
 func (s stepScreen) withResult(r steps.Result) stepScreen {
 	s.result = r
 	s.checked = true
 	if len(r.Expected) == 0 {
 		s.result.Expected = s.records
 	}
+	s.records = withProposals(s.step.Records(s.cfg), r.Proposed)
+	s.cards = cardsFor(s.records, s.cfg, s.provider)
+	for i, rec := range s.records {
+		if isProposed(rec, r.Proposed) && i < len(s.cards) {
+			s.cards[i].notes = append(s.cards[i].notes, "The record the finding below proposes: yours merged with what the servers hold. Copying or publishing it keeps it in your answers when they can say it.")
+		}
+	}
 	return s
+}
+
+// withProposals replaces each record that a proposal is for (same name
+// and type) with the proposal.
+func withProposals(recs, proposed []steps.Record) []steps.Record {
+	if len(proposed) == 0 {
+		return recs
+	}
+	out := slices.Clone(recs)
+	for i, r := range out {
+		for _, p := range proposed {
+			if strings.EqualFold(p.Name, r.Name) && p.Type == r.Type {
+				out[i] = p
+			}
+		}
+	}
+	return out
+}
+
+// isProposed reports whether r is one of the proposals.
+func isProposed(r steps.Record, proposed []steps.Record) bool {
+	return slices.Contains(proposed, r)
 }
 
 // withPlan shows a publish plan in place of the body, or the body again
@@ -107,6 +140,22 @@ func (s stepScreen) keys(asking bool) stepKeys {
 func (s stepScreen) withLive(l live) stepScreen {
 	s.live = l
 	return s
+}
+
+// selectedProposed reports whether the selected field belongs to a record
+// a finding proposes.
+func (s stepScreen) selectedProposed() bool {
+	if s.zone {
+		return len(s.result.Proposed) > 0
+	}
+	i := 0
+	for j, c := range s.cards {
+		if s.sel < i+len(c.fields) {
+			return j < len(s.records) && isProposed(s.records[j], s.result.Proposed)
+		}
+		i += len(c.fields)
+	}
+	return false
 }
 
 // copyable lists the fields that can be selected and copied.
@@ -155,22 +204,32 @@ func (s stepScreen) Update(msg tea.Msg) (stepScreen, tea.Cmd) {
 // step's zone lines) to the terminal's clipboard through OSC 52, and says
 // so, with how to get the value when the terminal ignores it.
 func (s stepScreen) copySelected() tea.Cmd {
+	value, said := s.copyText()
+	if value == "" {
+		return flash(said)
+	}
+	return tea.Batch(tea.SetClipboard(value), flash(said))
+}
+
+// copyText is what the copy key sends and what it says; value is "" when
+// there is nothing to send.
+func (s stepScreen) copyText() (value, said string) {
 	if s.zone {
 		text := strings.Join(zoneLines(s.records), "\n")
 		if text == "" {
-			return flash("This step has nothing to publish.")
+			return "", "This step has nothing to publish."
 		}
-		return tea.Batch(tea.SetClipboard(text), flash(clipboardSent("the zone-file lines", "select them on screen instead")))
+		return text, clipboardSent("the zone-file lines", "select them on screen instead")
 	}
 	fields := s.copyable()
 	if len(fields) == 0 {
-		return flash("This step has nothing to copy.")
+		return "", "This step has nothing to copy."
 	}
 	f := fields[min(s.sel, len(fields)-1)]
 	if f.value == "" {
-		return flash(f.label + ": leave it empty, there is nothing to copy.")
+		return "", f.label + ": leave it empty, there is nothing to copy."
 	}
-	return tea.Batch(tea.SetClipboard(f.value), flash(clipboardSent(f.label+" ("+elide(f.value, 32)+")", "press z and select it in the zone-file lines")))
+	return f.value, clipboardSent(f.label+" ("+elide(f.value, 32)+")", "press z and select it in the zone-file lines")
 }
 
 // clipboardSent says what the copy key did: it sent a value to the

@@ -290,7 +290,7 @@ func verdictRank(v steps.Verdict) int {
 func (s stepScreen) opinionLines(w int) []string {
 	var out []string
 	for _, o := range s.result.SecondOpinion {
-		out = append(out, atMost(hanging("  "+s.sh.styles.label.Render("Resolver")+" ", o.Note, w), 3, w)...)
+		out = append(out, hanging("  "+s.sh.styles.label.Render("Resolver")+" ", o.Note, w)...)
 	}
 	return out
 }
