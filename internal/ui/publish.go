@@ -159,8 +159,11 @@ func applyPlan(ctx context.Context, be backend, v planView) tea.Cmd {
 			return appliedMsg{step: v.step, err: fmt.Errorf("%w (%s added, %s removed before that; press p to see what is left)",
 				err, plural(done.Added, "record", "records"), plural(done.Deleted, "record", "records")), where: v.where}
 		}
-		text := fmt.Sprintf("Published at %s: %s added, %s removed.", v.where,
-			plural(done.Added, "record", "records"), plural(done.Deleted+len(v.strays), "record", "records"))
+		text := fmt.Sprintf("Published at %s: %s added.", v.where, plural(done.Added, "record", "records"))
+		if removed := done.Deleted + len(v.strays); removed > 0 {
+			text = fmt.Sprintf("Published at %s: %s added, %s removed.", v.where,
+				plural(done.Added, "record", "records"), plural(removed, "record", "records"))
+		}
 		if demo != nil {
 			text += " The first nameserver has it now, the second in a few seconds; watch the servers below."
 		} else {

@@ -52,7 +52,7 @@ func TestRunPlain(t *testing.T) {
 	}, "\n") + "\n")
 	opts.Out = &out
 	requireUnfinished(t, Run(context.Background(), opts), 1)
-	for _, want := range []string{stepNumber(1) + ": Mail host address", "+ mail.example.com. 3600 IN A 192.0.2.25", "Published at the demo's DNS provider: 2 records added", "Overview of example.com:", "Wrote the report to"} {
+	for _, want := range []string{stepNumber(1) + ": Mail host address", "+ mail.example.com. 3600 IN A 192.0.2.25", "Published at the demo's DNS provider: 2 records added.", "Overview of example.com:", "Wrote the report to"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the output has no %q:\n%s", want, out.String())
 		}

@@ -245,16 +245,11 @@ func shortTiming(timing string) string {
 }
 
 // serverLines are the verdict of each server the step asked, one line
-// each when compact (pinned), two at most otherwise, the worst first when
-// compact; and where probes ran from.
+// each when compact (pinned), two at most otherwise; and where probes ran
+// from.
 func (s stepScreen) serverLines(w int, compact bool) []string {
 	st := s.sh.styles
-	servers := slices.Clone(s.result.Servers)
-	if compact {
-		slices.SortStableFunc(servers, func(a, b steps.ServerVerdict) int {
-			return verdictRank(b.Verdict) - verdictRank(a.Verdict)
-		})
-	}
+	servers := s.result.Servers
 	nameW := 0
 	for _, l := range servers {
 		nameW = max(nameW, min(lipgloss.Width(l.Server), 30, w/3))
@@ -273,17 +268,6 @@ func (s stepScreen) serverLines(w int, compact bool) []string {
 		out = append(out, atMost(hanging(prefix, l.Detail, w), n, w)...)
 	}
 	return out
-}
-
-// verdictRank orders verdicts from the best.
-func verdictRank(v steps.Verdict) int {
-	switch v {
-	case steps.VerdictBad:
-		return 2
-	case steps.VerdictUnknown:
-		return 1
-	}
-	return 0
 }
 
 // opinionLines are the resolvers' second opinion.
