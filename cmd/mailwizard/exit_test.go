@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +80,43 @@ func TestVersion(t *testing.T) {
 	want := buildinfo.Get().String()
 	if r.code != 0 || !strings.Contains(r.stdout, want) {
 		t.Errorf("--version: exit %d, printed %q; want %q in it", r.code, r.stdout, want)
+	}
+}
+
+// TestWizardExit: the wizard's end as an exit code: 0 done, check's code
+// for the last results when unfinished, 2 when the input ended before the
+// form did, 130 after Ctrl+C.
+func TestWizardExit(t *testing.T) {
+	tests := map[string]struct {
+		err  error
+		code int
+	}{
+		"every step verified":        {nil, 0},
+		"steps pending":              {&ui.Unfinished{Code: 1}, 1},
+		"the rest could not check":   {&ui.Unfinished{Code: 3}, 3},
+		"the input ended":            {ui.ErrInputEnded, 2},
+		"interrupted":                {ui.ErrInterrupted, 130},
+		"anything else is a failure": {errors.New("run the wizard: broken terminal"), 1},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := exitCode(wizardExit(tc.err)); got != tc.code {
+				t.Errorf("exit code %d, want %d", got, tc.code)
+			}
+		})
+	}
+}
+
+// TestWizardInputEnds: the plain wizard whose input ends before the form
+// is answered exits 2, says why, and saves nothing.
+func TestWizardInputEnds(t *testing.T) {
+	e := testEnv(t)
+	e.stdin = strings.NewReader("example.com\n")
+	r := runMW(t, e, "--accessible", "--resolver", "127.0.0.1:1")
+	if r.code != 2 || !strings.Contains(r.stderr, "the input ended before every question was answered; nothing was saved") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if files, _ := filepath.Glob(filepath.Join(e.getenv("XDG_CONFIG_HOME"), "mailwizard", "*")); len(files) > 0 {
+		t.Errorf("saved %v", files)
 	}
 }
