@@ -64,15 +64,19 @@ func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkF
 	case !f.watch && (cmd.Flags().Changed("interval") || cmd.Flags().Changed("timeout")):
 		return badInput("--interval and --timeout only apply with --watch")
 	}
-	l, err := cf.load(cmd.Flags(), e)
+	ls, err := cf.loadAll(cmd.Flags(), e)
 	if err != nil {
 		return err
 	}
+	if len(ls) > 1 {
+		return runChecks(ctx, cf, f, ls, e)
+	}
+	l := ls[0]
 	c, err := newChecker(cf.resolver, l.cfg, e)
 	if err != nil {
 		return err
 	}
-	if err := cf.saveProfile(l, e); err != nil {
+	if err := cf.saveProfiles(ls, e); err != nil {
 		return err
 	}
 	first, round, err := c.first(ctx)

@@ -42,7 +42,8 @@ const dnsblNone = "none"
 // configFlags are the flags that describe the mail server, shared by check
 // and records.
 type configFlags struct {
-	domain, host                         string
+	domains                              []string
+	host                                 string
 	ips                                  []string
 	dkimSelector, dkimKey, dkimPublicKey string
 	dmarcPolicy, dmarcRUA                string
@@ -52,7 +53,7 @@ type configFlags struct {
 }
 
 func (f *configFlags) register(flags *pflag.FlagSet) {
-	flags.StringVar(&f.domain, flagDomain, "", "mail domain, e.g. example.com (loads its saved profile)")
+	flags.StringSliceVar(&f.domains, flagDomain, nil, "mail domain, e.g. example.com (loads its saved profile; repeatable: several domains of one mail host)")
 	flags.StringVar(&f.host, flagHost, "", "mail host (default mail.<domain>)")
 	flags.StringSliceVar(&f.ips, flagIP, nil, "public IP address of the mail server, v4 or v6 (repeatable)")
 	flags.StringVar(&f.dkimSelector, flagDKIMSelector, "", "selector of the DKIM key, e.g. mail")
@@ -70,34 +71,117 @@ func (f *configFlags) register(flags *pflag.FlagSet) {
 	flags.BoolVar(&f.noProbe, flagNoProbe, false, "DNS only: never connect to the mail server itself (the server step is skipped)")
 }
 
-// loaded is a Config from flags over a profile.
+// loaded is one domain's Config from flags over a profile.
 type loaded struct {
 	cfg steps.Config
 	// prof is the profile the flags were laid over, nil without one.
 	prof *profile.Profile
+	// entry is the domain's index in prof.Domains.
+	entry int
 	// path is where --save writes.
 	path string
 }
 
-// load builds the Config: the profile (--profile, else the --domain's saved
-// one, when it exists), then every flag given on the command line over it,
-// normalized. Every problem is one line naming the flag, or the profile's
-// file, line and key when the value came from there.
-func (f *configFlags) load(flags *pflag.FlagSet, e env) (loaded, error) {
-	var l loaded
-	prof, path, err := f.loadProfile(e)
-	if err != nil {
-		return l, err
+// loadAll builds the Config of every domain to check: one per --domain,
+// each laid over its own saved profile (its file, or a profile of several
+// domains that lists it) or over --profile; without --domain, every
+// domain --profile holds, or one Config of the flags alone. Every flag
+// given on the command line applies to every domain. Every problem is one
+// line naming the flag, or the profile's file, line and key when the
+// value came from there; a problem several domains share is said once.
+func (f *configFlags) loadAll(flags *pflag.FlagSet, e env) ([]loaded, error) {
+	var base *profile.Profile
+	basePath := ""
+	if f.profile != "" {
+		p, path, err := f.loadProfileFile()
+		if err != nil {
+			return nil, err
+		}
+		base, basePath = p, path
 	}
-	l.prof, l.path = prof, path
+	var ls []loaded
+	var lines []string
+	add := func(l loaded, problems []string) {
+		ls = append(ls, l)
+		for _, line := range problems {
+			if !slices.Contains(lines, line) {
+				lines = append(lines, line)
+			}
+		}
+	}
+	switch {
+	case len(f.domains) == 0 && base != nil:
+		for i := range base.Domains {
+			add(f.layer(flags, e, base, i, basePath, ""))
+		}
+	case len(f.domains) == 0:
+		add(f.layer(flags, e, nil, 0, basePath, ""))
+	}
+	var finder *profile.Finder
+	seen := map[string]bool{}
+	for _, d := range f.domains {
+		// The name is checked before it names a file: a value of any size
+		// or shape must not reach the file system, nor be echoed whole.
+		name, err := steps.CheckDomain(d)
+		switch {
+		case err != nil:
+			return nil, badInput("--%s: %v", flagDomain, err)
+		case seen[name]:
+			return nil, badInput("--%s %s: given twice", flagDomain, name)
+		}
+		seen[name] = true
+		if f.profile != "" {
+			i := 0
+			if base != nil {
+				i, _ = base.Index(d)
+			}
+			add(f.layer(flags, e, base, max(i, 0), basePath, d))
+			continue
+		}
+		if finder == nil {
+			finder = profileFinder(e)
+		}
+		prof, path, err := findProfile(finder, e, d)
+		if err != nil {
+			return nil, err
+		}
+		i := 0
+		if prof != nil {
+			i, _ = prof.Index(d)
+		}
+		add(f.layer(flags, e, prof, max(i, 0), path, d))
+	}
+	if len(lines) > 0 {
+		return nil, badInputLines(lines)
+	}
+	if f.save {
+		for _, l := range ls {
+			if l.path == "" {
+				if _, err := defaultProfilePath(e, l.cfg.Domain); err != nil {
+					return nil, badInput("--%s: %w", flagSave, err)
+				}
+			}
+		}
+	}
+	return ls, nil
+}
+
+// layer lays the flags over Domains[i] of prof (nothing when prof is nil)
+// for domain (the profile's own when ""), normalized, and returns the
+// problems as lines.
+func (f *configFlags) layer(flags *pflag.FlagSet, e env, prof *profile.Profile, i int, path, domain string) (loaded, []string) {
+	l := loaded{prof: prof, entry: i, path: path}
 	if prof != nil {
-		l.cfg = prof.Config
+		l.cfg = prof.Domains[i]
+	}
+	if domain != "" {
+		l.cfg.Domain = domain
 	}
 	problems := f.apply(flags, &l.cfg)
 	if err := l.cfg.Normalize(e.readFile); err != nil {
 		var ve *steps.ValidationError
 		if !errors.As(err, &ve) {
-			return l, badInput("%w", err)
+			return l, []string{err.Error()}
 		}
 		// A flag value that did not parse was left out of the Config;
 		// what Normalize says about the field then only repeats it.
@@ -108,44 +192,47 @@ func (f *configFlags) load(flags *pflag.FlagSet, e env) (loaded, error) {
 			}
 		}
 	}
-	if len(problems) > 0 {
-		return l, badInputLines(l.describe(flags, problems))
-	}
 	if l.path == "" {
-		l.path, err = defaultProfilePath(e, l.cfg.Domain)
-		if err != nil && f.save {
-			return l, badInput("--%s: %w", flagSave, err)
-		}
+		l.path, _ = defaultProfilePath(e, l.cfg.Domain)
 	}
-	return l, nil
+	return l, l.describe(flags, problems)
 }
 
-// loadProfile loads --profile, or the saved profile of --domain when there
-// is one. It returns the path --save writes to.
-func (f *configFlags) loadProfile(e env) (*profile.Profile, string, error) {
-	if f.profile != "" {
-		p, err := profile.Load(f.profile)
-		switch {
-		case errors.Is(err, fs.ErrNotExist) && f.save:
-			return nil, f.profile, nil // --save creates it
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, "", badInput("--%s %s: no such file (add --%s to create it)", flagProfile, f.profile, flagSave)
-		case err != nil:
-			return nil, "", profileError(err)
-		}
-		return &p, f.profile, nil
+// loadProfileFile loads --profile. It returns the path --save writes to.
+func (f *configFlags) loadProfileFile() (*profile.Profile, string, error) {
+	p, err := profile.Load(f.profile)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && f.save:
+		return nil, f.profile, nil // --save creates it
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, "", badInput("--%s %s: no such file (add --%s to create it)", flagProfile, f.profile, flagSave)
+	case err != nil:
+		return nil, "", profileError(err)
 	}
-	if f.domain == "" {
+	return &p, f.profile, nil
+}
+
+// profileFinder finds saved profiles in the profile folder; nil when
+// there is no profile folder (flags only; --save reports it).
+func profileFinder(e env) *profile.Finder {
+	dir, err := profile.Dir(e.getenv)
+	if err != nil {
+		return nil
+	}
+	return profile.NewFinder(dir)
+}
+
+// findProfile loads the saved profile of domain: its own file, or a
+// profile of several domains that lists it. Without one it returns the
+// path --save writes to.
+func findProfile(finder *profile.Finder, e env, domain string) (*profile.Profile, string, error) {
+	if finder == nil {
 		return nil, "", nil
 	}
-	// The name is checked before it names a file: a value of any size or
-	// shape must not reach the file system, nor be echoed whole.
-	if _, err := steps.CheckDomain(f.domain); err != nil {
-		return nil, "", badInput("--%s: %v", flagDomain, err)
-	}
-	path, err := defaultProfilePath(e, f.domain)
-	if err != nil {
-		return nil, "", nil // no profile folder: flags only; --save reports it
+	path, ok := finder.Find(domain)
+	if !ok {
+		path, _ = defaultProfilePath(e, domain)
+		return nil, path, nil
 	}
 	p, err := profile.Load(path)
 	switch {
@@ -180,9 +267,6 @@ func profileError(err error) error {
 func (f *configFlags) apply(flags *pflag.FlagSet, cfg *steps.Config) []steps.FieldError {
 	var problems []steps.FieldError
 	set := flags.Changed
-	if set(flagDomain) {
-		cfg.Domain = f.domain
-	}
 	if set(flagHost) {
 		cfg.Host = f.host
 	}
@@ -269,8 +353,8 @@ func appendNew(problems []steps.FieldError, p steps.FieldError) []steps.FieldErr
 func (l loaded) describe(flags *pflag.FlagSet, problems []steps.FieldError) []string {
 	lines := make([]string, 0, len(problems))
 	for _, p := range problems {
-		if l.prof != nil && !flags.Changed(p.Field) && l.prof.Has(p.Field) {
-			lines = append(lines, fmt.Sprintf("profile %s: %s: %s", l.prof.Where(p.Field), p.Field, p.Problem))
+		if l.prof != nil && !flags.Changed(p.Field) && l.prof.HasAt(l.entry, p.Field) {
+			lines = append(lines, fmt.Sprintf("profile %s: %s: %s", l.prof.WhereAt(l.entry, p.Field), p.Field, p.Problem))
 			continue
 		}
 		lines = append(lines, fmt.Sprintf("--%s: %s", p.Field, p.Problem))
@@ -278,20 +362,37 @@ func (l loaded) describe(flags *pflag.FlagSet, problems []steps.FieldError) []st
 	return lines
 }
 
-// saveProfile writes the Config to the profile when --save was given.
-func (f *configFlags) saveProfile(l loaded, e env) error {
+// saveProfiles writes the Configs to their profiles when --save was
+// given: each domain to the profile it was loaded from; with several
+// domains, those without a profile of their own join the first domain's
+// profile, which then holds several domains (profile.SaveDomains).
+func (f *configFlags) saveProfiles(ls []loaded, e env) error {
 	if !f.save {
 		return nil
 	}
-	err := profile.Save(l.path, l.cfg)
-	var we *profile.WriteError
-	switch {
-	case errors.As(err, &we):
-		return couldNotWrite(err)
-	case err != nil:
-		return badInput("--%s: %w", flagSave, err)
+	var paths []string
+	byPath := map[string][]steps.Config{}
+	for _, l := range ls {
+		path := l.path
+		if l.prof == nil && len(ls) > 1 && l.path != f.profile {
+			path = ls[0].path
+		}
+		if _, ok := byPath[path]; !ok {
+			paths = append(paths, path)
+		}
+		byPath[path] = append(byPath[path], l.cfg)
 	}
-	fmt.Fprintf(e.stderr, "mailwizard: saved the answers to %s\n", l.path)
+	for _, path := range paths {
+		err := profile.SaveDomains(path, byPath[path])
+		var we *profile.WriteError
+		switch {
+		case errors.As(err, &we):
+			return couldNotWrite(err)
+		case err != nil:
+			return badInput("--%s: %w", flagSave, err)
+		}
+		fmt.Fprintf(e.stderr, "mailwizard: saved the answers to %s\n", path)
+	}
 	return nil
 }
 

@@ -103,102 +103,106 @@ func runPublish(ctx context.Context, cmd *cobra.Command, cf *configFlags, f publ
 			return badInput("--%s %q: unknown; use one of %s", flagProvider, f.provider, provider.Names())
 		}
 	}
-	l, err := cf.load(cmd.Flags(), e)
+	ls, err := cf.loadAll(cmd.Flags(), e)
 	if err != nil {
 		return err
 	}
-	cfg := &l.cfg
-	if set(flagProvider) {
-		cfg.PublishProvider = strings.ToLower(strings.TrimSpace(f.provider))
-	}
-	if set(flagRFC2136Server) {
-		cfg.RFC2136Server = f.server
-	}
-	if set(flagTSIGKey) {
-		cfg.TSIGKeyFile = f.tsigKey
-	}
-	if set(flagCredentials) {
-		cfg.CredentialsFile = f.credentials
-	}
-	c, err := newChecker(cf.resolver, l.cfg, e)
-	if err != nil {
-		return err
-	}
-	spec, prov, zone, where, err := openFor(ctx, c, *cfg, e)
-	if err != nil {
-		return err
-	}
-	if err := cf.saveProfile(l, e); err != nil {
-		return err
-	}
-	warn(e, l.cfg)
-	rctx, cancel := context.WithTimeout(ctx, publishTimeout)
-	plan, err := publish.Read(rctx, prov, zone.Name, publish.Wanted(l.cfg))
-	cancel()
-	if err != nil {
-		if ctx.Err() != nil {
-			return interrupted()
+	cfgs := make([]steps.Config, len(ls))
+	for i := range ls {
+		cfg := &ls[i].cfg
+		if set(flagProvider) {
+			cfg.PublishProvider = strings.ToLower(strings.TrimSpace(f.provider))
 		}
-		hint := ""
-		if spec.Name == provider.RFC2136 {
-			hint = ". The server refused the key or the transfer: check the key file, and that the server lets this key transfer the zone (AXFR) as well as update it (Knot: an acl with action transfer; BIND: allow-transfer { key NAME; })"
+		if set(flagRFC2136Server) {
+			cfg.RFC2136Server = f.server
 		}
-		return couldNotCheck("could not read the zone %s from %s: %w%s", zone.Name, where, err, hint)
-	}
-	fmt.Fprintf(e.stdout, "Plan for the zone %s at %s:\n\n", zone.Name, where)
-	for _, line := range publish.Lines(plan) {
-		fmt.Fprintln(e.stdout, line)
-	}
-	conflicts := plan.Count(publish.Conflict) > 0
-	if !f.apply {
-		if plan.Pending() {
-			fmt.Fprintf(e.stdout, "\nNothing was changed. Run again with --%s to make these changes.\n", flagApply)
-			return exitWith(report.ExitProblems)
+		if set(flagTSIGKey) {
+			cfg.TSIGKeyFile = f.tsigKey
 		}
-		return exitWith(exitFor(conflicts))
+		if set(flagCredentials) {
+			cfg.CredentialsFile = f.credentials
+		}
+		cfgs[i] = *cfg
 	}
-	if plan.Pending() {
-		actx, cancel := context.WithTimeout(ctx, publishTimeout)
-		done, err := publish.Apply(actx, prov, plan)
-		cancel()
+	d, err := newDomainsChecker(cf.resolver, cfgs, e)
+	if err != nil {
+		return err
+	}
+	// Every domain's zone and provider first: a problem with one stops
+	// publish before any zone is read or changed.
+	targets := make([]publishTarget, len(ls))
+	for i, l := range ls {
+		c := d.checker
+		c.cfg = l.cfg
+		if targets[i], err = preparePublish(ctx, c, e); err != nil {
+			return err
+		}
+	}
+	if err := cf.saveProfiles(ls, e); err != nil {
+		return err
+	}
+	for _, l := range ls {
+		warn(e, l.cfg)
+	}
+	codes := make([]int, len(targets))
+	for i, t := range targets {
+		if i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		codes[i], err = t.publish(ctx, f.apply, e)
+		var ee *exitError
+		switch {
+		case err == nil:
+		case len(targets) == 1 || errors.As(err, &ee) && ee.code == exitInterrupted:
+			return err
+		default:
+			// The others are still published; the worst code says it.
+			printError(e.stderr, err)
+			codes[i] = exitCode(err)
+		}
+	}
+	if f.apply {
+		if len(targets) == 1 {
+			err = checkAfter(ctx, targets[0].c, f.check, e)
+		} else {
+			err = checksAfter(ctx, d, f.check, e)
+		}
 		if err != nil {
-			if ctx.Err() != nil {
-				return interrupted()
-			}
-			return couldNotCheck("%s refused or did not answer: %w (%d added, %d removed before that; run publish again to see what is left)", where, err, done.Added, done.Deleted)
+			return err
 		}
-		fmt.Fprintf(e.stdout, "\nApplied: %s added, %s removed at %s.\n\n", count(done.Added), count(done.Deleted), where)
-	} else {
-		fmt.Fprintln(e.stdout, "\nNothing to change.")
-		fmt.Fprintln(e.stdout)
 	}
-	if err := checkAfter(ctx, c, f.check, e); err != nil {
-		return err
-	}
-	return exitWith(exitFor(conflicts))
+	return exitWith(report.WorstExit(codes...))
 }
 
-// openFor finds the zone of cfg's domain and opens the provider cfg
-// names (or asks for one, naming the provider the zone's nameservers
-// suggest).
-func openFor(ctx context.Context, c checker, cfg steps.Config, e env) (provider.Spec, publish.Provider, verify.Zone, string, error) {
+// publishTarget is one domain's zone at the provider that publishes it.
+type publishTarget struct {
+	c     checker
+	zone  verify.Zone
+	prov  publish.Provider
+	where string
+	name  string // the provider's name
+}
+
+// preparePublish finds the zone of the checker's domain and opens its
+// provider.
+func preparePublish(ctx context.Context, c checker, e env) (publishTarget, error) {
 	round := c.engine.Round()
-	zone, err := round.Zone(ctx, cfg.Domain)
+	zone, err := round.Zone(ctx, c.cfg.Domain)
 	switch {
 	case ctx.Err() != nil:
-		return provider.Spec{}, nil, verify.Zone{}, "", interrupted()
+		return publishTarget{}, interrupted()
 	case err != nil:
-		return provider.Spec{}, nil, verify.Zone{}, "", c.zoneError(err)
+		return publishTarget{}, c.zoneError(err)
 	}
-	spec, err := chooseProvider(cfg.PublishProvider, zone)
+	spec, err := chooseProvider(c.cfg.PublishProvider, zone)
 	if err != nil {
-		return provider.Spec{}, nil, verify.Zone{}, "", err
+		return publishTarget{}, err
 	}
-	prov, where, err := openProvider(ctx, spec, cfg.RFC2136Server, cfg.TSIGKeyFile, cfg.CredentialsFile, round, zone, e)
+	prov, where, err := openProvider(ctx, spec, c.cfg.RFC2136Server, c.cfg.TSIGKeyFile, c.cfg.CredentialsFile, round, zone, e)
 	if err != nil {
-		return provider.Spec{}, nil, verify.Zone{}, "", err
+		return publishTarget{}, err
 	}
-	return spec, prov, zone, where, nil
+	return publishTarget{c: c, zone: zone, prov: prov, where: where, name: spec.Name}, nil
 }
 
 // wizardProvider is where the wizard's publish key publishes: the
@@ -210,17 +214,62 @@ func wizardProvider(resolver string, e env) ui.OpenProvider {
 		if err != nil {
 			return nil, "", "", err
 		}
-		if cfg.PublishProvider == "" {
-			_, _, _, _, err := openFor(ctx, c, cfg, e)
-			return nil, "", "", fmt.Errorf("no provider is set up for publishing. Run once: mailwizard publish --domain %s --provider NAME --save (%v)",
+		t, err := preparePublish(ctx, c, e)
+		if err != nil && cfg.PublishProvider == "" {
+			return nil, "", "", fmt.Errorf("no provider is set up for publishing. Run once: mailwizard publish --domain %s --provider NAME --save (%s)",
 				strings.TrimSuffix(cfg.Domain, "."), strings.TrimPrefix(err.Error(), "--provider: missing. "))
 		}
-		_, prov, zone, where, err := openFor(ctx, c, cfg, e)
 		if err != nil {
 			return nil, "", "", err
 		}
-		return prov, zone.Name, where, nil
+		return t.prov, t.zone.Name, t.where, nil
 	}
+}
+
+// publish reads the zone, prints the plan and, with apply, applies it. It
+// returns publish's exit code for this domain.
+func (t publishTarget) publish(ctx context.Context, apply bool, e env) (int, error) {
+	rctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	plan, err := publish.Read(rctx, t.prov, t.zone.Name, publish.Wanted(t.c.cfg))
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, interrupted()
+		}
+		hint := ""
+		if t.name == provider.RFC2136 {
+			hint = ". The server refused the key or the transfer: check the key file, and that the server lets this key transfer the zone (AXFR) as well as update it (Knot: an acl with action transfer; BIND: allow-transfer { key NAME; })"
+		}
+		return 0, couldNotCheck("could not read the zone %s from %s: %w%s", t.zone.Name, t.where, err, hint)
+	}
+	fmt.Fprintf(e.stdout, "Plan for the zone %s at %s:\n\n", t.zone.Name, t.where)
+	for _, line := range publish.Lines(plan) {
+		fmt.Fprintln(e.stdout, line)
+	}
+	conflicts := plan.Count(publish.Conflict) > 0
+	if !apply {
+		if plan.Pending() {
+			fmt.Fprintf(e.stdout, "\nNothing was changed. Run again with --%s to make these changes.\n", flagApply)
+			return report.ExitProblems, nil
+		}
+		return exitFor(conflicts), nil
+	}
+	if plan.Pending() {
+		actx, cancel := context.WithTimeout(ctx, publishTimeout)
+		done, err := publish.Apply(actx, t.prov, plan)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return 0, interrupted()
+			}
+			return 0, couldNotCheck("%s refused or did not answer: %w (%d added, %d removed before that; run publish again to see what is left)", t.where, err, done.Added, done.Deleted)
+		}
+		fmt.Fprintf(e.stdout, "\nApplied: %s added, %s removed at %s.\n\n", count(done.Added), count(done.Deleted), t.where)
+	} else {
+		fmt.Fprintln(e.stdout, "\nNothing to change.")
+		fmt.Fprintln(e.stdout)
+	}
+	return exitFor(conflicts), nil
 }
 
 // exitFor is publish's exit code once the plan is applied (or had
@@ -255,6 +304,28 @@ func checkAfter(ctx context.Context, c checker, f checkFlags, e env) error {
 		return printReport(e, f, first)
 	}
 	err = watch(ctx, c, f, first, round, e)
+	var ee *exitError
+	if errors.As(err, &ee) && (ee.code == exitInterrupted || ee.err != nil) {
+		return err
+	}
+	return nil
+}
+
+// checksAfter is checkAfter for several domains.
+func checksAfter(ctx context.Context, d domainsChecker, f checkFlags, e env) error {
+	reports, rounds, err := d.first(ctx)
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) && ee.code == exitInterrupted {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "The check after publishing could not run: %v\n", err)
+		return nil
+	}
+	if !f.watch {
+		return d.print(e, f, reports)
+	}
+	err = d.watch(ctx, f, reports, rounds, e)
 	var ee *exitError
 	if errors.As(err, &ee) && (ee.code == exitInterrupted || ee.err != nil) {
 		return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -41,19 +42,30 @@ JSON. Nothing is looked up.`,
 			default:
 				return badInput("--format %q: use table, zone, json, dnscontrol or octodns", steps.Clip(format))
 			}
-			l, err := cf.load(cmd.Flags(), e)
+			ls, err := cf.loadAll(cmd.Flags(), e)
 			if err != nil {
 				return err
 			}
-			if err := cf.saveProfile(l, e); err != nil {
+			if len(ls) > 1 && format == formatOctoDNS {
+				return badInput("--format octodns writes the zone file of one domain; run records once per --%s", flagDomain)
+			}
+			if err := cf.saveProfiles(ls, e); err != nil {
 				return err
 			}
-			warn(e, l.cfg)
-			if l.cfg.DKIMPublicKey == nil && !slices.Contains(l.cfg.Skip, steps.IDDKIM) {
-				fmt.Fprintf(e.stderr, "mailwizard: note: no DKIM key was given, so the DKIM record is left out; give --%s with --%s (or --%s) to print it, or --%s dkim if it is not yours\n",
-					flagDKIMSelector, flagDKIMKey, flagDKIMPublicKey, flagSkip)
+			for i, l := range ls {
+				warn(e, l.cfg)
+				if l.cfg.DKIMPublicKey == nil && !slices.Contains(l.cfg.Skip, steps.IDDKIM) {
+					fmt.Fprintf(e.stderr, "mailwizard: note: %s: no DKIM key was given, so the DKIM record is left out; give --%s with --%s (or --%s) to print it, or --%s dkim if it is not yours\n",
+						strings.TrimSuffix(l.cfg.Domain, "."), flagDKIMSelector, flagDKIMKey, flagDKIMPublicKey, flagSkip)
+				}
+				if i > 0 && format != formatJSON {
+					fmt.Fprintln(e.stdout)
+				}
+				if err := printRecords(e.stdout, format, l.cfg, len(ls) > 1, e); err != nil {
+					return err
+				}
 			}
-			return printRecords(e.stdout, format, l.cfg, e)
+			return nil
 		},
 	}
 	cf.register(cmd.Flags())
@@ -61,20 +73,30 @@ JSON. Nothing is looked up.`,
 	return cmd
 }
 
-func printRecords(w io.Writer, format string, cfg steps.Config, e env) error {
+// printRecords prints the records of cfg's domain. One of several
+// domains is a JSON line with --format json, and its table has the domain
+// above it.
+func printRecords(w io.Writer, format string, cfg steps.Config, several bool, e env) error {
 	groups := report.Records(cfg)
 	var err error
-	switch format {
-	case formatZone:
+	switch {
+	case format == formatZone:
 		err = report.WriteZone(w, cfg.Domain, groups)
-	case formatJSON:
+	case format == formatJSON && several:
+		err = report.WriteRecordsJSONLine(w, cfg.Domain, groups)
+	case format == formatJSON:
 		err = report.WriteRecordsJSON(w, cfg.Domain, groups)
-	case formatDNSControl:
+	case format == formatDNSControl:
 		err = publish.WriteDNSControl(w, cfg.Domain, exportGroups(groups))
-	case formatOctoDNS:
+	case format == formatOctoDNS:
 		err = publish.WriteOctoDNS(w, cfg.Domain, exportGroups(groups))
 	default:
-		err = ui.WriteRecords(w, cfg.Domain, groups, ui.TableOptions{Env: e.environ})
+		if several {
+			_, err = fmt.Fprintf(w, "%s\n\n", cfg.Domain)
+		}
+		if err == nil {
+			err = ui.WriteRecords(w, cfg.Domain, groups, ui.TableOptions{Env: e.environ})
+		}
 	}
 	if err != nil {
 		return couldNotWrite(fmt.Errorf("could not print the records: %w", err))

@@ -7,15 +7,20 @@ import (
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
-// formatVersion is the version of the file format this package writes; it
-// reads this version and older.
-const formatVersion = 1
+// Versions of the file format. A profile of one domain is written as
+// version 1, which every mailwizard reads; one that holds several domains
+// ([[domains]] tables) as version 2, so that an older mailwizard says it
+// comes from a newer one. This one reads both.
+const (
+	oneDomainVersion = 1
+	formatVersion    = 2
+)
 
 // file is the TOML form of a profile. Keys are named as the command-line
 // flags that set the same thing, so that an error about either names the
 // same word.
 type file struct {
-	Version       int            `toml:"version"`
+	Version       int            `toml:"version,omitzero"`
 	Domain        string         `toml:"domain"`
 	Host          string         `toml:"host,omitempty"`
 	IP            []netip.Addr   `toml:"ip,omitempty"`
@@ -26,8 +31,10 @@ type file struct {
 	DMARCRUA      string         `toml:"dmarc-rua,omitempty"`
 	SPFInclude    []string       `toml:"spf-include,omitempty"`
 	SPFIP         []netip.Prefix `toml:"spf-ip,omitempty"`
-	Services      []string       `toml:"services,omitempty"`
-	NullUnoffered bool           `toml:"null-unoffered,omitempty"`
+	// Services is absent for the default services and empty for none,
+	// like steps.Config.Services.
+	Services      *[]string `toml:"services,omitempty"`
+	NullUnoffered bool      `toml:"null-unoffered,omitempty"`
 	// DNSBL is absent for the default list and empty to disable the
 	// check, like steps.Config.DNSBL.
 	DNSBL    *[]string `toml:"dnsbl,omitempty"`
@@ -41,13 +48,56 @@ type file struct {
 	Credentials     string `toml:"credentials,omitempty"`
 	RFC2136Server   string `toml:"rfc2136-server,omitempty"`
 	NoProbe         bool   `toml:"no-probe,omitempty"`
+	// Domains are the further domains of the mail host, one [[domains]]
+	// table each: their own keys, never the shared ones (sharedKeys).
+	Domains []file `toml:"domains,omitempty"`
+}
+
+// sharedKeys are the keys of what every domain of a mail host shares
+// (steps.Config.WithHostOf): set once, at the top of the profile.
+func sharedKeys() []string {
+	return []string{"host", "ip", "dnsbl", "no-probe"}
+}
+
+// fromConfigs is the file form of the domains of one mail host: the first
+// at the top with what they share, each other one in a [[domains]] table
+// with its own keys only.
+func fromConfigs(cfgs []steps.Config) file {
+	f := fromConfig(cfgs[0])
+	for _, cfg := range cfgs[1:] {
+		e := fromConfig(cfg)
+		e.Version, e.Host, e.IP, e.DNSBL, e.NoProbe = 0, "", nil, nil, false
+		var skip []string
+		for _, id := range e.Skip {
+			if !steps.IsShared(id) {
+				skip = append(skip, id)
+			}
+		}
+		e.Skip = skip
+		f.Domains = append(f.Domains, e)
+	}
+	if len(f.Domains) > 0 {
+		f.Version = formatVersion
+	}
+	return f
+}
+
+// configs are the Configs of every domain the file describes, the top's
+// first; the further domains get the shared part from the top.
+func (f file) configs(dir string) []steps.Config {
+	first := f.config(dir)
+	out := []steps.Config{first}
+	for _, e := range f.Domains {
+		out = append(out, e.config(dir).WithHostOf(first))
+	}
+	return out
 }
 
 // fromConfig is the file form of cfg. Key paths are made absolute so the
 // profile works from any folder; the derived public key is not stored.
 func fromConfig(cfg steps.Config) file {
 	f := file{
-		Version:       formatVersion,
+		Version:       oneDomainVersion,
 		Domain:        cfg.Domain,
 		Host:          cfg.Host,
 		IP:            cfg.IPs,
@@ -58,7 +108,6 @@ func fromConfig(cfg steps.Config) file {
 		DMARCRUA:      cfg.DMARCRUA,
 		SPFInclude:    cfg.SPFIncludes,
 		SPFIP:         cfg.SPFIPs,
-		Services:      cfg.Services,
 		NullUnoffered: cfg.NullUnoffered,
 		TTL:           cfg.TTL,
 		Provider:      cfg.Provider,
@@ -73,6 +122,10 @@ func fromConfig(cfg steps.Config) file {
 	if cfg.DNSBL != nil {
 		zones := cfg.DNSBL
 		f.DNSBL = &zones
+	}
+	if cfg.Services != nil {
+		services := cfg.Services
+		f.Services = &services
 	}
 	return f
 }
@@ -91,7 +144,6 @@ func (f file) config(dir string) steps.Config {
 		DMARCRUA:          f.DMARCRUA,
 		SPFIncludes:       f.SPFInclude,
 		SPFIPs:            f.SPFIP,
-		Services:          f.Services,
 		NullUnoffered:     f.NullUnoffered,
 		TTL:               f.TTL,
 		Provider:          f.Provider,
@@ -104,6 +156,9 @@ func (f file) config(dir string) steps.Config {
 	}
 	if f.DNSBL != nil {
 		cfg.DNSBL = append([]string{}, *f.DNSBL...)
+	}
+	if f.Services != nil {
+		cfg.Services = append([]string{}, *f.Services...)
 	}
 	return cfg
 }

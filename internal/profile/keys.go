@@ -4,16 +4,20 @@ import (
 	"bufio"
 	"bytes"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
 // keyLines maps each key of a TOML document to the first line that sets
-// it, as "table.key" inside a table. It reads only what a profile holds
-// (key = value lines and [table] headers) and ignores anything it does not
-// understand: it only serves to put line numbers in messages.
+// it, as "table.key" inside a table. Inside the n-th table of an array of
+// tables ([[domains]]), a key is also mapped as "domains.n.key" (n from
+// 1), and the table's header as "domains.n". It reads only what a profile
+// holds (key = value lines and [table] headers) and ignores anything it
+// does not understand: it only serves to put line numbers in messages.
 func keyLines(data []byte) map[string]int {
 	lines := map[string]int{}
-	table := ""
+	table, entry := "", ""
+	arrays := map[string]int{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 4096), maxSize+1)
 	for n := 1; sc.Scan(); n++ {
@@ -24,6 +28,12 @@ func keyLines(data []byte) map[string]int {
 			if _, seen := lines[table]; !seen && table != "" {
 				lines[table] = n
 			}
+			entry = ""
+			if strings.HasPrefix(line, "[[") && table != "" {
+				arrays[table]++
+				entry = table + "." + strconv.Itoa(arrays[table])
+				lines[entry] = n
+			}
 			continue
 		}
 		raw, _, found := strings.Cut(line, "=")
@@ -33,6 +43,11 @@ func keyLines(data []byte) map[string]int {
 		key, ok := bareKey(strings.TrimSpace(raw))
 		if !ok {
 			continue
+		}
+		if entry != "" {
+			if _, seen := lines[entry+"."+key]; !seen {
+				lines[entry+"."+key] = n
+			}
 		}
 		if table != "" {
 			key = table + "." + key
@@ -71,8 +86,12 @@ func knownKeys() []string {
 	return keys
 }
 
-// nearestKey suggests the known key within two edits of key, if any.
+// nearestKey suggests the known key within two edits of key, if any: of
+// a key in a [[domains]] table, the key as it is spelt there.
 func nearestKey(key string) string {
+	if rest, ok := strings.CutPrefix(key, "domains."); ok {
+		return nearestKey(rest)
+	}
 	best, bestDist := "", 3
 	for _, k := range knownKeys() {
 		if d := editDistance(key, k); d < bestDist {

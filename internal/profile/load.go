@@ -24,25 +24,63 @@ const maxSize = 1 << 20
 type Profile struct {
 	// Path is the file it was loaded from.
 	Path string
-	// Config is what the file says, not yet normalized.
+	// Config is what the file says of its first domain (the one at the
+	// top, all a profile of one domain holds), not yet normalized.
 	Config steps.Config
+	// Domains are the Configs of every domain the file holds, Config
+	// first, then one per [[domains]] table, not yet normalized. They
+	// share what the top says of the mail host (steps.Config.WithHostOf).
+	Domains []steps.Config
 	// lines maps each key to the line that sets it.
 	lines map[string]int
 }
 
-// Has reports whether the file sets key ("ip", "dkim-key", …).
-func (p Profile) Has(key string) bool {
-	_, ok := p.lines[key]
+// Has reports whether the file sets key ("ip", "dkim-key", …) for the
+// first domain.
+func (p Profile) Has(key string) bool { return p.HasAt(0, key) }
+
+// Where names the place that sets key for the first domain:
+// "/home/me/.config/mailwizard/example.com.toml:4", or the path alone when
+// the file does not set it.
+func (p Profile) Where(key string) string { return p.WhereAt(0, key) }
+
+// HasAt reports whether the file sets key for Domains[i]: at the top for
+// the first domain and for what every domain shares, in its [[domains]]
+// table for the others.
+func (p Profile) HasAt(i int, key string) bool {
+	_, ok := p.lines[p.lineKey(i, key)]
 	return ok
 }
 
-// Where names the place that sets key: "/home/me/.config/mailwizard/
-// example.com.toml:4", or the path alone when the file does not set it.
-func (p Profile) Where(key string) string {
-	if line := p.lines[key]; line > 0 {
+// WhereAt names the place that sets key for Domains[i], as Where does.
+func (p Profile) WhereAt(i int, key string) string {
+	if line := p.lines[p.lineKey(i, key)]; line > 0 {
 		return fmt.Sprintf("%s:%d", p.Path, line)
 	}
 	return p.Path
+}
+
+// lineKey is how keyLines names key of Domains[i].
+func (p Profile) lineKey(i int, key string) string {
+	if i == 0 || slices.Contains(sharedKeys(), key) {
+		return key
+	}
+	return "domains." + strconv.Itoa(i) + "." + key
+}
+
+// Index returns the index in Domains of the domain named, however it is
+// typed ("Example.ORG", "example.org."), and whether the profile holds it.
+func (p Profile) Index(domain string) (int, bool) {
+	want, err := steps.CheckDomain(domain)
+	if err != nil {
+		return -1, false
+	}
+	for i, cfg := range p.Domains {
+		if name, err := steps.CheckDomain(cfg.Domain); err == nil && name == want {
+			return i, true
+		}
+	}
+	return -1, false
 }
 
 // Error is a profile that does not load; it lists every problem found.
@@ -153,11 +191,82 @@ func parse(path string, data []byte) (Profile, error) {
 		problems = append(problems, Problem{Line: p.lines["version"], Key: "version", Problem: fmt.Sprintf(
 			"format %d was written by a newer mailwizard; this one reads format %d and older", f.Version, formatVersion)})
 	}
+	problems = append(problems, p.domainProblems(f)...)
 	if len(problems) > 0 {
 		return Profile{}, &Error{Path: path, Problems: problems}
 	}
-	p.Config = f.config(filepath.Dir(path))
+	p.Domains = f.configs(filepath.Dir(path))
+	p.Config = p.Domains[0]
 	return p, nil
+}
+
+// domainProblems checks the [[domains]] tables: each names a domain that
+// no other part of the profile names, and sets none of what the domains
+// share (sharedKeys), which the top sets once.
+func (p Profile) domainProblems(f file) []Problem {
+	var problems []Problem
+	if len(f.Domains) > 0 && f.Domain == "" {
+		problems = append(problems, Problem{Line: p.lines["domains"], Key: "domain",
+			Problem: "the top of a profile with [[domains]] tables holds its first domain: set domain there"})
+	}
+	seen := map[string]int{} // domain → its index
+	if name, err := steps.CheckDomain(f.Domain); err == nil {
+		seen[name] = 0
+	}
+	for i, e := range f.Domains {
+		n := i + 1
+		table := "domains." + strconv.Itoa(n)
+		at := func(key string) int {
+			if line := p.lines[table+"."+key]; line > 0 {
+				return line
+			}
+			return p.lines[table]
+		}
+		shared := func(key string) {
+			problems = append(problems, Problem{Line: at(key), Key: key, Problem: fmt.Sprintf(
+				"the domains of a profile share their %s: set it once, at the top, not in a [[domains]] table", key)})
+		}
+		switch {
+		case e.Domain == "":
+			problems = append(problems, Problem{Line: at("domain"), Key: "domain", Problem: "missing: each [[domains]] table names its domain"})
+		case e.Version != 0:
+			problems = append(problems, Problem{Line: at("version"), Key: "version", Problem: "belongs at the top of the profile, not in a [[domains]] table"})
+		case len(e.Domains) > 0:
+			problems = append(problems, Problem{Line: at("domains"), Key: "domains", Problem: "a [[domains]] table cannot hold more of them"})
+		}
+		if e.Host != "" {
+			shared("host")
+		}
+		if e.IP != nil {
+			shared("ip")
+		}
+		if e.DNSBL != nil {
+			shared("dnsbl")
+		}
+		if e.NoProbe {
+			shared("no-probe")
+		}
+		for _, id := range e.Skip {
+			if steps.IsShared(id) {
+				problems = append(problems, Problem{Line: at("skip"), Key: "skip", Problem: fmt.Sprintf(
+					"the %s step is about the mail host, so it is judged once for every domain: skip it at the top", id)})
+			}
+		}
+		name, err := steps.CheckDomain(e.Domain)
+		if err != nil {
+			continue // Normalize names the problem, with the line
+		}
+		if first, dup := seen[name]; dup {
+			where := "at the top"
+			if first > 0 {
+				where = fmt.Sprintf("in [[domains]] table %d", first)
+			}
+			problems = append(problems, Problem{Line: at("domain"), Key: "domain", Problem: fmt.Sprintf("%s is already listed %s", name, where)})
+			continue
+		}
+		seen[name] = n
+	}
+	return problems
 }
 
 // decodeMessage matches the errors BurntSushi/toml returns as plain text

@@ -189,8 +189,8 @@ func TestLoadErrors(t *testing.T) {
 			},
 		},
 		"newer format": {
-			text: "version = 2\ndomain = \"example.com.\"\n",
-			want: []Problem{{Line: 1, Key: "version", Problem: "format 2 was written by a newer mailwizard; this one reads format 1 and older"}},
+			text: "version = 3\ndomain = \"example.com.\"\n",
+			want: []Problem{{Line: 1, Key: "version", Problem: "format 3 was written by a newer mailwizard; this one reads format 2 and older"}},
 		},
 	}
 	for name, tc := range tests {
@@ -321,6 +321,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("version = 1\ndomain = \"example.com.\"\nip = [\"192.0.2.25\"]\n"))
 	f.Add([]byte("[a]\nb = 1\n[[c]]\n"))
 	f.Add([]byte("dnsbl = []\nttl = -1\n"))
+	f.Add([]byte("domain = \"a.example\"\nhost = \"mx.example\"\n[[domains]]\ndomain = \"b.example\"\nskip = [\"ptr\"]\n[[domains]]\nip = []\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := parse("fuzz.toml", data)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,8 +43,74 @@ func (e *WriteError) Unwrap() error { return e.Err }
 // load, so that a hand-edited profile with a typo is never lost. A failure
 // to write is a *WriteError. Temp files that an earlier save left behind
 // when it was killed are removed first (see removeStale).
+//
+// When path holds a profile of several domains, Save keeps them (see
+// SaveDomains); otherwise the file holds cfg alone.
 func Save(path string, cfg steps.Config) error {
-	return disk{}.save(path, cfg)
+	return SaveDomains(path, []steps.Config{cfg})
+}
+
+// SaveDomains saves domains of one mail host (steps.SameHost) to path,
+// as Save saves one. When path holds a profile of several domains, or of
+// one domain that cfgs names, the domains it holds are kept: each of cfgs
+// takes the place of the domain it names, or is added after them, and
+// what the domains share (the mail host, its addresses, the blocklists,
+// probing) becomes cfgs[0]'s for all. Otherwise the file holds cfgs alone.
+func SaveDomains(path string, cfgs []steps.Config) error {
+	if err := oneHost(cfgs); err != nil {
+		return err
+	}
+	return disk{}.save(path, func(old *Profile) []steps.Config {
+		keep := old != nil && len(old.Domains) > 1
+		if old != nil && len(old.Domains) == 1 {
+			keep = slices.ContainsFunc(cfgs, func(c steps.Config) bool { _, ok := old.Index(c.Domain); return ok })
+		}
+		if !keep {
+			return cfgs
+		}
+		out := make([]steps.Config, 0, len(old.Domains)+len(cfgs))
+		for _, d := range old.Domains {
+			out = append(out, d.WithHostOf(cfgs[0]))
+		}
+		for _, c := range cfgs {
+			if i, ok := old.Index(c.Domain); ok {
+				out[i] = c
+			} else {
+				out = append(out, c)
+			}
+		}
+		return out
+	})
+}
+
+// SaveAll writes the domains of one mail host to path, the first at the
+// top of the file with what they share and each other one in a
+// [[domains]] table, as Save writes one. They must share the mail host
+// (steps.SameHost), and no domain may be listed twice.
+func SaveAll(path string, cfgs []steps.Config) error {
+	if err := oneHost(cfgs); err != nil {
+		return err
+	}
+	return disk{}.save(path, func(*Profile) []steps.Config { return cfgs })
+}
+
+// oneHost checks that cfgs are domains of one mail host, each once.
+func oneHost(cfgs []steps.Config) error {
+	if len(cfgs) == 0 {
+		return errors.New("save a profile: no domain to save")
+	}
+	seen := map[string]bool{}
+	for _, c := range cfgs {
+		if !steps.SameHost(cfgs[0], c) {
+			return fmt.Errorf("save a profile: %s and %s are not served by the same mail host (host, addresses, blocklists or probing differ); a profile holds the domains of one mail host", cfgs[0].Domain, c.Domain)
+		}
+		name, err := steps.CheckDomain(c.Domain)
+		if err == nil && seen[name] {
+			return fmt.Errorf("save a profile: %s is listed twice", name)
+		}
+		seen[name] = true
+	}
+	return nil
 }
 
 // disk is what Save does to the file system: the real one, or in tests one
@@ -65,14 +132,29 @@ type tempFile interface {
 	Fd() uintptr
 }
 
-func (d disk) save(path string, cfg steps.Config) error {
-	if _, err := Load(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+// save writes the domains that domains makes of what path holds now (nil
+// when there is no file).
+func (d disk) save(path string, domains func(old *Profile) []steps.Config) error {
+	old, err := Load(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		data, err := encode(domains(nil))
+		if err != nil {
+			return err
+		}
+		return d.write(path, data)
+	case err != nil:
 		return fmt.Errorf("refuse to overwrite %s, which does not load; fix it or move it away first: %w", path, err)
 	}
-	data, err := encode(cfg)
+	data, err := encode(domains(&old))
 	if err != nil {
 		return err
 	}
+	return d.write(path, data)
+}
+
+// write writes a profile's bytes to path.
+func (d disk) write(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return &WriteError{Path: path, Err: err}
 	}
@@ -83,12 +165,18 @@ func (d disk) save(path string, cfg steps.Config) error {
 	return nil
 }
 
-func encode(cfg steps.Config) ([]byte, error) {
+func encode(cfgs []steps.Config) ([]byte, error) {
 	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "# mailwizard profile for %s\n", cfg.Domain)
+	fmt.Fprintf(&buf, "# mailwizard profile for %s\n", cfgs[0].Domain)
 	buf.WriteString("# Keys are named like the command-line flags. No secret is stored here:\n")
-	buf.WriteString("# dkim-key is the path of the private key, not the key.\n\n")
-	if err := toml.NewEncoder(&buf).Encode(fromConfig(cfg)); err != nil {
+	buf.WriteString("# dkim-key is the path of the private key, not the key.\n")
+	if len(cfgs) > 1 {
+		buf.WriteString("# The top holds the first domain and what every domain of the mail host\n")
+		buf.WriteString("# shares (host, ip, dnsbl, no-probe); each [[domains]] table holds the\n")
+		buf.WriteString("# own answers of one more domain.\n")
+	}
+	buf.WriteString("\n")
+	if err := toml.NewEncoder(&buf).Encode(fromConfigs(cfgs)); err != nil {
 		return nil, fmt.Errorf("encode profile: %w", err)
 	}
 	return buf.Bytes(), nil

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
 // TestSaveRemovesStaleTemps: a save removes the temp files that saves of
@@ -113,7 +115,7 @@ func TestSaveOnFullDisk(t *testing.T) {
 	}}
 	cfg := fullConfig()
 	cfg.Host = "mx.example.com."
-	err = full.save(path, cfg)
+	err = full.save(path, func(*Profile) []steps.Config { return []steps.Config{cfg} })
 	var we *WriteError
 	if !errors.As(err, &we) || !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("save error %T %v, want a WriteError of ENOSPC", err, err)

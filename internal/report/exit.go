@@ -51,3 +51,30 @@ func Done(r Report) bool {
 	}
 	return true
 }
+
+// WorstExit folds the exit codes of several checks (several domains) into
+// the one of the whole command: ExitBadInput, then ExitProblems, then
+// ExitCouldNotCheck, then ExitOK. Any other code (an interruption, output
+// that could not be written) outranks them all.
+func WorstExit(codes ...int) int {
+	rank := func(code int) int {
+		switch code {
+		case ExitOK:
+			return 0
+		case ExitCouldNotCheck:
+			return 1
+		case ExitProblems:
+			return 2
+		case ExitBadInput:
+			return 3
+		}
+		return 4
+	}
+	worst := ExitOK
+	for _, c := range codes {
+		if rank(c) > rank(worst) {
+			worst = c
+		}
+	}
+	return worst
+}

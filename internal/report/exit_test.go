@@ -41,3 +41,22 @@ func TestExitCodeAndDone(t *testing.T) {
 		})
 	}
 }
+
+func TestWorstExit(t *testing.T) {
+	tests := map[string]struct {
+		codes []int
+		want  int
+	}{
+		"none":                          {nil, ExitOK},
+		"all fine":                      {[]int{ExitOK, ExitOK}, ExitOK},
+		"one could not be checked":      {[]int{ExitOK, ExitCouldNotCheck}, ExitCouldNotCheck},
+		"problems beat could not check": {[]int{ExitCouldNotCheck, ExitProblems, ExitOK}, ExitProblems},
+		"bad input beats problems":      {[]int{ExitProblems, ExitBadInput}, ExitBadInput},
+		"a write failure beats all":     {[]int{ExitBadInput, ExitCouldNotWrite, ExitProblems}, ExitCouldNotWrite},
+	}
+	for name, tc := range tests {
+		if got := WorstExit(tc.codes...); got != tc.want {
+			t.Errorf("%s: WorstExit(%v) = %d, want %d", name, tc.codes, got, tc.want)
+		}
+	}
+}

@@ -82,12 +82,22 @@ type RecordsStep struct {
 
 // WriteRecordsJSON writes the records as RecordsJSON, indented.
 func WriteRecordsJSON(w io.Writer, domain string, groups []RecordGroup) error {
+	return writeRecordsJSON(w, domain, groups, "  ")
+}
+
+// WriteRecordsJSONLine writes the records as RecordsJSON on one line: the
+// records of several domains are JSON Lines, one domain a line.
+func WriteRecordsJSONLine(w io.Writer, domain string, groups []RecordGroup) error {
+	return writeRecordsJSON(w, domain, groups, "")
+}
+
+func writeRecordsJSON(w io.Writer, domain string, groups []RecordGroup, indent string) error {
 	out := RecordsJSON{Domain: domain, Steps: make([]RecordsStep, 0, len(groups))}
 	for _, g := range groups {
 		out.Steps = append(out.Steps, RecordsStep{ID: g.ID, Title: g.Title, Where: g.Where, Records: nonNil(g.Records)})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", indent)
 	return enc.Encode(out)
 }

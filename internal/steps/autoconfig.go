@@ -20,6 +20,7 @@ func autoconfigStep() definition {
 	return definition{
 		id: IDAutoconfig, title: "Mail client settings (SRV, autodiscover, autoconfig)", where: AtDNSProvider,
 		records: autoconfigRecords, questions: autoconfigQuestions, judge: judgeAutoconfig,
+		needs: needsHost,
 		owns: []Ownership{
 			{Type: "SRV", What: "SRV record", Note: "the SRV records of the services offered are mailwizard's"},
 			{Type: "CNAME", What: "alias", Note: "the alias is mailwizard's; other records at this name conflict with it"},

@@ -17,6 +17,7 @@ func blocklistStep() definition {
 	return definition{
 		id: IDBlocklist, title: "Blocklists (DNSBL)", where: Nowhere,
 		records: blocklistRecords, questions: blocklistQuestions, judge: judgeBlocklist,
+		shared: true, needs: needsAddrs,
 		codes: []FindingCode{
 			{Code: CodeBlocklistListed, Severity: SeverityError, Effect: StatusFail,
 				Meaning: "a server address is on a blocklist"},

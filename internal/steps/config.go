@@ -98,6 +98,8 @@ func (c *Config) normalizeNames(p *problems) {
 	}
 	host := strings.TrimSpace(c.Host)
 	switch {
+	case host == "" && c.DomainOnly:
+		c.Host = "" // unknown: the steps that need it are skipped
 	case host == "" && err == nil:
 		c.Host = "mail." + c.Domain
 	case host == "":
@@ -117,12 +119,15 @@ func (c *Config) normalizeNames(p *problems) {
 	}
 }
 
-// normalizeIPs checks the server addresses: at least one, no zones, no
-// unspecified or multicast addresses, no duplicates. IPv4-mapped IPv6
+// normalizeIPs checks the server addresses: at least one (none in a
+// DomainOnly Config), no zones, no unspecified or multicast addresses, no
+// duplicates. IPv4-mapped IPv6
 // addresses become IPv4.
 func (c *Config) normalizeIPs(p *problems) {
 	if len(c.IPs) == 0 {
-		p.add("ip", "at least one public address of the mail server is needed")
+		if !c.DomainOnly {
+			p.add("ip", "at least one public address of the mail server is needed")
+		}
 		return
 	}
 	var ips []netip.Addr
@@ -314,7 +319,7 @@ func (c Config) withDefaults() Config {
 		c.Domain = verify.CanonicalName(c.Domain)
 	}
 	switch {
-	case c.Host == "" && c.Domain != "":
+	case c.Host == "" && c.Domain != "" && !c.DomainOnly:
 		c.Host = "mail." + c.Domain
 	case c.Host != "":
 		c.Host = verify.CanonicalName(c.Host)

@@ -20,6 +20,7 @@ func dkimStep() definition {
 	return definition{
 		id: IDDKIM, title: "DKIM key record", where: AtDNSProvider,
 		records: dkimRecords, questions: dkimQuestions, judge: judgeDKIM,
+		needs: needsSelector,
 		// The selector's name holds one DKIM key: every TXT there is the
 		// step's (RFC 6376 §3.6.2.2), and other selectors are other names.
 		owns: []Ownership{{Type: "TXT", What: "DKIM key record",

@@ -21,6 +21,7 @@ func hostStep() definition {
 	return definition{
 		id: IDHost, title: "Mail host address (A/AAAA)", where: AtDNSProvider,
 		records: hostRecords, questions: hostQuestions, judge: judgeHost,
+		shared: true, needs: needsAddrs | needsHost,
 		owns: []Ownership{
 			{Type: "A", What: "address of the mail host", Note: "every A record of the mail host is mailwizard's"},
 			{Type: "AAAA", What: "IPv6 address of the mail host", Note: "every AAAA record of the mail host is mailwizard's"},

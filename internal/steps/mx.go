@@ -110,13 +110,18 @@ func judgeMX(cfg Config, known verify.Answers, v *verdict) {
 
 func checkMX(v *verdict, cfg Config, r reply) {
 	want := fmt.Sprintf("MX %d %s", mxPreference, cfg.Host)
+	add := fmt.Sprintf("Add %s %s.", r.q.Name, want)
+	if cfg.Host == "" {
+		// A DomainOnly Config: any host will do.
+		want, add = "an MX record naming your mail host", "Add an MX record naming your mail host, such as "+r.q.Name+" MX 10 mail."+r.q.Name
+	}
 	mxs := func(o verify.Observation) []dns.RR { return o.Records(r.q.Name, dns.TypeMX) }
 	with, without := split(r.ok, func(o verify.Observation) bool { return len(mxs(o)) > 0 })
 	switch {
 	case len(with) == 0:
 		v.add(CodeMXMissing,
-			"%s has no MX record on %s yet, so other mail servers do not know where to deliver its mail. Add %s %s.",
-			r.q.Name, servers(without), r.q.Name, want)
+			"%s has no MX record on %s yet, so other mail servers do not know where to deliver its mail. %s",
+			r.q.Name, servers(without), add)
 		return
 	case len(without) > 0:
 		v.partial("The MX record of "+r.q.Name, with, without)
@@ -133,6 +138,11 @@ func judgeMXSet(v *verdict, cfg Config, domain string, g group, rrs []dns.RR, wa
 	for _, mx := range mxs {
 		target := verify.CanonicalName(mx.Mx)
 		switch {
+		case target == "." && cfg.Host == "":
+			v.add(CodeMXNull,
+				"%s has a null MX (MX %d .) on %s, which tells every sender that the domain accepts no mail at all (RFC 7505). If it should receive mail, replace it with an MX record naming your mail host.",
+				domain, mx.Preference, g.names)
+			return
 		case target == ".":
 			v.add(CodeMXNull,
 				"%s has a null MX (MX %d .) on %s, which tells every sender that the domain accepts no mail at all (RFC 7505). Remove it and add %s %s.",
@@ -146,6 +156,12 @@ func judgeMXSet(v *verdict, cfg Config, domain string, g group, rrs []dns.RR, wa
 		target := verify.CanonicalName(mx.Mx)
 		switch {
 		case target == cfg.Host:
+		case isAddress(target) && cfg.Host == "":
+			v.add(CodeMXTargetIP,
+				"%s has MX %d %s on %s: an MX record must name a host, not an address (RFC 5321 §5.1), so senders cannot use it. Set the target to the name that has the server's address.",
+				domain, mx.Preference, target, g.names)
+		case cfg.Host == "":
+			// A DomainOnly Config: no host to compare the target with.
 		case isAddress(target):
 			v.add(CodeMXTargetIP,
 				"%s has MX %d %s on %s: an MX record must name a host, not an address (RFC 5321 §5.1), so senders cannot use it. Set the target to %s, the name that has the server's address.",

@@ -20,6 +20,7 @@ func ptrStep() definition {
 	return definition{
 		id: IDPTR, title: "Reverse DNS (PTR)", where: AtHostingProvider,
 		records: ptrRecords, questions: ptrQuestions, judge: judgePTR,
+		shared: true, needs: needsAddrs | needsHost,
 		codes: []FindingCode{
 			{Code: CodePTRMissing, Severity: SeverityError, Effect: StatusPending,
 				Meaning: "no reverse DNS for a server address"},

@@ -22,6 +22,7 @@ func serverStep() definition {
 	return definition{
 		id: IDServer, title: "Mail server (SMTP, TLS, client services)", where: Nowhere,
 		records: serverRecords, questions: serverQuestions, judge: judgeServerStep,
+		shared: true, needs: needsAddrs | needsHost,
 		codes: []FindingCode{
 			{Code: CodeSMTPUnreachable, Severity: SeverityError, Effect: StatusFail,
 				Meaning: "port 25 does not answer at an address, or answers without a proper greeting"},

@@ -157,7 +157,7 @@ func spfQuestions(cfg Config, known verify.Answers) []verify.Question {
 			}
 		}
 		for _, l := range lookups {
-			for _, ip := range cfg.IPs {
+			for _, ip := range spfEvalAddrs(cfg) {
 				for _, n := range spf.Evaluate(ip, id, l).Needed {
 					qs = append(qs, spfQuestion(n.Name, n.Type))
 				}
@@ -405,24 +405,31 @@ func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g
 	var worst spf.Evaluation
 	var viaPTR []netip.Addr
 	permerror := false
-	for _, ip := range cfg.IPs {
+	unknown := len(cfg.IPs) == 0
+	for _, ip := range spfEvalAddrs(cfg) {
 		ev := spf.Evaluate(ip, name, lookup)
 		if ev.Lookups >= worst.Lookups {
 			worst = ev
 		}
 		permerror = permerror || ev.Result == spf.ResultPermError
+		forIP := " for " + ip.String()
+		if unknown {
+			forIP = ""
+		}
 		switch {
 		case len(ev.Needed) > 0:
 			v.add(CodeLookupError,
-				"Could not finish the SPF check of %s for %s: it still needs %s. mailwizard will ask again.",
-				name, ip, neededList(ev.Needed))
+				"Could not finish the SPF check of %s%s: it still needs %s. mailwizard will ask again.",
+				name, forIP, neededList(ev.Needed))
+		case ev.Result == spf.ResultTempError:
+			v.add(CodeLookupError,
+				"Could not finish the SPF check of %s%s: %s. mailwizard will ask again.", name, forIP, ev.Problem)
+		case unknown && ev.Result != spf.ResultPermError:
+			// No server address to judge: the walk only counts lookups.
 		case ev.Result == spf.ResultPass:
 			if matchedPTR(rec, ev.Matched) {
 				viaPTR = append(viaPTR, ip)
 			}
-		case ev.Result == spf.ResultTempError:
-			v.add(CodeLookupError,
-				"Could not finish the SPF check of %s for %s: %s. mailwizard will ask again.", name, ip, ev.Problem)
 		case ev.Result == spf.ResultPermError:
 			if ev.Lookups <= spfMaxLookups && ev.VoidLookups <= spfMaxVoidLookups {
 				v.add(CodeSPFSyntax,
@@ -442,6 +449,22 @@ func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g
 	if !permerror {
 		checkSPFTree(v, name, g, lookup, worst.Tree)
 	}
+}
+
+// unmatchedAddr is the address a DomainOnly Config's SPF records are
+// evaluated for when no server address is known: one from a reserved
+// block (RFC 1112 §4, 240.0.0.0/4) that no record authorizes, so that the
+// evaluation walks the whole record, as for a sender it does not list,
+// and counts every lookup a receiver may make.
+var unmatchedAddr = netip.AddrFrom4([4]byte{240, 0, 0, 1})
+
+// spfEvalAddrs are the addresses the SPF records are evaluated for: the
+// server's, or unmatchedAddr when none is known.
+func spfEvalAddrs(cfg Config) []netip.Addr {
+	if len(cfg.IPs) == 0 {
+		return []netip.Addr{unmatchedAddr}
+	}
+	return cfg.IPs
 }
 
 // hasPTR reports whether a record uses the ptr mechanism.

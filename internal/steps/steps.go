@@ -35,6 +35,12 @@ type definition struct {
 	// owns, for publishing; none for a step whose records are set
 	// elsewhere.
 	owns []Ownership
+	// shared marks a step about the mail host rather than one of its
+	// domains (Step.Shared).
+	shared bool
+	// needs are the answers the step cannot do without in a DomainOnly
+	// Config: without them it is skipped.
+	needs needs
 	// records is what to publish, questions the planner and judge the
 	// verdict, each given the Config with its defaults filled in.
 	records   func(Config) []Record
@@ -42,8 +48,34 @@ type definition struct {
 	judge     func(Config, verify.Answers, *verdict)
 }
 
+// needs are the parts of a Config a step cannot be checked without.
+type needs uint8
+
+const (
+	// needsAddrs: the server's addresses.
+	needsAddrs needs = 1 << iota
+	// needsHost: the mail host's name.
+	needsHost
+	// needsSelector: the DKIM selector.
+	needsSelector
+)
+
+// lacks reports whether cfg, a DomainOnly Config with its defaults filled
+// in, lacks something the step needs. A complete Config lacks nothing: it
+// always has a host and addresses, and a step without its selector says
+// so in a finding.
+func (n needs) lacks(cfg Config) bool {
+	if !cfg.DomainOnly {
+		return false
+	}
+	return n&needsAddrs != 0 && len(cfg.IPs) == 0 ||
+		n&needsHost != 0 && cfg.Host == "" ||
+		n&needsSelector != 0 && cfg.DKIMSelector == ""
+}
+
 // newStep wires a step's definition. A skipped step asks nothing and
-// judges as skipped; without a domain a step asks nothing and judges
+// judges as skipped, and so does a step that lacks what it needs in a
+// DomainOnly Config; without a domain a step asks nothing and judges
 // lookup-error.
 func newStep(d definition) Step {
 	codes := slices.Clone(d.codes)
@@ -51,16 +83,17 @@ func newStep(d definition) Step {
 		codes[i].Step = d.id
 	}
 	return Step{
-		ID:    d.id,
-		Title: d.title,
-		Where: d.where,
-		Codes: codes,
-		Owns:  slices.Clone(d.owns),
+		ID:     d.id,
+		Title:  d.title,
+		Where:  d.where,
+		Codes:  codes,
+		Owns:   slices.Clone(d.owns),
+		Shared: d.shared,
 		Records: func(cfg Config) []Record {
 			return d.records(cfg.withDefaults())
 		},
 		Questions: func(cfg Config, known verify.Answers) []verify.Question {
-			if cfg = cfg.withDefaults(); cfg.skips(d.id) || cfg.Domain == "" {
+			if cfg = cfg.withDefaults(); cfg.skips(d.id) || cfg.Domain == "" || d.needs.lacks(cfg) {
 				return nil
 			}
 			if d.where == AtDNSProvider {
@@ -70,7 +103,7 @@ func newStep(d definition) Step {
 		},
 		Judge: func(cfg Config, known verify.Answers) Result {
 			cfg = cfg.withDefaults()
-			if cfg.skips(d.id) {
+			if cfg.skips(d.id) || d.needs.lacks(cfg) {
 				return Result{Step: d.id, Status: StatusSkipped, Findings: []Finding{}, Expected: d.records(cfg)}
 			}
 			v := newVerdict(codes)

@@ -112,6 +112,10 @@ type Step struct {
 	// Owns says which records already in the zone the step owns at its
 	// records' names, by type: what publishing it may replace.
 	Owns []Ownership
+	// Shared is set for the steps about the mail host rather than one of
+	// its domains (host, ptr, blocklist, server): for several domains of
+	// one mail host they are judged once (SameHost, JudgeDomain).
+	Shared bool
 	// Records returns what to publish for cfg.
 	Records func(cfg Config) []Record
 	// Questions is the step's planner: every question it needs given what
@@ -208,6 +212,17 @@ type Config struct {
 	// NoProbe keeps the checks to DNS: no step connects to the server
 	// (the server step is skipped).
 	NoProbe bool
+
+	// DomainOnly marks a Config that knows the domain, and perhaps some
+	// answers, but not necessarily the mail server: a domain of a domains
+	// file that has no profile. Normalize then requires no address and
+	// fills in no mail host; the steps that lack what they need are
+	// skipped (host, ptr, blocklist and server need the addresses,
+	// autoconfig the mail host, dkim the selector), mx judges the MX
+	// records without a host to compare their target with, and spf
+	// judges the record without the server's addresses. It is never
+	// saved in a profile.
+	DomainOnly bool
 }
 
 // FieldError is a problem with one field of a Config.
