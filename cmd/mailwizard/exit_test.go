@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mailwizard/mailwizard/internal/buildinfo"
+	"github.com/mailwizard/mailwizard/internal/profile"
+	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/ui"
 	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
 )
@@ -118,5 +122,33 @@ func TestWizardInputEnds(t *testing.T) {
 	}
 	if files, _ := filepath.Glob(filepath.Join(e.getenv("XDG_CONFIG_HOME"), "mailwizard", "*")); len(files) > 0 {
 		t.Errorf("saved %v", files)
+	}
+}
+
+// TestWizardProfileOfSeveralDomains: --domain naming a further domain of a
+// profile of several domains opens the wizard on all of them, from that
+// profile, and saves them back there, the file keeping both.
+func TestWizardProfileOfSeveralDomains(t *testing.T) {
+	e := testEnv(t)
+	dir := filepath.Join(e.getenv("XDG_CONFIG_HOME"), "mailwizard")
+	first := steps.Config{Domain: "example.com.", Host: "mail.example.com.", IPs: []netip.Addr{netip.MustParseAddr("192.0.2.25")}, DNSBL: []string{}}
+	second := steps.Config{Domain: "example.org."}.WithHostOf(first)
+	path := filepath.Join(dir, "example.com.toml")
+	if err := profile.SaveAll(path, []steps.Config{first, second}); err != nil {
+		t.Fatal(err)
+	}
+	e.stdin = strings.NewReader("q\n")
+	r := runMW(t, e, "--accessible", "--domain", "example.org", "--resolver", "127.0.0.1:1", "--no-probe")
+	for _, want := range []string{"Overview of example.com", "n goes on to example.org's steps"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("no %q in:\n%s", want, r.stdout)
+		}
+	}
+	p, err := profile.Load(path)
+	if err != nil || len(p.Domains) != 2 {
+		t.Fatalf("the profile after the wizard: %v, %d domains", err, len(p.Domains))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "example.org.toml")); err == nil {
+		t.Error("the wizard wrote example.org.toml beside the profile that holds it")
 	}
 }

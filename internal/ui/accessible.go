@@ -59,10 +59,15 @@ type accessible struct {
 	out    io.Writer
 	keyDir string
 	export string
+	// next is the domain whose steps follow this one's, "" for the last.
+	next string
 }
 
 // errQuit ends the walk normally.
 var errQuit = errors.New("quit")
+
+// errNextDomain ends a domain's walk for the next domain's.
+var errNextDomain = errors.New("next domain")
 
 // ErrInputEnded is returned by Run when the input ran out before every
 // question of the form was answered: huh would take the proposed answers
@@ -119,18 +124,43 @@ func (a accessible) runForm(ctx context.Context, groups ...*huh.Group) error {
 // set and the domain typed has saved answers that still hold, it returns
 // those at once with resumed set. On an interruption it returns what was
 // valid so far and ErrInterrupted.
-func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ steps.Config, resumed bool, _ error) {
-	ans := newAnswers(cfg, a.keyDir)
-	fs := fields{a: ans, v: validators{a: ans, readFile: a.be.readFile, exists: a.be.exists, load: a.be.load}, accessible: true}
+func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ []steps.Config, resumed bool, _ error) {
 	fmt.Fprintln(a.out, "mailwizard: set up the DNS of a mail server. Press Enter to keep a proposed answer.")
-	if err := a.runForm(ctx, fs.identityGroup()); err != nil {
-		return ans.valid(a.be.readFile), false, err
+	first, more, resumed, err := a.askDomain(ctx, newAnswers(cfg, a.keyDir), resume)
+	if err != nil || resumed {
+		return []steps.Config{first}, resumed, err
 	}
-	if saved, ok := savedProfile(a.be, ans.domain); ok && resume {
+	cfgs := []steps.Config{first}
+	for more {
+		taken := make([]string, len(cfgs))
+		for i, c := range cfgs {
+			taken[i] = c.Domain
+		}
+		var next steps.Config
+		next, more, _, err = a.askDomain(ctx, furtherAnswers(first, taken, a.keyDir), false)
+		if err != nil {
+			if strings.TrimSpace(next.Domain) != "" {
+				cfgs = append(cfgs, next)
+			}
+			return cfgs, false, err
+		}
+		cfgs = append(cfgs, next)
+	}
+	return cfgs, false, nil
+}
+
+// askDomain asks one domain's questions (a further domain's own ones
+// only) and says whether the mail host serves another.
+func (a accessible) askDomain(ctx context.Context, ans *answers, resume bool) (_ steps.Config, more, resumed bool, _ error) {
+	fs := fields{a: ans, v: validators{a: ans, readFile: a.be.readFile, exists: a.be.exists, load: a.be.load}, accessible: true}
+	if err := a.runForm(ctx, fs.identityGroup()); err != nil {
+		return ans.valid(a.be.readFile), false, false, err
+	}
+	if saved, ok := savedProfile(a.be, ans.domain); ok && resume && !ans.further {
 		err := saved.Normalize(a.be.readFile)
 		if err == nil {
 			fmt.Fprintf(a.out, "Found your saved answers for %s: re-checking every step.\n", trimDot(saved.Domain))
-			return saved, true, nil
+			return saved, false, true, nil
 		}
 		fmt.Fprintf(a.out, "Your saved answers for %s need fixing: %v\n", trimDot(saved.Domain), err)
 		*ans = *newAnswers(saved, a.keyDir)
@@ -142,13 +172,11 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ s
 			if p.hidden != nil && p.hidden() {
 				continue
 			}
-			if p.multi {
-				a.in.emptyAs = "0"
-			}
+			a.in.emptyAs = p.empty
 			err := a.runForm(ctx, p.group)
 			a.in.emptyAs = ""
 			if err != nil {
-				return ans.valid(a.be.readFile), false, err
+				return ans.valid(a.be.readFile), false, false, err
 			}
 		}
 		if ans.dkimMode == dkimGenerate {
@@ -162,7 +190,7 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ s
 			if msg.generated != "" {
 				fmt.Fprintf(a.out, "Wrote the new DKIM private key to %s; point your mail server's DKIM signing at it.\n", msg.generated)
 			}
-			return msg.cfg, false, nil
+			return msg.cfg, msg.more, false, nil
 		}
 		fmt.Fprintf(a.out, "%v\nPlease answer again.\n", msg.err)
 	}
@@ -363,7 +391,11 @@ func (a accessible) overview(ctx context.Context, cfg *steps.Config, results map
 	}
 	show()
 	for {
-		fmt.Fprintf(a.out, "Type a step number to open it; Enter checks again, e exports a Markdown report, z shows the zone snippet, q quits.\n")
+		next := ""
+		if a.next != "" {
+			next = " n goes on to " + a.next + "'s steps,"
+		}
+		fmt.Fprintf(a.out, "Type a step number to open it; Enter checks again,%s e exports a Markdown report, z shows the zone snippet, q quits.\n", next)
 		line, err := a.readLine(ctx)
 		if err != nil {
 			return 0, err
@@ -373,6 +405,12 @@ func (a accessible) overview(ctx context.Context, cfg *steps.Config, results map
 			show()
 		case "q":
 			return 0, errQuit
+		case "n":
+			if a.next == "" {
+				fmt.Fprintf(a.out, "%q is not one of the choices.\n", line)
+				continue
+			}
+			return 0, errNextDomain
 		case "z":
 			plainZone(a.out, o)
 		case "e":
@@ -397,11 +435,21 @@ func toggleSkipIn(cfg *steps.Config, id string) {
 	cfg.Skip = append(cfg.Skip, id)
 }
 
+// saveAll saves the answers of every domain.
+func (a accessible) saveAll(cfgs []steps.Config) {
+	if a.be.save == nil {
+		return
+	}
+	if err := a.be.save(cfgs); err != nil {
+		fmt.Fprintf(a.out, "Could not save the answers: %v\n", err)
+	}
+}
+
 func (a accessible) saveConfig(cfg steps.Config) {
 	if a.be.save == nil {
 		return
 	}
-	if err := a.be.save(cfg); err != nil {
+	if err := a.be.save([]steps.Config{cfg}); err != nil {
 		fmt.Fprintf(a.out, "Could not save the answers: %v\n", err)
 	}
 }

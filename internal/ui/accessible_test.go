@@ -26,6 +26,7 @@ var accessibleScript = strings.Join([]string{
 	"", "", // DMARC none, report address
 	"0",      // services: keep the proposed ones
 	"",       // the detected provider
+	"",       // no other domain on this mail host
 	"n",      // MX
 	"s", "y", // not mine: on to PTR
 	"o", // overview

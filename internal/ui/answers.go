@@ -39,6 +39,26 @@ type answers struct {
 	detected           string // provider id found from the NS names
 	base               steps.Config
 	keyDir             string
+	// further is set for a further domain of the mail host: its host
+	// and addresses are the first domain's and are not asked again.
+	further bool
+	// taken are the domains already answered, which a further domain
+	// may not repeat.
+	taken []string
+	// another is the answer to "does the mail host serve another
+	// domain?".
+	another bool
+}
+
+// furtherAnswers are the answers of a further domain of the mail host of
+// first: what the domains share is first's, the rest starts afresh.
+func furtherAnswers(first steps.Config, taken []string, keyDir string) *answers {
+	base := steps.Config{}.WithHostOf(first)
+	base.Provider = first.Provider
+	a := newAnswers(base, keyDir)
+	a.host, a.ips = trimDot(first.Host), joinAddrs(first.IPs)
+	a.further, a.taken = true, taken
+	return a
 }
 
 // newAnswers fills the form from what is known (flags or a profile).

@@ -40,8 +40,9 @@ type backend struct {
 	writeFile func(name string, data []byte) (string, error)
 	// report renders the Markdown report of a check.
 	report func(cfg steps.Config, results []steps.Result) []byte
-	// save persists the answers; nil when there is no profile (the demo).
-	save func(steps.Config) error
+	// save persists the answers of the mail host's domains, the first
+	// first; nil when there is no profile (the demo).
+	save func([]steps.Config) error
 	// load reads the saved profile of a domain typed in the form: found is
 	// false when there is none, err non-nil when one exists but does not
 	// load. nil when there are no profiles (the demo).

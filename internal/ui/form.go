@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 
@@ -40,6 +41,9 @@ type finishedMsg struct {
 	cfg       steps.Config
 	generated string // path of a key written by this run
 	err       error
+	// more is set when the mail host serves another domain, whose
+	// answers the form asks next.
+	more bool
 }
 
 // formModel is the huh form, in two parts: the domain and host first, so
@@ -58,7 +62,10 @@ type formModel struct {
 	// filtering is set while a choice's list is filtered ("/"), until
 	// enter or esc.
 	filtering bool
-	w, h      int
+	// done are the domains of the mail host answered so far, when the
+	// form asks for another.
+	done []steps.Config
+	w, h int
 }
 
 func newFormModel(sh *shared, be backend, cfg steps.Config, keyDir string) formModel {
@@ -129,7 +136,7 @@ func (f formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 	}
 	switch f.page {
 	case pageIdentity:
-		if saved, ok := savedProfile(f.be, f.a.domain); ok && !f.fixing {
+		if saved, ok := savedProfile(f.be, f.a.domain); ok && !f.fixing && !f.a.further {
 			f.page = pageLookup
 			return f, tea.Batch(cmd, prepare(saved, f.be.readFile), flash("Found your saved answers for "+trimDot(saved.Domain)+": re-checking every step."))
 		}
@@ -186,9 +193,21 @@ func savedProfile(be backend, domain string) (steps.Config, bool) {
 // prepare normalizes a saved profile (reading its key file) and hands it
 // to the model as a preparedMsg.
 func prepare(cfg steps.Config, readFile func(string) ([]byte, error)) tea.Cmd {
+	return prepareAll([]steps.Config{cfg}, cfg.Domain, readFile)
+}
+
+// prepareAll normalizes the saved domains of a mail host and hands them to
+// the model, with the domain to show first; the first that does not
+// normalize any more is the preparedMsg's cfg, with why.
+func prepareAll(cfgs []steps.Config, show string, readFile func(string) ([]byte, error)) tea.Cmd {
+	cfgs = slices.Clone(cfgs)
 	return func() tea.Msg {
-		err := cfg.Normalize(readFile)
-		return preparedMsg{cfg: cfg, err: err}
+		for i := range cfgs {
+			if err := cfgs[i].Normalize(readFile); err != nil {
+				return preparedMsg{cfg: cfgs[i], err: err}
+			}
+		}
+		return preparedMsg{cfg: cfgs[0], cfgs: cfgs, show: show}
 	}
 }
 
@@ -347,5 +366,19 @@ func completeAnswers(be backend, a *answers) finishedMsg {
 	if err := cfg.Normalize(be.readFile); err != nil {
 		return finishedMsg{generated: generated, err: fmt.Errorf("some answers need fixing: %w", err)}
 	}
-	return finishedMsg{cfg: cfg, generated: generated}
+	return finishedMsg{cfg: cfg, generated: generated, more: a.another}
+}
+
+// further goes on with a further domain of the mail host, after the
+// domains answered so far (done, the first one's host and addresses
+// shared by all).
+func (f formModel) further(done []steps.Config) (formModel, tea.Cmd) {
+	taken := make([]string, len(done))
+	for i, c := range done {
+		taken[i] = c.Domain
+	}
+	f.a = furtherAnswers(done[0], taken, f.a.keyDir)
+	f.page, f.problem = pageIdentity, ""
+	f.form = f.newForm(f.fields().identityGroup())
+	return f, f.form.Init()
 }

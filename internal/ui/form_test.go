@@ -36,8 +36,8 @@ func keyBackend(t testing.TB, w *fakeWorld) (backend, *[]steps.Config) {
 		return []netip.Addr{netip.MustParseAddr("192.0.2.25")}, nil
 	}
 	saved := &[]steps.Config{}
-	be.save = func(c steps.Config) error {
-		*saved = append(*saved, c)
+	be.save = func(cs []steps.Config) error {
+		*saved = append(*saved, cs[len(cs)-1])
 		return nil
 	}
 	return be, saved
@@ -166,7 +166,7 @@ func TestFormCompletes(t *testing.T) {
 	m = keys(t, m, "enter", "enter")                             // offered address, generate a key
 	m = keys(t, m, "enter", "enter")                             // selector, proposed path
 	m = keys(t, m, "enter", "enter", "enter")                    // DMARC none, report address, services
-	m = keys(t, m, "enter")                                      // the detected provider
+	m = keys(t, m, "enter", "enter")                             // the detected provider, no other domain
 
 	nm := m.(model)
 	if nm.phase != phaseStep {
@@ -251,7 +251,7 @@ func TestFormPastedPublicKey(t *testing.T) {
 	m = keys(t, typeText(t, m, "example.com"), "enter", "enter")
 	m = keys(t, m, "enter", "down", "down", "enter", "enter") // the address, "only the public key", the selector
 	m = keys(t, typeText(t, m, record), "enter")
-	m = keys(t, m, "enter", "enter", "enter", "enter") // DMARC, report address, services, provider
+	m = keys(t, m, "enter", "enter", "enter", "enter", "enter") // DMARC, report address, services, provider, no other domain
 	nm := m.(model)
 	if nm.phase != phaseStep {
 		t.Fatalf("the form did not finish:\n%s", screen(m))

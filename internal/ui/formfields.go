@@ -50,6 +50,11 @@ func (v validators) domain(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return errors.New("the mail domain is needed, for example example.com")
 	}
+	for _, d := range v.a.taken {
+		if strings.EqualFold(trimDot(strings.TrimSpace(s)), trimDot(d)) {
+			return fmt.Errorf("%s is already one of this mail host's domains; give another, or answer no to another domain", trimDot(d))
+		}
+	}
 	if err := v.field("domain", func(c *steps.Config, s string) { c.Domain = strings.TrimSpace(s) })(s); err != nil {
 		return err
 	}
@@ -195,9 +200,15 @@ func sentence(title string) string {
 	return title + "."
 }
 
-// identityGroup asks the domain and the mail host.
+// identityGroup asks the domain and the mail host; for a further domain
+// of the mail host, the domain alone.
 func (f fields) identityGroup() *huh.Group {
 	a, v := f.a, f.v
+	if a.further {
+		return huh.NewGroup(
+			f.input("domain", "Another mail domain", "A further domain whose mail "+a.host+" handles; its host and addresses are the same.", &a.domain, v.domain),
+		)
+	}
 	return huh.NewGroup(
 		f.input("domain", "Mail domain", "The domain in your e-mail addresses: you@example.com → example.com.", &a.domain, v.domain),
 		f.input("host", "Mail host", "The name of the mail server; leave it empty for mail.<your domain>.", &a.host, v.host),
@@ -208,9 +219,10 @@ func (f fields) identityGroup() *huh.Group {
 type page struct {
 	group  *huh.Group
 	hidden func() bool
-	// multi is set for a page of one multiple choice, which the
-	// accessible prompts end with "0" (Enter keeps the choice there).
-	multi bool
+	// empty, when set, is what an empty line answers on the page's one
+	// field in accessible mode, where huh refuses one: "0" ends a
+	// multiple choice, "n" says no to a yes-or-no question.
+	empty string
 }
 
 // detailGroups ask the rest: addresses, DKIM, DMARC, services and the DNS
@@ -251,15 +263,24 @@ func (f fields) detailPages() []page {
 		// A documentation or private address is said as it is typed.
 		ips = ips.DescriptionFunc(func() string { return ipsHint(a) + addressWarnings(a.ips) }, &a.ips)
 	}
+	dkim := f.choice("dkim", "DKIM key", "Receivers check your mail's signature against the public half of this key.", &a.dkimMode,
+		huh.NewOption("Generate a new key (recommended)", dkimGenerate),
+		huh.NewOption("Use the private key file my server signs with", dkimExisting),
+		huh.NewOption("I only have the public key", dkimPublic),
+	)
+	first := huh.NewGroup(ips, dkim)
+	if a.further {
+		first = huh.NewGroup(dkim)
+	}
+	another := huh.NewConfirm().Key("another").Value(&a.another).Affirmative("Yes, add one").Negative("No")
+	const anotherTitle, anotherDesc = "Does this mail host serve another domain?", "Its host, addresses, reverse DNS, blocklists and server are checked once for all its domains; each domain gets its own DKIM, DMARC and client settings."
+	if f.accessible {
+		another = another.Title(anotherTitle + " " + anotherDesc + " Type y to add one; Enter keeps no.")
+	} else {
+		another = another.Title(strings.Replace(anotherTitle, "this mail host", trimDot(a.host), 1)).Description(anotherDesc)
+	}
 	return []page{
-		{group: huh.NewGroup(
-			ips,
-			f.choice("dkim", "DKIM key", "Receivers check your mail's signature against the public half of this key.", &a.dkimMode,
-				huh.NewOption("Generate a new key (recommended)", dkimGenerate),
-				huh.NewOption("Use the private key file my server signs with", dkimExisting),
-				huh.NewOption("I only have the public key", dkimPublic),
-			),
-		)},
+		{group: first},
 		{group: huh.NewGroup(
 			f.input("selector", "DKIM selector", "The name the key is published under: <selector>._domainkey.<domain>.", &a.selector, v.selector),
 			f.input("newkey", "Write the new private key to", "Only the path is ever shown; an existing file is never overwritten.", &a.newKeyPath, v.newKeyPath),
@@ -280,8 +301,9 @@ func (f fields) detailPages() []page {
 			),
 			f.input("rua", "DMARC report address", "Receivers send a daily summary of who sent mail as you to this address.", &a.rua, v.rua),
 		)},
-		{group: huh.NewGroup(services), multi: true},
+		{group: huh.NewGroup(services), empty: "0"},
 		{group: huh.NewGroup(provider)},
+		{group: huh.NewGroup(another), empty: "n"},
 	}
 }
 

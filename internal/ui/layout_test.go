@@ -300,3 +300,42 @@ func framed(s string, w int) string {
 	}
 	return b.String()
 }
+
+// TestLayoutGridEverySize draws the overview of several domains (two, and
+// thirty, more than any window has lines) at every size of layoutSizes,
+// the cursor on the last domain's last own step, and checks that it fits,
+// keeps its key bar on the last line and shows the cursor's row.
+func TestLayoutGridEverySize(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{2, 30} {
+		t.Run(fmt.Sprintf("%d_domains", n), func(t *testing.T) {
+			t.Parallel()
+			first := testConfig(t)
+			cfgs := []steps.Config{first}
+			for i := 1; i < n; i++ {
+				c := steps.Config{Domain: fmt.Sprintf("domain-%02d.example", i), DKIMSelector: "mail", DKIMPublicKey: first.DKIMPublicKey}.WithHostOf(first)
+				if err := c.Normalize(nil); err != nil {
+					t.Fatal(err)
+				}
+				cfgs = append(cfgs, c)
+			}
+			mc := modelConfig{cfg: first, domains: cfgs, haveProfile: true, interval: time.Minute, look: look{dark: true}}
+			var m tea.Model = newModel(mc, testBackend(newFakeWorld()), steps.All())
+			m = sizedModel(m.(model), 80, 24)
+			m = settle(t, m, m.(model).Init())
+			m = keys(t, m, "up", "left") // from the host row up to the last domain, its last own step
+			var failed []string
+			for _, size := range layoutSizes(testing.Short()) {
+				m = sizedModel(m.(model), size[0], size[1])
+				if problem := overviewProblem(m.(model), size[0], size[1]); problem != "" {
+					failed = append(failed, fmt.Sprintf("%dx%d: %s", size[0], size[1], problem))
+				} else if !strings.Contains(screen(m), "▸ "+trimDot(cfgs[n-1].Domain)) {
+					failed = append(failed, fmt.Sprintf("%dx%d: the cursor's row is not on screen", size[0], size[1]))
+				}
+			}
+			if len(failed) > 0 {
+				t.Errorf("wrong at %d sizes: %s\nthe last:\n%s", len(failed), strings.Join(failed[:min(len(failed), 20)], "; "), screen(m))
+			}
+		})
+	}
+}

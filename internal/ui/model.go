@@ -34,8 +34,17 @@ type model struct {
 	be        backend
 	all       []steps.Step
 	phase     phase
-	cfg       steps.Config
 	exportDir string
+	// domains are the mail domains of the mail host the wizard walks,
+	// in order; the first one's steps include the host's own (shared)
+	// steps, which are judged once for all. cur is the domain on view:
+	// cfg is domains[cur] and results res[cur].
+	domains []steps.Config
+	res     []map[string]steps.Result
+	cur     int
+	cfg     steps.Config
+	// show is the domain a saved profile's overview starts on.
+	show string
 
 	form formModel
 	step stepScreen
@@ -68,7 +77,10 @@ type model struct {
 
 // config of a new model: what Run knows.
 type modelConfig struct {
-	cfg         steps.Config
+	cfg steps.Config
+	// domains, when the profile holds several domains of the mail host,
+	// are all of them (cfg is then the one to show first).
+	domains     []steps.Config
 	haveProfile bool
 	keyDir      string
 	exportDir   string
@@ -87,15 +99,24 @@ func newModel(mc modelConfig, be backend, all []steps.Step) model {
 	}
 	demo := be.publishing != nil && be.publishing.demo != nil
 	sh := &shared{look: mc.look, styles: newStyles(mc.look), keys: newKeyMap(be.publishing != nil, demo), now: be.now}
+	domains := mc.domains
+	if len(domains) == 0 {
+		domains = []steps.Config{mc.cfg}
+	}
+	show := mc.cfg.Domain
+	res := make([]map[string]steps.Result, len(domains))
+	for i := range res {
+		res[i] = map[string]steps.Result{}
+	}
 	m := model{
-		sh: sh, be: be, all: all, cfg: mc.cfg, exportDir: mc.exportDir,
-		results: map[string]steps.Result{},
-		said:    map[string]bool{},
-		watch:   newWatch(mc.interval),
-		spin:    spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(sh.styles.spinner)),
-		help:    help.New(),
-		form:    newFormModel(sh, be, mc.cfg, mc.keyDir),
-		over:    newOverview(sh, all, mc.cfg),
+		sh: sh, be: be, all: all, cfg: domains[0], exportDir: mc.exportDir,
+		domains: domains, res: res, results: res[0], show: show,
+		said:  map[string]bool{},
+		watch: newWatch(mc.interval),
+		spin:  spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(sh.styles.spinner)),
+		help:  help.New(),
+		form:  newFormModel(sh, be, mc.cfg, mc.keyDir),
+		over:  newOverview(sh, all, mc.cfg),
 	}
 	m.help.Styles = sh.styles.help
 	if mc.haveProfile {
@@ -110,6 +131,10 @@ func newModel(mc modelConfig, be backend, all []steps.Step) model {
 type preparedMsg struct {
 	cfg steps.Config
 	err error
+	// cfgs are every domain of the profile, normalized, and show the
+	// one to show first.
+	cfgs []steps.Config
+	show string
 }
 
 // savedMsg says whether the profile was written.
@@ -126,7 +151,7 @@ func (m model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	switch m.phase {
 	case phaseLoading:
-		cmds = append(cmds, prepare(m.cfg, m.be.readFile))
+		cmds = append(cmds, prepareAll(m.domains, m.show, m.be.readFile))
 	case phaseForm:
 		cmds = append(cmds, m.form.Init())
 	}
@@ -178,7 +203,16 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.form, cmd = m.form.Update(msg)
 			return m, cmd
 		}
-		m.cfg = msg.cfg
+		if msg.more {
+			m.form.done = append(m.form.done, msg.cfg)
+			m.domains = slices.Clone(m.form.done)
+			m.cfg = m.domains[0]
+			var cmd tea.Cmd
+			m.form, cmd = m.form.further(m.form.done)
+			m = m.resize()
+			return m, tea.Batch(cmd, m.save(), flash("Saved the answers for "+trimDot(msg.cfg.Domain)+". Now the next domain of "+trimDot(msg.cfg.Host)+"."))
+		}
+		m = m.withDomains(append(slices.Clone(m.form.done), msg.cfg))
 		cmds := []tea.Cmd{m.save()}
 		switch {
 		case msg.generated != "":
@@ -247,7 +281,10 @@ func (m model) prepared(msg preparedMsg) (tea.Model, tea.Cmd) {
 		m.form.fixing = true
 		return m, m.form.Init()
 	}
-	m.cfg = msg.cfg
+	m = m.withDomains(msg.cfgs)
+	if i := m.domainIndex(msg.show); i > 0 {
+		m = m.toDomain(i)
+	}
 	return m.goOverview(false)
 }
 
@@ -258,15 +295,17 @@ func (m model) updateStep(kp tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	m.confirmSkip = ""
 	switch {
 	case key.Matches(kp, k.Next):
-		if m.step.index == len(m.all)-1 {
+		d, i, ok := m.nextStop(m.step.index)
+		if !ok {
 			return m.goOverview(true)
 		}
-		return m.goStep(m.step.index + 1)
+		return m.toDomain(d).goStep(i)
 	case key.Matches(kp, k.Back):
-		if m.step.index == 0 {
+		d, i, ok := m.prevStop(m.step.index)
+		if !ok {
 			return m.say("This is the first step."), nil
 		}
-		return m.goStep(m.step.index - 1)
+		return m.toDomain(d).goStep(i)
 	case key.Matches(kp, k.Overview):
 		return m.goOverview(m.over.summary)
 	case key.Matches(kp, k.Recheck):
@@ -311,6 +350,15 @@ func (m model) updateCommon(kp tea.KeyPressMsg) (next tea.Model, cmd tea.Cmd, ok
 func (m model) updateOverview(kp tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.sh.keys
 	switch {
+	case m.several() && !m.over.zone && (kp.String() == "left" || kp.String() == "right"):
+		d := 1
+		if kp.String() == "left" {
+			d = -1
+		}
+		m.over = m.over.moveGrid(0, d)
+		return m, nil
+	case key.Matches(kp, k.Open) && !m.over.zone && m.several():
+		return m.toDomain(max(m.over.row-1, 0)).goStep(m.over.cursor)
 	case key.Matches(kp, k.Open) && !m.over.zone:
 		return m.goStep(m.over.cursor)
 	case key.Matches(kp, k.Back), key.Matches(kp, k.Overview) && !m.over.zone:
@@ -334,6 +382,8 @@ func (m model) goStep(i int) (model, tea.Cmd) {
 	m.phase = phaseStep
 	m.plan, m.confirmSkip = nil, ""
 	m.step = newStepScreen(m.sh, m.all, i, m.cfg)
+	number, count := m.walkPlace(i)
+	m.step = m.step.withPlace(number, count, m.afterStep(i), m.several() && m.all[i].Shared)
 	if r, ok := m.results[m.all[i].ID]; ok && !isSkipped(m.cfg, m.all[i].ID) {
 		m.step = m.step.withResult(r)
 	}
@@ -350,13 +400,23 @@ func (m model) goStep(i int) (model, tea.Cmd) {
 // goOverview shows every step and watches them all.
 func (m model) goOverview(summary bool) (model, tea.Cmd) {
 	m.phase = phaseOverview
+	m = m.synced()
 	m.over.cfg = m.cfg
 	m.over.summary = summary
 	m.over.zone = false
 	m.over.cursor = m.step.index
-	m.over = m.over.withResults(m.results)
+	m.over.row = m.cur + 1
+	switch {
+	case m.step.sh == nil && m.cur > 0:
+		// No step seen yet: the domain asked for, on its first own step.
+		m.over.cursor = slices.IndexFunc(m.all, func(s steps.Step) bool { return !s.Shared })
+	case m.all[m.step.index].Shared:
+		m.over.row = 0
+	}
+	m.over = m.over.withResults(m.results).withDomains(m.domains, m.res)
 	m = m.resize()
 	m.watch = m.watch.retarget(m.activeIDs())
+	m.watch.every = m.several()
 	next, cmd := m.checkNow()
 	return next.startClock(cmd)
 }
@@ -388,7 +448,12 @@ func (m model) checkNow() (model, tea.Cmd) {
 		return m, nil
 	}
 	var cmd tea.Cmd
-	m.watch, cmd = m.watch.start(m.be, m.cfg)
+	m = m.synced()
+	cfgs := []steps.Config{m.cfg}
+	if m.watch.every {
+		cfgs = m.domains
+	}
+	m.watch, cmd = m.watch.start(m.be, cfgs)
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(m.sh.styles.spinner))
 	return m, tea.Batch(cmd, m.spin.Tick)
 }
@@ -401,18 +466,32 @@ func (m model) checked(msg checkedMsg) (tea.Model, tea.Cmd) {
 	}
 	m.watch = w
 	m.checkErr = msg.err
-	for _, r := range msg.results {
-		m.results[r.Step] = r
-		if m.phase == phaseStep && r.Step == m.step.step.ID {
-			m.step = m.step.withResult(r)
+	rounds := msg.domains
+	if rounds == nil {
+		rounds = []domainResults{{domain: m.cur, results: msg.results}}
+	}
+	var all []steps.Result
+	for _, dr := range rounds {
+		for _, r := range dr.results {
+			all = append(all, r)
+			for i := range m.res {
+				// A shared step is the mail host's: the same for every
+				// domain.
+				if i == dr.domain || steps.IsShared(r.Step) {
+					m.res[i][r.Step] = r
+				}
+			}
+			if m.phase == phaseStep && dr.domain == m.cur && r.Step == m.step.step.ID {
+				m.step = m.step.withResult(r)
+			}
 		}
 	}
-	m.over = m.over.withResults(m.results)
+	m.over = m.over.withResults(m.results).withDomains(m.domains, m.res)
 	if r, ok := m.results[m.flashUntil]; ok && green(r.Status) {
 		m.flashUntil = ""
 		m = m.say("")
 	}
-	for _, n := range networkNotes(msg.results) {
+	for _, n := range networkNotes(all) {
 		if !m.said[n] {
 			m.said[n] = true
 			m = m.say(n)
@@ -445,12 +524,14 @@ func (m model) toggleSkip() (tea.Model, tea.Cmd) {
 	}
 	m.cfg.Skip = append(slices.Clone(m.cfg.Skip), id)
 	m.results[id] = steps.Result{Step: id, Status: steps.StatusSkipped}
+	m = m.synced()
 	msg := flash("Skipped " + m.step.step.Title + ": marked as not yours. To take it back, open it again (o, then enter on it) and press s.")
-	if m.step.index == len(m.all)-1 {
+	d, i, ok := m.nextStop(m.step.index)
+	if !ok {
 		next, cmd := m.goOverview(true)
 		return next, tea.Batch(cmd, m.save(), msg)
 	}
-	next, cmd := m.goStep(m.step.index + 1)
+	next, cmd := m.toDomain(d).goStep(i)
 	return next, tea.Batch(cmd, m.save(), msg)
 }
 
@@ -459,8 +540,8 @@ func (m model) save() tea.Cmd {
 	if m.be.save == nil {
 		return nil
 	}
-	save, cfg := m.be.save, m.cfg
-	return func() tea.Msg { return savedMsg{err: save(cfg)} }
+	save, cfgs := m.be.save, m.synced().domains
+	return func() tea.Msg { return savedMsg{err: save(cfgs)} }
 }
 
 // demo reports whether the wizard runs in the demo's world.
@@ -702,17 +783,21 @@ func (m model) content() string {
 	return pad.Render(body)
 }
 
-// Config is the answers as they stand, for saving on the way out: the
-// completed Config after the form, or the form's valid answers before.
-func (m model) config() (steps.Config, bool) {
+// config is the answers as they stand, for saving on the way out: every
+// domain's completed Config after the form, or, in the form, the domains
+// answered and the valid part of the one being answered.
+func (m model) config() ([]steps.Config, bool) {
 	switch m.phase {
 	case phaseLoading:
-		return m.cfg, false
+		return m.domains, false
 	case phaseForm:
 		c := m.form.a.valid(m.be.readFile)
-		return c, strings.TrimSpace(c.Domain) != ""
+		if strings.TrimSpace(c.Domain) == "" {
+			return m.form.done, len(m.form.done) > 0
+		}
+		return append(slices.Clone(m.form.done), c), true
 	default:
-		return m.cfg, true
+		return m.synced().domains, true
 	}
 }
 
@@ -741,7 +826,12 @@ func (m model) exitCode() int {
 	if m.phase == phaseForm || m.phase == phaseLoading {
 		return report.ExitProblems
 	}
-	return report.ExitCode(report.Build(m.cfg.Domain, inOrder(m.all, m.cfg, m.results), time.Time{}))
+	m = m.synced()
+	codes := make([]int, len(m.domains))
+	for i, c := range m.domains {
+		codes[i] = report.ExitCode(report.Build(c.Domain, inOrder(m.all, c, m.res[i]), time.Time{}))
+	}
+	return report.WorstExit(codes...)
 }
 
 // reportName is where an exported report of cfg goes in dir; the demo's

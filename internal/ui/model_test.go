@@ -266,9 +266,9 @@ func TestInterrupt(t *testing.T) {
 		if msgs := messages(cmd); len(msgs) != 1 || msgs[0] != (tea.QuitMsg{}) {
 			t.Errorf("ctrl+c gave %v, want tea.Quit", msgs)
 		}
-		cfg, ok := nm.config()
-		if !ok || cfg.Domain != "example.com." {
-			t.Errorf("config() = %q, %v; want the answers kept", cfg.Domain, ok)
+		cfgs, ok := nm.config()
+		if !ok || len(cfgs) != 1 || cfgs[0].Domain != "example.com." {
+			t.Errorf("config() = %+v, %v; want the answers kept", cfgs, ok)
 		}
 	})
 	t.Run("q quits without an interruption", func(t *testing.T) {
@@ -296,7 +296,7 @@ func TestInterrupt(t *testing.T) {
 		}
 		var saved []steps.Config
 		be := nm.be
-		be.save = func(c steps.Config) error { saved = append(saved, c); return nil }
+		be.save = func(cs []steps.Config) error { saved = append(saved, cs...); return nil }
 		if err := saveOnExit(nm, be); err != nil {
 			t.Fatal(err)
 		}
@@ -316,7 +316,7 @@ func TestInterrupt(t *testing.T) {
 		next, _ := m.Update(press("ctrl+c"))
 		saves := 0
 		be := next.(model).be
-		be.save = func(steps.Config) error { saves++; return nil }
+		be.save = func([]steps.Config) error { saves++; return nil }
 		if err := saveOnExit(next.(model), be); err != nil {
 			t.Fatal(err)
 		}
@@ -327,7 +327,7 @@ func TestInterrupt(t *testing.T) {
 	t.Run("a failing save is reported", func(t *testing.T) {
 		m := onStep(t, profileModel(t, testBackend(newFakeWorld()), 80, 24), steps.IDMX)
 		be := m.be
-		be.save = func(steps.Config) error { return errors.New("disk full") }
+		be.save = func([]steps.Config) error { return errors.New("disk full") }
 		if err := saveOnExit(m, be); err == nil || !strings.Contains(err.Error(), "disk full") {
 			t.Errorf("saveOnExit = %v, want the save error", err)
 		}
@@ -454,7 +454,7 @@ func TestProposedRecord(t *testing.T) {
 	w.publish(t, []string{ns1, ns2}, `example.com. 3600 IN TXT "v=spf1 include:_spf.newsletter.example ~all"`)
 	be := testBackend(w)
 	var saved []steps.Config
-	be.save = func(c steps.Config) error { saved = append(saved, c); return nil }
+	be.save = func(cs []steps.Config) error { saved = append(saved, cs...); return nil }
 	m := onStep(t, profileModel(t, be, 100, 40), steps.IDSPF)
 	merged := "v=spf1 mx include:_spf.newsletter.example -all"
 	requireContains(t, m, merged, "The record the finding below proposes")

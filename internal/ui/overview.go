@@ -23,6 +23,12 @@ type overview struct {
 	results map[string]steps.Result
 	notes   []string
 	cursor  int
+	// domains and res are every domain of the mail host and its results,
+	// when there are several: the overview is then a grid, whose cursor
+	// is on row (0 the mail host, then each domain) and column cursor.
+	domains []steps.Config
+	res     []map[string]steps.Result
+	row     int
 	summary bool
 	zone    bool
 	offset  int
@@ -83,6 +89,10 @@ func (o overview) Update(msg tea.Msg) (overview, tea.Cmd) {
 		o.offset = o.clampOffset(o.offset - o.bodyHeight() + 1)
 	case key.Matches(kp, k.PageDown) && o.zone:
 		o.offset = o.clampOffset(o.offset + o.bodyHeight() - 1)
+	case key.Matches(kp, k.Up) && o.grid():
+		o = o.moveGrid(-1, 0)
+	case key.Matches(kp, k.Down) && o.grid():
+		o = o.moveGrid(1, 0)
 	case key.Matches(kp, k.Up) && len(o.all) > 0:
 		o.cursor = (o.cursor + len(o.all) - 1) % len(o.all)
 	case key.Matches(kp, k.Down) && len(o.all) > 0:
@@ -126,6 +136,9 @@ func (o overview) counts() (verified, total, skipped int) {
 // countLine is "5/8 verified" (", 1 skipped").
 func (o overview) countLine() string {
 	v, t, s := o.counts()
+	if o.grid() {
+		v, t, s = o.gridCounts()
+	}
 	line := fmt.Sprintf("%d/%d verified", v, t)
 	if s > 0 {
 		line += fmt.Sprintf(", %d skipped", s)
@@ -141,7 +154,11 @@ func (o overview) header() []string {
 	if o.summary {
 		name = "Summary"
 	}
-	brand := st.brand.Render("mailwizard") + st.subtle.Render(" · "+trimDot(o.cfg.Domain))
+	what := trimDot(o.cfg.Domain)
+	if o.grid() {
+		what = fmt.Sprintf("%s · %d domains", trimDot(o.cfg.Host), len(o.domains))
+	}
+	brand := st.brand.Render("mailwizard") + st.subtle.Render(" · "+what)
 	right := name + " · " + o.countLine()
 	rule := st.rule.Render(strings.Repeat("─", max(o.w, 1)))
 	if lipgloss.Width(brand)+2+lipgloss.Width(right) <= o.w {
@@ -208,6 +225,9 @@ func (o overview) View() string {
 	head := o.header()
 	if o.zone {
 		return strings.Join(append(head, o.zoneView()...), "\n")
+	}
+	if o.grid() {
+		return strings.Join(o.gridView(), "\n")
 	}
 	foot := o.footLines()
 	room := max(o.h-len(head)-len(foot)-1, 1)
@@ -347,8 +367,8 @@ func (o overview) details(n int) []string {
 	s := newStepScreen(o.sh, o.all, o.cursor, o.cfg).withResult(r)
 	s.live = o.live
 	w := min(o.w, maxTextWidth+20)
-	out := []string{o.sh.styles.heading.Render(cut(fmt.Sprintf("%d · %s", o.cursor+1, st.Title), w)) +
-		"  " + o.sh.styles.status(r.Status).Render(s.statusHead())}
+	out := []string{cut(o.sh.styles.heading.Render(fmt.Sprintf("%d · %s", o.cursor+1, st.Title))+
+		"  "+o.sh.styles.status(r.Status).Render(s.statusHead()), w)}
 	out = append(out, s.serverLines(w, false)...)
 	out = append(out, s.opinionLines(w)...)
 	if fs := s.findingLines(w); len(fs) > 0 {
@@ -373,7 +393,12 @@ func (o overview) footLines() []string {
 		out = append(out, atMost(hangingStyled(st.errored.Render("! "), n, st.errored, o.w), 2, o.w)...)
 	}
 	v, t, _ := o.counts()
+	if o.grid() {
+		v, t, _ = o.gridCounts()
+	}
 	switch {
+	case t > 0 && v == t && o.grid():
+		out = append(out, atMost(hangingStyled(st.banner.Render("✓ "), "Every step of every domain is verified. Your mail server's DNS is complete.", st.banner, o.w), 2, o.w)...)
 	case t > 0 && v == t:
 		out = append(out, atMost(hangingStyled(st.banner.Render("✓ "), "Every step is verified. Your mail server's DNS is complete.", st.banner, o.w), 2, o.w)...)
 	case o.summary:

@@ -255,7 +255,7 @@ func TestWorkEndsWithTheProgram(t *testing.T) {
 		return nil, ctx.Err()
 	}
 	done := make(chan tea.Msg, 2)
-	_, round := newWatch(time.Minute).start(be, steps.Config{})
+	_, round := newWatch(time.Minute).start(be, []steps.Config{{}})
 	go func() { done <- round() }()
 	go func() { done <- lookup(be.programContext(), be, steps.Config{Domain: "example.com"})() }()
 	for range 2 {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,8 +38,13 @@ type Options struct {
 	// Verify are the engine options (resolver, second opinion, test
 	// address mapping).
 	Verify verify.Options
-	// Save persists the answers (the profile); nil in the demo.
-	Save func(steps.Config) error
+	// Domains, when the profile holds several domains of one mail host,
+	// are all of them; Config is then one of them, which the wizard shows
+	// first (it walks them in order).
+	Domains []steps.Config
+	// Save persists the answers of the mail host's domains (the profile),
+	// the first first; nil in the demo.
+	Save func([]steps.Config) error
 	// Load reads the saved profile of a domain typed in the form, so that
 	// the wizard resumes it instead of saving over it: found is false when
 	// there is none, err non-nil when one exists but does not load (the
@@ -90,7 +96,7 @@ func Run(ctx context.Context, opts Options) error {
 		return runPlain(ctx, opts, be, all)
 	}
 	m := newModel(modelConfig{
-		cfg: opts.Config, haveProfile: opts.HaveProfile, keyDir: opts.KeyDir, exportDir: opts.ReportDir,
+		cfg: opts.Config, domains: opts.Domains, haveProfile: opts.HaveProfile, keyDir: opts.KeyDir, exportDir: opts.ReportDir,
 		interval: opts.Interval,
 		look:     look{dark: true, noColor: opts.Getenv("NO_COLOR") != "", present: opts.Present},
 	}, be, all)
@@ -118,14 +124,14 @@ func Run(ctx context.Context, opts Options) error {
 // saveOnExit keeps what was typed: the completed answers, or the valid
 // part of an unfinished form.
 func saveOnExit(m model, be backend) error {
-	cfg, ok := m.config()
-	if !ok || be.save == nil {
+	cfgs, ok := m.config()
+	if !ok || be.save == nil || len(cfgs) == 0 {
 		return nil
 	}
-	if m.phase == phaseForm && !mayStorePartial(be, cfg.Domain) {
+	if m.phase == phaseForm && !mayStorePartial(be, cfgs[len(cfgs)-1].Domain) {
 		return nil
 	}
-	if err := be.save(cfg); err != nil {
+	if err := be.save(cfgs); err != nil {
 		return fmt.Errorf("save the answers: %w", err)
 	}
 	return nil
@@ -173,12 +179,23 @@ func runPlain(ctx context.Context, opts Options, be backend, all []steps.Step) e
 			startAtOverview = true
 		}
 	}
+	cfgs := []steps.Config{cfg}
+	if startAtOverview && len(opts.Domains) > 1 {
+		cfgs = opts.Domains
+		for i := range cfgs {
+			if err := cfgs[i].Normalize(be.readFile); err != nil {
+				fmt.Fprintf(out, "The saved answers of %s need fixing: %v\n", trimDot(cfgs[i].Domain), err)
+				return &Unfinished{Code: report.ExitProblems}
+			}
+		}
+	}
 	if !startAtOverview {
 		asked, resumed, err := a.ask(ctx, cfg, !opts.HaveProfile)
 		if err != nil {
 			// Ctrl+C keeps what was typed; input that ran out chose
 			// nothing, so nothing is saved.
-			if errors.Is(err, ErrInterrupted) && be.save != nil && trimDot(asked.Domain) != "" && mayStorePartial(be, asked.Domain) {
+			last := asked[len(asked)-1]
+			if errors.Is(err, ErrInterrupted) && be.save != nil && trimDot(last.Domain) != "" && mayStorePartial(be, last.Domain) {
 				_ = be.save(asked)
 			}
 			if errors.Is(err, errQuit) {
@@ -187,20 +204,42 @@ func runPlain(ctx context.Context, opts Options, be backend, all []steps.Step) e
 			return err
 		}
 		startAtOverview = resumed
-		cfg = asked
+		cfgs = asked
 		if !resumed {
-			a.saveConfig(cfg)
+			a.saveAll(cfgs)
 		}
 	}
-	results := map[string]steps.Result{}
-	cfg, err := a.walk(ctx, cfg, startAtOverview, results)
+	// The first domain walks every step, a further one its own only: the
+	// mail host's steps are judged once.
+	codes := make([]int, len(cfgs))
+	var err error
+	for i := range cfgs {
+		d := a
+		if i > 0 {
+			d.all = slices.DeleteFunc(slices.Clone(all), func(s steps.Step) bool { return s.Shared })
+			fmt.Fprintf(out, "\nDomain %d of %d: %s (its own steps; the mail host's are checked with %s)\n", i+1, len(cfgs), trimDot(cfgs[i].Domain), trimDot(cfgs[0].Domain))
+		}
+		if i+1 < len(cfgs) {
+			d.next = trimDot(cfgs[i+1].Domain)
+		}
+		results := map[string]steps.Result{}
+		cfgs[i], err = d.walk(ctx, cfgs[i], startAtOverview, results)
+		codes[i] = report.ExitCode(report.Build(cfgs[i].Domain, inOrder(d.all, cfgs[i], results), time.Time{}))
+		if !errors.Is(err, errNextDomain) {
+			break
+		}
+		err = nil
+		for j := i + 1; j < len(cfgs); j++ {
+			codes[j] = report.ExitProblems // not walked yet
+		}
+	}
 	if be.save != nil {
-		if saveErr := be.save(cfg); saveErr != nil && err == nil {
+		if saveErr := be.save(cfgs); saveErr != nil && err == nil {
 			err = fmt.Errorf("save the answers: %w", saveErr)
 		}
 	}
-	if errors.Is(err, errQuit) {
-		return unfinished(report.ExitCode(report.Build(cfg.Domain, inOrder(all, cfg, results), time.Time{})))
+	if errors.Is(err, errQuit) || err == nil {
+		return unfinished(report.WorstExit(codes...))
 	}
 	return err
 }

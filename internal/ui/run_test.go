@@ -41,10 +41,10 @@ func TestRunPlain(t *testing.T) {
 	t.Parallel()
 	opts := demoOptions(t)
 	var saved []steps.Config
-	opts.Save = func(c steps.Config) error { saved = append(saved, c); return nil }
+	opts.Save = func(cs []steps.Config) error { saved = append(saved, cs...); return nil }
 	var out bytes.Buffer
 	opts.In = strings.NewReader(strings.Join([]string{
-		"", "", "", "", "", "", "", "", "0", "", // keep every proposal of the form
+		"", "", "", "", "", "", "", "", "0", "", "", // keep every proposal of the form, no other domain
 		"p", "y", // publish the host's records, as planned
 		"o", // overview: every step checked at once
 		"e", // the Markdown report
@@ -140,7 +140,7 @@ func TestRunInTerminal(t *testing.T) {
 	opts.In, opts.Out = tty, tty
 	opts.Getenv = func(k string) string { return map[string]string{"TERM": "xterm-256color"}[k] }
 	saved := make(chan steps.Config, 4)
-	opts.Save = func(c steps.Config) error { saved <- c; return nil }
+	opts.Save = func(cs []steps.Config) error { saved <- cs[0]; return nil }
 	done := make(chan error, 1)
 	go func() { done <- Run(context.Background(), opts) }()
 

@@ -32,8 +32,15 @@ type stepScreen struct {
 	// plan, when set, is a publish plan shown in place of the body until
 	// it is answered.
 	plan []string
-	live live
-	w, h int
+	// number and count are the step's place on its domain's walk, from
+	// 1; after is where enter goes once it is green ("the next step",
+	// "the summary"); forHost is set for a step of the mail host shared
+	// by several domains.
+	number, count int
+	after         string
+	forHost       bool
+	live          live
+	w, h          int
 }
 
 // live is the polling state the root model lends a screen for drawing.
@@ -47,7 +54,11 @@ type live struct {
 // newStepScreen prepares the screen of all[index] for cfg.
 func newStepScreen(sh *shared, all []steps.Step, index int, cfg steps.Config) stepScreen {
 	st := all[index]
-	s := stepScreen{sh: sh, index: index, total: len(all), step: st, cfg: cfg, provider: providerFor(cfg)}
+	s := stepScreen{sh: sh, index: index, total: len(all), step: st, cfg: cfg, provider: providerFor(cfg),
+		number: index + 1, count: len(all), after: "the next step"}
+	if index == len(all)-1 {
+		s.after = "the summary"
+	}
 	s.text, _ = assets.Step(st.ID)
 	if st.Records != nil {
 		s.records = st.Records(cfg)
@@ -111,6 +122,14 @@ func withProposals(recs, proposed []steps.Record) []steps.Record {
 // isProposed reports whether r is one of the proposals.
 func isProposed(r steps.Record, proposed []steps.Record) bool {
 	return slices.Contains(proposed, r)
+}
+
+// withPlace sets the step's place on its domain's walk and where enter
+// goes once it is green; forHost marks a step of the mail host that
+// several domains share.
+func (s stepScreen) withPlace(number, count int, after string, forHost bool) stepScreen {
+	s.number, s.count, s.after, s.forHost = number, count, after, forHost
+	return s
 }
 
 // withPlan shows a publish plan in place of the body, or the body again

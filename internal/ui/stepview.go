@@ -154,8 +154,12 @@ func (s stepScreen) frame() frame {
 // then the rule.
 func (s stepScreen) header(w int) []string {
 	st := s.sh.styles
-	brand := st.brand.Render("mailwizard") + st.subtle.Render(" · "+trimDot(s.cfg.Domain))
-	title := fmt.Sprintf("Step %d of %d · %s", s.index+1, s.total, s.step.Title)
+	where := trimDot(s.cfg.Domain)
+	if s.forHost {
+		where = trimDot(s.cfg.Host) + ", for every domain"
+	}
+	brand := st.brand.Render("mailwizard") + st.subtle.Render(" · "+where)
+	title := fmt.Sprintf("Step %d of %d · %s", s.number, s.count, s.step.Title)
 	rule := st.rule.Render(strings.Repeat("─", w))
 	if lipgloss.Width(brand)+2+lipgloss.Width(title) <= w {
 		return []string{spread(brand, st.heading.Render(title), w), rule}
@@ -220,10 +224,7 @@ func (s stepScreen) coreLines(w int) []string {
 	}
 	switch {
 	case s.checked && green(status):
-		next := "Press enter for the next step."
-		if s.index == s.total-1 {
-			next = "Press enter for the summary."
-		}
+		next := "Press enter for " + s.after + "."
 		msg := "Done: every authoritative nameserver serves it. " + next
 		if s.step.Where == steps.Nowhere {
 			msg = "Done: nothing to fix here. " + next
