@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"charm.land/huh/v2"
 
@@ -192,6 +193,26 @@ func (f fields) choice(key, title, desc string, value *string, options ...huh.Op
 	return sel.Title(sentence(title) + " " + desc + " Enter keeps the current choice.")
 }
 
+// lockedValue gives a field its value under a lock, for a field whose
+// description function huh calls in a command of its own, beside the
+// Update that sets the value.
+type lockedValue[T any] struct {
+	mu *sync.Mutex
+	p  *T
+}
+
+func (l lockedValue[T]) Get() T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return *l.p
+}
+
+func (l lockedValue[T]) Set(v T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	*l.p = v
+}
+
 // sentence ends a title with a full stop unless it is a question.
 func sentence(title string) string {
 	if strings.HasSuffix(title, "?") {
@@ -256,12 +277,23 @@ func (f fields) detailPages() []page {
 	if !f.accessible {
 		// The hint follows the choice: a provider that does not serve the
 		// zone is said at once.
-		provider = provider.DescriptionFunc(func() string { return providerHint(a) }, &a.provider)
+		// huh calls the function in a command of its own, beside the
+		// Update that sets the value: both go through one lock.
+		var mu sync.Mutex
+		provider = provider.Accessor(lockedValue[string]{&mu, &a.provider}).
+			DescriptionFunc(func() string { mu.Lock(); defer mu.Unlock(); return providerHint(a) }, &a.provider)
 	}
 	ips := f.input("ips", "Server IP addresses", ipsHint(a), &a.ips, v.ips)
 	if !f.accessible {
 		// A documentation or private address is said as it is typed.
-		ips = ips.DescriptionFunc(func() string { return ipsHint(a) + addressWarnings(a.ips) }, &a.ips)
+		var mu sync.Mutex
+		ips = ips.Accessor(lockedValue[string]{&mu, &a.ips}).
+			DescriptionFunc(func() string {
+				mu.Lock()
+				typed := a.ips
+				mu.Unlock()
+				return ipsHint(a) + addressWarnings(typed)
+			}, &a.ips)
 	}
 	dkim := f.choice("dkim", "DKIM key", "Receivers check your mail's signature against the public half of this key.", &a.dkimMode,
 		huh.NewOption("Generate a new key (recommended)", dkimGenerate),

@@ -165,12 +165,15 @@ func sizedModel(m model, w, h int) model {
 	return next.(model)
 }
 
-// layoutSizes are the window sizes the layout test draws: every width from
-// the smallest to 200 at the smallest height, at 24, 40 and 60 lines, and
-// every height from the smallest to 60 at the widths where the layout
-// changes (the smallest, 80, the two-column width and 200), and a grid
-// every few cells in between. -short keeps the edges and a coarse grid.
-func layoutSizes(short bool) [][2]int {
+// layoutSizes are the window sizes the layout tests draw. By default,
+// every width from the smallest to 200 at the smallest height and at 24,
+// 40 and 60 lines; every height from the smallest to 60 at the widths
+// where the layout changes (the smallest, 80, either side of the
+// two-column width, 200); and a grid every 9 columns and 5 lines in
+// between. -short keeps every seventh width and every third height. Under
+// the race detector, which makes drawing ten times slower, the widths and
+// heights where the layout changes and a few between.
+func layoutSizes() [][2]int {
 	seen := map[[2]int]bool{}
 	var out [][2]int
 	add := func(w, h int) {
@@ -179,8 +182,22 @@ func layoutSizes(short bool) [][2]int {
 			out = append(out, s)
 		}
 	}
+	edges := []int{minWidth, 80, wideWidth - 1, wideWidth, 200}
+	if raceEnabled {
+		for _, w := range []int{minWidth, minWidth + 1, 79, 80, 81, 100, wideWidth - 1, wideWidth, wideWidth + 1, 160, 199, 200} {
+			for _, h := range []int{minHeight, 24, 60} {
+				add(w, h)
+			}
+		}
+		for h := minHeight + 1; h <= 60; h += 7 {
+			for _, w := range edges {
+				add(w, h)
+			}
+		}
+		return out
+	}
 	stride := 1
-	if short {
+	if testing.Short() {
 		stride = 7
 	}
 	for w := minWidth; w <= 200; w += stride {
@@ -189,7 +206,7 @@ func layoutSizes(short bool) [][2]int {
 		}
 	}
 	for h := minHeight; h <= 60; h += max(stride/2, 1) {
-		for _, w := range []int{minWidth, 80, wideWidth - 1, wideWidth, 200} {
+		for _, w := range edges {
 			add(w, h)
 		}
 	}
@@ -210,7 +227,7 @@ func layoutSizes(short bool) [][2]int {
 // on; when there are findings, the first words of the first one.
 func TestLayoutEverySize(t *testing.T) {
 	t.Parallel()
-	sizes := layoutSizes(testing.Short())
+	sizes := layoutSizes()
 	for name, state := range layoutStates() {
 		for _, st := range steps.All() {
 			t.Run(strings.ReplaceAll(name, " ", "_")+"/"+st.ID, func(t *testing.T) {
@@ -325,7 +342,7 @@ func TestLayoutGridEverySize(t *testing.T) {
 			m = settle(t, m, m.(model).Init())
 			m = keys(t, m, "up", "left") // from the host row up to the last domain, its last own step
 			var failed []string
-			for _, size := range layoutSizes(testing.Short()) {
+			for _, size := range layoutSizes() {
 				m = sizedModel(m.(model), size[0], size[1])
 				if problem := overviewProblem(m.(model), size[0], size[1]); problem != "" {
 					failed = append(failed, fmt.Sprintf("%dx%d: %s", size[0], size[1], problem))

@@ -725,7 +725,9 @@ func (m model) areaHeight() int {
 // resize passes the area on to the screens.
 func (m model) resize() model {
 	w, h := m.areaWidth(), m.areaHeight()
-	m.form = m.form.SetSize(w, h)
+	if m.phase == phaseForm {
+		m.form = m.form.SetSize(w, h)
+	}
 	m.step = m.step.SetSize(w, h)
 	m.over = m.over.SetSize(w, h)
 	return m
@@ -776,11 +778,19 @@ func (m model) content() string {
 		body = m.over.withLive(m.live()).View()
 	}
 	if f := m.footer(); f != "" {
-		gapLines := max(m.areaHeight()-lipgloss.Height(body), 0)
+		area := max(m.sh.height-st.gap-lipgloss.Height(f), 3)
+		gapLines := max(area-lipgloss.Height(body), 0)
 		body += strings.Repeat("\n", gapLines) + "\n" + f
 	}
-	pad := lipgloss.NewStyle().Padding(st.gap, st.padX, 0, st.padX)
-	return pad.Render(body)
+	// The screen's padding: blank lines above, spaces on the left.
+	lines := strings.Split(body, "\n")
+	left := strings.Repeat(" ", st.padX)
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = left + l
+		}
+	}
+	return strings.Repeat("\n", st.gap) + strings.Join(lines, "\n")
 }
 
 // config is the answers as they stand, for saving on the way out: every

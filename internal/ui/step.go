@@ -71,14 +71,11 @@ func newStepScreen(sh *shared, all []steps.Step, index int, cfg steps.Config) st
 	return s
 }
 
-// SetSize gives the screen its area; the scroll position is kept in
-// range.
+// SetSize gives the screen its area. The scroll position is brought in
+// range where it is used (View, the scrolling keys), so that a resize
+// lays nothing out.
 func (s stepScreen) SetSize(w, h int) stepScreen {
 	s.w, s.h = w, h
-	if s.sh == nil { // no step shown yet
-		return s
-	}
-	s.offset = s.clampOffset(s.offset)
 	return s
 }
 

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mailwizard/mailwizard/assets"
 	"github.com/mailwizard/mailwizard/internal/steps"
@@ -541,6 +542,10 @@ func (s stepScreen) recordLines(w int) ([]string, int) {
 				rowSel = line
 			}
 			index += len(c.fields)
+			if n == 1 {
+				cols = append(cols, strings.Join(body, "\n"))
+				continue
+			}
 			if i > row {
 				cols = append(cols, strings.Repeat(" ", cardGap))
 			}
@@ -548,6 +553,10 @@ func (s stepScreen) recordLines(w int) ([]string, int) {
 		}
 		if rowSel >= 0 {
 			sel = len(lines) + 1 + rowSel // +1 for the top border
+		}
+		if n == 1 {
+			lines = append(lines, strings.Split(cols[0], "\n")...)
+			continue
 		}
 		lines = append(lines, strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, cols...), "\n")...)
 	}
@@ -557,7 +566,28 @@ func (s stepScreen) recordLines(w int) ([]string, int) {
 			lines = append(lines, hangingStyled(st.subtle.Render("• "), n, st.subtle, inner)...)
 		}
 	}
-	return strings.Split(st.card.Width(w).Render(strings.Join(trimRight(lines), "\n")), "\n"), sel
+	return box(st, trimRight(lines), w), sel
+}
+
+// box draws lines in the card's border, w wide in all: what lipgloss's
+// bordered style draws, measured once per line.
+func box(st styles, lines []string, w int) []string {
+	b := st.card.GetBorderStyle()
+	border := st.card.GetBorderTopForeground()
+	edge := lipgloss.NewStyle().Foreground(border)
+	inner := max(w-4, 1)
+	out := make([]string, 0, len(lines)+2)
+	out = append(out, edge.Render(b.TopLeft+strings.Repeat(b.Top, inner+2)+b.TopRight))
+	left, right := edge.Render(b.Left)+" ", " "+edge.Render(b.Right)
+	for _, l := range lines {
+		if lw := ansi.StringWidth(l); lw < inner {
+			l += strings.Repeat(" ", inner-lw)
+		} else if lw > inner {
+			l = cut(l, inner)
+		}
+		out = append(out, left+l+right)
+	}
+	return append(out, edge.Render(b.BottomLeft+strings.Repeat(b.Bottom, inner+2)+b.BottomRight))
 }
 
 // zoneView is the records as zone-file lines that fit the width without
