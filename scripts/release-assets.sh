@@ -1,7 +1,7 @@
 #!/bin/sh
 # release-assets.sh generates what a release ships beside the binary: the
 # shell completions (bash, zsh, fish) and the man page, from the command tree
-# of ./cmd/mailwizard (fang provides the completion and man commands).
+# of ./cmd/mailwizard (its completion and man commands).
 #
 # GoReleaser runs it as a before hook (see .goreleaser.yaml); run it by hand
 # from the repository root to look at the files. The output goes to

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Retakes docs/screenshot.png from the real program: the demo in tmux at
-# 120x28, on the MX step right after "publish", when the record is on the
-# first nameserver only. Needs tmux, python3 and ImageMagick (Debian:
+# 120x28, on the MX step right after publishing its plan, when the record
+# is on the first nameserver only. Needs tmux, python3 and ImageMagick (Debian:
 # apt-get install tmux imagemagick fonts-dejavu-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +36,8 @@ screen_has "Step 1 of "
 tmux send-keys -t "$session" Enter
 screen_has "· MX record"
 tmux send-keys -t "$session" p
+screen_has "y publishes"
+tmux send-keys -t "$session" y
 screen_has "On 1 of 2 nameservers"
 sleep 0.5
 tmux capture-pane -e -p -t "$session" > "$work/screen.ansi"

@@ -4,11 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mailwizard/mailwizard/internal/buildinfo"
+	"github.com/mailwizard/mailwizard/internal/profile"
+	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/ui"
 	"github.com/mailwizard/mailwizard/internal/verify/verifytest"
 )
@@ -79,5 +84,71 @@ func TestVersion(t *testing.T) {
 	want := buildinfo.Get().String()
 	if r.code != 0 || !strings.Contains(r.stdout, want) {
 		t.Errorf("--version: exit %d, printed %q; want %q in it", r.code, r.stdout, want)
+	}
+}
+
+// TestWizardExit: the wizard's end as an exit code: 0 done, check's code
+// for the last results when unfinished, 2 when the input ended before the
+// form did, 130 after Ctrl+C.
+func TestWizardExit(t *testing.T) {
+	tests := map[string]struct {
+		err  error
+		code int
+	}{
+		"every step verified":        {nil, 0},
+		"steps pending":              {&ui.Unfinished{Code: 1}, 1},
+		"the rest could not check":   {&ui.Unfinished{Code: 3}, 3},
+		"the input ended":            {ui.ErrInputEnded, 2},
+		"interrupted":                {ui.ErrInterrupted, 130},
+		"anything else is a failure": {errors.New("run the wizard: broken terminal"), 1},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := exitCode(wizardExit(tc.err)); got != tc.code {
+				t.Errorf("exit code %d, want %d", got, tc.code)
+			}
+		})
+	}
+}
+
+// TestWizardInputEnds: the plain wizard whose input ends before the form
+// is answered exits 2, says why, and saves nothing.
+func TestWizardInputEnds(t *testing.T) {
+	e := testEnv(t)
+	e.stdin = strings.NewReader("example.com\n")
+	r := runMW(t, e, "--accessible", "--resolver", "127.0.0.1:1")
+	if r.code != 2 || !strings.Contains(r.stderr, "the input ended before every question was answered; nothing was saved") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if files, _ := filepath.Glob(filepath.Join(e.getenv("XDG_CONFIG_HOME"), "mailwizard", "*")); len(files) > 0 {
+		t.Errorf("saved %v", files)
+	}
+}
+
+// TestWizardProfileOfSeveralDomains: --domain naming a further domain of a
+// profile of several domains opens the wizard on all of them, from that
+// profile, and saves them back there, the file keeping both.
+func TestWizardProfileOfSeveralDomains(t *testing.T) {
+	e := testEnv(t)
+	dir := filepath.Join(e.getenv("XDG_CONFIG_HOME"), "mailwizard")
+	first := steps.Config{Domain: "example.com.", Host: "mail.example.com.", IPs: []netip.Addr{netip.MustParseAddr("192.0.2.25")}, DNSBL: []string{}}
+	second := steps.Config{Domain: "example.org."}.WithHostOf(first)
+	path := filepath.Join(dir, "example.com.toml")
+	if err := profile.SaveAll(path, []steps.Config{first, second}); err != nil {
+		t.Fatal(err)
+	}
+	e.stdin = strings.NewReader("q\n")
+	r := runMW(t, e, "--accessible", "--domain", "example.org", "--resolver", "127.0.0.1:1", "--no-probe")
+	for _, want := range []string{"Overview of example.com", "n goes on to example.org's steps"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("no %q in:\n%s", want, r.stdout)
+		}
+	}
+	p, err := profile.Load(path)
+	if err != nil || len(p.Domains) != 2 {
+		t.Fatalf("the profile after the wizard: %v, %d domains", err, len(p.Domains))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "example.org.toml")); err == nil {
+		t.Error("the wizard wrote example.org.toml beside the profile that holds it")
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/fang"
 	"github.com/miekg/dns"
 	"github.com/spf13/cobra"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/mailwizard/mailwizard/internal/publish/provider"
 	"github.com/mailwizard/mailwizard/internal/report"
 	"github.com/mailwizard/mailwizard/internal/steps"
+	"github.com/mailwizard/mailwizard/internal/ui"
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
@@ -158,7 +158,7 @@ func runPublish(ctx context.Context, cmd *cobra.Command, cf *configFlags, f publ
 			return err
 		default:
 			// The others are still published; the worst code says it.
-			printError(e.stderr, fang.Styles{}, err)
+			printError(e.stderr, err)
 			codes[i] = exitCode(err)
 		}
 	}
@@ -205,6 +205,27 @@ func preparePublish(ctx context.Context, c checker, e env) (publishTarget, error
 		return publishTarget{}, err
 	}
 	return publishTarget{c: c, round: round, zone: zone, prov: prov, where: where, name: spec.Name}, nil
+}
+
+// wizardProvider is where the wizard's publish key publishes: the
+// provider saved in the profile (by publish --save), opened as publish
+// opens it. Without one, its error says how to choose one.
+func wizardProvider(resolver string, e env) ui.OpenProvider {
+	return func(ctx context.Context, cfg steps.Config) (publish.Provider, string, string, error) {
+		c, err := newChecker(resolver, cfg, e)
+		if err != nil {
+			return nil, "", "", err
+		}
+		t, err := preparePublish(ctx, c, e)
+		if err != nil && cfg.PublishProvider == "" {
+			return nil, "", "", fmt.Errorf("no provider is set up for publishing. Run once: mailwizard publish --domain %s --provider NAME --save (%s)",
+				strings.TrimSuffix(cfg.Domain, "."), strings.TrimPrefix(err.Error(), "--provider: missing. "))
+		}
+		if err != nil {
+			return nil, "", "", err
+		}
+		return t.prov, t.zone.Name, t.where, nil
+	}
 }
 
 // publish reads the zone, prints the plan and, with apply, applies it. It

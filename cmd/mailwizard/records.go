@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -52,6 +54,10 @@ JSON. Nothing is looked up.`,
 			}
 			for i, l := range ls {
 				warn(e, l.cfg)
+				if l.cfg.DKIMPublicKey == nil && !slices.Contains(l.cfg.Skip, steps.IDDKIM) {
+					fmt.Fprintf(e.stderr, "mailwizard: note: %s: no DKIM key was given, so the DKIM record is left out; give --%s with --%s (or --%s) to print it, or --%s dkim if it is not yours\n",
+						strings.TrimSuffix(l.cfg.Domain, "."), flagDKIMSelector, flagDKIMKey, flagDKIMPublicKey, flagSkip)
+				}
 				if i > 0 && format != formatJSON {
 					fmt.Fprintln(e.stdout)
 				}

@@ -18,7 +18,7 @@ func TestRecordsFormats(t *testing.T) {
 		"table: the form fields, host relative to the zone": {
 			format: "table",
 			check: func(t *testing.T, out string) {
-				for _, want := range []string{"MX record", "Host          @", "Mail server   mail.example.com.", "IP address    192.0.2.25", "IP address    2001:db8::25", "Value         v=spf1 mx -all"} {
+				for _, want := range []string{"MX record", "Host              @", "Value             mail.example.com.", "IP address        192.0.2.25", "IP address        2001:db8::25", "Value             v=spf1 mx -all", "Reverse DNS name  mail.example.com."} {
 					if !strings.Contains(out, want) {
 						t.Errorf("table lacks %q:\n%s", want, out)
 					}

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -59,6 +58,11 @@ func runWizard(cmd *cobra.Command, f wizardFlags, e env) error {
 	if err != nil {
 		return badInput("%w", err)
 	}
+	// The profile that holds the wizard's domains: the file of the domain
+	// given or typed, or a profile of several domains that lists it. The
+	// answers are saved there, the other domains in it kept.
+	finder := profile.NewFinder(dir)
+	var profilePath string
 	opts := ui.Options{
 		KeyDir:     dir,
 		ReportDir:  dir,
@@ -68,29 +72,41 @@ func runWizard(cmd *cobra.Command, f wizardFlags, e env) error {
 		Out:        e.stdout,
 		Getenv:     e.getenv,
 		ReadFile:   readKeyFile,
-		Save: func(cfg steps.Config) error {
-			path, err := profile.Path(dir, cfg.Domain)
-			if err != nil {
-				return err
+		Save: func(cfgs []steps.Config) error {
+			path := profilePath
+			if path == "" {
+				var err error
+				if path, err = profile.Path(dir, cfgs[0].Domain); err != nil {
+					return err
+				}
 			}
-			return profile.Save(path, cfg)
+			return profile.SaveDomains(path, cfgs)
 		},
 		// A domain typed in the form resumes its saved answers rather than
 		// starting over on top of them.
 		Load: func(domain string) (steps.Config, bool, error) {
-			return loadProfile(dir, domain)
+			p, i, err := wizardProfile(finder, e, domain)
+			profilePath = p.Path
+			if err != nil || p.Path == "" {
+				return steps.Config{}, false, err
+			}
+			return p.Domains[i], true, nil
 		},
 	}
 	if f.domain != "" {
 		if problem := domainProblem(f.domain); problem != "" {
 			return badInput("--%s: %s", flagDomain, problem)
 		}
-		cfg, found, err := loadProfile(dir, f.domain)
+		p, i, err := wizardProfile(finder, e, f.domain)
 		switch {
 		case err != nil:
-			return profileError(err)
-		case found:
-			opts.Config, opts.HaveProfile = cfg, true
+			return err
+		case p.Path != "":
+			profilePath = p.Path
+			opts.Config, opts.HaveProfile = p.Domains[i], true
+			if len(p.Domains) > 1 {
+				opts.Domains = p.Domains
+			}
 		default:
 			opts.Config = steps.Config{Domain: f.domain}
 		}
@@ -102,24 +118,23 @@ func runWizard(cmd *cobra.Command, f wizardFlags, e env) error {
 	if err != nil {
 		return err
 	}
+	opts.Publish = wizardProvider(f.resolver, e)
 	return wizardExit(ui.Run(cmd.Context(), opts))
 }
 
-// loadProfile reads the saved profile of domain in dir: found is false when
-// there is none (or the domain cannot name one).
-func loadProfile(dir, domain string) (cfg steps.Config, found bool, err error) {
-	path, err := profile.Path(dir, domain)
-	if err != nil {
-		return steps.Config{}, false, nil
+// wizardProfile loads the saved profile that holds domain (its own
+// file, or a profile of several domains that lists it) and says which of
+// its domains it is; a Profile without a path when there is none.
+func wizardProfile(finder *profile.Finder, e env, domain string) (profile.Profile, int, error) {
+	p, _, err := findProfile(finder, e, domain)
+	if err != nil || p == nil {
+		return profile.Profile{}, 0, err
 	}
-	p, err := profile.Load(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return steps.Config{}, false, nil
-	case err != nil:
-		return steps.Config{}, false, err
+	i, ok := p.Index(domain)
+	if !ok {
+		return profile.Profile{}, 0, nil
 	}
-	return p.Config, true, nil
+	return *p, i, nil
 }
 
 // domainProblem is what the Config's own validation says about domain, as
@@ -137,13 +152,22 @@ func domainProblem(domain string) string {
 	return ""
 }
 
-// wizardExit maps the wizard's end to an exit code: 130 after Ctrl+C.
+// wizardExit maps the wizard's end to an exit code: 0 when every step is
+// verified, else what check would exit with for its last results (1, or
+// 3 when the steps left could not be checked; 1 too when the answers are
+// not complete), 2 when its input ended before the form did, 130 after
+// Ctrl+C.
 func wizardExit(err error) error {
+	var u *ui.Unfinished
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, ui.ErrInterrupted):
 		return &exitError{code: exitInterrupted}
+	case errors.As(err, &u):
+		return &exitError{code: u.Code}
+	case errors.Is(err, ui.ErrInputEnded):
+		return badInput("%w", err)
 	}
 	return &exitError{code: 1, err: err}
 }
@@ -179,17 +203,16 @@ func runDemo(cmd *cobra.Command, f wizardFlags, e env) (err error) {
 		}
 	}()
 	// Keys made in the demo go to a temp folder, never next to the user's
-	// profiles. An exported report is something the user asked to keep: it
-	// goes to the current folder (never over an existing file).
+	// profiles. An exported report is something the user asked to keep,
+	// but it is the demo's, not theirs: it goes to the system's temporary
+	// folder (never over an existing file), named as the demo's, and the
+	// wizard says where.
 	scratch, err := os.MkdirTemp("", "mailwizard-demo-*")
 	if err != nil {
 		return fmt.Errorf("make the demo's folder: %w", err)
 	}
 	defer os.RemoveAll(scratch)
-	reports, err := os.Getwd()
-	if err != nil {
-		reports = scratch
-	}
+	reports := os.TempDir()
 	return wizardExit(ui.Run(cmd.Context(), ui.Options{
 		Config:     world.Config(),
 		Verify:     world.Verify(),

@@ -260,3 +260,19 @@ func daneMistake(_ steps.Config, records []steps.Record) (mistake, bool) {
 	}
 	return mistake{}, false
 }
+
+// Mistake returns the records of the step's typical mistake for cfg in
+// place of the step's own, and names the mistake in a sentence fragment:
+// what PublishMistake publishes for a step with records. Tests use it to
+// show every mistake without a running world.
+func Mistake(stepID string, cfg steps.Config) ([]steps.Record, string, error) {
+	step, ok := steps.ByID(stepID)
+	if !ok {
+		return nil, "", fmt.Errorf("no step %q", stepID)
+	}
+	m, err := mistakeFor(stepID, cfg, step.Records(cfg))
+	if err != nil {
+		return nil, "", err
+	}
+	return m.records, m.what, nil
+}

@@ -16,13 +16,12 @@ import (
 // ErrClosed is returned by Publish and PublishMistake after Close.
 var ErrClosed = errors.New("the demo world is closed")
 
-// pending is a publication on its way to the second server.
+// pending is a change on its way to the second server.
 type pending struct {
 	timer *time.Timer
-	rrs   []dns.RR
-	// apply, when set, is what the publication does when its time comes,
-	// instead of putting rrs on the second server.
-	apply func()
+	// apply makes the change on the second server's zones, with the
+	// world locked.
+	apply func(second *dnsworld.Zones)
 }
 
 // Publish puts the step's records on the first server now and on the
@@ -52,7 +51,7 @@ func (w *World) Publish(stepID string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("publish %s: %w", stepID, err)
 	}
-	if err := w.publish(stepID, rrs); err != nil {
+	if err := w.publish(stepID, rrs, nil); err != nil {
 		return "", fmt.Errorf("publish %s: %w", stepID, err)
 	}
 	first, second := w.nameservers()
@@ -91,7 +90,13 @@ func (w *World) PublishMistake(stepID string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("publish a mistake for %s: %w", stepID, err)
 	}
-	if err := w.publish(stepID, rrs); err != nil {
+	// The right records may have come through a plan, which the step
+	// does not track: they make way for the mistake too.
+	right, err := toRRs(records)
+	if err != nil {
+		return "", fmt.Errorf("publish a mistake for %s: %w", stepID, err)
+	}
+	if err := w.publish(stepID, rrs, right); err != nil {
 		return "", fmt.Errorf("publish a mistake for %s: %w", stepID, err)
 	}
 	first, second := w.nameservers()
@@ -115,48 +120,54 @@ func nothingToPublish(step steps.Step, cfg steps.Config) string {
 	return fmt.Sprintf("Nothing to publish for %s.", step.Title)
 }
 
-// publish replaces the step's records: on the first server at once, on the
-// second when the delay has passed.
-func (w *World) publish(stepID string, rrs []dns.RR) error {
+// publish replaces the step's records, and the records also given: on the
+// first server at once, on the second when the delay has passed.
+func (w *World) publish(stepID string, rrs, also []dns.RR) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
 		return ErrClosed
 	}
-	if p, ok := w.pending[stepID]; ok {
-		p.timer.Stop()
-		delete(w.pending, stepID)
-	}
 	first := w.lab.Servers[0].Zones()
-	if err := replace(first, w.onFirst[stepID], rrs); err != nil {
+	if err := replace(first, append(slices.Clone(w.onFirst[stepID]), also...), rrs); err != nil {
 		return err
 	}
 	w.onFirst[stepID] = rrs
-	p := &pending{rrs: rrs}
-	p.timer = time.AfterFunc(w.delay, func() { w.propagate(stepID, p) })
-	w.pending[stepID] = p
+	w.laterLocked(stepID, func(second *dnsworld.Zones) {
+		// The records went onto the first server, whose zones are the
+		// same, so they fit the second one too; should they not, the
+		// second server keeps the old records and the step shows partial
+		// propagation.
+		if err := replace(second, append(slices.Clone(w.onSecond[stepID]), also...), rrs); err == nil {
+			w.onSecond[stepID] = rrs
+		}
+	})
 	return nil
 }
 
-// propagate brings the step's publication p to the second server, unless
-// a newer one replaced it or the world is closed.
-func (w *World) propagate(stepID string, p *pending) {
+// laterLocked schedules a change of the second server after the delay,
+// under key: a newer change under the same key replaces one still on its
+// way (a step published again).
+func (w *World) laterLocked(key string, apply func(second *dnsworld.Zones)) {
+	if p, ok := w.pending[key]; ok {
+		p.timer.Stop()
+		delete(w.pending, key)
+	}
+	p := &pending{apply: apply}
+	p.timer = time.AfterFunc(w.delay, func() { w.propagate(key, p) })
+	w.pending[key] = p
+}
+
+// propagate brings the change p to the second server, unless a newer one
+// replaced it or the world is closed.
+func (w *World) propagate(key string, p *pending) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.closed || w.pending[stepID] != p {
+	if w.closed || w.pending[key] != p {
 		return
 	}
-	delete(w.pending, stepID)
-	if p.apply != nil {
-		p.apply()
-		return
-	}
-	// The records went onto the first server, whose zones are the same,
-	// so they fit the second one too; should they not, the second server
-	// keeps the old records and the step shows partial propagation.
-	if err := replace(w.lab.Servers[1].Zones(), w.onSecond[stepID], p.rrs); err == nil {
-		w.onSecond[stepID] = p.rrs
-	}
+	delete(w.pending, key)
+	p.apply(w.lab.Servers[1].Zones())
 }
 
 // replace removes the old records from zones and adds the new ones; when
@@ -257,9 +268,7 @@ func (w *World) sign(stale bool) (string, error) {
 			first, second, Domain, old.DS().KeyTag), nil
 	}
 	ds := w.signer.DS()
-	p := &pending{apply: func() { _ = setDS(ds) }}
-	p.timer = time.AfterFunc(w.delay, func() { w.propagate(steps.IDDNSSEC, p) })
-	w.pending[steps.IDDNSSEC] = p
+	w.laterLocked(steps.IDDNSSEC, func(*dnsworld.Zones) { _ = setDS(ds) })
 	return fmt.Sprintf("Switched DNSSEC on at the demo's DNS provider: %s and %s sign %s now. The registrar sends its DS record (%s DS %d %d %d) to the parent zone, where it arrives in %s.",
 		first, second, Domain, Domain, ds.KeyTag, ds.Algorithm, ds.DigestType, w.delay), nil
 }

@@ -63,8 +63,8 @@ type Options struct {
 	NegativeCache time.Duration
 }
 
-// World is a running demo world. It implements ui.Publisher. Its methods
-// are safe for concurrent use.
+// World is a running demo world, and the DNS provider of its zones
+// (publish.Provider). Its methods are safe for concurrent use.
 type World struct {
 	lab *dnsworld.Lab
 	// host is the demo's mail server itself: SMTP, submission, IMAP, POP3
@@ -87,9 +87,12 @@ type World struct {
 	// onFirst and onSecond are the records each step has on the first and
 	// on the second server now, by step id.
 	onFirst, onSecond map[string][]dns.RR
-	// pending are the publications still on their way to the second
-	// server, by step id.
+	// pending are the changes still on their way to the second server:
+	// a step's publication by its id, a change made through the world's
+	// publish.Provider methods by its number.
 	pending map[string]*pending
+	// ops counts the changes made through the publish.Provider methods.
+	ops int
 }
 
 // Start builds the world with the default options: servers on loopback, an

@@ -159,3 +159,38 @@ func canBindPort53() error {
 	}
 	return pc.Close()
 }
+
+// EnsureCommands makes sure each command (a key of commands) is on PATH
+// for a test that runs it: when some are missing and the process runs as
+// root on Debian, it installs their packages (the values) with apt-get,
+// as Ensure does for the lab's own programs, writing apt's output to log.
+// Otherwise it returns an error that says what is missing and how to get
+// it; Require turns that into a skip or a failure.
+func EnsureCommands(ctx context.Context, log io.Writer, commands map[string]string) error {
+	missing := func() (names, pkgs []string) {
+		for name, pkg := range commands {
+			if _, err := exec.LookPath(name); err != nil {
+				names = append(names, fmt.Sprintf("%s (package %s)", name, pkg))
+				pkgs = append(pkgs, pkg)
+			}
+		}
+		return names, pkgs
+	}
+	names, pkgs := missing()
+	if len(names) == 0 {
+		return nil
+	}
+	hint := "install them with: sudo apt-get install " + strings.Join(pkgs, " ")
+	what := "missing " + strings.Join(names, ", ")
+	if !canInstall() {
+		return fmt.Errorf("%s; %s", what, hint)
+	}
+	fmt.Fprintf(log, "lab: %s; installing with apt-get\n", what)
+	if err := aptInstall(ctx, log, pkgs); err != nil {
+		return fmt.Errorf("%s, and apt-get failed: %w; %s", what, err, hint)
+	}
+	if still, _ := missing(); len(still) > 0 {
+		return fmt.Errorf("%s still missing after apt-get install; %s", still[0], hint)
+	}
+	return nil
+}

@@ -67,6 +67,9 @@ type Step struct {
 	// Probes are, for the server step, one row per address and port it
 	// connected to: the step's verdict there and where it ran from.
 	Probes []steps.ProbeRow `json:"probes,omitempty"`
+	// Proposed are the records the findings propose in place of expected
+	// ones (an SPF record merged with a second one); left out when none.
+	Proposed []steps.Record `json:"proposed,omitempty"`
 }
 
 // Build makes the report of one round from the steps' results (from
@@ -127,6 +130,7 @@ func buildStep(res steps.Result, title string) Step {
 		Servers:       nonNil(res.Servers),
 		SecondOpinion: nonNil(res.SecondOpinion),
 		Probes:        res.Probes,
+		Proposed:      res.Proposed,
 	}
 	for _, ans := range res.Observed {
 		s.Observed = append(s.Observed, authoritative(ans)...)

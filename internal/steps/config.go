@@ -93,9 +93,12 @@ func (c *Config) Normalize(readFile func(name string) ([]byte, error)) error {
 // is taken as relative to the domain ("mail" → mail.example.com.).
 func (c *Config) normalizeNames(p *problems) {
 	domain, err := parseName(c.Domain, nameRules{needDot: true})
-	if err != nil {
+	switch {
+	case err != nil && strings.TrimSpace(c.Domain) == "":
+		p.add("domain", "is missing: give the mail domain, the part after the @ of your addresses (for example example.com)")
+	case err != nil:
 		p.add("domain", "%q %v", clip(c.Domain), err)
-	} else {
+	default:
 		c.Domain = domain
 	}
 	host := strings.TrimSpace(c.Host)

@@ -47,7 +47,7 @@ func TestNormalizeFields(t *testing.T) {
 		problem string
 		check   func(t *testing.T, c Config)
 	}{
-		"empty domain":           {cfg: Config{IPs: ip}, field: "domain", problem: "is empty"},
+		"empty domain":           {cfg: Config{IPs: ip}, field: "domain", problem: "is missing"},
 		"empty label":            {cfg: Config{Domain: "mail..example.com", IPs: ip}, field: "domain", problem: "empty label"},
 		"label over 63":          {cfg: Config{Domain: strings.Repeat("a", 64) + ".com", IPs: ip}, field: "domain", problem: "at most 63"},
 		"label of 63":            {cfg: Config{Domain: strings.Repeat("a", 63) + ".com", IPs: ip}},
@@ -69,7 +69,7 @@ func TestNormalizeFields(t *testing.T) {
 		"invalid address":   {cfg: Config{Domain: "example.com", IPs: []netip.Addr{{}}}, field: "ip", problem: "empty address"},
 		"duplicates merged": {cfg: Config{Domain: "example.com", IPs: []netip.Addr{netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:0db8::0001")}},
 			check: func(t *testing.T, c Config) { equal(t, len(c.IPs), 1) }},
-		"bad selector": {cfg: Config{Domain: "example.com", IPs: ip, DKIMSelector: "my selector"}, field: "dkim-selector", problem: `contains ' '`},
+		"bad selector": {cfg: Config{Domain: "example.com", IPs: ip, DKIMSelector: "my selector"}, field: "dkim-selector", problem: `"my selector" is not a selector: it contains ' '; a selector is letters`},
 		"selector with dots": {cfg: Config{Domain: "example.com", IPs: ip, DKIMSelector: "2026a.eu"},
 			check: func(t *testing.T, c Config) { equal(t, c.DKIMSelector, "2026a.eu") }},
 		"policy":         {cfg: Config{Domain: "example.com", IPs: ip, DMARCPolicy: "Reject"}, check: func(t *testing.T, c Config) { equal(t, c.DMARCPolicy, "reject") }},

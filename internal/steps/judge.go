@@ -50,6 +50,21 @@ type verdict struct {
 	// step's TLSA records of the certificate served).
 	expected    []Record
 	expectedSet bool
+	// where is who publishes the step's records, for the advice of a
+	// message.
+	where Where
+	// proposed are the records the findings propose (Result.Proposed).
+	proposed []Record
+}
+
+// propose records a record a finding proposes in place of the expected
+// one of its name and type; the first proposal for a name and type wins.
+func (v *verdict) propose(r Record) {
+	if !slices.ContainsFunc(v.proposed, func(p Record) bool {
+		return strings.EqualFold(p.Name, r.Name) && p.Type == r.Type
+	}) {
+		v.proposed = append(v.proposed, r)
+	}
 }
 
 // maxListed is how many names a message lists before it says how many more
@@ -246,7 +261,7 @@ func someOf(names []string) string {
 func (v *verdict) result(id string, expected []Record) Result {
 	v.addTooMany()
 	v.addUnreachable()
-	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed, Probes: v.probes, Aliases: v.cnames, FromResolver: v.fromResolver}
+	res := Result{Step: id, Status: StatusPass, Findings: []Finding{}, Expected: expected, Observed: v.observed, Probes: v.probes, Aliases: v.cnames, FromResolver: v.fromResolver, Proposed: v.proposed}
 	for _, n := range v.notes {
 		res.Findings = append(res.Findings, n.finding)
 		if n.effect.rank() > res.Status.rank() {
@@ -393,9 +408,13 @@ func split(obs []verify.Observation, has func(verify.Observation) bool) (with, w
 
 // partial records that what is on some servers only.
 func (v *verdict) partial(what string, with, without []verify.Observation) {
+	who := "your DNS provider"
+	if v.where == AtHostingProvider {
+		who = "your hosting provider (who runs the reverse zone of the address)"
+	}
 	v.add(CodePartialPropagation,
-		"%s is on %s but not yet on %s: the servers of a zone copy changes from each other, usually within minutes. If it stays like this for more than an hour, ask your DNS provider why %s does not get the change.",
-		what, servers(with), servers(without), servers(without))
+		"%s is on %s but not yet on %s: the servers of a zone copy changes from each other, usually within minutes. If it stays like this for more than an hour, ask %s why %s does not get the change.",
+		what, servers(with), servers(without), who, servers(without))
 }
 
 // list joins names in English: "a", "a and b", "a, b and c".

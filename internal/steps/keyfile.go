@@ -17,7 +17,8 @@ func (c *Config) normalizeDKIM(p *problems, readFile func(string) ([]byte, error
 	if c.DKIMSelector != "" {
 		sel, err := parseName(c.DKIMSelector, nameRules{})
 		if err != nil {
-			p.add("dkim-selector", "%q %v", clip(c.DKIMSelector), err)
+			p.add("dkim-selector", "%q is not a selector: it %s; a selector is letters, digits and hyphens, with dots between labels, as in \"mail\" or \"2026a\"",
+				clip(c.DKIMSelector), strings.TrimSuffix(err.Error(), ", which is not allowed in a domain name"))
 		} else {
 			c.DKIMSelector = strings.TrimSuffix(sel, ".")
 		}

@@ -62,6 +62,7 @@ func serverVerdicts(res Result) ([]ServerVerdict, map[verify.Question]bool) {
 		order     []string
 		byName    = map[string]*ServerVerdict{}
 		counts    int
+		optional  = slices.ContainsFunc(res.Expected, func(r Record) bool { return r.Optional })
 		published = map[verify.Question]bool{}
 		// silent are the addresses that failed of servers that answered
 		// on another one: named beside the server, not its verdict.
@@ -92,6 +93,9 @@ func serverVerdicts(res Result) ([]ServerVerdict, map[verify.Question]bool) {
 				continue
 			}
 			v, detail := judgeServer(obs, ans.Question, want)
+			if v == VerdictOK {
+				v, detail = extraOwned(res.Step, obs, ans.Question, want)
+			}
 			if v == VerdictBad && green(res.Status) && len(obs.Records(ans.Question.Name, ans.Question.Type)) > 0 {
 				v = VerdictOK
 			}
@@ -104,7 +108,10 @@ func serverVerdicts(res Result) ([]ServerVerdict, map[verify.Question]bool) {
 		l := *byName[name]
 		if l.Verdict == VerdictOK {
 			l.Detail = "serves it"
-			if counts > 1 {
+			switch {
+			case counts > 1 && optional:
+				l.Detail = fmt.Sprintf("serves all %d required records", counts)
+			case counts > 1:
 				l.Detail = fmt.Sprintf("serves all %d records", counts)
 			}
 			if addrs := silent[name]; len(addrs) > 0 {
@@ -191,6 +198,31 @@ func judgeServer(obs verify.Observation, q verify.Question, want []Record) (Verd
 	return VerdictOK, ""
 }
 
+// extraOwned judges a server that serves every wanted record: bad when
+// it also serves a record of the same name and type that the step owns and
+// does not want (a second SPF record, an old MX host), saying which.
+func extraOwned(step string, obs verify.Observation, q verify.Question, want []Record) (Verdict, string) {
+	o, ok := Owner(step, dns.TypeToString[q.Type])
+	if !ok {
+		return VerdictOK, ""
+	}
+	var extra []string
+	for _, rr := range obs.Records(q.Name, q.Type) {
+		v := recordValue(rr)
+		if o.Owns(v) && !slices.ContainsFunc(want, func(w Record) bool { return sameValue(w.Type, w.Value, v) }) {
+			extra = append(extra, v)
+		}
+	}
+	if len(extra) == 0 {
+		return VerdictOK, ""
+	}
+	what := o.What
+	if what == "" {
+		what = dns.TypeToString[q.Type] + " record"
+	}
+	return VerdictBad, fmt.Sprintf("serves it, and also another %s: %s", what, strings.Join(quoteEach(extra), ", "))
+}
+
 // recordValue renders an answer's data the way Record.Value holds it: TXT
 // strings joined without quotes, everything else in presentation form.
 func recordValue(rr dns.RR) string {
@@ -247,6 +279,8 @@ func secondOpinion(res Result, published map[verify.Question]bool) []Opinion {
 		stale           []Opinion
 		has, no, failed bool
 		other           string // a different answer
+		otherTTL        time.Duration
+		otherPublished  bool // the nameservers serve the right one
 		negTTL          time.Duration
 		err             string
 	}
@@ -273,6 +307,10 @@ func secondOpinion(res Result, published map[verify.Question]bool) []Opinion {
 				v.negTTL = max(v.negTTL, obs.NegativeTTL)
 			case verdict == VerdictBad:
 				v.other = detail
+				v.otherPublished = v.otherPublished || published[ans.Question]
+				for _, rr := range obs.Records(ans.Question.Name, ans.Question.Type) {
+					v.otherTTL = max(v.otherTTL, time.Duration(rr.Header().Ttl)*time.Second)
+				}
 			default:
 				v.has = true
 			}
@@ -292,6 +330,10 @@ func secondOpinion(res Result, published map[verify.Question]bool) []Opinion {
 			note = name + " says \"no\" too."
 		case v.failed:
 			note = "Could not ask " + name + ": " + v.err
+		case v.other != "" && v.otherTTL > 0 && v.otherPublished:
+			note = fmt.Sprintf("%s %s, an old answer it may keep giving for up to %s (the TTL it gave); the nameservers already serve the new one, and it will catch up on its own.", name, v.other, duration(v.otherTTL))
+		case v.other != "" && v.otherTTL > 0:
+			note = fmt.Sprintf("%s %s, and may keep giving that answer for up to %s (the TTL it gave).", name, v.other, duration(v.otherTTL))
 		case v.other != "":
 			note = name + " " + v.other + "."
 		case v.has:

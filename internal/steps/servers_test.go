@@ -194,6 +194,11 @@ func TestSecondOpinion(t *testing.T) {
 			want:      `8.8.8.8 still caches "no such name" for up to 41 min (A mail.example.com.); it will catch up on its own.`,
 			stale:     true,
 		},
+		"published, the resolver still gives the old value, for its TTL": {
+			servers:   []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.25")}},
+			resolvers: []verify.Observation{{Server: "8.8.8.8", Answer: mustRRs(t, "mail.example.com. 2400 IN A 198.51.100.9")}},
+			want:      `8.8.8.8 returned "198.51.100.9", an old answer it may keep giving for up to 40 min (the TTL it gave); the nameservers already serve the new one, and it will catch up on its own.`,
+		},
 		"published, the resolver still caches no such record": {
 			servers:   []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.25")}},
 			resolvers: []verify.Observation{nodata("8.8.8.8", 5*time.Minute)},
@@ -230,7 +235,7 @@ func TestSecondOpinion(t *testing.T) {
 		"the resolver still has the old value": {
 			servers:   []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.25")}},
 			resolvers: []verify.Observation{{Server: "8.8.8.8", Answer: mustRRs(t, "mail.example.com. 300 IN A 192.0.2.7")}},
-			want:      `8.8.8.8 returned "192.0.2.7".`,
+			want:      `8.8.8.8 returned "192.0.2.7", an old answer it may keep giving for up to 5 min (the TTL it gave); the nameservers already serve the new one, and it will catch up on its own.`,
 		},
 		"the resolver cannot be asked": {
 			servers:   []verify.Observation{{Server: ns1, Answer: mustRRs(t, "mail.example.com. 3600 IN A 192.0.2.25")}},
@@ -352,5 +357,50 @@ func TestJudgeGivesEachServersVerdict(t *testing.T) {
 	want = []string{"bad zen.example.org. 192.0.2.10 is listed", "ok zen.example.org. 2001:db8::10 is not listed"}
 	if !slices.Equal(got, want) {
 		t.Errorf("blocklist servers %q, want %q", got, want)
+	}
+}
+
+// TestServerVerdictsExtraOwned: a server that serves the wanted record and
+// another record the step owns there (a second SPF record) is bad on a
+// step that is not green, and says which; a record the step does not own
+// (a site verification) changes nothing, and a green step keeps its
+// servers ok.
+func TestServerVerdictsExtraOwned(t *testing.T) {
+	t.Parallel()
+	spf := Record{Name: "example.com.", Type: "TXT", TTL: 3600, Value: "v=spf1 mx -all"}
+	q := verify.Q("example.com.", dns.TypeTXT)
+	tests := map[string]struct {
+		status Status
+		served []string
+		want   string
+	}{
+		"a second SPF record": {
+			status: StatusFail,
+			served: []string{`example.com. 3600 IN TXT "v=spf1 mx -all"`, `example.com. 3600 IN TXT "v=spf1 include:_spf.newsletter.example ~all"`},
+			want:   `bad ns1.example.net. serves it, and also another SPF record: "v=spf1 include:_spf…letter.example ~all"`,
+		},
+		"a site verification beside it": {
+			status: StatusFail,
+			served: []string{`example.com. 3600 IN TXT "v=spf1 mx -all"`, `example.com. 3600 IN TXT "google-site-verification=abc"`},
+			want:   "ok ns1.example.net. serves it",
+		},
+		"green keeps the server ok": {
+			status: StatusWarn,
+			served: []string{`example.com. 3600 IN TXT "v=spf1 mx -all"`, `example.com. 3600 IN TXT "v=spf1 a -all"`},
+			want:   "ok ns1.example.net. serves it",
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			res := Result{Step: IDSPF, Status: tc.status, Expected: []Record{spf},
+				Observed: []verify.Answer{{Question: q, Servers: []verify.Observation{served(t, ns1, tc.served...)}}}}
+			servers, _ := serverVerdicts(res)
+			if len(servers) != 1 {
+				t.Fatalf("%d verdicts, want 1", len(servers))
+			}
+			if got := string(servers[0].Verdict) + " " + servers[0].Server + " " + servers[0].Detail; got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -375,9 +375,11 @@ func checkSPF(v *verdict, cfg Config, known verify.Answers, r reply, helo bool) 
 			for _, t := range ts {
 				vals = append(vals, t.value)
 			}
+			merged := mergedSPF(want, ts)
 			v.add(CodeSPFMultiple,
 				"%s has %s SPF records on %s (%s); with more than one, receivers treat its SPF as broken (RFC 7208 §4.5). Merge them into one: %q.",
-				r.q.Name, numberWord(len(ts)), g.names, quoteAll(vals), mergedSPF(want, ts))
+				r.q.Name, numberWord(len(ts)), g.names, quoteAll(vals), merged)
+			v.propose(Record{Name: r.q.Name, Type: "TXT", TTL: cfg.TTL, Value: merged})
 		case ts[0].damaged != nil:
 			v.add(CodeSPFSyntax,
 				"The SPF record of %s on %s %s, so receivers cannot read it. Enter the value as one piece, without quotes: %q.",
@@ -437,6 +439,9 @@ func judgeSPFRecord(v *verdict, cfg Config, known verify.Answers, name string, g
 			v.add(CodeSPFIPNotAuthorized,
 				"The SPF record of %s on %s gives %q for %s%s, so receivers may reject mail your server sends. %s",
 				name, g.names, string(ev.Result), ip, matched(ev), coverServer(want, value, ip))
+			if fix := spfFix(want, value); !sameSPF(fix, value) && !sameSPF(fix, want) {
+				v.propose(Record{Name: verify.CanonicalName(name), Type: "TXT", TTL: cfg.TTL, Value: fix})
+			}
 		}
 	}
 	checkSPFPTR(v, cfg, known, name, g, rec, want, viaPTR)
@@ -506,6 +511,51 @@ func checkSPFPTR(v *verdict, cfg Config, known verify.Answers, name string, g gr
 	v.add(CodeSPFPTR,
 		"The SPF record of %s on %s uses %s: ptr is slow and receivers may skip it; use ip4/ip6 or a.%s Replace the record with %q.",
 		name, g.names, quoteAll(terms), today, fix)
+	v.propose(Record{Name: verify.CanonicalName(name), Type: "TXT", TTL: cfg.TTL, Value: fix})
+}
+
+// sameSPF reports whether two SPF records have the same terms, spacing
+// and case aside.
+func sameSPF(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+}
+
+// SPFAnswers returns cfg with the answers that make its SPF record the
+// proposed value (extra include:, ip4: and ip6: terms as SPF includes and
+// addresses), so that records and publish give that record too; ok is
+// false when the value has a term the answers cannot express.
+func SPFAnswers(cfg Config, value string) (Config, bool) {
+	rec, err := spf.Parse(value)
+	if err != nil || rec == nil {
+		return cfg, false
+	}
+	have := strings.Fields(spfValue(cfg.withDefaults()))
+	out := cfg
+	out.SPFIncludes = slices.Clone(cfg.SPFIncludes)
+	out.SPFIPs = slices.Clone(cfg.SPFIPs)
+	for _, t := range rec.Terms {
+		if slices.ContainsFunc(have, func(h string) bool { return strings.EqualFold(h, t.Text) }) {
+			continue
+		}
+		name, arg, _ := strings.Cut(strings.ToLower(strings.TrimPrefix(t.Text, "+")), ":")
+		switch name {
+		case "include":
+			out.SPFIncludes = append(out.SPFIncludes, verify.CanonicalName(arg))
+		case "ip4", "ip6":
+			p, err := netip.ParsePrefix(arg)
+			if err != nil {
+				a, aerr := netip.ParseAddr(arg)
+				if aerr != nil {
+					return cfg, false
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			out.SPFIPs = append(out.SPFIPs, p)
+		default:
+			return cfg, false
+		}
+	}
+	return out, true
 }
 
 // spfFix is the record to propose instead of a published one: ours, plus

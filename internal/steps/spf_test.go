@@ -305,3 +305,43 @@ func TestSPF(t *testing.T) {
 		},
 	})
 }
+
+// TestSPFProposed: the record the finding proposes is the result's
+// proposal for its name, and the answers that give it are found: a merge
+// that adds an include, yes; one that adds an a term, no.
+func TestSPFProposed(t *testing.T) {
+	cfg := testConfig(t)
+	w := newWorld(t)
+	for _, s := range All() {
+		w.publish(s.Records(cfg))
+	}
+	for _, s := range w.servers {
+		w.add(s, `@ TXT "v=spf1 include:_spf.relay.example.net -all"`)
+	}
+	res := w.judge(cfg, IDSPF)
+	want := Record{Name: "example.com.", Type: "TXT", TTL: cfg.TTL, Value: "v=spf1 mx include:_spf.relay.example.net -all"}
+	if len(res.Proposed) != 1 || res.Proposed[0] != want {
+		t.Fatalf("proposed %+v, want %+v", res.Proposed, want)
+	}
+	adopted, ok := SPFAnswers(cfg, res.Proposed[0].Value)
+	if !ok || spfValue(adopted) != want.Value {
+		t.Errorf("SPFAnswers: ok %v, record %q; want %q", ok, spfValue(adopted), want.Value)
+	}
+	if _, ok := SPFAnswers(cfg, "v=spf1 mx a:relay.example.net -all"); ok {
+		t.Error("SPFAnswers took an a: term the answers cannot express")
+	}
+	if res := judgeSPFWith(t, cfg); len(res.Proposed) != 0 {
+		t.Errorf("a correct record has a proposal: %+v", res.Proposed)
+	}
+}
+
+// judgeSPFWith judges the SPF step in a world where cfg's records are
+// published as they are.
+func judgeSPFWith(t *testing.T, cfg Config) Result {
+	t.Helper()
+	w := newWorld(t)
+	for _, s := range All() {
+		w.publish(s.Records(cfg))
+	}
+	return w.judge(cfg, IDSPF)
+}

@@ -126,6 +126,7 @@ func newStep(d definition) Step {
 				return Result{Step: d.id, Status: StatusSkipped, Findings: []Finding{}, Expected: d.records(cfg), Files: files}
 			}
 			v := newVerdict(codes)
+			v.where = d.where
 			if cfg.Domain == "" {
 				v.add(CodeLookupError, "No domain is configured, so there is nothing to check.")
 			} else {

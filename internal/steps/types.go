@@ -110,6 +110,11 @@ type Result struct {
 	// Probes are, for a step that connects to servers (server), one row
 	// per address and port probed.
 	Probes []ProbeRow `json:"probes,omitempty"`
+	// Proposed are the records the findings propose in place of some of
+	// Expected, made from what the servers hold: an SPF record merged
+	// with a second one, or without ptr. Each replaces the expected
+	// record of its name and type; what the wizard shows and copies.
+	Proposed []Record `json:"proposed,omitempty"`
 }
 
 // ResolverModeText says once, plainly, that a check ran in resolver mode.

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
@@ -20,6 +22,9 @@ import (
 type lineReader struct {
 	r       *bufio.Reader
 	pending []byte
+	// emptyAs, when set, is read in place of an empty line: huh's
+	// accessible multiple choice takes "0" for done, not an empty line.
+	emptyAs string
 	// exhausted is set once a read found no input left: a question was
 	// asked that nobody can answer any more.
 	exhausted bool
@@ -33,6 +38,9 @@ func (l *lineReader) Read(p []byte) (int, error) {
 		if len(line) == 0 {
 			l.exhausted = errors.Is(err, io.EOF)
 			return 0, err
+		}
+		if l.emptyAs != "" && strings.TrimSpace(string(line)) == "" {
+			line = []byte(l.emptyAs + "\n")
 		}
 		l.pending = line
 	}
@@ -51,15 +59,21 @@ type accessible struct {
 	out    io.Writer
 	keyDir string
 	export string
+	// next is the domain whose steps follow this one's, "" for the last.
+	next string
 }
 
 // errQuit ends the walk normally.
 var errQuit = errors.New("quit")
 
-// errInputEnded ends the form when the input ran out before every question
-// was answered: huh would take the proposed answers for the rest (and, for
-// the DKIM key, generate one), which nobody chose.
-var errInputEnded = errors.New("the input ended before every question was answered")
+// errNextDomain ends a domain's walk for the next domain's.
+var errNextDomain = errors.New("next domain")
+
+// ErrInputEnded is returned by Run when the input ran out before every
+// question of the form was answered: huh would take the proposed answers
+// for the rest (and, for the DKIM key, generate one), which nobody chose,
+// so nothing is saved. The command exits 2.
+var ErrInputEnded = errors.New("the input ended before every question was answered; nothing was saved")
 
 // readLine reads one answer, or gives up when ctx ends.
 func (a accessible) readLine(ctx context.Context) (string, error) {
@@ -97,7 +111,7 @@ func (a accessible) runForm(ctx context.Context, groups ...*huh.Group) error {
 		return ErrInterrupted
 	case err := <-done:
 		if a.in.exhausted {
-			return errInputEnded
+			return ErrInputEnded
 		}
 		if err != nil {
 			return fmt.Errorf("ask: %w", err)
@@ -110,18 +124,43 @@ func (a accessible) runForm(ctx context.Context, groups ...*huh.Group) error {
 // set and the domain typed has saved answers that still hold, it returns
 // those at once with resumed set. On an interruption it returns what was
 // valid so far and ErrInterrupted.
-func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ steps.Config, resumed bool, _ error) {
-	ans := newAnswers(cfg, a.keyDir)
-	fs := fields{a: ans, v: validators{a: ans, readFile: a.be.readFile, exists: a.be.exists, load: a.be.load}, accessible: true}
+func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ []steps.Config, resumed bool, _ error) {
 	fmt.Fprintln(a.out, "mailwizard: set up the DNS of a mail server. Press Enter to keep a proposed answer.")
-	if err := a.runForm(ctx, fs.identityGroup()); err != nil {
-		return ans.valid(a.be.readFile), false, err
+	first, more, resumed, err := a.askDomain(ctx, newAnswers(cfg, a.keyDir), resume)
+	if err != nil || resumed {
+		return []steps.Config{first}, resumed, err
 	}
-	if saved, ok := savedProfile(a.be, ans.domain); ok && resume {
+	cfgs := []steps.Config{first}
+	for more {
+		taken := make([]string, len(cfgs))
+		for i, c := range cfgs {
+			taken[i] = c.Domain
+		}
+		var next steps.Config
+		next, more, _, err = a.askDomain(ctx, furtherAnswers(first, taken, a.keyDir), false)
+		if err != nil {
+			if strings.TrimSpace(next.Domain) != "" {
+				cfgs = append(cfgs, next)
+			}
+			return cfgs, false, err
+		}
+		cfgs = append(cfgs, next)
+	}
+	return cfgs, false, nil
+}
+
+// askDomain asks one domain's questions (a further domain's own ones
+// only) and says whether the mail host serves another.
+func (a accessible) askDomain(ctx context.Context, ans *answers, resume bool) (_ steps.Config, more, resumed bool, _ error) {
+	fs := fields{a: ans, v: validators{a: ans, readFile: a.be.readFile, exists: a.be.exists, load: a.be.load}, accessible: true}
+	if err := a.runForm(ctx, fs.identityGroup()); err != nil {
+		return ans.valid(a.be.readFile), false, false, err
+	}
+	if saved, ok := savedProfile(a.be, ans.domain); ok && resume && !ans.further {
 		err := saved.Normalize(a.be.readFile)
 		if err == nil {
 			fmt.Fprintf(a.out, "Found your saved answers for %s: re-checking every step.\n", trimDot(saved.Domain))
-			return saved, true, nil
+			return saved, false, true, nil
 		}
 		fmt.Fprintf(a.out, "Your saved answers for %s need fixing: %v\n", trimDot(saved.Domain), err)
 		*ans = *newAnswers(saved, a.keyDir)
@@ -133,8 +172,11 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ s
 			if p.hidden != nil && p.hidden() {
 				continue
 			}
-			if err := a.runForm(ctx, p.group); err != nil {
-				return ans.valid(a.be.readFile), false, err
+			a.in.emptyAs = p.empty
+			err := a.runForm(ctx, p.group)
+			a.in.emptyAs = ""
+			if err != nil {
+				return ans.valid(a.be.readFile), false, false, err
 			}
 		}
 		if ans.dkimMode == dkimGenerate {
@@ -142,19 +184,22 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ s
 		}
 		msg := completeAnswers(a.be, ans)
 		if msg.err == nil {
+			if w := addressWarnings(ans.ips); w != "" {
+				fmt.Fprintln(a.out, strings.TrimSpace(w))
+			}
 			if msg.generated != "" {
 				fmt.Fprintf(a.out, "Wrote the new DKIM private key to %s; point your mail server's DKIM signing at it.\n", msg.generated)
 			}
-			return msg.cfg, false, nil
+			return msg.cfg, msg.more, false, nil
 		}
 		fmt.Fprintf(a.out, "%v\nPlease answer again.\n", msg.err)
 	}
 }
 
-// walk shows the steps one by one; it returns the Config as it ends (with
-// any skips) and ErrInterrupted, errQuit or nil.
-func (a accessible) walk(ctx context.Context, cfg steps.Config, startAtOverview bool) (steps.Config, error) {
-	results := map[string]steps.Result{}
+// walk shows the steps one by one, keeping their results in results; it
+// returns the Config as it ends (with any skips) and ErrInterrupted,
+// errQuit or nil.
+func (a accessible) walk(ctx context.Context, cfg steps.Config, startAtOverview bool, results map[string]steps.Result) (steps.Config, error) {
 	i := 0
 	if startAtOverview {
 		i = len(a.all)
@@ -189,13 +234,18 @@ func (a accessible) check(ctx context.Context, cfg steps.Config, ids []string, r
 }
 
 // step shows step i until the person moves on; it returns the next index.
+// A check again prints only what changed, so that a screen reader is not
+// read the whole step each time.
 func (a accessible) step(ctx context.Context, cfg *steps.Config, results map[string]steps.Result, i int) (int, error) {
-	sh := &shared{styles: newStyles(look{noColor: true}), keys: newKeyMap(a.be.publisher != nil), now: a.be.now, width: 80, height: 24}
+	sh := a.shared()
 	zone := false
 	id := a.all[i].ID
-	for {
+	var last []string
+	show := func(full bool) error {
 		screen := newStepScreen(sh, a.all, i, *cfg)
-		plainStep(a.out, screen, zone)
+		if full {
+			plainStep(a.out, screen, zone)
+		}
 		var checkErr error
 		if !isSkipped(*cfg, id) {
 			checkErr = a.check(ctx, *cfg, []string{id}, results)
@@ -203,11 +253,30 @@ func (a accessible) step(ctx context.Context, cfg *steps.Config, results map[str
 		if r, ok := results[id]; ok && !isSkipped(*cfg, id) {
 			screen = screen.withResult(r)
 		}
-		plainStatus(a.out, screen, checkErr)
-		prompt := "Enter checks again; n next, b back, s skip (not mine), z zone-file lines, o overview, q quit"
-		if a.be.publisher != nil {
-			prompt += "; demo: p publish, m publish a mistake"
+		lines := plainStatus(screen, checkErr)
+		switch {
+		case full || last == nil:
+			printLines(a.out, lines)
+		case slices.Equal(lines, last):
+			fmt.Fprintf(a.out, "No change: %s\n", lines[0])
+		default:
+			printLines(a.out, changedLines(last, lines))
 		}
+		last = lines
+		return nil
+	}
+	if err := show(true); err != nil {
+		return i, err
+	}
+	k := newStepScreen(sh, a.all, i, *cfg).keys(false)
+	prompt := "Enter checks again; n next, b back, s skip (not mine), z zone-file lines, o overview, q quit"
+	if k.publish {
+		prompt += "; p publish"
+	}
+	if k.mistake {
+		prompt += "; m publish a typical mistake (demo)"
+	}
+	for {
 		fmt.Fprintln(a.out, prompt+".")
 		line, err := a.readLine(ctx)
 		if err != nil {
@@ -215,6 +284,9 @@ func (a accessible) step(ctx context.Context, cfg *steps.Config, results map[str
 		}
 		switch strings.ToLower(line) {
 		case "":
+			if err := show(false); err != nil {
+				return i, err
+			}
 		case "n":
 			return i + 1, nil
 		case "b":
@@ -225,25 +297,83 @@ func (a accessible) step(ctx context.Context, cfg *steps.Config, results map[str
 			return i, errQuit
 		case "z":
 			zone = !zone
+			last = nil
+			if err := show(true); err != nil {
+				return i, err
+			}
 		case "s":
+			if !isSkipped(*cfg, id) {
+				fmt.Fprintf(a.out, "Mark %s as not yours? It is then not checked, and the summary leaves it out. Type y to confirm, anything else keeps it.\n", a.all[i].Title)
+				answer, err := a.readLine(ctx)
+				if err != nil {
+					return i, err
+				}
+				if !strings.EqualFold(answer, "y") {
+					fmt.Fprintln(a.out, "Kept.")
+					continue
+				}
+			}
 			toggleSkipIn(cfg, id)
 			a.saveConfig(*cfg)
 			if isSkipped(*cfg, id) {
-				fmt.Fprintf(a.out, "Skipped %s: marked as not yours.\n", a.all[i].Title)
+				fmt.Fprintf(a.out, "Skipped %s: marked as not yours. To take it back, open it again and type s.\n", a.all[i].Title)
 				return i + 1, nil
 			}
-		case "p", "m":
-			a.publish(id, line == "m")
+			fmt.Fprintf(a.out, "Checking %s again.\n", a.all[i].Title)
+			last = nil
+		case "p":
+			if !k.publish {
+				fmt.Fprintln(a.out, "There is nothing to publish for this step here.")
+				continue
+			}
+			if err := a.publish(ctx, *cfg, a.all[i]); err != nil {
+				return i, err
+			}
+		case "m":
+			if !k.mistake {
+				fmt.Fprintln(a.out, "Typical mistakes are only in the demo.")
+				continue
+			}
+			text, err := a.be.publishing.demo.PublishMistake(id)
+			if err != nil {
+				fmt.Fprintf(a.out, "Could not publish: %v\n", err)
+				continue
+			}
+			fmt.Fprintln(a.out, text)
 		default:
 			fmt.Fprintf(a.out, "%q is not one of the choices.\n", line)
 		}
 	}
 }
 
+// shared is the screens' shared state for plain lines.
+func (a accessible) shared() *shared {
+	demo := a.be.publishing != nil && a.be.publishing.demo != nil
+	return &shared{styles: newStyles(look{noColor: true}), keys: newKeyMap(a.be.publishing != nil, demo), now: a.be.now, width: 80, height: 24}
+}
+
+func printLines(w io.Writer, lines []string) {
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
+}
+
+// changedLines is the status line and every line that was not there
+// before.
+func changedLines(before, now []string) []string {
+	out := []string{"Now: " + now[0]}
+	for _, l := range now[1:] {
+		if !slices.Contains(before, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // overview checks every step and lists them; it returns the index of the
 // step to open.
 func (a accessible) overview(ctx context.Context, cfg *steps.Config, results map[string]steps.Result) (int, error) {
-	sh := &shared{styles: newStyles(look{noColor: true}), keys: newKeyMap(false), now: a.be.now, width: 80, height: 24}
+	sh := a.shared()
 	var ids []string
 	for _, st := range a.all {
 		if !isSkipped(*cfg, st.ID) {
@@ -261,7 +391,11 @@ func (a accessible) overview(ctx context.Context, cfg *steps.Config, results map
 	}
 	show()
 	for {
-		fmt.Fprintf(a.out, "Type a step number to open it; Enter checks again, e exports a Markdown report, z shows the zone snippet, q quits.\n")
+		next := ""
+		if a.next != "" {
+			next = " n goes on to " + a.next + "'s steps,"
+		}
+		fmt.Fprintf(a.out, "Type a step number to open it; Enter checks again,%s e exports a Markdown report, z shows the zone snippet, q quits.\n", next)
 		line, err := a.readLine(ctx)
 		if err != nil {
 			return 0, err
@@ -271,6 +405,12 @@ func (a accessible) overview(ctx context.Context, cfg *steps.Config, results map
 			show()
 		case "q":
 			return 0, errQuit
+		case "n":
+			if a.next == "" {
+				fmt.Fprintf(a.out, "%q is not one of the choices.\n", line)
+				continue
+			}
+			return 0, errNextDomain
 		case "z":
 			plainZone(a.out, o)
 		case "e":
@@ -295,31 +435,59 @@ func toggleSkipIn(cfg *steps.Config, id string) {
 	cfg.Skip = append(cfg.Skip, id)
 }
 
-func (a accessible) saveConfig(cfg steps.Config) {
+// saveAll saves the answers of every domain.
+func (a accessible) saveAll(cfgs []steps.Config) {
 	if a.be.save == nil {
 		return
 	}
-	if err := a.be.save(cfg); err != nil {
+	if err := a.be.save(cfgs); err != nil {
 		fmt.Fprintf(a.out, "Could not save the answers: %v\n", err)
 	}
 }
 
-func (a accessible) publish(id string, mistake bool) {
-	p := a.be.publisher
-	if p == nil {
-		fmt.Fprintln(a.out, "Publishing is only possible in the demo.")
+func (a accessible) saveConfig(cfg steps.Config) {
+	if a.be.save == nil {
 		return
 	}
-	publish := p.Publish
-	if mistake {
-		publish = p.PublishMistake
+	if err := a.be.save([]steps.Config{cfg}); err != nil {
+		fmt.Fprintf(a.out, "Could not save the answers: %v\n", err)
 	}
-	text, err := publish(id)
-	if err != nil {
-		fmt.Fprintf(a.out, "Could not publish: %v\n", err)
-		return
+}
+
+// publish shows the step's plan and publishes it once confirmed.
+func (a accessible) publish(ctx context.Context, cfg steps.Config, st steps.Step) error {
+	var msg tea.Msg
+	if st.ID == steps.IDServer && a.be.publishing.demo != nil {
+		msg = demoDirect(st.ID, a.be.publishing.demo.PublishElsewhere)()
+	} else {
+		fmt.Fprintln(a.out, "Reading the zone…")
+		planned := planStep(ctx, a.be, cfg, st, st.Records(cfg))().(plannedMsg)
+		if planned.err != nil {
+			fmt.Fprintf(a.out, "Could not publish: %v\n", planned.err)
+			return nil
+		}
+		v := planned.view
+		printLines(a.out, v.lines())
+		if !v.changes() {
+			return nil
+		}
+		answer, err := a.readLine(ctx)
+		if err != nil {
+			return err
+		}
+		if !strings.EqualFold(answer, "y") {
+			fmt.Fprintln(a.out, "Nothing was published.")
+			return nil
+		}
+		msg = applyPlan(ctx, a.be, v)()
 	}
-	fmt.Fprintln(a.out, text)
+	applied := msg.(appliedMsg)
+	if applied.err != nil {
+		fmt.Fprintf(a.out, "Could not publish: %v\n", applied.err)
+		return nil
+	}
+	fmt.Fprintln(a.out, applied.text+" Press Enter to check again.")
+	return nil
 }
 
 func (a accessible) exportReport(cfg steps.Config, results map[string]steps.Result) {
@@ -327,7 +495,7 @@ func (a accessible) exportReport(cfg steps.Config, results map[string]steps.Resu
 		fmt.Fprintln(a.out, "Exporting a report is not available here.")
 		return
 	}
-	path, err := a.be.writeFile(reportName(a.export, cfg), a.be.report(cfg, inOrder(a.all, results)))
+	path, err := a.be.writeFile(reportName(a.export, cfg, a.be.publishing != nil && a.be.publishing.demo != nil), a.be.report(cfg, inOrder(a.all, cfg, results)))
 	if err != nil {
 		fmt.Fprintf(a.out, "Could not write the report: %v\n", err)
 		return

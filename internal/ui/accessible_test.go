@@ -24,12 +24,13 @@ var accessibleScript = strings.Join([]string{
 	"",            // selector: mail
 	"testdata/dkim.pub.pem",
 	"", "", // DMARC none, report address
-	"0", // services: keep the proposed ones
-	"",  // MTA-STS: testing
-	"",  // DNSSEC and DANE: not now
-	"",  // the detected provider
-	"n", // MX
-	"s", // not mine: on to PTR
+	"0",      // services: keep the proposed ones
+	"",       // MTA-STS: testing
+	"",       // DNSSEC and DANE: not now
+	"",       // the detected provider
+	"",       // no other domain on this mail host
+	"n",      // MX
+	"s", "y", // not mine: on to PTR
 	"o", // overview
 	"z", // zone snippet
 	"1", // back to step 1
@@ -41,9 +42,7 @@ func TestAccessible(t *testing.T) {
 	be, saved := keyBackend(t, newFakeWorld())
 	var out bytes.Buffer
 	opts := Options{In: strings.NewReader(accessibleScript), Out: &out, KeyDir: t.TempDir()}
-	if err := runPlain(context.Background(), opts, be, steps.All()); err != nil {
-		t.Fatalf("runPlain: %v", err)
-	}
+	requireUnfinished(t, runPlain(context.Background(), opts, be, steps.All()), 1)
 	golden.RequireEqual(t, out.String())
 	if len(*saved) == 0 {
 		t.Fatal("nothing saved")
@@ -131,8 +130,8 @@ func TestAccessibleInputEnds(t *testing.T) {
 			}()
 			select {
 			case err := <-done:
-				if !errors.Is(err, errInputEnded) {
-					t.Fatalf("runPlain = %v, want errInputEnded", err)
+				if !errors.Is(err, ErrInputEnded) {
+					t.Fatalf("runPlain = %v, want ErrInputEnded", err)
 				}
 			case <-time.After(5 * time.Second):
 				t.Fatalf("runPlain did not return when the input ended; output so far:\n%.2000s", out.String())
@@ -143,8 +142,8 @@ func TestAccessibleInputEnds(t *testing.T) {
 			if n := strings.Count(out.String(), "Please answer again"); n > 1 {
 				t.Errorf("asked again %d times after the input ended", n)
 			}
-			if strings.HasPrefix(input, "example.com") && (len(*saved) == 0 || trimDot((*saved)[len(*saved)-1].Domain) != "example.com") {
-				t.Errorf("saved %+v, want the domain typed so far", *saved)
+			if len(*saved) > 0 {
+				t.Errorf("saved %+v, want nothing: nobody chose the answers left", *saved)
 			}
 		})
 	}

@@ -6,8 +6,10 @@ import (
 	"net/netip"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/mailwizard/mailwizard/internal/dkimkey"
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
@@ -44,6 +46,26 @@ type answers struct {
 	detected           string // provider id found from the NS names
 	base               steps.Config
 	keyDir             string
+	// further is set for a further domain of the mail host: its host
+	// and addresses are the first domain's and are not asked again.
+	further bool
+	// taken are the domains already answered, which a further domain
+	// may not repeat.
+	taken []string
+	// another is the answer to "does the mail host serve another
+	// domain?".
+	another bool
+}
+
+// furtherAnswers are the answers of a further domain of the mail host of
+// first: what the domains share is first's, the rest starts afresh.
+func furtherAnswers(first steps.Config, taken []string, keyDir string) *answers {
+	base := steps.Config{}.WithHostOf(first)
+	base.Provider = first.Provider
+	a := newAnswers(base, keyDir)
+	a.host, a.ips = trimDot(first.Host), joinAddrs(first.IPs)
+	a.further, a.taken = true, taken
+	return a
 }
 
 // newAnswers fills the form from what is known (flags or a profile).
@@ -103,6 +125,13 @@ func (a *answers) fillDefaults() {
 	}
 }
 
+// pastedKeyPath is where a public key pasted into the form is kept: next
+// to the profile, named after the domain and the selector.
+func (a *answers) pastedKeyPath() string {
+	d := strings.TrimSuffix(strings.TrimSpace(a.domain), ".")
+	return filepath.Join(a.keyDir, d+"."+cmpOr(strings.TrimSpace(a.selector), defaultSelector)+".dkim.pub")
+}
+
 func cmpOr(s, fallback string) string {
 	if s == "" {
 		return fallback
@@ -123,7 +152,13 @@ func (a *answers) config() steps.Config {
 	case dkimExisting:
 		c.DKIMKeyFile = strings.TrimSpace(a.keyPath)
 	case dkimPublic:
-		c.DKIMPublicKeyFile = strings.TrimSpace(a.pubPath)
+		if looksLikeKey(a.pubPath) {
+			// Pasted in: the key is the answer until it is kept in a
+			// file (completeAnswers).
+			c.DKIMPublicKey, _ = dkimkey.ParsePublic([]byte(a.pubPath))
+		} else {
+			c.DKIMPublicKeyFile = strings.TrimSpace(a.pubPath)
+		}
 	}
 	c.DMARCPolicy = a.policy
 	c.DMARCRUA = strings.TrimSpace(a.rua)
@@ -134,21 +169,28 @@ func (a *answers) config() steps.Config {
 	return c
 }
 
-// parseAddrs reads "192.0.2.1, 2001:db8::1" (commas or spaces).
+// parseAddrs reads "192.0.2.1, 2001:db8::1" (commas or spaces). Its
+// error is one sentence naming every entry that is not an address.
 func parseAddrs(s string) ([]netip.Addr, error) {
 	var (
-		out  []netip.Addr
-		errs []error
+		out []netip.Addr
+		bad []string
 	)
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
 		ip, err := netip.ParseAddr(f)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%q is not an IP address", f))
+			bad = append(bad, strconv.Quote(steps.Clip(f)))
 			continue
 		}
 		out = append(out, ip)
 	}
-	return out, errors.Join(errs...)
+	switch len(bad) {
+	case 0:
+		return out, nil
+	case 1:
+		return out, fmt.Errorf("%s is not an IP address", bad[0])
+	}
+	return out, fmt.Errorf("%s and %s are not IP addresses", strings.Join(bad[:len(bad)-1], ", "), bad[len(bad)-1])
 }
 
 func joinAddrs(ips []netip.Addr) string {

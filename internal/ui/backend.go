@@ -11,7 +11,8 @@ import (
 )
 
 // backend is everything the wizard does outside its own memory: DNS
-// checks and lookups, files, the profile and the demo world. Run wires the
+// checks and lookups, files, the profile, the DNS provider it publishes
+// through and the demo world. Run wires the
 // real ones; tests inject fakes, so no test needs the network.
 type backend struct {
 	// ctx is the program's context: the wizard's lookups and check rounds
@@ -39,14 +40,16 @@ type backend struct {
 	writeFile func(name string, data []byte) (string, error)
 	// report renders the Markdown report of a check.
 	report func(cfg steps.Config, results []steps.Result) []byte
-	// save persists the answers; nil when there is no profile (the demo).
-	save func(steps.Config) error
+	// save persists the answers of the mail host's domains, the first
+	// first; nil when there is no profile (the demo).
+	save func([]steps.Config) error
 	// load reads the saved profile of a domain typed in the form: found is
 	// false when there is none, err non-nil when one exists but does not
 	// load. nil when there are no profiles (the demo).
 	load func(domain string) (cfg steps.Config, found bool, err error)
-	// publisher is the demo world, nil outside the demo.
-	publisher Publisher
+	// publishing is where the publish key sends a step's records; nil
+	// when there is nowhere (the key is then not offered).
+	publishing *publishing
 	// now is the clock.
 	now func() time.Time
 	// tick schedules a message (tea.Tick); tests stop time with a tick

@@ -34,11 +34,14 @@ type card struct {
 // "IP address → name" instead.
 func cardsFor(recs []steps.Record, cfg steps.Config, p assets.Provider) []card {
 	out := make([]card, 0, len(recs))
-	for i, r := range recs {
+	for _, r := range recs {
 		c := card{optional: r.Optional}
+		// Named as records and the reports name it; the host tells two
+		// records of a step apart (the servers count only the required
+		// ones, so the card does not number them).
 		c.title = r.Type + " record"
-		if len(recs) > 1 {
-			c.title = "Record " + strconv.Itoa(i+1) + " of " + strconv.Itoa(len(recs)) + " · " + r.Type
+		if len(recs) > 1 && r.Type != "PTR" {
+			c.title += " · " + r.Host(cfg.Domain)
 		}
 		if r.Optional {
 			c.title += " (optional)"

@@ -15,8 +15,9 @@ import (
 )
 
 // TestDemoToGreen walks the real wizard through the demo world by keys
-// only: the form with every proposal kept, then on each step "p" to
-// publish, wait for green, enter; it ends on an all-green summary.
+// only: the form with every proposal kept, then on each step "p" to see
+// the plan and "y" to publish it, wait for green, enter; it ends on an
+// all-green summary.
 func TestDemoToGreen(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -44,6 +45,9 @@ func TestDemoToGreen(t *testing.T) {
 	for i := 1; i <= total; i++ {
 		waitScreen(t, tm, p, stepNumber(i), "next in")
 		tm.Send(press("p"))
+		if waitAny(t, tm, p, "y publishes", "✓ Done") == "y publishes" {
+			tm.Send(press("y"))
+		}
 		waitScreen(t, tm, p, "✓ Done")
 		tm.Send(press("enter"))
 	}
@@ -51,6 +55,23 @@ func TestDemoToGreen(t *testing.T) {
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// waitAny waits until the screen shows one of texts and returns it.
+func waitAny(t *testing.T, tm *teatest.TestModel, p *probe, texts ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		tm.Send(nudge{})
+		time.Sleep(20 * time.Millisecond)
+		for _, text := range texts {
+			if strings.Contains(p.screen(), text) {
+				return text
+			}
+		}
+	}
+	t.Fatalf("the screen never showed any of %q:\n%s", texts, p.screen())
+	return ""
 }
 
 // waitSettled waits until the screen differs from before and then stays

@@ -2,11 +2,14 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
@@ -38,6 +41,9 @@ type finishedMsg struct {
 	cfg       steps.Config
 	generated string // path of a key written by this run
 	err       error
+	// more is set when the mail host serves another domain, whose
+	// answers the form asks next.
+	more bool
 }
 
 // formModel is the huh form, in two parts: the domain and host first, so
@@ -53,7 +59,13 @@ type formModel struct {
 	// fixing is set when the form edits saved answers that need fixing:
 	// the domain then does not resume its profile again.
 	fixing bool
-	w, h   int
+	// filtering is set while a choice's list is filtered ("/"), until
+	// enter or esc.
+	filtering bool
+	// done are the domains of the mail host answered so far, when the
+	// form asks for another.
+	done []steps.Config
+	w, h int
 }
 
 func newFormModel(sh *shared, be backend, cfg steps.Config, keyDir string) formModel {
@@ -68,9 +80,11 @@ func (f formModel) fields() fields {
 
 // newForm wraps groups in a form with the wizard's theme and size.
 func (f formModel) newForm(groups ...*huh.Group) *huh.Form {
-	form := huh.NewForm(groups...).WithTheme(huh.ThemeFunc(huh.ThemeCharm)).WithShowHelp(true)
+	// The key bar is the wizard's own, at the bottom of the window
+	// (model.footer), not huh's, which would float under the fields.
+	form := huh.NewForm(groups...).WithTheme(formTheme(f.sh.look)).WithShowHelp(false)
 	if f.w > 0 {
-		form = form.WithWidth(f.w)
+		form = form.WithWidth(f.w).WithHeight(max(f.h-len(f.head())-f.problemHeight(), 6))
 	}
 	return form
 }
@@ -81,8 +95,16 @@ func (f formModel) Init() tea.Cmd { return f.form.Init() }
 // SetSize gives the form its area.
 func (f formModel) SetSize(w, h int) formModel {
 	f.w, f.h = w, h
-	f.form = f.form.WithWidth(w)
+	f.form = f.form.WithWidth(w).WithHeight(max(h-len(f.head())-f.problemHeight(), 6))
 	return f
+}
+
+// problemHeight is how many lines the problem above the form takes.
+func (f formModel) problemHeight() int {
+	if f.problem == "" {
+		return 0
+	}
+	return len(hanging("✗ ", f.problem, f.w))
 }
 
 // Update forwards messages to huh and moves between the form's parts when
@@ -100,7 +122,12 @@ func (f formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 	if f.page == pageLookup || f.page == pageFinishing {
 		return f, nil
 	}
+	var pre tea.Cmd
+	if kp, ok := msg.(tea.KeyPressMsg); ok {
+		f, pre = f.beforeKey(kp)
+	}
 	fm, cmd := f.form.Update(msg)
+	cmd = tea.Batch(pre, cmd)
 	if form, ok := fm.(*huh.Form); ok {
 		f.form = form
 	}
@@ -109,7 +136,7 @@ func (f formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 	}
 	switch f.page {
 	case pageIdentity:
-		if saved, ok := savedProfile(f.be, f.a.domain); ok && !f.fixing {
+		if saved, ok := savedProfile(f.be, f.a.domain); ok && !f.fixing && !f.a.further {
 			f.page = pageLookup
 			return f, tea.Batch(cmd, prepare(saved, f.be.readFile), flash("Found your saved answers for "+trimDot(saved.Domain)+": re-checking every step."))
 		}
@@ -121,6 +148,35 @@ func (f formModel) Update(msg tea.Msg) (formModel, tea.Cmd) {
 		return f, tea.Batch(cmd, finish(f.be, *f.a))
 	}
 	return f, cmd
+}
+
+// beforeKey works around huh's filter of a choice, which keeps the
+// cursor's place in the list: filtering from the last option ("Other")
+// would pick the last match ("/cloud" picks OVHcloud, not Cloudflare).
+// Going to the top first makes the first match the one under the cursor.
+func (f formModel) beforeKey(kp tea.KeyPressMsg) (formModel, tea.Cmd) {
+	switch kp.String() {
+	case "/":
+		if _, ok := f.form.GetFocusedField().(*huh.Select[string]); ok && !f.filtering {
+			f.filtering = true
+			fm, cmd := f.form.Update(tea.KeyPressMsg{Code: tea.KeyHome})
+			if form, ok := fm.(*huh.Form); ok {
+				f.form = form
+			}
+			return f, cmd
+		}
+	case "enter", "esc", "tab", "shift+tab":
+		f.filtering = false
+	}
+	return f, nil
+}
+
+// keyBinds are the keys of the focused field, for the key bar.
+func (f formModel) keyBinds() []key.Binding {
+	if f.page != pageIdentity && f.page != pageDetails {
+		return nil
+	}
+	return f.form.KeyBinds()
 }
 
 // savedProfile returns the saved answers for domain, when there are some
@@ -137,9 +193,21 @@ func savedProfile(be backend, domain string) (steps.Config, bool) {
 // prepare normalizes a saved profile (reading its key file) and hands it
 // to the model as a preparedMsg.
 func prepare(cfg steps.Config, readFile func(string) ([]byte, error)) tea.Cmd {
+	return prepareAll([]steps.Config{cfg}, cfg.Domain, readFile)
+}
+
+// prepareAll normalizes the saved domains of a mail host and hands them to
+// the model, with the domain to show first; the first that does not
+// normalize any more is the preparedMsg's cfg, with why.
+func prepareAll(cfgs []steps.Config, show string, readFile func(string) ([]byte, error)) tea.Cmd {
+	cfgs = slices.Clone(cfgs)
 	return func() tea.Msg {
-		err := cfg.Normalize(readFile)
-		return preparedMsg{cfg: cfg, err: err}
+		for i := range cfgs {
+			if err := cfgs[i].Normalize(readFile); err != nil {
+				return preparedMsg{cfg: cfgs[i], err: err}
+			}
+		}
+		return preparedMsg{cfg: cfgs[0], cfgs: cfgs, show: show}
 	}
 }
 
@@ -160,7 +228,7 @@ func (f formModel) lookedUp(msg lookedUpMsg) (formModel, tea.Cmd) {
 func learn(a *answers, msg lookedUpMsg) {
 	a.resolved, a.nsNames = msg.addrs, msg.ns
 	if msg.addrErr != nil {
-		a.lookupErr = msg.addrErr.Error()
+		a.lookupErr = lookupProblem(msg.addrErr)
 	}
 	if strings.TrimSpace(a.ips) == "" {
 		a.ips = joinAddrs(msg.addrs)
@@ -171,6 +239,24 @@ func learn(a *answers, msg lookedUpMsg) {
 	if a.provider == "" {
 		a.provider = cmpOr(a.detected, "other")
 	}
+}
+
+// lookupProblem says in a few words why the mail host could not be looked
+// up: the innermost cause of the error chain ("no NS records at x."),
+// which is what a person can act on, not the chain of what was being done.
+func lookupProblem(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			break
+		}
+		err = next
+	}
+	text := err.Error()
+	if i := strings.LastIndex(text, ": "); i >= 0 {
+		text = text[i+2:]
+	}
+	return strings.TrimSuffix(steps.Printable(text), ".")
 }
 
 // finishFailed shows why the answers could not be completed and asks the
@@ -192,7 +278,7 @@ func (f formModel) head() []string {
 		st.brand.Render("mailwizard") + st.subtle.Render(" · set up the DNS of a mail server"),
 		st.rule.Render(strings.Repeat("─", max(f.w, 1))),
 	}
-	if f.be.publisher != nil {
+	if f.be.publishing != nil && f.be.publishing.demo != nil {
 		head = append(head, hanging(st.flash.Render("Demo: "), st.flash.Render("every answer is filled in for the demo's mail server; press enter to keep each one."), f.w)...)
 	}
 	return head
@@ -264,6 +350,18 @@ func completeAnswers(be backend, a *answers) finishedMsg {
 		generated = path
 		a.dkimMode, a.keyPath = dkimExisting, path
 	}
+	if a.dkimMode == dkimPublic && looksLikeKey(a.pubPath) {
+		// A public key pasted into the field is kept in a file of its
+		// own, as a profile names keys by their path.
+		if be.writeFile == nil {
+			return finishedMsg{err: fmt.Errorf("a pasted public key cannot be kept here; give the path of a file that holds it")}
+		}
+		path, err := be.writeFile(a.pastedKeyPath(), []byte(strings.TrimSpace(a.pubPath)+"\n"))
+		if err != nil {
+			return finishedMsg{err: fmt.Errorf("could not keep the pasted public key: %w", err)}
+		}
+		a.pubPath = path
+	}
 	cfg := a.config()
 	if err := cfg.Normalize(be.readFile); err != nil {
 		return finishedMsg{generated: generated, err: fmt.Errorf("some answers need fixing: %w", err)}
@@ -277,5 +375,19 @@ func completeAnswers(be backend, a *answers) finishedMsg {
 	if be.now != nil {
 		cfg.StampMTASTS(prev, be.now(), be.save != nil)
 	}
-	return finishedMsg{cfg: cfg, generated: generated}
+	return finishedMsg{cfg: cfg, generated: generated, more: a.another}
+}
+
+// further goes on with a further domain of the mail host, after the
+// domains answered so far (done, the first one's host and addresses
+// shared by all).
+func (f formModel) further(done []steps.Config) (formModel, tea.Cmd) {
+	taken := make([]string, len(done))
+	for i, c := range done {
+		taken[i] = c.Domain
+	}
+	f.a = furtherAnswers(done[0], taken, f.a.keyDir)
+	f.page, f.problem = pageIdentity, ""
+	f.form = f.newForm(f.fields().identityGroup())
+	return f, f.form.Init()
 }

@@ -36,8 +36,8 @@ func keyBackend(t testing.TB, w *fakeWorld) (backend, *[]steps.Config) {
 		return []netip.Addr{netip.MustParseAddr("192.0.2.25")}, nil
 	}
 	saved := &[]steps.Config{}
-	be.save = func(c steps.Config) error {
-		*saved = append(*saved, c)
+	be.save = func(cs []steps.Config) error {
+		*saved = append(*saved, cs[len(cs)-1])
 		return nil
 	}
 	return be, saved
@@ -92,6 +92,36 @@ func TestFormFields(t *testing.T) {
 			},
 			want: []string{`"300.1.1.1" is not an IP address`},
 		},
+		"several bad addresses are named in one sentence": {
+			run: func(t *testing.T, m tea.Model, _ string) tea.Model {
+				m = keys(t, typeText(t, m, "example.com"), "enter", "enter")
+				return keys(t, typeText(t, m, ", 300.1.1.1, mail, 2001:db8::zz"), "enter")
+			},
+			want: []string{`"300.1.1.1", "mail" and "2001:db8::zz" are not IP addresses`},
+		},
+		"a documentation address is said as it is typed": {
+			run: func(t *testing.T, m tea.Model, _ string) tea.Model {
+				return keys(t, typeText(t, m, "example.com"), "enter", "enter")
+			},
+			want: []string{"Note: 192.0.2.25 is a documentation address (192.0.2.0/24)"},
+		},
+		"a pasted private key is refused and never repeated": {
+			run: func(t *testing.T, m tea.Model, _ string) tea.Model {
+				m = keys(t, typeText(t, m, "example.com"), "enter", "enter")
+				m = keys(t, m, "enter", "down", "down", "enter", "enter")
+				return keys(t, typeText(t, m, "-----BEGIN PRIVATE KEY----- MC4CAQAwBQYDK2VwBCIEIOSECRETSECRETSECRETSECRETSECRET"), "enter")
+			},
+			want: []string{"this is a private key: never paste it anywhere"},
+			not:  []string{"SECRETSECRET\n", "Step 1 of"},
+		},
+		"a file name that does not exist is said without the key words": {
+			run: func(t *testing.T, m tea.Model, dir string) tea.Model {
+				m = keys(t, typeText(t, m, "example.com"), "enter", "enter")
+				m = keys(t, m, "enter", "down", "down", "enter", "enter")
+				return keys(t, typeText(t, m, filepath.Join(dir, "nope.pub")), "enter")
+			},
+			want: []string{"nope.pub"},
+		},
 		"a new key never goes over an existing file": {
 			run: func(t *testing.T, m tea.Model, dir string) tea.Model {
 				if err := os.WriteFile(filepath.Join(dir, "example.com.mail.dkim.pem"), []byte("old"), 0o600); err != nil {
@@ -137,7 +167,7 @@ func TestFormCompletes(t *testing.T) {
 	m = keys(t, m, "enter", "enter")                             // selector, proposed path
 	m = keys(t, m, "enter", "enter", "enter")                    // DMARC none, report address, services
 	m = keys(t, m, "enter", "down", "enter")                     // MTA-STS testing, DNSSEC and DANE: yes
-	m = keys(t, m, "enter")                                      // the detected provider
+	m = keys(t, m, "enter", "enter")                             // the detected provider, no other domain
 
 	nm := m.(model)
 	if nm.phase != phaseStep {
@@ -198,5 +228,64 @@ func TestProviderHintMismatch(t *testing.T) {
 				t.Errorf("providerHint = %q, want it to start %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestFormPastedPublicKey: a public key pasted into the public key field
+// (a whole DKIM record here) is taken, kept in a file next to the profile
+// and named by that file in the answers.
+func TestFormPastedPublicKey(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	be, _ := keyBackend(t, newFakeWorld())
+	be.writeFile = writeNewFile
+	pub, err := os.ReadFile("testdata/dkim.pub.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := dkimkey.ParsePublic(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	record, err := dkimkey.RecordValue(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := formIn(t, be, dir)
+	m = keys(t, typeText(t, m, "example.com"), "enter", "enter")
+	m = keys(t, m, "enter", "down", "down", "enter", "enter") // the address, "only the public key", the selector
+	m = keys(t, typeText(t, m, record), "enter")
+	m = keys(t, m, "enter", "enter", "enter")          // DMARC, report address, services
+	m = keys(t, m, "enter", "enter", "enter", "enter") // MTA-STS mode, DANE, provider, no other domain
+	nm := m.(model)
+	if nm.phase != phaseStep {
+		t.Fatalf("the form did not finish:\n%s", screen(m))
+	}
+	want := filepath.Join(dir, "example.com.mail.dkim.pub")
+	if nm.cfg.DKIMPublicKeyFile != want || !dkimkey.Equal(nm.cfg.DKIMPublicKey, key) {
+		t.Errorf("public key file %q (key equal: %v), want %q", nm.cfg.DKIMPublicKeyFile, dkimkey.Equal(nm.cfg.DKIMPublicKey, key), want)
+	}
+	if data, err := os.ReadFile(want); err != nil || !strings.Contains(string(data), "p=") {
+		t.Errorf("the kept key file: %v %q", err, data)
+	}
+}
+
+// TestProviderFilter: filtering the providers ("/cloud") and pressing
+// enter picks the first match, Cloudflare, whatever was chosen before.
+func TestProviderFilter(t *testing.T) {
+	t.Parallel()
+	be, _ := keyBackend(t, newFakeWorld())
+	be.lookupNS = func(context.Context, string) ([]string, error) { return []string{"ns1.example.net."}, nil }
+	m := formIn(t, be, t.TempDir())
+	m = keys(t, typeText(t, m, "example.com"), "enter", "enter")
+	m = keys(t, m, "enter", "enter", "enter", "enter") // the address, a new key, its selector and path
+	m = keys(t, m, "enter", "enter", "enter")          // DMARC, report address, services
+	m = keys(t, m, "enter", "enter")                   // MTA-STS mode, DANE
+	requireContains(t, m, "Who hosts your DNS?")
+	m = keys(t, m, "/")
+	m = typeText(t, m, "cloud")
+	m = keys(t, m, "enter")
+	if p := m.(model).form.a.provider; p != "cloudflare" {
+		t.Errorf("provider %q after /cloud and enter, want cloudflare", p)
 	}
 }

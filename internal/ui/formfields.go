@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"charm.land/huh/v2"
 
 	"github.com/mailwizard/mailwizard/assets"
+	"github.com/mailwizard/mailwizard/internal/dkimkey"
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
@@ -48,6 +50,11 @@ func (v validators) domain(s string) error {
 	s = or(s, v.a.domain)
 	if strings.TrimSpace(s) == "" {
 		return errors.New("the mail domain is needed, for example example.com")
+	}
+	for _, d := range v.a.taken {
+		if strings.EqualFold(trimDot(strings.TrimSpace(s)), trimDot(d)) {
+			return fmt.Errorf("%s is already one of this mail host's domains; give another, or answer no to another domain", trimDot(d))
+		}
 	}
 	if err := v.field("domain", func(c *steps.Config, s string) { c.Domain = strings.TrimSpace(s) })(s); err != nil {
 		return err
@@ -102,14 +109,43 @@ func (v validators) keyPath(s string) error {
 	})(s)
 }
 
+// pubPath accepts the path of a public key file, or the key itself
+// pasted in (PEM, a bare p= value or a whole DKIM record), as the field's
+// description offers. Whatever looks like key material is never repeated
+// in a message.
 func (v validators) pubPath(s string) error {
 	s = or(s, v.a.pubPath)
-	if strings.TrimSpace(s) == "" {
-		return errors.New("the path of the public key file is needed")
+	switch {
+	case strings.TrimSpace(s) == "":
+		return errors.New("the path of the public key file, or the key itself, is needed")
+	case looksLikePrivateKey(s):
+		return errors.New("this is a private key: never paste it anywhere. Give the public half instead, or choose \"Use the private key file my server signs with\" and give the file's path")
+	case looksLikeKey(s):
+		if _, err := dkimkey.ParsePublic([]byte(s)); err != nil {
+			return errors.New("this looks like a pasted key, but it is not a whole RSA or Ed25519 public key; paste all of it, or give the path of a file that holds it")
+		}
+		return nil
 	}
 	return v.field("dkim-public-key", func(c *steps.Config, s string) {
 		c.DKIMPublicKeyFile, c.DKIMKeyFile = strings.TrimSpace(s), ""
 	})(s)
+}
+
+// looksLikeKey reports whether text typed into a key file field is a key
+// pasted in rather than a file's path: PEM, a DKIM record or its p= value.
+func looksLikeKey(s string) bool {
+	s = strings.TrimSpace(s)
+	switch {
+	case strings.HasPrefix(s, "-----BEGIN"), strings.HasPrefix(s, "v=DKIM1"), strings.HasPrefix(s, "p="), strings.Contains(s, "; p="):
+		return true
+	}
+	// A bare base64 value: long, without path separators, spaces or dots.
+	return len(s) >= 40 && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+=") == ""
+}
+
+// looksLikePrivateKey reports whether text is (part of) a PEM private key.
+func looksLikePrivateKey(s string) bool {
+	return strings.Contains(s, "PRIVATE KEY")
 }
 
 func (v validators) rua(s string) error {
@@ -157,6 +193,26 @@ func (f fields) choice(key, title, desc string, value *string, options ...huh.Op
 	return sel.Title(sentence(title) + " " + desc + " Enter keeps the current choice.")
 }
 
+// lockedValue gives a field its value under a lock, for a field whose
+// description function huh calls in a command of its own, beside the
+// Update that sets the value.
+type lockedValue[T any] struct {
+	mu *sync.Mutex
+	p  *T
+}
+
+func (l lockedValue[T]) Get() T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return *l.p
+}
+
+func (l lockedValue[T]) Set(v T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	*l.p = v
+}
+
 // sentence ends a title with a full stop unless it is a question.
 func sentence(title string) string {
 	if strings.HasSuffix(title, "?") {
@@ -165,9 +221,15 @@ func sentence(title string) string {
 	return title + "."
 }
 
-// identityGroup asks the domain and the mail host.
+// identityGroup asks the domain and the mail host; for a further domain
+// of the mail host, the domain alone.
 func (f fields) identityGroup() *huh.Group {
 	a, v := f.a, f.v
+	if a.further {
+		return huh.NewGroup(
+			f.input("domain", "Another mail domain", "A further domain whose mail "+a.host+" handles; its host and addresses are the same.", &a.domain, v.domain),
+		)
+	}
 	return huh.NewGroup(
 		f.input("domain", "Mail domain", "The domain in your e-mail addresses: you@example.com → example.com.", &a.domain, v.domain),
 		f.input("host", "Mail host", "The name of the mail server; leave it empty for mail.<your domain>.", &a.host, v.host),
@@ -178,6 +240,10 @@ func (f fields) identityGroup() *huh.Group {
 type page struct {
 	group  *huh.Group
 	hidden func() bool
+	// empty, when set, is what an empty line answers on the page's one
+	// field in accessible mode, where huh refuses one: "0" ends a
+	// multiple choice, "n" says no to a yes-or-no question.
+	empty string
 }
 
 // detailGroups ask the rest: addresses, DKIM, DMARC, services and the DNS
@@ -203,7 +269,7 @@ func (f fields) detailPages() []page {
 		Options(serviceOptions(a.services)...).Value(&a.services).Validate(v.services)
 	const servicesTitle, servicesDesc = "Services offered to mail clients", "Published as SRV records so that mail apps configure themselves (RFC 6186, RFC 8314)."
 	if f.accessible {
-		services = services.Title(sentence(servicesTitle) + " " + servicesDesc + " Type a number to switch a service on or off, 0 when done.")
+		services = services.Title(sentence(servicesTitle) + " " + servicesDesc + " Type a number to switch a service on or off; Enter (or 0) keeps the services marked ✓.")
 	} else {
 		services = services.Title(servicesTitle).Description(servicesDesc)
 	}
@@ -211,17 +277,56 @@ func (f fields) detailPages() []page {
 	if !f.accessible {
 		// The hint follows the choice: a provider that does not serve the
 		// zone is said at once.
-		provider = provider.DescriptionFunc(func() string { return providerHint(a) }, &a.provider)
+		// huh calls the function in a command of its own, beside the
+		// Update that sets the value: both go through one lock.
+		var mu sync.Mutex
+		provider = provider.Accessor(lockedValue[string]{&mu, &a.provider}).
+			DescriptionFunc(func() string { mu.Lock(); defer mu.Unlock(); return providerHint(a) }, &a.provider)
+	}
+	ips := f.input("ips", "Server IP addresses", ipsHint(a), &a.ips, v.ips)
+	if !f.accessible {
+		// A documentation or private address is said as it is typed.
+		var mu sync.Mutex
+		ips = ips.Accessor(lockedValue[string]{&mu, &a.ips}).
+			DescriptionFunc(func() string {
+				mu.Lock()
+				typed := a.ips
+				mu.Unlock()
+				return ipsHint(a) + addressWarnings(typed)
+			}, &a.ips)
+	}
+	dkim := f.choice("dkim", "DKIM key", "Receivers check your mail's signature against the public half of this key.", &a.dkimMode,
+		huh.NewOption("Generate a new key (recommended)", dkimGenerate),
+		huh.NewOption("Use the private key file my server signs with", dkimExisting),
+		huh.NewOption("I only have the public key", dkimPublic),
+	)
+	mtastsMode := f.choice("mta-sts", "MTA-STS mode", "Senders that honour MTA-STS deliver to your MX hosts only over TLS with a valid certificate. Switch to enforce once the TLS-RPT reports show no failures for a few weeks.", &a.mtastsMode,
+		huh.NewOption("testing: senders report failures and deliver anyway (start here)", "testing"),
+		huh.NewOption("enforce: senders refuse to deliver without valid TLS", "enforce"),
+	)
+	transport := huh.NewGroup(mtastsMode,
+		f.choice("dane", "DNSSEC and DANE", "DANE pins your mail server's certificate in DNS, and needs a signed zone: DNSSEC is switched on at your DNS provider, and its DS record added at your registrar.", &a.dane,
+			huh.NewOption("Not now: only advice about them", daneNo),
+			huh.NewOption("Yes: sign the zone, then publish the TLSA record", daneYes),
+		),
+	)
+	if a.further {
+		// DANE is the mail host's: asked with the first domain.
+		transport = huh.NewGroup(mtastsMode)
+	}
+	first := huh.NewGroup(ips, dkim)
+	if a.further {
+		first = huh.NewGroup(dkim)
+	}
+	another := huh.NewConfirm().Key("another").Value(&a.another).Affirmative("Yes, add one").Negative("No")
+	const anotherTitle, anotherDesc = "Does this mail host serve another domain?", "Its host, addresses, reverse DNS, blocklists and server are checked once for all its domains; each domain gets its own DKIM, DMARC and client settings."
+	if f.accessible {
+		another = another.Title(anotherTitle + " " + anotherDesc + " Type y to add one; Enter keeps no.")
+	} else {
+		another = another.Title(strings.Replace(anotherTitle, "this mail host", trimDot(a.host), 1)).Description(anotherDesc)
 	}
 	return []page{
-		{group: huh.NewGroup(
-			f.input("ips", "Server IP addresses", ipsHint(a), &a.ips, v.ips),
-			f.choice("dkim", "DKIM key", "Receivers check your mail's signature against the public half of this key.", &a.dkimMode,
-				huh.NewOption("Generate a new key (recommended)", dkimGenerate),
-				huh.NewOption("Use the private key file my server signs with", dkimExisting),
-				huh.NewOption("I only have the public key", dkimPublic),
-			),
-		)},
+		{group: first},
 		{group: huh.NewGroup(
 			f.input("selector", "DKIM selector", "The name the key is published under: <selector>._domainkey.<domain>.", &a.selector, v.selector),
 			f.input("newkey", "Write the new private key to", "Only the path is ever shown; an existing file is never overwritten.", &a.newKeyPath, v.newKeyPath),
@@ -232,7 +337,7 @@ func (f fields) detailPages() []page {
 		), hidden: func() bool { return a.dkimMode != dkimExisting }},
 		{group: huh.NewGroup(
 			f.input("selector", "DKIM selector", "The selector your server signs with (s= in its DKIM-Signature header).", &a.selector, v.selector),
-			f.input("pub", "Public key file", "A PEM public key, a bare p= value, or a whole DKIM record.", &a.pubPath, v.pubPath),
+			f.input("pub", "Public key", "The path of a file that holds it, or the key pasted in: PEM, a bare p= value, or a whole DKIM record.", &a.pubPath, v.pubPath),
 		), hidden: func() bool { return a.dkimMode != dkimPublic }},
 		{group: huh.NewGroup(
 			f.choice("policy", "DMARC policy", "What receivers do with mail that fails SPF and DKIM for your domain.", &a.policy,
@@ -241,19 +346,11 @@ func (f fields) detailPages() []page {
 				huh.NewOption("reject: refuse failing mail", steps.DMARCReject),
 			),
 			f.input("rua", "DMARC report address", "Receivers send a daily summary of who sent mail as you to this address.", &a.rua, v.rua),
-			services,
 		)},
-		{group: huh.NewGroup(
-			f.choice("mta-sts", "MTA-STS mode", "Senders that honour MTA-STS deliver to your MX hosts only over TLS with a valid certificate. Switch to enforce once the TLS-RPT reports show no failures for a few weeks.", &a.mtastsMode,
-				huh.NewOption("testing: senders report failures and deliver anyway (start here)", "testing"),
-				huh.NewOption("enforce: senders refuse to deliver without valid TLS", "enforce"),
-			),
-			f.choice("dane", "DNSSEC and DANE", "DANE pins your mail server's certificate in DNS, and needs a signed zone: DNSSEC is switched on at your DNS provider, and its DS record added at your registrar.", &a.dane,
-				huh.NewOption("Not now: only advice about them", daneNo),
-				huh.NewOption("Yes: sign the zone, then publish the TLSA record", daneYes),
-			),
-		)},
+		{group: huh.NewGroup(services), empty: "0"},
+		{group: transport},
 		{group: huh.NewGroup(provider)},
+		{group: huh.NewGroup(another), empty: "n"},
 	}
 }
 
@@ -268,6 +365,18 @@ func ipsHint(a *answers) string {
 	default:
 		return host + " does not resolve yet; type the server's public IPv4 and IPv6 addresses, separated by commas."
 	}
+}
+
+// addressWarnings says which typed addresses are not public (a
+// documentation, private or loopback address), as check and records say
+// it; "" when all are.
+func addressWarnings(typed string) string {
+	ips, _ := parseAddrs(typed)
+	var out []string
+	for _, w := range (steps.Config{IPs: ips}).Warnings() {
+		out = append(out, " Note: "+w.Problem+".")
+	}
+	return strings.Join(out, "")
 }
 
 // providerHint says where the zone's nameservers are, and when the

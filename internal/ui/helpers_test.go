@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -193,4 +194,14 @@ func openFromOverview(id string) []string {
 		out = append(out, "down")
 	}
 	return append(out, "enter")
+}
+
+// requireUnfinished fails unless err says the wizard ended unfinished with
+// the exit code.
+func requireUnfinished(t testing.TB, err error, code int) {
+	t.Helper()
+	var u *Unfinished
+	if !errors.As(err, &u) || u.Code != code {
+		t.Fatalf("the wizard ended with %v, want it unfinished with exit code %d", err, code)
+	}
 }

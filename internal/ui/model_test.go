@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,26 +14,6 @@ import (
 
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
-
-// fakePublisher records what the demo keys asked for.
-type fakePublisher struct {
-	mu    sync.Mutex
-	calls []string
-}
-
-func (p *fakePublisher) Publish(id string) (string, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.calls = append(p.calls, "publish "+id)
-	return "Published the " + id + " records on ns1.example.net.", nil
-}
-
-func (p *fakePublisher) PublishMistake(id string) (string, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.calls = append(p.calls, "mistake "+id)
-	return "Published a typical mistake for " + id + ".", nil
-}
 
 // profileModel starts the wizard as a re-run with a saved profile (so it
 // opens on the overview) in a window of w×h, settled.
@@ -97,7 +76,7 @@ func TestStepKeys(t *testing.T) {
 		demo  bool
 		want  []string // on screen afterwards
 		not   []string // not on screen
-		check func(t *testing.T, m model, p *fakePublisher)
+		check func(t *testing.T, m model, d *fakeDemo)
 	}{
 		"right goes to the next step": {
 			start: steps.IDMX, keys: []string{"right"},
@@ -118,16 +97,16 @@ func TestStepKeys(t *testing.T) {
 		"o opens the overview and esc comes back": {
 			start: steps.IDDKIM, keys: []string{"o"},
 			want: []string{"Overview · "},
-			check: func(t *testing.T, m model, _ *fakePublisher) {
+			check: func(t *testing.T, m model, _ *fakeDemo) {
 				m = keys(t, m, "esc").(model)
 				requireContains(t, m, stepHeading(steps.IDDKIM))
 			},
 		},
 		"z shows the zone-file lines and z again the form fields": {
 			start: steps.IDMX, keys: []string{"z"},
-			want: []string{"Zone file", "IN    MX    10 mail.example.com."},
+			want: []string{"Zone file", "example.com. 3600 IN MX 10 mail.example.com."},
 			not:  []string{"▸ Name"},
-			check: func(t *testing.T, m model, _ *fakePublisher) {
+			check: func(t *testing.T, m model, _ *fakeDemo) {
 				m = keys(t, m, "z").(model)
 				requireContains(t, m, "▸ Name")
 			},
@@ -143,16 +122,30 @@ func TestStepKeys(t *testing.T) {
 		},
 		"? shows the full help and ? again hides it": {
 			start: steps.IDMX, keys: []string{"?"},
-			want: []string{"quit now", "previous field"},
-			check: func(t *testing.T, m model, _ *fakePublisher) {
+			want: []string{"quit now", "previous field", "page up"},
+			check: func(t *testing.T, m model, _ *fakeDemo) {
 				m = keys(t, m, "?").(model)
 				requireAbsent(t, m, "previous field")
 			},
 		},
-		"s marks the step not mine and moves on": {
+		"s asks first and does nothing else": {
 			start: steps.IDAutoconfig, keys: []string{"s"},
-			want: []string{stepNumber(position(steps.IDAutoconfig) + 1), "Skipped"},
-			check: func(t *testing.T, m model, _ *fakePublisher) {
+			want: []string{stepHeading(steps.IDAutoconfig), "Press s again to mark"},
+			check: func(t *testing.T, m model, _ *fakeDemo) {
+				if slices.Contains(m.cfg.Skip, steps.IDAutoconfig) {
+					t.Errorf("Skip = %v after one s", m.cfg.Skip)
+				}
+				m = keys(t, m, "tab", "s").(model)
+				requireContains(t, m, "Press s again")
+				if slices.Contains(m.cfg.Skip, steps.IDAutoconfig) {
+					t.Errorf("Skip = %v: another key between the two s did not keep the step", m.cfg.Skip)
+				}
+			},
+		},
+		"s twice marks the step not mine, moves on and says how to undo it": {
+			start: steps.IDAutoconfig, keys: []string{"s", "s"},
+			want: []string{stepNumber(position(steps.IDAutoconfig) + 1), "Skipped", "press s"},
+			check: func(t *testing.T, m model, _ *fakeDemo) {
 				if !slices.Contains(m.cfg.Skip, steps.IDAutoconfig) {
 					t.Errorf("Skip = %v, want autoconfig in it", m.cfg.Skip)
 				}
@@ -161,46 +154,56 @@ func TestStepKeys(t *testing.T) {
 			},
 		},
 		"s on a skipped step takes it back": {
-			start: steps.IDAutoconfig, keys: []string{"s", "left", "s"},
+			start: steps.IDAutoconfig, keys: []string{"s", "s", "left", "s"},
 			want: []string{stepHeading(steps.IDAutoconfig), "Checking"},
-			check: func(t *testing.T, m model, _ *fakePublisher) {
+			check: func(t *testing.T, m model, _ *fakeDemo) {
 				if slices.Contains(m.cfg.Skip, steps.IDAutoconfig) {
 					t.Errorf("Skip = %v, want autoconfig out of it", m.cfg.Skip)
 				}
 			},
 		},
-		"p publishes the step in the demo": {
+		"p shows the plan in the demo and y publishes it": {
 			start: steps.IDDKIM, keys: []string{"p"}, demo: true,
-			want: []string{"Published the dkim records"},
-			check: func(t *testing.T, _ model, p *fakePublisher) {
-				if !slices.Equal(p.calls, []string{"publish dkim"}) {
-					t.Errorf("publisher calls = %v", p.calls)
+			want: []string{"Plan for the zone example.com. at the demo's DNS provider", "+ mail._domainkey.example.com. 3600 IN TXT", "y publishes"},
+			check: func(t *testing.T, m model, d *fakeDemo) {
+				if slices.Contains(d.Calls(), "append 1") {
+					t.Errorf("published before yes: %v", d.Calls())
 				}
+				m = keys(t, m, "y").(model)
+				if !slices.Contains(d.Calls(), "append 1") {
+					t.Errorf("demo calls = %v, want the record appended", d.Calls())
+				}
+				requireContains(t, m, "✓ Verified", "Press enter for the next step")
 			},
+		},
+		"n cancels a plan": {
+			start: steps.IDDKIM, keys: []string{"p", "n"}, demo: true,
+			want: []string{"Nothing was published."},
+			not:  []string{"Plan for the zone"},
 		},
 		"m publishes a mistake in the demo": {
 			start: steps.IDSPF, keys: []string{"m"}, demo: true,
 			want: []string{"Published a typical mistake for spf."},
 		},
-		"p does nothing outside the demo": {
+		"p does nothing without a provider": {
 			start: steps.IDDKIM, keys: []string{"p"},
-			not: []string{"Published", "mistake"},
+			not: []string{"Published", "mistake", "Plan"},
 		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			be := testBackend(newFakeWorld())
-			pub := &fakePublisher{}
-			if tc.demo {
-				be.publisher = pub
+			w := newFakeWorld()
+			be, demo := demoBackend(t, w)
+			if !tc.demo {
+				be.publishing = nil
 			}
 			m := onStep(t, profileModel(t, be, 100, 40), tc.start)
 			m = keys(t, m, tc.keys...).(model)
 			requireContains(t, m, tc.want...)
 			requireAbsent(t, m, tc.not...)
 			if tc.check != nil {
-				tc.check(t, m, pub)
+				tc.check(t, m, demo)
 			}
 		})
 	}
@@ -214,19 +217,19 @@ func TestCopy(t *testing.T) {
 		want, flash    string
 	}{
 		"the MX host at Cloudflare is @": {
-			step: steps.IDMX, provider: "cloudflare", want: "@", flash: "Copied Name",
+			step: steps.IDMX, provider: "cloudflare", want: "@", flash: "Sent Name (@)",
 		},
 		"the MX target without its priority where the form has a priority box": {
 			step: steps.IDMX, provider: "cloudflare", keys: []string{"tab", "tab", "tab"},
-			want: "mail.example.com.", flash: "Copied Content",
+			want: "mail.example.com.", flash: "Sent Content (mail.example.com.)",
 		},
 		"the DKIM value whole and bare at Cloudflare": {
 			step: steps.IDDKIM, provider: "cloudflare", keys: []string{"tab", "tab"},
-			want: "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA", flash: "Copied Content",
+			want: "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA", flash: "Sent Content (v=DKIM1; k=rsa;…ER0Wxxw3wIDAQAB)",
 		},
 		"the zone-file lines in the zone view": {
 			step: steps.IDMX, provider: "cloudflare", keys: []string{"z"},
-			want: "example.com.", flash: "Copied the zone-file lines",
+			want: "example.com.", flash: "Sent the zone-file lines",
 		},
 	}
 	for name, tc := range tests {
@@ -263,9 +266,9 @@ func TestInterrupt(t *testing.T) {
 		if msgs := messages(cmd); len(msgs) != 1 || msgs[0] != (tea.QuitMsg{}) {
 			t.Errorf("ctrl+c gave %v, want tea.Quit", msgs)
 		}
-		cfg, ok := nm.config()
-		if !ok || cfg.Domain != "example.com." {
-			t.Errorf("config() = %q, %v; want the answers kept", cfg.Domain, ok)
+		cfgs, ok := nm.config()
+		if !ok || len(cfgs) != 1 || cfgs[0].Domain != "example.com." {
+			t.Errorf("config() = %+v, %v; want the answers kept", cfgs, ok)
 		}
 	})
 	t.Run("q quits without an interruption", func(t *testing.T) {
@@ -293,7 +296,7 @@ func TestInterrupt(t *testing.T) {
 		}
 		var saved []steps.Config
 		be := nm.be
-		be.save = func(c steps.Config) error { saved = append(saved, c); return nil }
+		be.save = func(cs []steps.Config) error { saved = append(saved, cs...); return nil }
 		if err := saveOnExit(nm, be); err != nil {
 			t.Fatal(err)
 		}
@@ -313,7 +316,7 @@ func TestInterrupt(t *testing.T) {
 		next, _ := m.Update(press("ctrl+c"))
 		saves := 0
 		be := next.(model).be
-		be.save = func(steps.Config) error { saves++; return nil }
+		be.save = func([]steps.Config) error { saves++; return nil }
 		if err := saveOnExit(next.(model), be); err != nil {
 			t.Fatal(err)
 		}
@@ -324,7 +327,7 @@ func TestInterrupt(t *testing.T) {
 	t.Run("a failing save is reported", func(t *testing.T) {
 		m := onStep(t, profileModel(t, testBackend(newFakeWorld()), 80, 24), steps.IDMX)
 		be := m.be
-		be.save = func(steps.Config) error { return errors.New("disk full") }
+		be.save = func([]steps.Config) error { return errors.New("disk full") }
 		if err := saveOnExit(m, be); err == nil || !strings.Contains(err.Error(), "disk full") {
 			t.Errorf("saveOnExit = %v, want the save error", err)
 		}
@@ -372,15 +375,19 @@ func TestResize(t *testing.T) {
 				}
 			},
 		},
-		"at 200x60 the record card sits beside the status": {
+		"at 200x60 the records sit beside the findings, the status above both": {
 			w: 200, h: 60,
 			check: func(t *testing.T, s string) {
-				for _, l := range strings.Split(s, "\n") {
-					if strings.Contains(l, "╭") && strings.Contains(l, "Waiting for the record") {
+				lines := strings.Split(s, "\n")
+				if !strings.Contains(lines[2], "Waiting for the record") {
+					t.Errorf("the status is not under the header:\n%s", s)
+				}
+				for _, l := range lines {
+					if strings.Contains(l, "│") && strings.Contains(l, "Why    DKIM lets") {
 						return
 					}
 				}
-				t.Errorf("no line has both the card's top and the status:\n%s", s)
+				t.Errorf("no line has both the card and the text beside it:\n%s", s)
 			},
 		},
 	}
@@ -431,5 +438,39 @@ func TestResolverModeBanner(t *testing.T) {
 		if shown != viaResolver {
 			t.Errorf("resolver mode %v: banner shown %v:\n%s", viaResolver, shown, screen(m))
 		}
+	}
+}
+
+// TestProposedRecord: when the SPF finding proposes a merged record, the
+// card shows it, c copies it, and the answers keep its include, so that
+// records and publish give the same record.
+func TestProposedRecord(t *testing.T) {
+	t.Parallel()
+	w := newFakeWorld()
+	cfg := testConfig(t)
+	for _, id := range []string{steps.IDHost, steps.IDMX, steps.IDSPF} {
+		w.publishRecords(t, []string{ns1, ns2}, recordsOf(t, cfg, id))
+	}
+	w.publish(t, []string{ns1, ns2}, `example.com. 3600 IN TXT "v=spf1 include:_spf.newsletter.example ~all"`)
+	be := testBackend(w)
+	var saved []steps.Config
+	be.save = func(cs []steps.Config) error { saved = append(saved, cs...); return nil }
+	m := onStep(t, profileModel(t, be, 100, 40), steps.IDSPF)
+	merged := "v=spf1 mx include:_spf.newsletter.example -all"
+	requireContains(t, m, merged, "The record the finding below proposes")
+	m = keys(t, m, "tab", "tab").(model) // the value field
+	next, cmd := m.Update(press("c"))
+	if got, _ := clipboard(cmd); got != merged {
+		t.Errorf("c copied %q, want the merged record %q", got, merged)
+	}
+	nm := settle(t, next, cmd).(model)
+	if !slices.Contains(nm.cfg.SPFIncludes, "_spf.newsletter.example.") {
+		t.Errorf("SPF includes %v, want the newsletter's kept", nm.cfg.SPFIncludes)
+	}
+	if st, _ := steps.ByID(steps.IDSPF); st.Records(nm.cfg)[0].Value != merged {
+		t.Errorf("the answers give %q, want the merged record", st.Records(nm.cfg)[0].Value)
+	}
+	if len(saved) == 0 {
+		t.Error("the kept include was not saved")
 	}
 }

@@ -29,12 +29,12 @@ func TestOverviewActions(t *testing.T) {
 		},
 		"z shows the whole zone snippet without the steps set elsewhere": {
 			keys: []string{"z"},
-			want: []string{"Zone snippet", "; MX record", "IN    MX    10 mail.example.com."},
+			want: []string{"Zone snippet", "; MX record", "example.com. 3600 IN MX 10 mail.example.com."},
 			not:  []string{"PTR", "▸"},
 		},
 		"esc closes the zone snippet": {
 			keys: []string{"z", "esc"},
-			want: []string{"Overview · ", "▸ … 1"},
+			want: []string{"Overview · ", "▸ …  1"},
 			not:  []string{"Zone snippet"},
 		},
 		"r checks every step again at once": {

@@ -47,32 +47,37 @@ func plainStep(w io.Writer, s stepScreen, zone bool) {
 	}
 }
 
-// plainStatus writes a step's verdict, per server, the resolvers' second
-// opinion and the findings.
-func plainStatus(w io.Writer, s stepScreen, checkErr error) {
-	status := s.result.Status
-	fmt.Fprintf(w, "Status: %s %s\n", statusIcon(status), statusWord(status))
+// plainStatus is a step's verdict, per server, the resolvers' second
+// opinion and the findings, as lines; the first is the status.
+func plainStatus(s stepScreen, checkErr error) []string {
+	out := []string{"Status: " + s.statusHead()}
+	if s.result.FromResolver {
+		out = append(out, "Warning: "+steps.ResolverModeText)
+	}
 	if checkErr != nil {
-		fmt.Fprintf(w, "Could not run the check: %v\n", checkErr)
+		out = append(out, fmt.Sprintf("Could not run the check: %v", checkErr))
 	}
 	if from := probeFrom(s.result); from != "" {
-		fmt.Fprintf(w, "  %s\n", from)
+		out = append(out, "  "+from)
 	}
 	for _, l := range s.result.Servers {
-		fmt.Fprintf(w, "  %s %s %s\n", verdictIcon(nil, l.Verdict), l.Server, l.Detail)
+		out = append(out, fmt.Sprintf("  %s %s %s", verdictIcon(nil, l.Verdict), l.Server, l.Detail))
 	}
 	for _, o := range s.result.SecondOpinion {
-		fmt.Fprintf(w, "  Resolver: %s\n", o.Note)
+		out = append(out, "  Resolver: "+o.Note)
 	}
-	for _, f := range s.result.Findings {
-		fmt.Fprintf(w, "%s %s\n", plainSeverity(f.Severity), f.Message)
-		if f.Hint != "" {
-			fmt.Fprintf(w, "  Fix: %s\n", f.Hint)
+	if s.result.Status != steps.StatusSkipped {
+		for _, f := range s.result.Findings {
+			out = append(out, plainSeverity(f.Severity)+" "+f.Message)
+			if f.Hint != "" {
+				out = append(out, "  Fix: "+f.Hint)
+			}
 		}
 	}
-	if green(status) {
-		fmt.Fprintln(w, "Done: this step is verified.")
+	if s.checked && green(s.result.Status) {
+		out = append(out, "Done: this step is verified. Type n for the next step.")
 	}
+	return out
 }
 
 func plainSeverity(sev steps.Severity) string {
@@ -95,7 +100,7 @@ func plainOverview(w io.Writer, o overview) {
 		if ok {
 			status = r.Status
 		}
-		fmt.Fprintf(w, "  %d. %s %s: %s\n", i+1, statusIcon(status), st.Title, statusWord(status))
+		fmt.Fprintf(w, "  %d. %s %s: %s\n", i+1, statusIcon(status), st.Title, o.statusWord(st, r, ok))
 		if ok && len(r.Findings) > 0 && !green(status) {
 			fmt.Fprintf(w, "     %s\n", r.Findings[0].Message)
 		}

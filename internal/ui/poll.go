@@ -28,6 +28,9 @@ type checkedMsg struct {
 	gen     int
 	ids     []string
 	results []steps.Result
+	// domains, for a round of several domains, are each one's results
+	// (results is then empty).
+	domains []domainResults
 	err     error
 	at      time.Time
 }
@@ -48,6 +51,9 @@ type watch struct {
 	nextAt    time.Time
 	last      string // signature of the last results
 	cancel    context.CancelFunc
+	// every is set when every domain of the mail host is watched (the
+	// overview of several domains), not only the one on view.
+	every bool
 }
 
 func newWatch(base time.Duration) watch {
@@ -69,6 +75,7 @@ func (w watch) retarget(ids []string) watch {
 	w.checkedAt = time.Time{}
 	w.nextAt = time.Time{}
 	w.last = ""
+	w.every = false
 	return w
 }
 
@@ -82,7 +89,7 @@ func (w watch) stop() {
 // start begins a round now: it returns the watch and the command that runs
 // the round (in its own goroutine, with a deadline within the program's
 // context) and reports back.
-func (w watch) start(be backend, cfg steps.Config) (watch, tea.Cmd) {
+func (w watch) start(be backend, cfgs []steps.Config) (watch, tea.Cmd) {
 	w.stop()
 	w.gen++
 	ctx, cancel := context.WithTimeout(be.programContext(), checkTimeout)
@@ -91,7 +98,11 @@ func (w watch) start(be backend, cfg steps.Config) (watch, tea.Cmd) {
 	gen, ids, check, now := w.gen, w.ids, be.check, be.now
 	return w, func() tea.Msg {
 		defer cancel()
-		results, err := check(ctx, cfg, ids)
+		if len(cfgs) > 1 {
+			domains, err := checkDomains(ctx, be, cfgs, ids)
+			return checkedMsg{gen: gen, ids: ids, domains: domains, err: err, at: now()}
+		}
+		results, err := check(ctx, cfgs[0], ids)
 		return checkedMsg{gen: gen, ids: ids, results: results, err: err, at: now()}
 	}
 }
@@ -107,7 +118,11 @@ func (w watch) done(msg checkedMsg, tick func(time.Duration, func(time.Time) tea
 	w.checking = false
 	w.cancel = nil
 	w.checkedAt = msg.at
-	sig := signature(msg.results, msg.err)
+	results := msg.results
+	for _, d := range msg.domains {
+		results = append(results, d.results...)
+	}
+	sig := signature(results, msg.err)
 	switch {
 	case sig != w.last:
 		w.interval, w.calm = w.base, 0

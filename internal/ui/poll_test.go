@@ -117,7 +117,7 @@ func TestPolling(t *testing.T) {
 		},
 		"the overview watches every step that is not skipped": {
 			run: func(t *testing.T, m model) model {
-				m = keys(t, m, "s").(model) // mx is not mine
+				m = keys(t, m, "s", "s").(model) // mx is not mine
 				return keys(t, m, "o").(model)
 			},
 			check: func(t *testing.T, m model, _ *fakeWorld) {
@@ -255,7 +255,7 @@ func TestWorkEndsWithTheProgram(t *testing.T) {
 		return nil, ctx.Err()
 	}
 	done := make(chan tea.Msg, 2)
-	_, round := newWatch(time.Minute).start(be, steps.Config{})
+	_, round := newWatch(time.Minute).start(be, []steps.Config{{}})
 	go func() { done <- round() }()
 	go func() { done <- lookup(be.programContext(), be, steps.Config{Domain: "example.com"})() }()
 	for range 2 {

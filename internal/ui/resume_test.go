@@ -126,9 +126,7 @@ func TestAccessibleResumesASavedProfile(t *testing.T) {
 	be = savedAs(be, testConfig(t), nil)
 	var out bytes.Buffer
 	opts := Options{In: strings.NewReader("example.com\n\nq\n"), Out: &out, KeyDir: t.TempDir()}
-	if err := runPlain(context.Background(), opts, be, steps.All()); err != nil {
-		t.Fatalf("runPlain: %v\n%s", err, out.String())
-	}
+	requireUnfinished(t, runPlain(context.Background(), opts, be, steps.All()), 1)
 	text := out.String()
 	if !strings.Contains(text, "Found your saved answers for example.com") || !strings.Contains(text, "Overview of example.com") {
 		t.Errorf("the walk did not resume the saved answers:\n%s", text)

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/mailwizard/mailwizard/internal/dkimkey"
+	"github.com/mailwizard/mailwizard/internal/publish"
 	"github.com/mailwizard/mailwizard/internal/report"
 	"github.com/mailwizard/mailwizard/internal/steps"
 	"github.com/mailwizard/mailwizard/internal/verify"
@@ -25,14 +27,6 @@ import (
 // ErrInterrupted is returned by Run when the user pressed Ctrl+C; the
 // command exits 130.
 var ErrInterrupted = errors.New("interrupted")
-
-// Publisher publishes records into the demo world: the record of a step on
-// the first server at once and on the second a little later, or a typical
-// mistake instead. It returns a sentence saying what it did.
-type Publisher interface {
-	Publish(stepID string) (string, error)
-	PublishMistake(stepID string) (string, error)
-}
 
 // Options configure a wizard run.
 type Options struct {
@@ -44,8 +38,13 @@ type Options struct {
 	// Verify are the engine options (resolver, second opinion, test
 	// address mapping).
 	Verify verify.Options
-	// Save persists the answers (the profile); nil in the demo.
-	Save func(steps.Config) error
+	// Domains, when the profile holds several domains of one mail host,
+	// are all of them; Config is then one of them, which the wizard shows
+	// first (it walks them in order).
+	Domains []steps.Config
+	// Save persists the answers of the mail host's domains (the profile),
+	// the first first; nil in the demo.
+	Save func([]steps.Config) error
 	// Load reads the saved profile of a domain typed in the form, so that
 	// the wizard resumes it instead of saving over it: found is false when
 	// there is none, err non-nil when one exists but does not load (the
@@ -57,8 +56,12 @@ type Options struct {
 	// ReportDir is where an exported Markdown report is written (next to
 	// the profile); empty means the current folder.
 	ReportDir string
-	// Demo, when set, enables the demo's publish keys.
-	Demo Publisher
+	// Demo, when set, is the demo's world: the publish key publishes into
+	// it, and the mistake key shows its typical mistakes.
+	Demo Demo
+	// Publish opens the DNS provider the publish key publishes through;
+	// nil in the demo, which publishes into its world.
+	Publish OpenProvider
 	// Interval is the polling interval; default 5 s.
 	Interval time.Duration
 	// Accessible gives plain prompts and lines (also for TERM=dumb or no
@@ -93,7 +96,7 @@ func Run(ctx context.Context, opts Options) error {
 		return runPlain(ctx, opts, be, all)
 	}
 	m := newModel(modelConfig{
-		cfg: opts.Config, haveProfile: opts.HaveProfile, keyDir: opts.KeyDir, exportDir: opts.ReportDir,
+		cfg: opts.Config, domains: opts.Domains, haveProfile: opts.HaveProfile, keyDir: opts.KeyDir, exportDir: opts.ReportDir,
 		interval: opts.Interval,
 		look:     look{dark: true, noColor: opts.Getenv("NO_COLOR") != "", present: opts.Present},
 	}, be, all)
@@ -112,20 +115,23 @@ func Run(ctx context.Context, opts Options) error {
 	if fm.phase == phaseStep || fm.phase == phaseOverview {
 		fmt.Fprintf(opts.Out, "mailwizard: %s for %s.\n", fm.over.countLine(), trimDot(fm.cfg.Domain))
 	}
-	return saveErr
+	if saveErr != nil {
+		return saveErr
+	}
+	return unfinished(fm.exitCode())
 }
 
 // saveOnExit keeps what was typed: the completed answers, or the valid
 // part of an unfinished form.
 func saveOnExit(m model, be backend) error {
-	cfg, ok := m.config()
-	if !ok || be.save == nil {
+	cfgs, ok := m.config()
+	if !ok || be.save == nil || len(cfgs) == 0 {
 		return nil
 	}
-	if m.phase == phaseForm && !mayStorePartial(be, cfg.Domain) {
+	if m.phase == phaseForm && !mayStorePartial(be, cfgs[len(cfgs)-1].Domain) {
 		return nil
 	}
-	if err := be.save(cfg); err != nil {
+	if err := be.save(cfgs); err != nil {
 		return fmt.Errorf("save the answers: %w", err)
 	}
 	return nil
@@ -173,30 +179,88 @@ func runPlain(ctx context.Context, opts Options, be backend, all []steps.Step) e
 			startAtOverview = true
 		}
 	}
+	cfgs := []steps.Config{cfg}
+	if startAtOverview && len(opts.Domains) > 1 {
+		cfgs = opts.Domains
+		for i := range cfgs {
+			if err := cfgs[i].Normalize(be.readFile); err != nil {
+				fmt.Fprintf(out, "The saved answers of %s need fixing: %v\n", trimDot(cfgs[i].Domain), err)
+				return &Unfinished{Code: report.ExitProblems}
+			}
+		}
+	}
 	if !startAtOverview {
 		asked, resumed, err := a.ask(ctx, cfg, !opts.HaveProfile)
 		if err != nil {
-			if be.save != nil && trimDot(asked.Domain) != "" && mayStorePartial(be, asked.Domain) {
+			// Ctrl+C keeps what was typed; input that ran out chose
+			// nothing, so nothing is saved.
+			last := asked[len(asked)-1]
+			if errors.Is(err, ErrInterrupted) && be.save != nil && trimDot(last.Domain) != "" && mayStorePartial(be, last.Domain) {
 				_ = be.save(asked)
+			}
+			if errors.Is(err, errQuit) {
+				return &Unfinished{Code: report.ExitProblems}
 			}
 			return err
 		}
 		startAtOverview = resumed
-		cfg = asked
+		cfgs = asked
 		if !resumed {
-			a.saveConfig(cfg)
+			a.saveAll(cfgs)
 		}
 	}
-	cfg, err := a.walk(ctx, cfg, startAtOverview)
+	// The first domain walks every step, a further one its own only: the
+	// mail host's steps are judged once.
+	codes := make([]int, len(cfgs))
+	var err error
+	for i := range cfgs {
+		d := a
+		if i > 0 {
+			d.all = slices.DeleteFunc(slices.Clone(all), func(s steps.Step) bool { return s.Shared })
+			fmt.Fprintf(out, "\nDomain %d of %d: %s (its own steps; the mail host's are checked with %s)\n", i+1, len(cfgs), trimDot(cfgs[i].Domain), trimDot(cfgs[0].Domain))
+		}
+		if i+1 < len(cfgs) {
+			d.next = trimDot(cfgs[i+1].Domain)
+		}
+		results := map[string]steps.Result{}
+		cfgs[i], err = d.walk(ctx, cfgs[i], startAtOverview, results)
+		codes[i] = report.ExitCode(report.Build(cfgs[i].Domain, inOrder(d.all, cfgs[i], results), time.Time{}))
+		if !errors.Is(err, errNextDomain) {
+			break
+		}
+		err = nil
+		for j := i + 1; j < len(cfgs); j++ {
+			codes[j] = report.ExitProblems // not walked yet
+		}
+	}
 	if be.save != nil {
-		if saveErr := be.save(cfg); saveErr != nil && err == nil {
+		if saveErr := be.save(cfgs); saveErr != nil && err == nil {
 			err = fmt.Errorf("save the answers: %w", saveErr)
 		}
 	}
-	if errors.Is(err, errQuit) {
-		return nil
+	if errors.Is(err, errQuit) || err == nil {
+		return unfinished(report.WorstExit(codes...))
 	}
 	return err
+}
+
+// Unfinished is returned by Run when the wizard ends (q, or the end of
+// its input) before every step is verified. Code is the exit code check
+// gives for the wizard's last results: 1 while a step is pending or
+// failing (or was never checked, or the answers are not complete), 3
+// when the steps left could only not be checked.
+type Unfinished struct{ Code int }
+
+func (u *Unfinished) Error() string {
+	return fmt.Sprintf("not every step is verified yet (exit code %d)", u.Code)
+}
+
+// unfinished is the error Run returns for an exit code: nil for 0.
+func unfinished(code int) error {
+	if code == report.ExitOK {
+		return nil
+	}
+	return &Unfinished{Code: code}
 }
 
 // realBackend wires the wizard to the network (through verify), the file
@@ -218,15 +282,30 @@ func realBackend(ctx context.Context, opts Options) backend {
 			_, err := os.Stat(name)
 			return !errors.Is(err, fs.ErrNotExist)
 		},
-		makeKey:   writeNewKey,
-		writeFile: writeNewFile,
-		report:    markdownReport(time.Now),
-		save:      opts.Save,
-		load:      opts.Load,
-		publisher: opts.Demo,
-		now:       time.Now,
-		tick:      tea.Tick,
+		makeKey:    writeNewKey,
+		writeFile:  writeNewFile,
+		report:     markdownReport(time.Now),
+		save:       opts.Save,
+		load:       opts.Load,
+		publishing: publishingFor(opts),
+		now:        time.Now,
+		tick:       tea.Tick,
 	}
+}
+
+// publishingFor is where the publish key publishes: into the demo's
+// world, or through the provider Publish opens; nil when neither is set.
+func publishingFor(opts Options) *publishing {
+	switch {
+	case opts.Demo != nil:
+		demo := opts.Demo
+		return &publishing{demo: demo, open: func(_ context.Context, cfg steps.Config) (publish.Provider, string, string, error) {
+			return demo, cfg.Domain, "the demo's DNS provider", nil
+		}}
+	case opts.Publish != nil:
+		return &publishing{open: opts.Publish}
+	}
+	return nil
 }
 
 // writeNewKey generates an RSA 2048 DKIM key and writes its private half,

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -31,8 +32,18 @@ type stepScreen struct {
 	zone    bool // zone-file view
 	sel     int  // selected field, counted over every card
 	offset  int  // first body line shown
-	live    live
-	w, h    int
+	// plan, when set, is a publish plan shown in place of the body until
+	// it is answered.
+	plan []string
+	// number and count are the step's place on its domain's walk, from
+	// 1; after is where enter goes once it is green ("the next step",
+	// "the summary"); forHost is set for a step of the mail host shared
+	// by several domains.
+	number, count int
+	after         string
+	forHost       bool
+	live          live
+	w, h          int
 }
 
 // live is the polling state the root model lends a screen for drawing.
@@ -46,7 +57,11 @@ type live struct {
 // newStepScreen prepares the screen of all[index] for cfg.
 func newStepScreen(sh *shared, all []steps.Step, index int, cfg steps.Config) stepScreen {
 	st := all[index]
-	s := stepScreen{sh: sh, index: index, total: len(all), step: st, cfg: cfg, provider: providerFor(cfg)}
+	s := stepScreen{sh: sh, index: index, total: len(all), step: st, cfg: cfg, provider: providerFor(cfg),
+		number: index + 1, count: len(all), after: "the next step"}
+	if index == len(all)-1 {
+		s.after = "the summary"
+	}
 	s.text, _ = assets.Step(st.ID)
 	if st.Records != nil {
 		s.records = st.Records(cfg)
@@ -63,18 +78,18 @@ func newStepScreen(sh *shared, all []steps.Step, index int, cfg steps.Config) st
 	return s
 }
 
-// SetSize gives the screen its area; the scroll position is kept in
-// range.
+// SetSize gives the screen its area. The scroll position is brought in
+// range where it is used (View, the scrolling keys), so that a resize
+// lays nothing out.
 func (s stepScreen) SetSize(w, h int) stepScreen {
 	s.w, s.h = w, h
-	if s.sh == nil { // no step shown yet
-		return s
-	}
-	s.offset = s.clampOffset(s.offset)
 	return s
 }
 
-// withResult shows a round's verdict.
+// withResult shows a round's verdict. A record its findings propose (an
+// SPF record merged with a second one) takes the place of the expected
+// one in the cards, so that what the card shows and c copies is the fix
+// the finding gives.
 func (s stepScreen) withResult(r steps.Result) stepScreen {
 	s.result = r
 	s.checked = true
@@ -89,13 +104,90 @@ func (s stepScreen) withResult(r steps.Result) stepScreen {
 	if len(r.Expected) == 0 {
 		s.result.Expected = s.records
 	}
+	s.records = withProposals(s.step.Records(s.cfg), r.Proposed)
+	s.cards = cardsFor(s.records, s.cfg, s.provider)
+	for i, rec := range s.records {
+		if isProposed(rec, r.Proposed) && i < len(s.cards) {
+			s.cards[i].notes = append(s.cards[i].notes, "The record the finding below proposes: yours merged with what the servers hold. Copying or publishing it keeps it in your answers when they can say it.")
+		}
+	}
+	s.cards = append(s.cards, fileCards(s.files)...)
 	return s
+}
+
+// withProposals replaces each record that a proposal is for (same name
+// and type) with the proposal.
+func withProposals(recs, proposed []steps.Record) []steps.Record {
+	if len(proposed) == 0 {
+		return recs
+	}
+	out := slices.Clone(recs)
+	for i, r := range out {
+		for _, p := range proposed {
+			if strings.EqualFold(p.Name, r.Name) && p.Type == r.Type {
+				out[i] = p
+			}
+		}
+	}
+	return out
+}
+
+// isProposed reports whether r is one of the proposals.
+func isProposed(r steps.Record, proposed []steps.Record) bool {
+	return slices.Contains(proposed, r)
+}
+
+// withPlace sets the step's place on its domain's walk and where enter
+// goes once it is green; forHost marks a step of the mail host that
+// several domains share.
+func (s stepScreen) withPlace(number, count int, after string, forHost bool) stepScreen {
+	s.number, s.count, s.after, s.forHost = number, count, after, forHost
+	return s
+}
+
+// withPlan shows a publish plan in place of the body, or the body again
+// for nil.
+func (s stepScreen) withPlan(lines []string) stepScreen {
+	s.plan = lines
+	s.offset = 0
+	return s
+}
+
+// keys says which keys do something on the screen; asking is set while a
+// question waits for its answer.
+func (s stepScreen) keys(asking bool) stepKeys {
+	k := s.sh.keys
+	server := s.step.ID == steps.IDServer
+	demo := k.Mistake.Enabled()
+	return stepKeys{
+		fields:  len(s.copyable()) > 0 && !s.zone,
+		zone:    len(s.records) > 0,
+		publish: k.Publish.Enabled() && (len(s.records) > 0 || demo && server),
+		mistake: demo && (len(s.records) > 0 || server),
+		asking:  asking,
+	}
 }
 
 // withLive lends the screen the polling state for one frame.
 func (s stepScreen) withLive(l live) stepScreen {
 	s.live = l
 	return s
+}
+
+// selectedProposed reports whether the selected field belongs to a record
+// a finding proposes.
+func (s stepScreen) selectedProposed() bool {
+	if s.zone {
+		return len(s.result.Proposed) > 0
+	}
+	i := 0
+	for j, c := range s.cards {
+		if s.sel < i+len(c.fields) {
+			return j < len(s.records) && isProposed(s.records[j], s.result.Proposed)
+		}
+		i += len(c.fields)
+	}
+	return false
 }
 
 // copyable lists the fields that can be selected and copied.
@@ -140,25 +232,53 @@ func (s stepScreen) Update(msg tea.Msg) (stepScreen, tea.Cmd) {
 	return s, nil
 }
 
-// copySelected copies the selected field (or, in the zone-file view, the
-// step's zone lines) to the clipboard through OSC 52 and says so.
+// copySelected sends the selected field (or, in the zone-file view, the
+// step's zone lines) to the terminal's clipboard through OSC 52, and says
+// so, with how to get the value when the terminal ignores it.
 func (s stepScreen) copySelected() tea.Cmd {
+	value, said := s.copyText()
+	if value == "" {
+		return flash(said)
+	}
+	return tea.Batch(tea.SetClipboard(value), flash(said))
+}
+
+// copyText is what the copy key sends and what it says; value is "" when
+// there is nothing to send.
+func (s stepScreen) copyText() (value, said string) {
 	if s.zone {
 		text := strings.Join(zoneLines(s.records), "\n")
 		if text == "" {
-			return flash("This step has nothing to publish.")
+			return "", "This step has nothing to publish."
 		}
-		return tea.Batch(tea.SetClipboard(text), flash("Copied the zone-file lines to the clipboard."))
+		return text, clipboardSent("the zone-file lines", "select them on screen instead")
 	}
 	fields := s.copyable()
 	if len(fields) == 0 {
-		return flash("This step has nothing to copy.")
+		return "", "This step has nothing to copy."
 	}
 	f := fields[min(s.sel, len(fields)-1)]
 	if f.value == "" {
-		return flash(f.label + ": leave it empty, there is nothing to copy.")
+		return "", f.label + ": leave it empty, there is nothing to copy."
 	}
-	return tea.Batch(tea.SetClipboard(f.value), flash("Copied "+f.label+" to the clipboard: "+cut(f.value, 40)))
+	return f.value, clipboardSent(f.label+" ("+elide(f.value, 32)+")", "press z and select it in the zone-file lines")
+}
+
+// clipboardSent says what the copy key did: it sent a value to the
+// terminal's clipboard (OSC 52), which some terminals ignore (tmux does
+// unless set-clipboard is on); otherwise says how to get it then.
+func clipboardSent(what, otherwise string) string {
+	return "Sent " + what + " to the terminal's clipboard. Not there? Your terminal may ignore it (in tmux: set -g set-clipboard on); " + otherwise + "."
+}
+
+// elide keeps the start and the end of a long value.
+func elide(v string, n int) string {
+	r := []rune(v)
+	if len(r) <= n {
+		return v
+	}
+	half := (n - 1) / 2
+	return string(r[:half]) + "…" + string(r[len(r)-half:])
 }
 
 // zoneLines renders records as zone-file lines.

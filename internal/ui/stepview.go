@@ -8,94 +8,417 @@ import (
 	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mailwizard/mailwizard/assets"
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
-// headerHeight is the title line and the rule under it.
-const headerHeight = 2
+// A step screen has three parts, top to bottom, measured for the window
+// every time it is drawn (a title that wraps, a finding of many lines):
+//
+//   - the header: the domain, the step's place in the walk and its title,
+//     on one line or two, and a rule;
+//   - the pinned status, always in view: the status line, the invitation
+//     to go on once green, the resolver-mode warning, each server's
+//     verdict when there is room, and the first line of each finding when
+//     the findings are not in view below;
+//   - the body, which scrolls: where to publish, the records, the servers
+//     (when not pinned) and the resolvers, the findings in full, why the
+//     step matters. Wide windows put the records in a column of their own
+//     (several columns of records on very wide ones) beside the rest.
+//
+// The root model draws the key bar under it all.
 
-// View draws the screen: the progress header, as much of the scrolling
-// part as fits (with a line saying how much more there is), and, on narrow
-// windows, the live status pinned under it so that it is always in view.
+// frame is a step screen laid out for its area.
+type frame struct {
+	head, pinned, body []string
+	// sel is the line of the selected field in body, -1 when none shows.
+	sel int
+	// room is how many lines of body fit, the scroll line included.
+	room int
+}
+
+// Layout limits of a step screen.
+const (
+	// minBody is the least room the body keeps when the pinned status
+	// could take more.
+	minBody = 5
+	// maxHeadlines is how many findings have their first line pinned.
+	maxHeadlines = 3
+	// Widths that keep lines readable on very wide windows: paragraphs,
+	// one column of the records and the column beside them.
+	maxTextWidth   = 110
+	maxCardWidth   = 84
+	maxStatusWidth = 110
+	// minCardWidth is the least width of a column of records.
+	minCardWidth = 44
+)
+
+// View draws the screen.
 func (s stepScreen) View() string {
-	st := s.sh.styles
-	title := fmt.Sprintf("Step %d of %d · %s", s.index+1, s.total, s.step.Title)
-	out := []string{
-		spread(st.brand.Render("mailwizard")+st.subtle.Render(" · "+trimDot(s.cfg.Domain)), st.heading.Render(title), s.w),
-		st.rule.Render(strings.Repeat("─", max(s.w, 1))),
+	f := s.frame()
+	out := append(slices.Clone(f.head), f.pinned...)
+	if len(f.pinned) > 0 {
+		out = append(out, "")
 	}
-	scroll, pinned, _ := s.layout()
-	room := s.scrollHeight(pinned)
-	if len(scroll) <= room {
-		out = append(out, scroll...)
-	} else {
-		off := s.clampOffset(s.offset)
-		end := min(off+room-1, len(scroll))
-		out = append(out, scroll[off:end]...)
-		var more []string
-		if off > 0 {
-			more = append(more, fmt.Sprintf("↑ %d lines above", off))
-		}
-		if end < len(scroll) {
-			more = append(more, fmt.Sprintf("↓ %d more lines", len(scroll)-end))
-		}
-		out = append(out, st.subtle.Render(strings.Join(more, " · ")+" · scroll with ↑/↓"))
-	}
-	if len(pinned) > 0 {
-		out = append(out, blank(1+st.gap)...)
-		out = append(out, pinned...)
-	}
-	return strings.Join(out, "\n")
+	return strings.Join(append(out, s.window(f)...), "\n")
 }
 
-// bodyHeight is how many lines there are under the header.
-func (s stepScreen) bodyHeight() int { return max(s.h-headerHeight, 3) }
-
-// scrollHeight is how many lines the scrolling part may use.
-func (s stepScreen) scrollHeight(pinned []string) int {
-	if len(pinned) == 0 {
-		return s.bodyHeight()
+// window is the part of the body in view, with a line saying how much
+// more there is when it does not all fit.
+func (s stepScreen) window(f frame) []string {
+	if len(f.body) <= f.room {
+		return f.body
 	}
-	return max(s.bodyHeight()-len(pinned)-1-s.sh.styles.gap, 3)
+	if f.room < 1 {
+		return nil
+	}
+	off := clampScroll(s.offset, len(f.body), f.room)
+	end := min(off+f.room-1, len(f.body))
+	out := slices.Clone(f.body[off:end])
+	var more []string
+	if off > 0 {
+		more = append(more, fmt.Sprintf("↑ %s above", plural(off, "line", "lines")))
+	}
+	if end < len(f.body) {
+		more = append(more, fmt.Sprintf("↓ %s", plural(len(f.body)-end, "more line", "more lines")))
+	}
+	more = append(more, "↑/↓ scroll")
+	return append(out, s.sh.styles.subtle.Render(cut(strings.Join(more, " · "), s.w)))
 }
 
-// clampOffset keeps a scroll offset within the scrolling part.
-func (s stepScreen) clampOffset(off int) int {
-	scroll, pinned, _ := s.layout()
-	room := s.scrollHeight(pinned)
-	if len(scroll) <= room {
+// clampScroll keeps an offset within a body of n lines shown in room
+// lines, one of which says how much more there is.
+func clampScroll(off, n, room int) int {
+	if n <= room {
 		return 0
 	}
-	return max(0, min(off, len(scroll)-room+1))
+	return max(0, min(off, n-room+1))
 }
+
+// clampOffset keeps the screen's scroll offset in range.
+func (s stepScreen) clampOffset(off int) int {
+	f := s.frame()
+	return clampScroll(off, len(f.body), f.room)
+}
+
+// bodyHeight is how many lines a page of the body has.
+func (s stepScreen) bodyHeight() int { return max(s.frame().room-1, 1) }
 
 // reveal returns the offset that keeps the selected field in view.
 func (s stepScreen) reveal() int {
-	_, pinned, line := s.layout()
-	room := s.scrollHeight(pinned) - 1
+	f := s.frame()
+	room := f.room - 1
 	off := s.offset
 	switch {
-	case line < 0:
-	case line < off:
-		off = line
-	case line >= off+room:
-		off = line - room + 1
+	case f.sel < 0:
+	case f.sel < off:
+		off = f.sel
+	case f.sel >= off+room:
+		off = f.sel - room + 1
 	}
-	return s.clampOffset(off)
+	return clampScroll(off, len(f.body), f.room)
 }
 
-// Widths that keep lines readable on very wide windows: paragraphs, the
-// record card and the status beside it.
-const (
-	maxTextWidth   = 110
-	maxCardWidth   = 84
-	maxStatusWidth = 96
-)
+// frame lays the screen out for its area.
+func (s stepScreen) frame() frame {
+	w := max(s.w, 20)
+	f := frame{head: s.header(w)}
+	avail := s.h - len(f.head)
+	core := s.coreLines(w)
+	servers := s.serverLines(w, true)
+	budget := avail - minBody - 1
+	// Servers are pinned when they fit with two lines to spare for the
+	// findings' first lines.
+	reserve := min(len(s.result.Findings), 2)
+	serversPinned := len(servers) > 0 && len(core)+len(servers)+reserve <= budget
+	pinned := slices.Clone(core)
+	if serversPinned {
+		pinned = append(pinned, servers...)
+	}
+	body, sel, findings := s.bodyLines(w, !serversPinned)
+	room := avail - len(pinned) - 1
+	// The findings are pinned by their first lines unless they are in
+	// view in full at the top of the body.
+	if findings[1] > 0 && findings[1] > room {
+		heads := s.headlines(w, max(budget-len(pinned), 1))
+		pinned = append(pinned, heads...)
+		room -= len(heads)
+	}
+	f.pinned, f.body, f.sel, f.room = pinned, body, sel, max(room, 0)
+	return f
+}
 
-// minCardWidth is the least width of the record card beside the status.
-const minCardWidth = 48
+// header is the domain and the step's place and title, on one line when
+// they fit and on two (the title wrapped, at most two lines) when not;
+// then the rule.
+func (s stepScreen) header(w int) []string {
+	st := s.sh.styles
+	where := trimDot(s.cfg.Domain)
+	if s.forHost {
+		where = trimDot(s.cfg.Host) + ", for every domain"
+	}
+	brand := st.brand.Render("mailwizard") + st.subtle.Render(" · "+where)
+	title := fmt.Sprintf("Step %d of %d · %s", s.number, s.count, s.step.Title)
+	rule := st.rule.Render(strings.Repeat("─", w))
+	if lipgloss.Width(brand)+2+lipgloss.Width(title) <= w {
+		return []string{spread(brand, st.heading.Render(title), w), rule}
+	}
+	out := []string{cut(brand, w)}
+	out = append(out, styled(st.heading, atMost(wrap(title, w), 2, w))...)
+	return append(out, rule)
+}
+
+// statusHead is the status in words: "✓ Verified", "… On 1 of 2
+// nameservers so far", "– Skipped: not yours".
+func (s stepScreen) statusHead() string {
+	return statusIcon(s.result.Status) + " " + capitalize(statusPhrase(s.step, s.cfg, s.result, s.checked))
+}
+
+// statusPhrase says a step's status in a few words, as every screen says
+// it: a step with nothing to publish is never "published but wrong".
+func statusPhrase(st steps.Step, cfg steps.Config, r steps.Result, checked bool) string {
+	status := r.Status
+	nothing := st.Where == steps.Nowhere
+	switch {
+	case status == steps.StatusSkipped && st.ID == steps.IDServer && cfg.NoProbe:
+		return "not checked: DNS only (--no-probe)"
+	case status == steps.StatusSkipped:
+		return "skipped: not yours"
+	case !checked:
+		return "not checked yet"
+	case status == steps.StatusPending && !nothing:
+		if ok := countOK(r.Servers); ok > 0 && ok < len(r.Servers) {
+			return fmt.Sprintf("on %d of %d nameservers so far", ok, len(r.Servers))
+		}
+	case nothing && status == steps.StatusFail:
+		return "problems found"
+	case nothing && status == steps.StatusPass:
+		return "no problems found"
+	case nothing && status == steps.StatusWarn:
+		return "no problems, with advice"
+	case nothing && status == steps.StatusPending:
+		return "not checked yet"
+	}
+	return statusWord(status)
+}
+
+// coreLines are what is pinned on every screen: the status line with the
+// timing, the resolver-mode warning, a check that could not run, and the
+// invitation to go on (or how to undo a skip).
+func (s stepScreen) coreLines(w int) []string {
+	st := s.sh.styles
+	status := s.result.Status
+	head := st.status(status).Render(s.statusHead())
+	var out []string
+	if s.live.checking {
+		out = append(out, spreadAny(head, w, s.live.spinner+st.subtle.Render(" checking…"), s.live.spinner))
+	} else {
+		out = append(out, spreadAny(head, w, st.subtle.Render(s.live.timing), st.subtle.Render(shortTiming(s.live.timing))))
+	}
+	if s.result.FromResolver {
+		out = append(out, atMost(hangingStyled(st.errored.Render("! "), steps.ResolverModeText, st.errored, w), 2, w)...)
+	}
+	if s.live.err != nil {
+		out = append(out, atMost(hanging(st.errored.Render("? "), "Could not run the check: "+s.live.err.Error(), w), 2, w)...)
+	}
+	switch {
+	case s.checked && green(status):
+		next := "Press enter for " + s.after + "."
+		msg := "Done: every authoritative nameserver serves it. " + next
+		switch {
+		case s.step.Where == steps.Nowhere: // a step that publishes nothing
+			msg = "Done: nothing to fix here. " + next
+		case len(s.result.Expected) == 0 && status == steps.StatusWarn: // advice, nothing to publish
+			msg = "Nothing to publish now; see the advice. " + next
+		case len(s.result.Expected) == 0:
+			msg = "Done. " + next
+		}
+		out = append(out, atMost(hangingStyled(st.banner.Render("✓ "), msg, st.banner, w), 2, w)...)
+	case status == steps.StatusSkipped && s.step.ID == steps.IDServer && s.cfg.NoProbe:
+		out = append(out, atMost(hanging("  ", "mailwizard does not connect to the mail server in this run. Run it without --no-probe to check the server.", w), 2, w)...)
+	case status == steps.StatusSkipped:
+		out = append(out, atMost(hanging("  ", "You said this is not yours, so it is not checked. Press s to check it again.", w), 2, w)...)
+	}
+	return out
+}
+
+// shortTiming is the timing line without "next in": what fits beside a
+// long status.
+func shortTiming(timing string) string {
+	short, _, _ := strings.Cut(timing, " · ")
+	return short
+}
+
+// serverLines are the verdict of each server the step asked, one line
+// each when compact (pinned), two at most otherwise; and where probes ran
+// from.
+func (s stepScreen) serverLines(w int, compact bool) []string {
+	st := s.sh.styles
+	servers := s.result.Servers
+	nameW := 0
+	for _, l := range servers {
+		nameW = max(nameW, min(lipgloss.Width(l.Server), 30, w/3))
+	}
+	var out []string
+	if from := probeFrom(s.result); from != "" {
+		out = append(out, atMost(hangingStyled("  ", from, st.subtle, w), 1, w)...)
+	}
+	for _, l := range servers {
+		name := cut(l.Server, nameW)
+		prefix := "  " + verdictIcon(&st, l.Verdict) + " " + name + strings.Repeat(" ", nameW-lipgloss.Width(name)) + "  "
+		n := 2
+		if compact {
+			n = 1
+		}
+		out = append(out, atMost(hanging(prefix, l.Detail, w), n, w)...)
+	}
+	return out
+}
+
+// opinionLines are the resolvers' second opinion.
+func (s stepScreen) opinionLines(w int) []string {
+	var out []string
+	for _, o := range s.result.SecondOpinion {
+		out = append(out, hanging("  "+s.sh.styles.label.Render("Resolver")+" ", o.Note, w)...)
+	}
+	return out
+}
+
+// headlines are the first line of each finding, at most n lines in all:
+// pinned when the findings themselves are out of view.
+func (s stepScreen) headlines(w, n int) []string {
+	st := s.sh.styles
+	fs := s.result.Findings
+	n = min(n, maxHeadlines)
+	if s.result.Status == steps.StatusSkipped || len(fs) == 0 || n < 1 {
+		return nil
+	}
+	var out []string
+	for i, f := range fs {
+		if left := len(fs) - i; n > 1 && len(out) == n-1 && left > 1 {
+			more := fmt.Sprintf("  … and %s below", plural(left, "more finding", "more findings"))
+			return append(out, st.subtle.Render(cut(more, w)))
+		}
+		out = append(out, atMost(hanging(severityIcon(st, f.Severity)+" ", f.Message, w), 1, w)...)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+// bodyLines are the scrolling part: where, the records, the servers when
+// they are not pinned, the resolvers, the findings in full and why. It
+// returns the line of the selected field (-1 when none) and the lines the
+// findings take, from and to (0, 0 when there are none).
+func (s stepScreen) bodyLines(w int, withServers bool) (body []string, sel int, findings [2]int) {
+	gap := blank(s.sh.styles.gap + 1)
+	if s.plan != nil {
+		for _, l := range s.plan {
+			indent := len(l) - len(strings.TrimLeft(l, " "))
+			body = append(body, hanging(l[:indent], l[indent:], min(w, maxTextWidth+20))...)
+		}
+		return body, -1, [2]int{}
+	}
+	if s.sh.wide() && len(s.records) > 0 {
+		left := s.leftWidth(w)
+		right := min(w-left-2, maxStatusWidth)
+		where := s.whereLines(left)
+		recs, sel := s.recordLines(left)
+		if sel >= 0 {
+			sel += len(where) + len(gap)
+		}
+		leftCol := append(append(where, gap...), recs...)
+		col := s.statusColumn(right, withServers)
+		rightCol := col.lines
+		if why := s.whyLines(right); len(why) > 0 {
+			if len(rightCol) > 0 {
+				rightCol = append(rightCol, gap...)
+			}
+			rightCol = append(rightCol, why...)
+		}
+		joined := strings.Split(lipgloss.JoinHorizontal(lipgloss.Top,
+			lipgloss.NewStyle().Width(left+2).Render(strings.Join(leftCol, "\n")),
+			strings.Join(rightCol, "\n")), "\n")
+		return trimRight(joined), sel, col.findings
+	}
+	textW := min(w, maxTextWidth)
+	body = append(body, s.whereLines(textW)...)
+	sel = -1
+	if len(s.records) > 0 || s.step.Where != steps.Nowhere {
+		body = append(body, gap...)
+		recs, recSel := s.recordLines(w)
+		if recSel >= 0 {
+			sel = recSel + len(body)
+		}
+		body = append(body, recs...)
+	}
+	if col := s.statusColumn(w, withServers); len(col.lines) > 0 {
+		body = append(body, gap...)
+		if col.findings[1] > 0 {
+			findings = [2]int{col.findings[0] + len(body), col.findings[1] + len(body)}
+		}
+		body = append(body, col.lines...)
+	}
+	if why := s.whyLines(textW); len(why) > 0 {
+		body = append(append(body, gap...), why...)
+	}
+	return trimRight(body), sel, findings
+}
+
+// column is a block of lines and the lines its findings take.
+type column struct {
+	lines    []string
+	findings [2]int
+}
+
+// statusColumn is the body's status part: the servers (unless pinned),
+// the resolvers and the findings in full.
+func (s stepScreen) statusColumn(w int, withServers bool) column {
+	var c column
+	if withServers {
+		c.lines = append(c.lines, s.serverLines(w, false)...)
+	}
+	c.lines = append(c.lines, s.opinionLines(w)...)
+	if fs := s.findingLines(w); len(fs) > 0 {
+		if len(c.lines) > 0 {
+			c.lines = append(c.lines, "")
+		}
+		c.findings[0] = len(c.lines)
+		c.lines = append(c.lines, fs...)
+		c.findings[1] = len(c.lines)
+	}
+	return c
+}
+
+// leftWidth is the width of the records' column on a wide window: as
+// many columns of records as fit while the status keeps two fifths of the
+// window.
+func (s stepScreen) leftWidth(w int) int {
+	frameW := s.sh.styles.card.GetHorizontalFrameSize()
+	cw := max(min(s.cardWidth(), maxCardWidth), minCardWidth) - frameW
+	most := w - max(48, w*2/5) - 2
+	n := max(1, min(len(s.cards), (most-frameW+cardGap)/(cw+cardGap)))
+	if s.zone {
+		n = 1
+	}
+	return max(min(most, n*cw+(n-1)*cardGap+frameW), minCardWidth)
+}
+
+// cardGap is the space between two columns of records.
+const cardGap = 3
+
+func trimRight(lines []string) []string {
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
 
 // cardWidth is the width the record card needs for its longest field on
 // one line (a DKIM key wraps anyway), frame included.
@@ -116,67 +439,6 @@ func (s stepScreen) cardWidth() int {
 		}
 	}
 	return need + s.sh.styles.card.GetHorizontalFrameSize()
-}
-
-// minScroll is the least room the scrolling part keeps on a narrow window.
-const minScroll = 12
-
-// layout splits the screen into the scrolling part and the pinned status
-// and returns the line of the selected field in the scrolling part (-1
-// when none is shown).
-//
-// Wide windows show why and where, then the records beside the status,
-// and pin nothing. Narrow ones pin the status under the scrolling part so
-// that it is always in view, with the findings when they fit; the
-// scrolling part is where, the records and why, with the findings first
-// when the step is wrong (they say what to change) and after the records
-// otherwise.
-func (s stepScreen) layout() (scroll, pinned []string, sel int) {
-	w := max(s.w, 20)
-	gap := blank(s.sh.styles.gap + 1)
-	if s.sh.wide() {
-		textW := min(w, maxTextWidth)
-		about := append(append(s.whyLines(textW), s.whereLines(textW)...), gap...)
-		left := max(min(s.cardWidth(), w*11/20, maxCardWidth), minCardWidth)
-		right := min(w-left-2, maxStatusWidth)
-		recs, sel := s.recordLines(left)
-		status := append(s.statusLines(right), s.findingLines(right)...)
-		joined := strings.Split(lipgloss.JoinHorizontal(lipgloss.Top,
-			lipgloss.NewStyle().Width(left+2).Render(strings.Join(recs, "\n")),
-			strings.Join(status, "\n")), "\n")
-		if sel >= 0 {
-			sel += len(about)
-		}
-		return append(about, joined...), nil, sel
-	}
-	core, findings := s.statusLines(w), s.findingLines(w)
-	limit := s.bodyHeight() - minScroll
-	switch {
-	case len(core)+len(findings) <= limit:
-		pinned, findings = append(core, findings...), nil
-	case len(core) <= limit:
-		pinned = core
-	default:
-		findings = append(append(slices.Clone(gap), core...), findings...)
-	}
-	wrong := s.result.Status == steps.StatusFail || s.result.Status == steps.StatusError || s.result.Status == steps.StatusWarn
-	if wrong && len(findings) > 0 {
-		scroll = append(scroll, findings[1:]...) // without its leading blank
-		scroll = append(scroll, gap...)
-		findings = nil
-	}
-	scroll = append(scroll, s.whereLines(w)...)
-	scroll = append(scroll, gap...)
-	recs, sel := s.recordLines(w)
-	if sel >= 0 {
-		sel += len(scroll)
-	}
-	scroll = append(scroll, recs...)
-	scroll = append(scroll, findings...)
-	if why := s.whyLines(w); len(why) > 0 {
-		scroll = append(append(scroll, gap...), why...)
-	}
-	return scroll, pinned, sel
 }
 
 func blank(n int) []string { return make([]string, n) }
@@ -244,59 +506,119 @@ func (s stepScreen) hosting() (assets.Hosting, bool) {
 	return assets.Hosting{}, false
 }
 
-// recordLines are the records in one box, as the provider's form fields
-// (or as zone-file lines), with the provider's notes under them, in width;
+// recordLines are the records in one box, as the provider's form fields,
+// in as many columns as fit in w (or as zone-file lines, without a box so
+// that they can be selected whole), with the provider's notes under them;
 // and the line of the selected field.
 func (s stepScreen) recordLines(w int) ([]string, int) {
 	st := s.sh.styles
-	inner := w - st.card.GetHorizontalFrameSize()
 	if len(s.records) == 0 {
 		lines := []string{st.subtle.Render("Nothing to publish for this step.")}
 		if s.step.ID == steps.IDDNSSEC {
 			for _, n := range s.provider.DNSSEC {
-				lines = append(lines, hanging(st.subtle.Render("• "), st.subtle.Render(n), w)...)
+				lines = append(lines, hangingStyled(st.subtle.Render("• "), n, st.subtle, w)...)
 			}
 		}
 		return lines, -1
 	}
 	if s.zone {
-		lines := []string{st.cardTitle.Render("Zone file") + st.subtle.Render(" · c copies it all · z for the form fields")}
-		for _, l := range zoneLines(s.records) {
-			lines = append(lines, wrap(l, inner)...)
-		}
-		for _, f := range s.files {
-			for _, l := range f.CommentLines("; ") {
-				lines = append(lines, wrap(l, inner)...)
-			}
-		}
-		return strings.Split(st.card.Width(w).Render(strings.Join(lines, "\n")), "\n"), -1
+		return s.zoneView(w), -1
 	}
+	frameW := st.card.GetHorizontalFrameSize()
+	inner := w - frameW
+	cw := max(min(s.cardWidth(), maxCardWidth), minCardWidth) - frameW
+	n := 1
+	if s.sh.wide() {
+		n = max(1, min(len(s.cards), (inner+cardGap)/(cw+cardGap)))
+	}
+	colW := (inner - (n-1)*cardGap) / n
 	var (
 		lines []string
 		sel   = -1
 		index int
 	)
-	for i, c := range s.cards {
-		if i > 0 {
+	for row := 0; row < len(s.cards); row += n {
+		if row > 0 {
 			lines = append(lines, "")
 		}
-		if i < len(s.records) {
-			c.notes = append(c.notes, aliasNotes(s.step.ID, s.records[i], s.result.Aliases)...)
+		var cols []string
+		rowSel := -1
+		for i := row; i < min(row+n, len(s.cards)); i++ {
+			c := s.cards[i]
+			if i < len(s.records) {
+				c.notes = append(c.notes, aliasNotes(s.step.ID, s.records[i], s.result.Aliases)...)
+			}
+			body, line := s.cardLines(c, colW, index)
+			if line >= 0 {
+				rowSel = line
+			}
+			index += len(c.fields)
+			if n == 1 {
+				cols = append(cols, strings.Join(body, "\n"))
+				continue
+			}
+			if i > row {
+				cols = append(cols, strings.Repeat(" ", cardGap))
+			}
+			cols = append(cols, lipgloss.NewStyle().Width(colW).Render(strings.Join(body, "\n")))
 		}
-		body, line := s.cardLines(c, inner, index)
-		if line >= 0 {
-			sel = len(lines) + 1 + line // +1 for the top border
+		if rowSel >= 0 {
+			sel = len(lines) + 1 + rowSel // +1 for the top border
 		}
-		index += len(c.fields)
-		lines = append(lines, body...)
+		if n == 1 {
+			lines = append(lines, strings.Split(cols[0], "\n")...)
+			continue
+		}
+		lines = append(lines, strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, cols...), "\n")...)
 	}
 	if s.step.Where == steps.AtDNSProvider && len(s.provider.Notes) > 0 {
 		lines = append(lines, "")
 		for _, n := range s.provider.Notes {
-			lines = append(lines, hanging(st.subtle.Render("• "), st.subtle.Render(n), inner)...)
+			lines = append(lines, hangingStyled(st.subtle.Render("• "), n, st.subtle, inner)...)
 		}
 	}
-	return strings.Split(st.card.Width(w).Render(strings.Join(lines, "\n")), "\n"), sel
+	return box(st, trimRight(lines), w), sel
+}
+
+// box draws lines in the card's border, w wide in all: what lipgloss's
+// bordered style draws, measured once per line.
+func box(st styles, lines []string, w int) []string {
+	b := st.card.GetBorderStyle()
+	border := st.card.GetBorderTopForeground()
+	edge := lipgloss.NewStyle().Foreground(border)
+	inner := max(w-4, 1)
+	out := make([]string, 0, len(lines)+2)
+	out = append(out, edge.Render(b.TopLeft+strings.Repeat(b.Top, inner+2)+b.TopRight))
+	left, right := edge.Render(b.Left)+" ", " "+edge.Render(b.Right)
+	for _, l := range lines {
+		if lw := ansi.StringWidth(l); lw < inner {
+			l += strings.Repeat(" ", inner-lw)
+		} else if lw > inner {
+			l = cut(l, inner)
+		}
+		out = append(out, left+l+right)
+	}
+	return append(out, edge.Render(b.BottomLeft+strings.Repeat(b.Bottom, inner+2)+b.BottomRight))
+}
+
+// zoneView is the records as zone-file lines that fit the width without
+// a line break inside a quoted string (zoneText), under a title.
+func (s stepScreen) zoneView(w int) []string {
+	st := s.sh.styles
+	out := append([]string{st.cardTitle.Render("Zone file")}, hangingStyled("", "c copies it all · z for the form fields · long lines use the ( … ) form zone files allow", st.subtle, w)...)
+	out = append(out, "")
+	text, cutNames := zoneText(s.records, w)
+	out = append(out, text...)
+	for _, f := range s.files {
+		for _, l := range f.CommentLines("; ") {
+			out = append(out, wrap(l, w)...)
+		}
+	}
+	if cutNames {
+		out = append(out, "")
+		out = append(out, hangingStyled("", "A name is wider than the window and is cut here (…): copy the lines with c, or widen the window.", st.subtle, w)...)
+	}
+	return out
 }
 
 // cardLines renders one card's inside: its title, then each field as
@@ -308,7 +630,7 @@ func (s stepScreen) cardLines(c card, w, first int) ([]string, int) {
 	for _, f := range c.fields {
 		labelW = max(labelW, lipgloss.Width(f.label))
 	}
-	out := []string{st.cardTitle.Render(c.title)}
+	out := styled(st.cardTitle, atMost(wrap(c.title, w), 2, w))
 	sel := -1
 	for i, f := range c.fields {
 		marker, label := "  ", st.label
@@ -321,97 +643,25 @@ func (s stepScreen) cardLines(c card, w, first int) ([]string, int) {
 			value = f.shown
 		}
 		prefix := marker + label.Render(f.label+strings.Repeat(" ", labelW-lipgloss.Width(f.label))) + "  "
-		out = append(out, hanging(prefix, st.value.Render(value), w)...)
+		out = append(out, hangingStyled(prefix, value, st.value, w)...)
 	}
 	for _, n := range c.notes {
-		out = append(out, hanging("  ", st.subtle.Render(n), w)...)
+		out = append(out, hangingStyled("  ", n, st.subtle, w)...)
 	}
 	return out, sel
-}
-
-// statusLines are the live status: the verdict and timing, one line per
-// authoritative server, the resolvers' second opinion and, once green, the
-// invitation to go on. The findings are findingLines.
-func (s stepScreen) statusLines(w int) []string {
-	st := s.sh.styles
-	status := s.result.Status
-	word := statusWord(status)
-	servers := s.result.Servers
-	switch {
-	case !s.checked && status != steps.StatusSkipped:
-		word = "not checked yet"
-	case status == steps.StatusPending:
-		if ok := countOK(servers); ok > 0 && ok < len(servers) {
-			word = fmt.Sprintf("on %d of %d nameservers so far", ok, len(servers))
-		}
-	}
-	head := st.status(status).Render(statusIcon(status) + " " + capitalize(word))
-	timing := st.subtle.Render(s.live.timing)
-	if s.live.checking {
-		timing = s.live.spinner + st.subtle.Render(" checking…")
-	}
-	out := []string{spread(head, timing, w)}
-	if s.result.FromResolver {
-		out = append(out, hanging(st.errored.Render("! "), st.errored.Render(steps.ResolverModeText), w)...)
-	}
-	if from := probeFrom(s.result); from != "" {
-		out = append(out, hanging("  ", st.subtle.Render(from), w)...)
-	}
-	if s.live.err != nil {
-		out = append(out, hanging(st.errored.Render("? "), "Could not run the check: "+s.live.err.Error(), w)...)
-	}
-	nameW := 0
-	for _, l := range servers {
-		nameW = max(nameW, min(lipgloss.Width(l.Server), 30))
-	}
-	for _, l := range servers {
-		name := cut(l.Server, nameW)
-		prefix := "  " + verdictIcon(&st, l.Verdict) + " " + name + strings.Repeat(" ", nameW-lipgloss.Width(name)) + "  "
-		out = append(out, twoLines(hanging(prefix, l.Detail, w), w)...)
-	}
-	for _, o := range s.result.SecondOpinion {
-		out = append(out, twoLines(hanging("  "+st.label.Render("Resolver")+" ", o.Note, w), w)...)
-	}
-	if s.checked && green(status) {
-		next := "Press enter for the next step."
-		if s.index == s.total-1 {
-			next = "Press enter for the summary."
-		}
-		msg := "Done: every authoritative nameserver serves it. " + next
-		switch {
-		case s.step.Where == steps.Nowhere: // a step that publishes nothing
-			msg = "Done. " + next
-		case len(s.result.Expected) == 0 && status == steps.StatusWarn: // advice, nothing to publish
-			msg = "Nothing to publish now; see the advice. " + next
-		case len(s.result.Expected) == 0:
-			msg = "Done. " + next
-		}
-		out = append(out, "")
-		out = append(out, hanging(st.banner.Render("✓ "), st.banner.Render(msg), w)...)
-	}
-	if status == steps.StatusSkipped {
-		out = append(out, "")
-		out = append(out, hanging("– ", "You said this is not yours, so it is not checked. Press s to check it again.", w)...)
-	}
-	return out
-}
-
-// twoLines keeps a status line to two screen lines: the findings say the
-// rest in full.
-func twoLines(lines []string, w int) []string {
-	if len(lines) <= 2 {
-		return lines
-	}
-	// The second line may fill the width already: one ellipsis, in it.
-	return []string{lines[0], cut(strings.TrimRight(lines[1], " ")+"…", w)}
 }
 
 // findingLines are the findings in plain words, each with its fix.
 func (s stepScreen) findingLines(w int) []string {
 	st := s.sh.styles
+	if s.result.Status == steps.StatusSkipped {
+		return nil
+	}
 	var out []string
-	for _, f := range s.result.Findings {
-		out = append(out, "")
+	for i, f := range s.result.Findings {
+		if i > 0 {
+			out = append(out, "")
+		}
 		out = append(out, hanging(severityIcon(st, f.Severity)+" ", f.Message, w)...)
 		if f.Hint != "" {
 			out = append(out, hanging("  "+st.label.Render("Fix: "), f.Hint, w)...)

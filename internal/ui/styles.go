@@ -4,6 +4,7 @@ import (
 	"image/color"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
@@ -79,6 +80,9 @@ func newStyles(l look) styles {
 		for _, st := range []*lipgloss.Style{&s.pass, &s.warn, &s.fail, &s.errored, &s.label, &s.value} {
 			*st = st.Bold(true)
 		}
+		// Waiting is a state to see from the back of the room too, not
+		// a grey that fades into the background.
+		s.pending = lipgloss.NewStyle().Bold(true).Foreground(accent)
 	}
 	s.help = help.DefaultStyles(l.dark)
 	if l.noColor {
@@ -171,4 +175,36 @@ func statusShort(st steps.Status) string {
 // green reports whether a status means the step is done.
 func green(st steps.Status) bool {
 	return st == steps.StatusPass || st == steps.StatusWarn
+}
+
+// formTheme is the form's huh theme: huh's Charm theme, and for --present
+// one that reads from the back of a room: titles bold in the text colour,
+// descriptions in the text colour rather than dimmed, the selection and
+// errors bold. Without colour, huh's base theme.
+func formTheme(l look) huh.Theme {
+	return huh.ThemeFunc(func(isDark bool) *huh.Styles {
+		if l.noColor {
+			return huh.ThemeBase(isDark)
+		}
+		t := huh.ThemeCharm(isDark)
+		if !l.present {
+			return t
+		}
+		ld := lipgloss.LightDark(isDark)
+		text := ld(lipgloss.Color("#000000"), lipgloss.Color("#FFFFFF"))
+		accent := ld(lipgloss.Color("#3A2FB0"), lipgloss.Color("#B8B2FF"))
+		for _, fs := range []*huh.FieldStyles{&t.Focused, &t.Blurred} {
+			fs.Title = fs.Title.Foreground(text).Bold(true)
+			fs.Description = fs.Description.Foreground(text)
+			fs.Option = fs.Option.Foreground(text)
+			fs.UnselectedOption = fs.UnselectedOption.Foreground(text)
+			fs.SelectedOption = fs.SelectedOption.Bold(true)
+			fs.ErrorMessage = fs.ErrorMessage.Bold(true)
+			fs.TextInput.Text = fs.TextInput.Text.Foreground(text).Bold(true)
+		}
+		t.Focused.Title = t.Focused.Title.Foreground(accent)
+		t.Group.Title = t.Focused.Title
+		t.Group.Description = t.Focused.Description
+		return t
+	})
 }

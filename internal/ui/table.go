@@ -223,7 +223,7 @@ func WriteRecords(w io.Writer, zone string, groups []report.RecordGroup, opts Ta
 			}
 			fmt.Fprintf(&b, "\n  %s\n", title)
 			for _, f := range tableFields(r, zone) {
-				fmt.Fprintf(&b, "    %s %s\n", st.label.Render(fmt.Sprintf("%-13s", f[0])), f[1])
+				fmt.Fprintf(&b, "    %s %s\n", st.label.Render(fmt.Sprintf("%-17s", f[0])), f[1])
 			}
 		}
 		for _, f := range g.Files {
@@ -252,7 +252,7 @@ func tableWhere(w steps.Where) string {
 func tableFields(r steps.Record, zone string) [][2]string {
 	ttl := [2]string{"TTL", strconv.FormatUint(uint64(r.TTL), 10)}
 	if r.Type == "PTR" {
-		return [][2]string{{"IP address", addrFromReverse(r.Name)}, {"Reverse name", r.Value}, ttl}
+		return [][2]string{{"IP address", addrFromReverse(r.Name)}, {"Reverse DNS name", r.Value}, ttl}
 	}
 	f := r.Form(zone)
 	out := [][2]string{{"Host", f.Host}, {"Type", f.Type}}
@@ -261,7 +261,7 @@ func tableFields(r steps.Record, zone string) [][2]string {
 		out = append(out, [2]string{"Priority", strconv.Itoa(int(*f.Priority))}, [2]string{"Weight", strconv.Itoa(int(*f.Weight))},
 			[2]string{"Port", strconv.Itoa(int(*f.Port))}, [2]string{"Target", f.Target})
 	case f.Priority != nil:
-		out = append(out, [2]string{"Priority", strconv.Itoa(int(*f.Priority))}, [2]string{"Mail server", f.Target})
+		out = append(out, [2]string{"Priority", strconv.Itoa(int(*f.Priority))}, [2]string{"Value", f.Target})
 	default:
 		out = append(out, [2]string{"Value", f.Value})
 	}

@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +48,7 @@ func testConfig(t testing.TB) steps.Config {
 		Domain: "example.com.", Host: "mail.example.com.",
 		IPs:          []netip.Addr{netip.MustParseAddr("192.0.2.25"), netip.MustParseAddr("2001:db8::25")},
 		DKIMSelector: "mail", DKIMPublicKey: pub, Provider: "cloudflare",
+		MTASTSID: "20260301T120000Z", // as a saved profile has it
 	}
 	if err := cfg.Normalize(nil); err != nil {
 		t.Fatal(err)
@@ -61,7 +64,10 @@ type fakeWorld struct {
 	published map[string][]dns.RR // by server
 	cached    map[string]bool     // names the resolver caches as absent
 	down      map[string]bool     // servers that time out
-	rounds    int
+	// resolverMode answers every nameserver question from the resolver,
+	// as a round does on a network that blocks DNS to outside servers.
+	resolverMode bool
+	rounds       int
 	// probes answer the server step's probes as a healthy mail server.
 	probes verifytest.FakeProbes
 }
@@ -136,6 +142,10 @@ func (w *fakeWorld) answer(q verify.Question) verify.Answer {
 	}
 	if q.Via == verify.Recursive {
 		return verify.Answer{Question: q, Servers: []verify.Observation{w.observe(resolver, q, nil, true)}}
+	}
+	if w.resolverMode {
+		return verify.Answer{Question: q, Zone: zoneOf(q.Name), FromResolver: true,
+			Servers: []verify.Observation{w.observe(resolver, q, w.published[ns1], true)}}
 	}
 	ans := verify.Answer{Question: q, Zone: zoneOf(q.Name)}
 	for _, s := range []string{ns1, ns2} {
@@ -221,4 +231,112 @@ func recordsOf(t testing.TB, cfg steps.Config, id string) []steps.Record {
 		t.Fatalf("no step %q", id)
 	}
 	return st.Records(cfg)
+}
+
+// fakeDemo is the demo's world on a fake world: a zone that takes a
+// change on both servers at once, a hosting provider and a mail server
+// that only record what they were asked.
+type fakeDemo struct {
+	w   *fakeWorld
+	cfg steps.Config
+
+	mu    sync.Mutex
+	calls []string
+}
+
+func newFakeDemo(w *fakeWorld, cfg steps.Config) *fakeDemo { return &fakeDemo{w: w, cfg: cfg} }
+
+func (d *fakeDemo) called(call string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.calls = append(d.calls, call)
+}
+
+// Calls lists what was asked, in order.
+func (d *fakeDemo) Calls() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.calls...)
+}
+
+func (d *fakeDemo) Records(ctx context.Context, zone string) ([]steps.Record, error) {
+	d.called("records " + zone)
+	d.w.mu.Lock()
+	defer d.w.mu.Unlock()
+	var out []steps.Record
+	for _, rr := range d.w.published[ns1] {
+		h := rr.Header()
+		value := strings.TrimPrefix(rr.String(), h.String())
+		if t, ok := rr.(*dns.TXT); ok {
+			value = strings.Join(t.Txt, "")
+		}
+		out = append(out, steps.Record{Name: h.Name, Type: dns.TypeToString[h.Rrtype], TTL: h.Ttl, Value: value})
+	}
+	return out, nil
+}
+
+func (d *fakeDemo) Append(ctx context.Context, zone string, recs []steps.Record) error {
+	d.called(fmt.Sprintf("append %d", len(recs)))
+	for _, r := range recs {
+		for _, l := range r.ZoneLines() {
+			rr, err := dns.NewRR(l)
+			if err != nil {
+				return err
+			}
+			d.w.mu.Lock()
+			for _, s := range []string{ns1, ns2} {
+				d.w.published[s] = append(d.w.published[s], rr)
+			}
+			d.w.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+func (d *fakeDemo) Delete(ctx context.Context, zone string, recs []steps.Record) error {
+	d.called(fmt.Sprintf("delete %d", len(recs)))
+	d.w.mu.Lock()
+	defer d.w.mu.Unlock()
+	for _, r := range recs {
+		for _, s := range []string{ns1, ns2} {
+			d.w.published[s] = slices.DeleteFunc(d.w.published[s], func(rr dns.RR) bool {
+				return strings.EqualFold(rr.Header().Name, r.Name) && dns.TypeToString[rr.Header().Rrtype] == r.Type
+			})
+		}
+	}
+	return nil
+}
+
+func (d *fakeDemo) PublishElsewhere(id string) (string, error) {
+	d.called("elsewhere " + id)
+	st, _ := steps.ByID(id)
+	for _, r := range st.Records(d.cfg) {
+		for _, l := range r.ZoneLines() {
+			rr, err := dns.NewRR(l)
+			if err != nil {
+				return "", err
+			}
+			d.w.mu.Lock()
+			for _, s := range []string{ns1, ns2} {
+				d.w.published[s] = append(d.w.published[s], rr)
+			}
+			d.w.mu.Unlock()
+		}
+	}
+	return "Published the " + id + " records at the demo's hosting provider.", nil
+}
+
+func (d *fakeDemo) PublishMistake(id string) (string, error) {
+	d.called("mistake " + id)
+	return "Published a typical mistake for " + id + ".", nil
+}
+
+func (d *fakeDemo) Strays(string) []steps.Record { return nil }
+
+// demoBackend is testBackend publishing into a fake demo.
+func demoBackend(t testing.TB, w *fakeWorld) (backend, *fakeDemo) {
+	d := newFakeDemo(w, testConfig(t))
+	be := testBackend(w)
+	be.publishing = publishingFor(Options{Demo: d})
+	return be, d
 }

@@ -202,6 +202,27 @@ func (z *Zones) Records(name string, qtype uint16) []dns.RR {
 	return copyRRs(zn.rrsetLocked(owner, qtype))
 }
 
+// All returns copies of every record of the zone whose apex is apex, its
+// SOA first; none when there is no such zone.
+func (z *Zones) All(apex string) []dns.RR {
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	zn, ok := z.zones[dns.CanonicalName(apex)]
+	if !ok {
+		return nil
+	}
+	owners := make([]string, 0, len(zn.names))
+	for owner := range zn.names {
+		owners = append(owners, owner)
+	}
+	slices.Sort(owners)
+	out := []dns.RR{dns.Copy(zn.soa)}
+	for _, owner := range owners {
+		out = append(out, copyRRs(zn.names[owner])...)
+	}
+	return out
+}
+
 // Apexes returns the apex of every zone, sorted.
 func (z *Zones) Apexes() []string {
 	z.mu.RLock()

@@ -21,6 +21,10 @@ import (
 type FakeProbes struct {
 	// Autoconfig is the body served at /mail/config-v1.1.xml.
 	Autoconfig []byte
+	// MTASTSPolicy, when set, is served as text/plain at
+	// /.well-known/mta-sts.txt (without it, an empty body; hooks change
+	// that as a test needs).
+	MTASTSPolicy []byte
 	// Err, when set, is the error of every answer (probes turned off).
 	Err error
 	// Now, when set, is when every probe starts, and the certificates
@@ -105,7 +109,7 @@ func (f *FakeProbes) Answer(q verify.Question) verify.Answer {
 		f.asked = map[verify.Probe]int{}
 	}
 	f.asked[p]++
-	err, now, hooks := f.Err, f.Now, append([]func(verify.Probe, *verify.ProbeResult){}, f.hooks...)
+	err, now, hooks, policy := f.Err, f.Now, append([]func(verify.Probe, *verify.ProbeResult){}, f.hooks...), f.MTASTSPolicy
 	f.mu.Unlock()
 	if now.IsZero() {
 		now = time.Now()
@@ -127,8 +131,13 @@ func (f *FakeProbes) Answer(q verify.Question) verify.Answer {
 	case p.Kind == verify.ProbeHTTPS:
 		res.TLS = f.TLS(name)
 		res.HTTP = &verify.HTTPResponse{Status: 200, StatusLine: "HTTP/1.1 200 OK"}
-		if p.Path == "/mail/config-v1.1.xml" {
+		switch p.Path {
+		case "/mail/config-v1.1.xml":
 			res.HTTP.Body = f.Autoconfig
+		case "/.well-known/mta-sts.txt":
+			if policy != nil {
+				res.HTTP.ContentType, res.HTTP.Body = "text/plain", policy
+			}
 		}
 	case p.Protocol == verify.ProtoSMTP:
 		res.Greeting = verify.Reply{Code: 220, Lines: []string{"220 " + name + " ESMTP"}}
