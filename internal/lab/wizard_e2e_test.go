@@ -203,6 +203,7 @@ func TestE2EWizardFromNothingToGreen(t *testing.T) {
 		{"MTA-STS mode.", ""},                   // testing
 		{"DNSSEC and DANE.", ""},                // not now: the lab zone is not signed
 		{"Your zone's nameservers are ns1.example.com., ns2.example.com.", ""},
+		{"Does this mail host serve another domain?", ""}, // no
 	}
 	for _, q := range form {
 		s.expect(q.question)

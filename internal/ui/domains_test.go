@@ -185,6 +185,7 @@ func TestGridOverview(t *testing.T) {
 					w.publishRecords(t, []string{ns1, ns2}, st.Records(cfgs[0]))
 				}
 			}
+			w.probes.MTASTSPolicy = []byte(steps.MTASTSPolicy(cfgs[0]))
 			m := domainsModel(t, testBackend(w), size[0], size[1])
 			if problem := overviewProblem(m, size[0], size[1]); problem != "" {
 				t.Fatalf("%s:\n%s", problem, screen(m))
