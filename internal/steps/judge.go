@@ -73,7 +73,13 @@ const maxListed = 10
 
 // newVerdict starts the verdict of a step that declares codes.
 func newVerdict(codes []FindingCode) *verdict {
-	return &verdict{codes: append(slices.Clone(codes), CommonCodes()...), asked: make(map[verify.Question]bool)}
+	return judging(append(slices.Clone(codes), CommonCodes()...))
+}
+
+// judging is a verdict over codes, the step's own and the common ones,
+// which it reads and never changes.
+func judging(codes []FindingCode) *verdict {
+	return &verdict{codes: codes, asked: make(map[verify.Question]bool)}
 }
 
 // add records a finding of a declared code, with the severity and effect

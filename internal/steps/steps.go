@@ -2,29 +2,49 @@ package steps
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
 // All returns every step, in the wizard's order. Each step's file declares
-// it (its definition); this list only puts them in order.
-func All() []Step {
-	return []Step{
-		newStep(hostStep()),
-		newStep(mxStep()),
-		newStep(ptrStep()),
-		newStep(spfStep()),
-		newStep(dkimStep()),
-		newStep(dmarcStep()),
-		newStep(mtastsStep()),
-		newStep(tlsrptStep()),
-		newStep(dnssecStep()),
-		newStep(daneStep()),
-		newStep(autoconfigStep()),
-		newStep(blocklistStep()),
-		newStep(serverStep()),
-	}
+// it (its definition); this list only puts them in order. The slice is the
+// caller's; the steps' Codes and Owns are shared: read them, never change
+// them.
+func All() []Step { return slices.Clone(registry()) }
+
+// registry is every step, wired once (a check of thousands of domains asks
+// for them at every judgement), and registryIndex each one's place, by id.
+func registry() []Step {
+	registryOnce.Do(func() {
+		registered = []Step{
+			newStep(hostStep()),
+			newStep(mxStep()),
+			newStep(ptrStep()),
+			newStep(spfStep()),
+			newStep(dkimStep()),
+			newStep(dmarcStep()),
+			newStep(mtastsStep()),
+			newStep(tlsrptStep()),
+			newStep(dnssecStep()),
+			newStep(daneStep()),
+			newStep(autoconfigStep()),
+			newStep(blocklistStep()),
+			newStep(serverStep()),
+		}
+		registeredIndex = make(map[string]int, len(registered))
+		for i, s := range registered {
+			registeredIndex[s.ID] = i
+		}
+	})
+	return registered
 }
+
+var (
+	registryOnce    sync.Once
+	registered      []Step
+	registeredIndex map[string]int
+)
 
 // definition is a step as its own file declares it, in one place: its id,
 // title and who publishes it, its finding codes, what it owns in a zone,
@@ -90,6 +110,7 @@ func newStep(d definition) Step {
 	for i := range codes {
 		codes[i].Step = d.id
 	}
+	judged := append(slices.Clone(codes), CommonCodes()...)
 	return Step{
 		ID:      d.id,
 		Title:   d.title,
@@ -125,7 +146,7 @@ func newStep(d definition) Step {
 			if cfg.skips(d.id) || d.needs.lacks(cfg) {
 				return Result{Step: d.id, Status: StatusSkipped, Findings: []Finding{}, Expected: d.records(cfg), Files: files}
 			}
-			v := newVerdict(codes)
+			v := judging(judged)
 			v.where = d.where
 			if cfg.Domain == "" {
 				v.add(CodeLookupError, "No domain is configured, so there is nothing to check.")
@@ -149,18 +170,18 @@ func newStep(d definition) Step {
 
 // ByID returns the step with the given id.
 func ByID(id string) (Step, bool) {
-	for _, s := range All() {
-		if s.ID == id {
-			return s, true
-		}
+	all := registry()
+	i, ok := registeredIndex[id]
+	if !ok {
+		return Step{}, false
 	}
-	return Step{}, false
+	return all[i], true
 }
 
 // stepIDs lists the step ids in order.
 func stepIDs() []string {
 	var ids []string
-	for _, s := range All() {
+	for _, s := range registry() {
 		ids = append(ids, s.ID)
 	}
 	return ids
@@ -169,7 +190,7 @@ func stepIDs() []string {
 // Planners returns one planner per step that is not skipped.
 func Planners(cfg Config) []verify.Planner {
 	var out []verify.Planner
-	for _, s := range All() {
+	for _, s := range registry() {
 		if cfg.skips(s.ID) {
 			continue
 		}
@@ -183,7 +204,7 @@ func Planners(cfg Config) []verify.Planner {
 // JudgeAll judges every step (skipped ones as StatusSkipped) in order.
 func JudgeAll(cfg Config, known verify.Answers) []Result {
 	var out []Result
-	for _, s := range All() {
+	for _, s := range registry() {
 		out = append(out, s.Judge(cfg, known))
 	}
 	return out
