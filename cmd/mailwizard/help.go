@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -312,12 +311,4 @@ func (p paragraph) render(width int, indent string) string {
 		}
 	}
 	return b.String()
-}
-
-// stdoutOf is where a command writes, for the terminal's width.
-func stdoutOf(c *cobra.Command) io.Writer {
-	if w := c.OutOrStdout(); w != nil {
-		return w
-	}
-	return os.Stdout
 }

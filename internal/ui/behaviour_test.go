@@ -30,7 +30,8 @@ func TestPublishMessageEndsWithGreen(t *testing.T) {
 }
 
 // TestNetworkNoteSaidOnce: what a round says about the network (no IPv6
-// path) is said once, not on every round.
+// path) is said once on a step's screen, not on every round; the overview
+// shows it for as long as it holds.
 func TestNetworkNoteSaidOnce(t *testing.T) {
 	t.Parallel()
 	w := newFakeWorld()
@@ -46,6 +47,9 @@ func TestNetworkNoteSaidOnce(t *testing.T) {
 	requireContains(t, m, "This machine seems to have no IPv6 path")
 	m = keys(t, m, "tab", "r").(model)
 	requireAbsent(t, m, "This machine seems to have no IPv6 path")
+	// The overview keeps it in sight, below the steps, while it holds.
+	over := keys(t, m, "o")
+	requireContains(t, over, "Overview · ", "This machine seems to have no IPv6 path")
 }
 
 // noIPv6Path is an answer whose nameserver answered on IPv4 and not on

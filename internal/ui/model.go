@@ -486,7 +486,7 @@ func (m model) checked(msg checkedMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 	}
-	m.over = m.over.withResults(m.results).withDomains(m.domains, m.res)
+	m.over = m.over.withResults(m.results).withDomains(m.domains, m.res).withNotes(networkNotes(all))
 	if r, ok := m.results[m.flashUntil]; ok && green(r.Status) {
 		m.flashUntil = ""
 		m = m.say("")
