@@ -194,3 +194,26 @@ func EnsureCommands(ctx context.Context, log io.Writer, commands map[string]stri
 	}
 	return nil
 }
+
+// EnsureTool returns the path of the program name, installing its Debian
+// package pkg with apt-get as Ensure does (root on Debian) when it is
+// missing, writing apt's output to log. Otherwise it returns an error
+// that says how to get it.
+func EnsureTool(ctx context.Context, log io.Writer, name, pkg string) (string, error) {
+	if path, err := exec.LookPath(name); err == nil {
+		return path, nil
+	}
+	hint := "install it with: sudo apt-get install " + pkg
+	if !canInstall() {
+		return "", fmt.Errorf("missing %s (package %s); %s", name, pkg, hint)
+	}
+	fmt.Fprintf(log, "lab: missing %s; installing with apt-get\n", name)
+	if err := aptInstall(ctx, log, []string{pkg}); err != nil {
+		return "", fmt.Errorf("missing %s, and apt-get failed: %w; %s", name, err, hint)
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return "", fmt.Errorf("%s still missing after apt-get install; %s", name, hint)
+	}
+	return path, nil
+}

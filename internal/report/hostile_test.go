@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailwizard/mailwizard/internal/lab"
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
 
@@ -164,12 +165,16 @@ func withoutCodeSpans(line string) string {
 // Markdown renderer (cmark-gfm, with its table, autolink and strikethrough
 // extensions and raw HTML allowed) and checks that strangers' data made no
 // link, image, HTML element or extra table cell. It needs the cmark-gfm
-// program (Debian package cmark-gfm).
+// program (Debian package cmark-gfm), which it installs as the lab installs
+// its servers, and like the lab's tests it skips without it unless
+// MAILWIZARD_E2E=require.
 func TestMarkdownRenderedByCmarkGFM(t *testing.T) {
-	cmark, err := exec.LookPath("cmark-gfm")
-	if err != nil {
-		t.Skip("cmark-gfm is not installed (apt-get install cmark-gfm); the Markdown is still checked by TestMarkdownQuotesStrangersData")
+	var log bytes.Buffer
+	cmark, err := lab.EnsureTool(t.Context(), &log, "cmark-gfm", "cmark-gfm")
+	if log.Len() > 0 {
+		t.Log(log.String())
 	}
+	lab.Require(t, err)
 	var md bytes.Buffer
 	if err := WriteMarkdown(&md, hostileReport()); err != nil {
 		t.Fatal(err)
