@@ -390,13 +390,7 @@ func (b *bulkRun) config(row bulk.Row) (steps.Config, error) {
 		}
 	}
 	if len(problems) == 0 {
-		var prev *steps.Config
-		if prof != nil {
-			p := prof.Domains[entry]
-			_ = p.Normalize(nil)
-			prev = &p
-		}
-		cfg.StampMTASTS(prev, b.e.now(), false)
+		stampMTASTS(&cfg, prof, entry, b.e.now(), false)
 		return cfg, nil
 	}
 	lines := make([]string, 0, len(problems))

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -203,20 +204,26 @@ func (f *configFlags) layer(flags *pflag.FlagSet, e env, prof *profile.Profile, 
 		}
 	}
 	if len(problems) == 0 {
-		// The MTA-STS policy keeps its id while it stays what the profile
-		// described; the profile's Config is compared in its normal form.
-		var prev *steps.Config
-		if prof != nil {
-			p := prof.Domains[i]
-			_ = p.Normalize(nil)
-			prev = &p
-		}
-		l.cfg.StampMTASTS(prev, e.now(), f.save)
+		stampMTASTS(&l.cfg, prof, i, e.now(), f.save)
 	}
 	if l.path == "" {
 		l.path, _ = defaultProfilePath(e, l.cfg.Domain)
 	}
 	return l, l.describe(flags, problems)
+}
+
+// stampMTASTS gives cfg its MTA-STS policy id (steps.Config.StampMTASTS):
+// the policy keeps the id it has while it stays what the profile described
+// for the domain at entry (nil prof: no profile), whose Config is compared
+// in its normal form.
+func stampMTASTS(cfg *steps.Config, prof *profile.Profile, entry int, now time.Time, saved bool) {
+	var prev *steps.Config
+	if prof != nil {
+		p := prof.Domains[entry]
+		_ = p.Normalize(nil)
+		prev = &p
+	}
+	cfg.StampMTASTS(prev, now, saved)
 }
 
 // loadProfileFile loads --profile. It returns the path --save writes to.

@@ -329,7 +329,7 @@ func checkTLSAMatch(v *verdict, cfg Config, name string, g group, usable []dane.
 func recordsText(recs []dane.Record) string {
 	parts := make([]string, len(recs))
 	for i, r := range recs {
-		parts[i] = elide(r.String(), 24)
+		parts[i] = Elide(r.String(), 24)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -253,13 +253,13 @@ func sameValue(typ, want, got string) bool {
 func quoteEach(values []string) []string {
 	out := make([]string, len(values))
 	for i, v := range values {
-		out[i] = `"` + elide(v, 40) + `"`
+		out[i] = `"` + Elide(v, 40) + `"`
 	}
 	return out
 }
 
-// elide keeps the start and the end of a value longer than n runes.
-func elide(v string, n int) string {
+// Elide keeps the start and the end of a value longer than n runes.
+func Elide(v string, n int) string {
 	r := []rune(v)
 	if len(r) <= n {
 		return v

@@ -261,7 +261,7 @@ func (s stepScreen) copyText() (value, said string) {
 	if f.value == "" {
 		return "", f.label + ": leave it empty, there is nothing to copy."
 	}
-	return f.value, clipboardSent(f.label+" ("+elide(f.value, 32)+")", "press z and select it in the zone-file lines")
+	return f.value, clipboardSent(f.label+" ("+steps.Elide(f.value, 32)+")", "press z and select it in the zone-file lines")
 }
 
 // clipboardSent says what the copy key did: it sent a value to the
@@ -269,16 +269,6 @@ func (s stepScreen) copyText() (value, said string) {
 // unless set-clipboard is on); otherwise says how to get it then.
 func clipboardSent(what, otherwise string) string {
 	return "Sent " + what + " to the terminal's clipboard. Not there? Your terminal may ignore it (in tmux: set -g set-clipboard on); " + otherwise + "."
-}
-
-// elide keeps the start and the end of a long value.
-func elide(v string, n int) string {
-	r := []rune(v)
-	if len(r) <= n {
-		return v
-	}
-	half := (n - 1) / 2
-	return string(r[:half]) + "…" + string(r[len(r)-half:])
 }
 
 // zoneLines renders records as zone-file lines.
