@@ -25,8 +25,9 @@ func newRootCmd(e env) *cobra.Command {
 		Use:   "mailwizard",
 		Short: "Publish and verify every DNS record a mail server needs",
 		Long: `mailwizard walks you through every DNS record a mail server needs (host
-address, MX, reverse DNS, SPF, DKIM, DMARC, client autoconfiguration,
-blocklists), shows exactly what to paste into your DNS provider, and watches
+address, MX, reverse DNS, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, DNSSEC and
+DANE, client autoconfiguration, blocklists), shows exactly what to paste into
+your DNS provider (or publishes it for you, as a plan you approve), and watches
 the zone's authoritative nameservers until each record is really published.
 Last, it checks the mail server itself: port 25, STARTTLS and the
 certificate, no open relay, and the services mail programs use
