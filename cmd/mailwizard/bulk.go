@@ -106,10 +106,7 @@ func checkBulk(ctx context.Context, cmd *cobra.Command, cf *configFlags, f check
 		return badInput("--%s: %w", flagRate, err)
 	}
 	defer batch.Close()
-	run := &bulkRun{cf: cf, flags: cmd.Flags(), e: e, batch: batch, probe: b.probe, file: name}
-	if dir, err := profile.Dir(e.getenv); err == nil {
-		run.finder = profile.NewFinder(dir)
-	}
+	run := &bulkRun{cf: cf, flags: cmd.Flags(), e: e, batch: batch, finder: profileFinder(e), probe: b.probe, file: name}
 
 	// The first row before any output: a file whose header is wrong is
 	// bad input, and nothing is printed.
@@ -274,11 +271,7 @@ func resolverAnswers(ctx context.Context, engine *verify.Engine, given bool) err
 		return interrupted()
 	case errors.As(a.Err, &re):
 		c := checker{engine: engine, resolverGiven: given}
-		resolver := fmt.Sprintf("--%s %s", flagResolver, engine.Resolver())
-		if !c.resolverGiven {
-			resolver = fmt.Sprintf("the system's resolver %s (choose another with --%s)", engine.Resolver(), flagResolver)
-		}
-		return couldNotCheck("%s: no reply (%s), so no domain can be checked", resolver, cause(re.Err))
+		return couldNotCheck("%s: no reply (%s), so no domain can be checked", c.resolverName(), cause(re.Err))
 	}
 	return nil
 }

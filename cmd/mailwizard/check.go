@@ -176,15 +176,21 @@ func (c checker) first(ctx context.Context) (report.Report, *verify.Round, error
 // resolver did not answer (naming it, and the flag that chooses it), or it
 // answered with a failure.
 func (c checker) zoneError(err error) error {
-	resolver := fmt.Sprintf("--%s %s", flagResolver, c.engine.Resolver())
-	if !c.resolverGiven {
-		resolver = fmt.Sprintf("the system's resolver %s (choose another with --%s)", c.engine.Resolver(), flagResolver)
-	}
+	resolver := c.resolverName()
 	var re *verify.ResolverError
 	if errors.As(err, &re) {
 		return couldNotCheck("%s: no reply (%s), so the nameservers of %s cannot be found", resolver, cause(re.Err), c.cfg.Domain)
 	}
 	return couldNotCheck("could not find the nameservers of %s through %s: %w", c.cfg.Domain, resolver, err)
+}
+
+// resolverName names the resolver in messages: "--resolver 192.0.2.53:53",
+// or the system's, with the flag that chooses another.
+func (c checker) resolverName() string {
+	if !c.resolverGiven {
+		return fmt.Sprintf("the system's resolver %s (choose another with --%s)", c.engine.Resolver(), flagResolver)
+	}
+	return fmt.Sprintf("--%s %s", flagResolver, c.engine.Resolver())
 }
 
 // cause is what went wrong with a question, without the question and the
