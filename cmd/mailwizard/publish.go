@@ -311,42 +311,40 @@ func count(n int) string {
 // outcome is shown, and only an interruption changes publish's exit code.
 func checkAfter(ctx context.Context, c checker, f checkFlags, e env) error {
 	first, round, err := c.first(ctx)
-	if err != nil {
-		var ee *exitError
-		if errors.As(err, &ee) && ee.code == exitInterrupted {
-			return err
+	return afterApply(err, e, func() error {
+		if !f.watch {
+			return printReport(e, f, first)
 		}
-		fmt.Fprintf(e.stdout, "The check after publishing could not run: %v\n", err)
-		return nil
-	}
-	if !f.watch {
-		return printReport(e, f, first)
-	}
-	err = watch(ctx, c, f, first, round, e)
-	var ee *exitError
-	if errors.As(err, &ee) && (ee.code == exitInterrupted || ee.err != nil) {
-		return err
-	}
-	return nil
+		return watch(ctx, c, f, first, round, e)
+	})
 }
 
 // checksAfter is checkAfter for several domains.
 func checksAfter(ctx context.Context, d domainsChecker, f checkFlags, e env) error {
 	reports, rounds, err := d.first(ctx)
-	if err != nil {
-		var ee *exitError
-		if errors.As(err, &ee) && ee.code == exitInterrupted {
-			return err
+	return afterApply(err, e, func() error {
+		if !f.watch {
+			return d.print(e, f, reports)
 		}
-		fmt.Fprintf(e.stdout, "The check after publishing could not run: %v\n", err)
+		return d.watch(ctx, f, reports, rounds, e)
+	})
+}
+
+// afterApply is the outcome of the check after applying, whose first
+// round ended with firstErr and whose reports show prints or watches: a
+// first round that could not run is said and changes nothing; otherwise
+// only an interruption, or a report that could not be printed, is
+// publish's error, not the check's own exit code.
+func afterApply(firstErr error, e env, show func() error) error {
+	var ee *exitError
+	if firstErr != nil {
+		if errors.As(firstErr, &ee) && ee.code == exitInterrupted {
+			return firstErr
+		}
+		fmt.Fprintf(e.stdout, "The check after publishing could not run: %v\n", firstErr)
 		return nil
 	}
-	if !f.watch {
-		return d.print(e, f, reports)
-	}
-	err = d.watch(ctx, f, reports, rounds, e)
-	var ee *exitError
-	if errors.As(err, &ee) && (ee.code == exitInterrupted || ee.err != nil) {
+	if err := show(); errors.As(err, &ee) && (ee.code == exitInterrupted || ee.err != nil) {
 		return err
 	}
 	return nil
