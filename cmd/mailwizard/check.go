@@ -73,15 +73,11 @@ func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkF
 			return badInput("--%s only applies with --%s", name, flagDomainsFile)
 		}
 	}
-	switch {
-	case f.json && f.markdown:
+	if f.json && f.markdown {
 		return badInput("--json and --markdown: choose one")
-	case f.interval <= 0:
-		return badInput("--interval %s: must be more than 0", f.interval)
-	case f.timeout < 0:
-		return badInput("--timeout %s: must be 0 (no limit) or more", f.timeout)
-	case !f.watch && (cmd.Flags().Changed("interval") || cmd.Flags().Changed("timeout")):
-		return badInput("--interval and --timeout only apply with --watch")
+	}
+	if err := f.checkWatch(cmd.Flags().Changed); err != nil {
+		return err
 	}
 	ls, err := cf.loadAll(cmd.Flags(), e)
 	if err != nil {
@@ -112,6 +108,19 @@ func runCheck(ctx context.Context, cmd *cobra.Command, cf *configFlags, f checkF
 		return exitWith(report.ExitCode(first))
 	}
 	return watch(ctx, c, f, first, round, e)
+}
+
+// checkWatch checks --interval and --timeout, which set says were given.
+func (f checkFlags) checkWatch(set func(name string) bool) error {
+	switch {
+	case f.interval <= 0:
+		return badInput("--interval %s: must be more than 0", f.interval)
+	case f.timeout < 0:
+		return badInput("--timeout %s: must be 0 (no limit) or more", f.timeout)
+	case !f.watch && (set("interval") || set("timeout")):
+		return badInput("--interval and --timeout only apply with --watch")
+	}
+	return nil
 }
 
 // checker runs check rounds for one Config.

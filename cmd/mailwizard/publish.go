@@ -89,15 +89,11 @@ provider could not be reached or refused.`,
 
 func runPublish(ctx context.Context, cmd *cobra.Command, cf *configFlags, f publishFlags, e env) error {
 	set := cmd.Flags().Changed
-	switch {
-	case f.check.watch && !f.apply:
+	if f.check.watch && !f.apply {
 		return badInput("--watch only applies with --%s", flagApply)
-	case f.check.interval <= 0:
-		return badInput("--interval %s: must be more than 0", f.check.interval)
-	case f.check.timeout < 0:
-		return badInput("--timeout %s: must be 0 (no limit) or more", f.check.timeout)
-	case !f.check.watch && (set("interval") || set("timeout")):
-		return badInput("--interval and --timeout only apply with --watch")
+	}
+	if err := f.check.checkWatch(set); err != nil {
+		return err
 	}
 	if set(flagProvider) {
 		if _, ok := provider.ByName(f.provider); !ok {
