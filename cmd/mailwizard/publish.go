@@ -449,19 +449,23 @@ func primary(ctx context.Context, round *verify.Round, zone verify.Zone, e env) 
 			addr = s.Addrs[0].String()
 		}
 	}
-	if addr == "" {
-		for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
-			rq := verify.RQ(mname, t)
-			if a, ok := round.Ask(ctx, rq).Get(rq); ok && addr == "" {
-				for _, o := range a.Servers {
-					for _, rr := range o.Records(mname, t) {
-						switch v := rr.(type) {
-						case *dns.A:
-							addr = v.A.String()
-						case *dns.AAAA:
-							addr = v.AAAA.String()
-						}
-					}
+	// Through the resolver: IPv6 only when there is no IPv4 address.
+	for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		if addr != "" {
+			break
+		}
+		rq := verify.RQ(mname, t)
+		a, ok := round.Ask(ctx, rq).Get(rq)
+		if !ok {
+			continue
+		}
+		for _, o := range a.Servers {
+			for _, rr := range o.Records(mname, t) {
+				switch v := rr.(type) {
+				case *dns.A:
+					addr = v.A.String()
+				case *dns.AAAA:
+					addr = v.AAAA.String()
 				}
 			}
 		}
