@@ -44,11 +44,7 @@ func helpWidth(e env, out io.Writer) int {
 // writeHelp writes the help of c, width columns wide.
 func writeHelp(out io.Writer, c *cobra.Command, width int) {
 	var b strings.Builder
-	text := c.Long
-	if text == "" {
-		text = c.Short + "."
-	}
-	for i, p := range paragraphs(text) {
+	for i, p := range paragraphs(longText(c)) {
 		if i > 0 {
 			b.WriteString("\n")
 		}
@@ -90,6 +86,15 @@ func writeHelp(out io.Writer, c *cobra.Command, width int) {
 		}
 	}
 	_, _ = io.WriteString(out, b.String())
+}
+
+// longText is what help and the man page say of c: its long text, or
+// else its short one as a sentence.
+func longText(c *cobra.Command) string {
+	if c.Long == "" {
+		return c.Short + "."
+	}
+	return c.Long
 }
 
 // usageLine is how the command is run.

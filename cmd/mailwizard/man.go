@@ -46,11 +46,7 @@ func writeMan(out io.Writer, root *cobra.Command) error {
 	b.WriteString(".SH COMMANDS\n")
 	for _, c := range manCommands(root) {
 		fmt.Fprintf(&b, ".SS %s\n", roffQuote(c.CommandPath()+" "+strings.TrimSpace(strings.TrimPrefix(c.Use, c.Name()))))
-		text := c.Long
-		if text == "" {
-			text = c.Short + "."
-		}
-		writeRoffText(&b, text)
+		writeRoffText(&b, longText(c))
 		if c.Example != "" {
 			b.WriteString(".PP\nExamples:\n.PP\n.RS 4\n.nf\n")
 			writeRoffExamples(&b, c.Example)
@@ -160,7 +156,7 @@ func roffText(s string) string {
 // roffLine is one line of unfilled text: every hyphen of a command line
 // a hyphen-minus.
 func roffLine(s string) string {
-	s = strings.NewReplacer(`\`, `\e`, "-", `\-`).Replace(s)
+	s = roffEscape(s)
 	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
 		s = `\&` + s
 	}
