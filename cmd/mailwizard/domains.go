@@ -286,12 +286,8 @@ func (d domainsChecker) watch(ctx context.Context, f checkFlags, first []report.
 	if done(first) {
 		return d.finishWatch(e, f, first)
 	}
-	wctx := ctx
-	if f.timeout > 0 {
-		var cancel context.CancelFunc
-		wctx, cancel = context.WithTimeout(ctx, f.timeout)
-		defer cancel()
-	}
+	wctx, cancel := f.watchContext(ctx)
+	defer cancel()
 	last, polled := first, false
 	var printErr error
 	_, err := verify.Poll(wctx, f.interval, func(ctx context.Context) []report.Report {

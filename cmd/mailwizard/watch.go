@@ -23,12 +23,8 @@ func watch(ctx context.Context, c checker, f checkFlags, first report.Report, ro
 	if report.Done(first) {
 		return finishWatch(e, f, first)
 	}
-	wctx := ctx
-	if f.timeout > 0 {
-		var cancel context.CancelFunc
-		wctx, cancel = context.WithTimeout(ctx, f.timeout)
-		defer cancel()
-	}
+	wctx, cancel := f.watchContext(ctx)
+	defer cancel()
 	last, polled := first, false
 	var printErr error
 	_, err := verify.Poll(wctx, f.interval, func(ctx context.Context) report.Report {
@@ -58,6 +54,14 @@ func watch(ctx context.Context, c checker, f checkFlags, first report.Report, ro
 		fmt.Fprintf(e.stderr, "mailwizard: --timeout %s reached; still %s\n", f.timeout, last.Status)
 	}
 	return finishWatch(e, f, last)
+}
+
+// watchContext is ctx, ended after --timeout when it is given.
+func (f checkFlags) watchContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if f.timeout > 0 {
+		return context.WithTimeout(ctx, f.timeout)
+	}
+	return ctx, func() {}
 }
 
 // printWatch prints what changed from prev to cur (everything when prev is
