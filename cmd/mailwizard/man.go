@@ -52,7 +52,7 @@ func writeMan(out io.Writer, root *cobra.Command) error {
 			writeRoffExamples(&b, c.Example)
 			b.WriteString(".fi\n.RE\n")
 		}
-		if len(flagRows(c)) > 0 && c.HasAvailableLocalFlags() {
+		if c.HasAvailableLocalFlags() {
 			b.WriteString(".PP\nFlags:\n.RS 4\n")
 			writeRoffFlags(&b, c)
 			b.WriteString(".RE\n")
