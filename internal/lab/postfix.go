@@ -88,20 +88,7 @@ type Postfix struct {
 func StartPostfix(t testing.TB, cfg PostfixConfig) *Postfix {
 	t.Helper()
 	p, err := startPostfix(t.Context(), cfg)
-	if p != nil {
-		t.Cleanup(func() {
-			if t.Failed() {
-				t.Log(p.Logs())
-			}
-			if err := p.Close(); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	if err != nil {
-		t.Fatalf("start postfix: %v", err)
-	}
-	return p
+	return own(t, p, err, "start postfix")
 }
 
 func startPostfix(ctx context.Context, cfg PostfixConfig) (*Postfix, error) {
