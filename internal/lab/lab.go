@@ -95,20 +95,32 @@ type Lab struct {
 func Start(t testing.TB, progs Programs, cfg Config) *Lab {
 	t.Helper()
 	l, err := start(t.Context(), progs, cfg, t.TempDir())
-	if l != nil {
+	return own(t, l, err, "start the lab")
+}
+
+// own stops s, when it is not nil, as t ends, printing its logs if t
+// failed; err (its start's) fails t, with what said first.
+func own[S interface {
+	comparable
+	Logs() string
+	Close() error
+}](t testing.TB, s S, err error, what string) S {
+	t.Helper()
+	var none S
+	if s != none {
 		t.Cleanup(func() {
 			if t.Failed() {
-				t.Log(l.Logs())
+				t.Log(s.Logs())
 			}
-			if err := l.Close(); err != nil {
+			if err := s.Close(); err != nil {
 				t.Error(err)
 			}
 		})
 	}
 	if err != nil {
-		t.Fatalf("start the lab: %v", err)
+		t.Fatalf("%s: %v", what, err)
 	}
-	return l
+	return s
 }
 
 func start(ctx context.Context, progs Programs, cfg Config, dir string) (*Lab, error) {

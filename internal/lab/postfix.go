@@ -33,38 +33,22 @@ const (
 // this process may listen on port 25. The lab's Postfix instances never
 // touch the system's configuration, queue or service.
 func EnsurePostfix(ctx context.Context, log io.Writer) error {
-	missing := func() bool {
+	find := func() (string, error) {
 		for _, p := range []string{postfixCommand, postfixMaster} {
 			if _, err := os.Stat(p); err != nil {
-				return true
+				return "", err
 			}
 		}
-		return false
+		return postfixCommand, nil
 	}
-	hint := "install it with: sudo apt-get install " + postfixPackage
-	if missing() {
-		if !canInstall() {
-			return fmt.Errorf("missing postfix (package %s); %s", postfixPackage, hint)
-		}
-		fmt.Fprintf(log, "lab: missing postfix; installing with apt-get\n")
-		if err := aptInstall(ctx, log, []string{postfixPackage}); err != nil {
-			return fmt.Errorf("missing postfix, and apt-get failed: %w; %s", err, hint)
-		}
-		if missing() {
-			return fmt.Errorf("postfix still missing after apt-get install; %s", hint)
-		}
+	if _, err := ensurePackage(ctx, log, "postfix", postfixPackage, find); err != nil {
+		return err
 	}
 	if _, err := user.Lookup("postfix"); err != nil {
 		return fmt.Errorf("postfix is installed but its user is missing (%v); reinstall the package", err)
 	}
 	ln, err := net.Listen("tcp4", "127.25.0.254:25")
-	if err != nil {
-		if errors.Is(err, os.ErrPermission) {
-			return errors.New("the lab's Postfix listens on port 25, which needs root (or CAP_NET_BIND_SERVICE)")
-		}
-		return fmt.Errorf("cannot listen on loopback port 25: %w", err)
-	}
-	return ln.Close()
+	return bound(ln, err, 25, "the lab's Postfix listens")
 }
 
 // PostfixConfig describes a Postfix instance of the lab.
@@ -104,20 +88,7 @@ type Postfix struct {
 func StartPostfix(t testing.TB, cfg PostfixConfig) *Postfix {
 	t.Helper()
 	p, err := startPostfix(t.Context(), cfg)
-	if p != nil {
-		t.Cleanup(func() {
-			if t.Failed() {
-				t.Log(p.Logs())
-			}
-			if err := p.Close(); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	if err != nil {
-		t.Fatalf("start postfix: %v", err)
-	}
-	return p
+	return own(t, p, err, "start postfix")
 }
 
 func startPostfix(ctx context.Context, cfg PostfixConfig) (*Postfix, error) {

@@ -151,13 +151,19 @@ func apt(ctx context.Context, log io.Writer, args ...string) error {
 // loopback address, as the servers it starts will.
 func canBindPort53() error {
 	pc, err := net.ListenPacket("udp4", "127.53.0.254:53")
+	return bound(pc, err, 53, "the lab's servers listen")
+}
+
+// bound closes the socket a check of port opened, or says why it could not
+// be opened; who says who will listen there ("the lab's servers listen").
+func bound(c io.Closer, err error, port int, who string) error {
 	if err != nil {
 		if errors.Is(err, os.ErrPermission) {
-			return errors.New("the lab's servers listen on port 53, which needs root (or CAP_NET_BIND_SERVICE)")
+			return fmt.Errorf("%s on port %d, which needs root (or CAP_NET_BIND_SERVICE)", who, port)
 		}
-		return fmt.Errorf("cannot listen on loopback port 53: %w", err)
+		return fmt.Errorf("cannot listen on loopback port %d: %w", port, err)
 	}
-	return pc.Close()
+	return c.Close()
 }
 
 // EnsureCommands makes sure each command (a key of commands) is on PATH
@@ -200,7 +206,14 @@ func EnsureCommands(ctx context.Context, log io.Writer, commands map[string]stri
 // missing, writing apt's output to log. Otherwise it returns an error
 // that says how to get it.
 func EnsureTool(ctx context.Context, log io.Writer, name, pkg string) (string, error) {
-	if path, err := exec.LookPath(name); err == nil {
+	return ensurePackage(ctx, log, name, pkg, func() (string, error) { return exec.LookPath(name) })
+}
+
+// ensurePackage returns what find finds of the program name, installing
+// its Debian package pkg with apt-get first (root on Debian) when find
+// fails.
+func ensurePackage(ctx context.Context, log io.Writer, name, pkg string, find func() (string, error)) (string, error) {
+	if path, err := find(); err == nil {
 		return path, nil
 	}
 	hint := "install it with: sudo apt-get install " + pkg
@@ -211,7 +224,7 @@ func EnsureTool(ctx context.Context, log io.Writer, name, pkg string) (string, e
 	if err := aptInstall(ctx, log, []string{pkg}); err != nil {
 		return "", fmt.Errorf("missing %s, and apt-get failed: %w; %s", name, err, hint)
 	}
-	path, err := exec.LookPath(name)
+	path, err := find()
 	if err != nil {
 		return "", fmt.Errorf("%s still missing after apt-get install; %s", name, hint)
 	}

@@ -129,9 +129,12 @@ func reply(code int, lines ...string) []string {
 	return out
 }
 
-func (s *MailServer) smtp(l *line, broken bool) {
-	offer := s.cfg.TLS == StartTLS
-	if l.write(reply(220, s.greeting("ESMTP")...)...) != nil {
+// converse writes the greeting, then answers each command with answer
+// until answer says the conversation ends or the connection fails. answer
+// returns the lines to write (none after a TLS upgrade) and whether to end
+// after them.
+func (s *MailServer) converse(l *line, greeting []string, answer func(cmd string) (out []string, end bool)) {
+	if l.write(greeting...) != nil {
 		return
 	}
 	for {
@@ -140,48 +143,54 @@ func (s *MailServer) smtp(l *line, broken bool) {
 			return
 		}
 		s.heard(cmd)
+		out, end := answer(cmd)
+		if (len(out) > 0 && l.write(out...) != nil) || end {
+			return
+		}
+	}
+}
+
+// startTLS answers a STARTTLS (or STLS) command with ok and makes TLS, or
+// breaks it as the fault says; it reports whether the conversation goes on.
+func (s *MailServer) startTLS(l *line, broken bool, ok ...string) bool {
+	return l.write(ok...) == nil && l.upgrade(s.cfg.Cert, broken)
+}
+
+func (s *MailServer) smtp(l *line, broken bool) {
+	offer := s.cfg.TLS == StartTLS
+	s.converse(l, reply(220, s.greeting("ESMTP")...), func(cmd string) ([]string, bool) {
 		verb, arg, _ := strings.Cut(cmd, " ")
-		var out []string
 		switch strings.ToUpper(verb) {
 		case "EHLO":
 			ext := []string{s.cfg.Name + " greets " + arg, "PIPELINING", "SIZE 10240000"}
 			if offer {
 				ext = append(ext, "STARTTLS")
 			}
-			out = reply(250, append(ext, "8BITMIME")...)
+			return reply(250, append(ext, "8BITMIME")...), false
 		case "HELO":
-			out = reply(250, s.cfg.Name)
+			return reply(250, s.cfg.Name), false
 		case "STARTTLS":
 			if !offer {
-				out = reply(502, "5.5.1 STARTTLS is not offered here")
-				break
-			}
-			if l.write(reply(220, "2.0.0 Ready to start TLS")...) != nil || !l.upgrade(s.cfg.Cert, broken) {
-				return
+				return reply(502, "5.5.1 STARTTLS is not offered here"), false
 			}
 			offer = false
-			continue
+			return nil, !s.startTLS(l, broken, reply(220, "2.0.0 Ready to start TLS")...)
 		case "MAIL":
-			out = reply(250, "2.1.0 Ok")
+			return reply(250, "2.1.0 Ok"), false
 		case "RCPT":
-			out = reply(554, "5.7.1 Relay access denied")
 			if s.cfg.OpenRelay || s.local(arg) {
-				out = reply(250, "2.1.5 Ok")
+				return reply(250, "2.1.5 Ok"), false
 			}
+			return reply(554, "5.7.1 Relay access denied"), false
 		case "DATA":
-			out = reply(554, "5.5.1 This test server takes no mail")
+			return reply(554, "5.5.1 This test server takes no mail"), false
 		case "RSET", "NOOP":
-			out = reply(250, "2.0.0 Ok")
+			return reply(250, "2.0.0 Ok"), false
 		case "QUIT":
-			_ = l.write(reply(221, "2.0.0 Bye")...)
-			return
-		default:
-			out = reply(502, "5.5.2 Command not recognized")
+			return reply(221, "2.0.0 Bye"), true
 		}
-		if l.write(out...) != nil {
-			return
-		}
-	}
+		return reply(502, "5.5.2 Command not recognized"), false
+	})
 }
 
 // local reports whether "TO:<x@domain>" is at one of the server's domains.
@@ -200,81 +209,45 @@ func (s *MailServer) imap(l *line, broken bool) {
 		}
 		return "IMAP4rev1 LOGINDISABLED"
 	}
-	if l.write("* OK "+strings.Join(s.greeting("ready"), " ")) != nil {
-		return
-	}
-	for {
-		cmd, err := l.read()
-		if err != nil {
-			return
-		}
-		s.heard(cmd)
+	s.converse(l, []string{"* OK " + strings.Join(s.greeting("ready"), " ")}, func(cmd string) ([]string, bool) {
 		tag, rest, _ := strings.Cut(cmd, " ")
 		verb, _, _ := strings.Cut(rest, " ")
-		var out []string
 		switch strings.ToUpper(verb) {
 		case "CAPABILITY":
-			out = []string{"* CAPABILITY " + caps(), tag + " OK CAPABILITY completed"}
+			return []string{"* CAPABILITY " + caps(), tag + " OK CAPABILITY completed"}, false
 		case "STARTTLS":
 			if !offer {
-				out = []string{tag + " BAD STARTTLS is not offered here"}
-				break
-			}
-			if l.write(tag+" OK Begin TLS negotiation now") != nil || !l.upgrade(s.cfg.Cert, broken) {
-				return
+				return []string{tag + " BAD STARTTLS is not offered here"}, false
 			}
 			offer = false
-			continue
+			return nil, !s.startTLS(l, broken, tag+" OK Begin TLS negotiation now")
 		case "LOGOUT":
-			_ = l.write("* BYE Logging out", tag+" OK LOGOUT completed")
-			return
-		default:
-			out = []string{tag + " BAD Command not recognized"}
+			return []string{"* BYE Logging out", tag + " OK LOGOUT completed"}, true
 		}
-		if l.write(out...) != nil {
-			return
-		}
-	}
+		return []string{tag + " BAD Command not recognized"}, false
+	})
 }
 
 func (s *MailServer) pop3(l *line, broken bool) {
 	offer := s.cfg.TLS == StartTLS
-	if l.write("+OK "+strings.Join(s.greeting("ready"), " ")) != nil {
-		return
-	}
-	for {
-		cmd, err := l.read()
-		if err != nil {
-			return
-		}
-		s.heard(cmd)
+	s.converse(l, []string{"+OK " + strings.Join(s.greeting("ready"), " ")}, func(cmd string) ([]string, bool) {
 		verb, _, _ := strings.Cut(cmd, " ")
-		var out []string
 		switch strings.ToUpper(verb) {
 		case "CAPA":
-			out = []string{"+OK Capability list follows", "TOP", "UIDL"}
+			out := []string{"+OK Capability list follows", "TOP", "UIDL"}
 			if offer {
 				out = append(out, "STLS")
 			}
-			out = append(out, ".")
+			return append(out, "."), false
 		case "STLS":
 			if !offer {
-				out = []string{"-ERR STLS is not offered here"}
-				break
-			}
-			if l.write("+OK Begin TLS negotiation") != nil || !l.upgrade(s.cfg.Cert, broken) {
-				return
+				return []string{"-ERR STLS is not offered here"}, false
 			}
 			offer = false
-			continue
+			return nil, !s.startTLS(l, broken, "+OK Begin TLS negotiation")
 		case "QUIT":
-			_ = l.write("+OK Bye")
-			return
-		default:
-			out = []string{"-ERR Command not recognized"}
+			return []string{"+OK Bye"}, true
 		}
-		if l.write(out...) != nil {
-			return
-		}
-	}
+		return []string{"-ERR Command not recognized"}, false
+	})
 }

@@ -209,13 +209,8 @@ func (r *Round) lastTry(ctx context.Context, dial string, key exchangeKey, edns,
 // truncated. retry says whether it is a retry of the same question.
 func (r *Round) try(ctx context.Context, dial string, key exchangeKey, m *dns.Msg, retry bool) (reply, error) {
 	noEDNS := m.IsEdns0() == nil
-	if err := r.count.sent(key, retry, false); err != nil {
+	if err := r.admit(ctx, key, retry, false); err != nil {
 		return reply{}, err
-	}
-	if r.batch != nil {
-		if err := r.batch.pace(ctx, key); err != nil {
-			return reply{}, err
-		}
 	}
 	in, rtt, err := r.once(ctx, "udp", dial, m)
 	if err != nil {
@@ -224,19 +219,26 @@ func (r *Round) try(ctx context.Context, dial string, key exchangeKey, m *dns.Ms
 	if !in.Truncated {
 		return reply{msg: in, rtt: rtt, noEDNS: noEDNS}, nil
 	}
-	if err := r.count.sent(key, false, true); err != nil {
+	if err := r.admit(ctx, key, false, true); err != nil {
 		return reply{tcp: true}, err
-	}
-	if r.batch != nil {
-		if err := r.batch.pace(ctx, key); err != nil {
-			return reply{tcp: true}, err
-		}
 	}
 	in, rtt, err = r.once(ctx, "tcp", dial, m)
 	if err != nil {
 		return reply{tcp: true}, fmt.Errorf("tcp after a truncated udp reply: %w", err)
 	}
 	return reply{msg: in, rtt: rtt, tcp: true, noEDNS: noEDNS}, nil
+}
+
+// admit counts a message about to go to key's address against the
+// round's budget and, in a batch, waits for that address's rate limit.
+func (r *Round) admit(ctx context.Context, key exchangeKey, retry, tcp bool) error {
+	if err := r.count.sent(key, retry, tcp); err != nil {
+		return err
+	}
+	if r.batch != nil {
+		return r.batch.pace(ctx, key)
+	}
+	return nil
 }
 
 // once makes one exchange over network, with the per-exchange deadline,
@@ -257,8 +259,8 @@ func (r *Round) once(ctx context.Context, network, addr string, m *dns.Msg) (*dn
 			if err != nil {
 				return nil, 0, err
 			}
-			if q := in.Question; len(q) > 0 && (q[0].Qtype != m.Question[0].Qtype || !strings.EqualFold(q[0].Name, m.Question[0].Name)) {
-				return nil, 0, fmt.Errorf("reply is for another question (%s %s)", dns.TypeToString[q[0].Qtype], q[0].Name)
+			if err := otherQuestion(in, m); err != nil {
+				return nil, 0, err
 			}
 			return in, rtt, nil
 		}
@@ -293,11 +295,19 @@ func (r *Round) once(ctx context.Context, network, addr string, m *dns.Msg) (*dn
 			}
 			return nil, 0, dns.ErrId
 		}
-		if q := in.Question; len(q) > 0 && (q[0].Qtype != m.Question[0].Qtype || !strings.EqualFold(q[0].Name, m.Question[0].Name)) {
-			return nil, 0, fmt.Errorf("reply is for another question (%s %s)", dns.TypeToString[q[0].Qtype], q[0].Name)
+		if err := otherQuestion(in, m); err != nil {
+			return nil, 0, err
 		}
 		return in, time.Since(start), nil
 	}
+}
+
+// otherQuestion says when in answers a question other than m's.
+func otherQuestion(in, m *dns.Msg) error {
+	if q := in.Question; len(q) > 0 && (q[0].Qtype != m.Question[0].Qtype || !strings.EqualFold(q[0].Name, m.Question[0].Name)) {
+		return fmt.Errorf("reply is for another question (%s %s)", dns.TypeToString[q[0].Qtype], q[0].Name)
+	}
+	return nil
 }
 
 // ContextErr is ctx.Err(), also when ctx's deadline has passed but the

@@ -183,16 +183,12 @@ func prefix(s string, n int) string {
 // STARTTLS when asked and offered, then says LOGOUT (RFC 9051 §6.2.1). It
 // never logs in.
 func (s *session) imap(ctx context.Context) error {
-	start := time.Now()
-	line, err := s.readLine()
-	s.res.Timings.Greeting = time.Since(start)
-	if err != nil {
-		return s.fail(StageGreeting, err)
+	ok := func(line string) bool {
+		upper := strings.ToUpper(line)
+		return strings.HasPrefix(upper, "* OK") || strings.HasPrefix(upper, "* PREAUTH")
 	}
-	s.res.Greeting = Reply{Lines: []string{line}}
-	upper := strings.ToUpper(line)
-	if !strings.HasPrefix(upper, "* OK") && !strings.HasPrefix(upper, "* PREAUTH") {
-		return s.fail(StageGreeting, fmt.Errorf("the server greeted with %q, not * OK", line))
+	if err := s.lineGreeting(ok, "* OK"); err != nil {
+		return err
 	}
 	if s.p.TLS == TLSStartTLS {
 		caps, err := s.imapCommand("A1", "CAPABILITY")
@@ -217,6 +213,22 @@ func (s *session) imap(ctx context.Context) error {
 	if s.send("A3 LOGOUT") == nil {
 		s.brief()
 		_, _ = s.imapTagged("A3")
+	}
+	return nil
+}
+
+// lineGreeting reads the one-line greeting of IMAP or POP3, which ok must
+// accept; want names what was expected.
+func (s *session) lineGreeting(ok func(string) bool, want string) error {
+	start := time.Now()
+	line, err := s.readLine()
+	s.res.Timings.Greeting = time.Since(start)
+	if err != nil {
+		return s.fail(StageGreeting, err)
+	}
+	s.res.Greeting = Reply{Lines: []string{line}}
+	if !ok(line) {
+		return s.fail(StageGreeting, fmt.Errorf("the server greeted with %q, not %s", line, want))
 	}
 	return nil
 }
@@ -258,15 +270,9 @@ func (s *session) imapTagged(tag string) ([]string, error) {
 // when asked and offered, then says QUIT (RFC 2449, RFC 2595 §4). It never
 // logs in.
 func (s *session) pop3(ctx context.Context) error {
-	start := time.Now()
-	line, err := s.readLine()
-	s.res.Timings.Greeting = time.Since(start)
-	if err != nil {
-		return s.fail(StageGreeting, err)
-	}
-	s.res.Greeting = Reply{Lines: []string{line}}
-	if !strings.HasPrefix(line, "+OK") {
-		return s.fail(StageGreeting, fmt.Errorf("the server greeted with %q, not +OK", line))
+	ok := func(line string) bool { return strings.HasPrefix(line, "+OK") }
+	if err := s.lineGreeting(ok, "+OK"); err != nil {
+		return err
 	}
 	if s.p.TLS == TLSStartTLS {
 		caps, err := s.pop3Capabilities()

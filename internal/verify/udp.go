@@ -115,10 +115,7 @@ func (c *udpConn) read() {
 				delete(c.waiting, m.Id)
 			}
 		case err != nil:
-			for id, ch := range c.waiting {
-				ch <- udpReply{err: err}
-				delete(c.waiting, id)
-			}
+			c.failLocked(err)
 		}
 		c.mu.Unlock()
 	}
@@ -128,6 +125,11 @@ func (c *udpConn) read() {
 func (c *udpConn) fail(err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.failLocked(err)
+}
+
+// failLocked is fail with c.mu held.
+func (c *udpConn) failLocked(err error) {
 	for id, ch := range c.waiting {
 		ch <- udpReply{err: err}
 		delete(c.waiting, id)

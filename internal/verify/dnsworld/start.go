@@ -13,9 +13,10 @@ type TB interface {
 // closer is a lab or a server.
 type closer interface{ Close() error }
 
-// started fails the test when what could not start, and closes it when the
-// test ends.
-func started[T closer](tb TB, what string, v T, err error) T {
+// Started fails the test when what could not start (err), and otherwise
+// closes v when the test ends: "start the mail server: …", "close the mail
+// server: …". The Start functions of this package and of verifytest use it.
+func Started[T closer](tb TB, what string, v T, err error) T {
 	tb.Helper()
 	if err != nil {
 		tb.Fatalf("start %s: %v", what, err)
@@ -33,7 +34,7 @@ func started[T closer](tb TB, what string, v T, err error) T {
 func StartLab(tb TB, cfg LabConfig) *Lab {
 	tb.Helper()
 	l, err := NewLab(cfg)
-	return started(tb, "lab", l, err)
+	return Started(tb, "lab", l, err)
 }
 
 // StartServer starts a server with the given role and zone texts for a
@@ -41,7 +42,7 @@ func StartLab(tb TB, cfg LabConfig) *Lab {
 func StartServer(tb TB, role Role, zoneTexts ...string) *Server {
 	tb.Helper()
 	s, err := NewServerZones(role, zoneTexts...)
-	return started(tb, role.String()+" server", s, err)
+	return Started(tb, role.String()+" server", s, err)
 }
 
 // StartManyNameservers starts a hostile lab for a test (NewManyNameservers)
@@ -49,5 +50,5 @@ func StartServer(tb TB, role Role, zoneTexts ...string) *Server {
 func StartManyNameservers(tb TB, n int, shared bool, zoneLines ...string) *Lab {
 	tb.Helper()
 	l, err := NewManyNameservers(n, shared, zoneLines...)
-	return started(tb, "hostile lab", l, err)
+	return Started(tb, "hostile lab", l, err)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/mailwizard/mailwizard/internal/probeserver"
+	"github.com/mailwizard/mailwizard/internal/verify/dnsworld"
 )
 
 // StartCA makes a certificate authority for a test (probeserver.NewCA); its
@@ -33,15 +34,7 @@ func IssueCert(tb testing.TB, ca *probeserver.CA, c probeserver.Cert) *tls.Certi
 func StartMail(tb testing.TB, cfg probeserver.MailConfig) *probeserver.MailServer {
 	tb.Helper()
 	s, err := probeserver.StartMail(cfg)
-	if err != nil {
-		tb.Fatalf("start the mail server: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			tb.Errorf("close the mail server: %v", err)
-		}
-	})
-	return s
+	return dnsworld.Started(tb, "the mail server", s, err)
 }
 
 // StartWeb starts an HTTPS server for a test and closes it when the test
@@ -49,15 +42,7 @@ func StartMail(tb testing.TB, cfg probeserver.MailConfig) *probeserver.MailServe
 func StartWeb(tb testing.TB, cert *tls.Certificate, pages map[string]probeserver.Page) *probeserver.WebServer {
 	tb.Helper()
 	s, err := probeserver.StartWeb(cert, pages)
-	if err != nil {
-		tb.Fatalf("start the web server: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			tb.Errorf("close the web server: %v", err)
-		}
-	})
-	return s
+	return dnsworld.Started(tb, "the web server", s, err)
 }
 
 // StartBlackhole opens a port that drops every connection attempt for a
@@ -82,13 +67,5 @@ func StartBlackhole(tb testing.TB) *probeserver.Blackhole {
 func StartHost(tb testing.TB, cfg probeserver.HostConfig) *probeserver.Host {
 	tb.Helper()
 	h, err := probeserver.StartHost(cfg)
-	if err != nil {
-		tb.Fatalf("start the mail host: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := h.Close(); err != nil {
-			tb.Errorf("close the mail host: %v", err)
-		}
-	})
-	return h
+	return dnsworld.Started(tb, "the mail host", h, err)
 }
