@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
@@ -57,13 +56,14 @@ func (f *Finder) scan() {
 	if err != nil {
 		return
 	}
+	// os.ReadDir sorts the entries by name: the first file that lists a
+	// domain wins.
 	names := make([]string, 0, len(entries))
 	for _, e := range entries {
 		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".toml") && !strings.HasPrefix(e.Name(), ".") {
 			names = append(names, e.Name())
 		}
 	}
-	slices.Sort(names)
 	for _, name := range names {
 		path := filepath.Join(f.dir, name)
 		data, err := os.ReadFile(path)

@@ -135,18 +135,15 @@ type tempFile interface {
 // save writes the domains that domains makes of what path holds now (nil
 // when there is no file).
 func (d disk) save(path string, domains func(old *Profile) []steps.Config) error {
+	var prev *Profile
 	old, err := Load(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		data, err := encode(domains(nil))
-		if err != nil {
-			return err
-		}
-		return d.write(path, data)
-	case err != nil:
+	case err == nil:
+		prev = &old
+	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("refuse to overwrite %s, which does not load; fix it or move it away first: %w", path, err)
 	}
-	data, err := encode(domains(&old))
+	data, err := encode(domains(prev))
 	if err != nil {
 		return err
 	}

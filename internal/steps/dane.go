@@ -118,15 +118,10 @@ func chains(cfg Config, known verify.Answers, v *verdict) ([]servedChain, []stri
 	var out []servedChain
 	var why []string
 	for _, ip := range cfg.IPs {
-		q := SMTPProbe(cfg, ip)
-		a, ok := known.Get(q)
+		a, ok := v.observe(known, SMTPProbe(cfg, ip))
 		if !ok {
 			why = append(why, fmt.Sprintf("port 25 at %s has not been checked yet", ip))
 			continue
-		}
-		if !v.asked[q] {
-			v.asked[q] = true
-			v.observed = append(v.observed, a)
 		}
 		switch {
 		case a.Err != nil || a.Probe == nil:

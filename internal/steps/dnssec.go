@@ -120,14 +120,15 @@ func signs(known verify.Answers, zone string) bool {
 // question in the domain's zone, the mail host's in the host's.
 func dataQuestions(cfg Config, known verify.Answers, zone string) []verify.Question {
 	hostZone := zoneOfAnswer(cfg, known, verify.Q(cfg.Host, dns.TypeA))
+	apex := zoneApex(cfg, known)
 	if hostZone == "" && inZone(cfg.Host, cfg.Domain) {
-		hostZone = zoneApex(cfg, known)
+		hostZone = apex
 	}
 	var out []verify.Question
 	for _, q := range signedQuestions(cfg) {
 		in := hostZone
 		if q.Type == dns.TypeMX {
-			in = zoneApex(cfg, known)
+			in = apex
 		}
 		if in == zone {
 			out = append(out, q)
@@ -261,28 +262,27 @@ func (z *zoneCheck) judge(known verify.Answers) bool {
 	if !ok {
 		return false
 	}
-	with, without := split(keysR.ok, func(o verify.Observation) bool {
-		return len(dnssec.ZoneKeys(o.Records(z.zone, dns.TypeDNSKEY))) > 0
-	})
-	for _, o := range with {
-		z.keys[o.Server] = dnssec.ZoneKeys(o.Records(z.zone, dns.TypeDNSKEY))
+	var with, without []verify.Observation
+	for _, o := range keysR.ok {
+		if keys := dnssec.ZoneKeys(o.Records(z.zone, dns.TypeDNSKEY)); len(keys) > 0 {
+			z.keys[o.Server] = keys
+			with = append(with, o)
+		} else {
+			without = append(without, o)
+		}
 	}
-	var dsR reply
-	dsOK := false
 	if len(with) == 0 {
 		// An unsigned zone with a DS at the parent fails for everyone;
 		// without an answer from the parent it is simply unsigned.
-		if dsR, dsOK = peek(known, verify.ParentDS(z.zone)); dsOK {
-			z.v.ask(known, verify.ParentDS(z.zone))
-		}
 		var ds []*dns.DS
-		if dsOK {
+		if dsR, ok := peek(known, verify.ParentDS(z.zone)); ok {
+			z.v.ask(known, verify.ParentDS(z.zone))
 			ds = z.parentDS(dsR)
 		}
 		z.unsigned(keysR, ds)
 		return false
 	}
-	dsR, dsOK = z.v.ask(known, verify.ParentDS(z.zone))
+	dsR, dsOK := z.v.ask(known, verify.ParentDS(z.zone))
 	var ds []*dns.DS
 	if dsOK {
 		ds = z.parentDS(dsR)

@@ -38,10 +38,7 @@ func IsShared(id string) bool {
 func (c Config) WithHostOf(host Config) Config {
 	c.Host = host.Host
 	c.IPs = slices.Clone(host.IPs)
-	c.DNSBL = nil
-	if host.DNSBL != nil {
-		c.DNSBL = append([]string{}, host.DNSBL...)
-	}
+	c.DNSBL = slices.Clone(host.DNSBL)
 	c.NoProbe = host.NoProbe
 	c.DomainOnly = host.DomainOnly
 	// DANE pins the mail host's certificate: the choice and the

@@ -139,13 +139,7 @@ type reply struct {
 // lookup-error and reports false; servers that failed while others
 // answered are remembered for ns-unreachable.
 func (v *verdict) ask(known verify.Answers, q verify.Question) (reply, bool) {
-	ans, found := known.Get(q)
-	if !v.asked[q] {
-		v.asked[q] = true
-		if found {
-			v.observed = append(v.observed, ans)
-		}
-	}
+	ans, found := v.observe(known, q)
 	r := reply{q: q}
 	v.noteOmitted(ans)
 	v.fromResolver = v.fromResolver || ans.FromResolver
@@ -169,6 +163,17 @@ func (v *verdict) ask(known verify.Answers, q verify.Question) (reply, bool) {
 	}
 	v.unreachable = append(v.unreachable, silent(failed, r.ok)...)
 	return r, true
+}
+
+// observe looks q up in known and records its answer as observed, once;
+// it judges nothing.
+func (v *verdict) observe(known verify.Answers, q verify.Question) (verify.Answer, bool) {
+	ans, found := known.Get(q)
+	if found && !v.asked[q] {
+		v.asked[q] = true
+		v.observed = append(v.observed, ans)
+	}
+	return ans, found
 }
 
 // silent are the failed observations of servers that gave no usable reply

@@ -207,7 +207,7 @@ func judgeMTASTS(cfg Config, known verify.Answers, v *verdict) {
 	// The policy is judged apart: while no TXT record points senders at
 	// it, what is wrong with it is not yet wrong for anyone, and the
 	// missing record's message says it instead.
-	pv := &verdict{codes: v.codes, asked: map[verify.Question]bool{}}
+	pv := judging(v.codes)
 	judgePolicy(cfg, known, pv)
 	v.probes = pv.probes
 	r, ok := v.follow(known, q, "The MTA-STS record "+q.Name)

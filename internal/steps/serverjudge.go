@@ -58,8 +58,8 @@ func judgeServerStep(cfg Config, known verify.Answers, v *verdict) {
 	// Port 25 comes first in what the step observed, as in its rows; it is
 	// judged last, once it is known which other ports answered.
 	for _, ip := range cfg.IPs {
-		j.answer(SMTPProbe(cfg, ip))
-		j.answer(relayQuestion(cfg, ip))
+		j.v.observe(j.known, SMTPProbe(cfg, ip))
+		j.v.observe(j.known, relayQuestion(cfg, ip))
 	}
 	j.judgeServices(p.services)
 	j.judgeEndpoints(p)
@@ -118,20 +118,10 @@ func (j *serverJudge) note(code, place, from, text string) {
 	}
 }
 
-// answer is the answer to a probe, recorded as observed.
-func (j *serverJudge) answer(q verify.Question) (verify.Answer, bool) {
-	a, ok := j.known.Get(q)
-	if ok && !j.v.asked[q] {
-		j.v.asked[q] = true
-		j.v.observed = append(j.v.observed, a)
-	}
-	return a, ok
-}
-
 // result reads the answer to a probe: the result when the probe ran, or
 // false after noting (lookup-error) and showing why it could not.
 func (j *serverJudge) result(q verify.Question, row *ProbeRow) (*verify.ProbeResult, bool) {
-	a, ok := j.answer(q)
+	a, ok := j.v.observe(j.known, q)
 	switch {
 	case !ok:
 		row.Status, row.Detail = StatusError, "not checked yet"
@@ -469,7 +459,7 @@ func (j *serverJudge) greetingName(ip netip.Addr, res *verify.ProbeResult, subje
 // words for the row ("" when there is nothing to say).
 func (j *serverJudge) judgeRelay(ip netip.Addr, subject string) string {
 	q := relayQuestion(j.cfg, ip)
-	a, ok := j.answer(q)
+	a, ok := j.v.observe(j.known, q)
 	switch {
 	case !ok:
 		return "relay test not made yet"

@@ -95,6 +95,15 @@ func spfValue(cfg Config) string {
 	return strings.Join(append(terms, "-all"), " ")
 }
 
+// spfWant is the record to publish at the domain, or with helo at the
+// mail host's name.
+func spfWant(cfg Config, helo bool) string {
+	if helo {
+		return spfHELOValue
+	}
+	return spfValue(cfg)
+}
+
 // spfIPTerm renders a prefix as ip4: or ip6:, without the length for a
 // single address.
 func spfIPTerm(p netip.Prefix) string {
@@ -136,10 +145,6 @@ func spfIdentities(cfg Config) []string {
 func spfQuestions(cfg Config, known verify.Answers) []verify.Question {
 	var qs []verify.Question
 	for i, id := range spfIdentities(cfg) {
-		want := spfValue(cfg)
-		if i > 0 {
-			want = spfHELOValue
-		}
 		q := spfQuestion(id, dns.TypeTXT)
 		qs = append(qs, q)
 		qs = append(qs, doubledQuestions(cfg, known, q)...)
@@ -153,7 +158,7 @@ func spfQuestions(cfg Config, known verify.Answers) []verify.Question {
 		for _, value := range distinctSPF(r) {
 			lookups = append(lookups, spfLookup{known: known, override: map[string][]string{q.Name: {value}}})
 			if rec, err := spf.Parse(value); err == nil && hasPTR(rec) {
-				lookups = append(lookups, spfLookup{known: known, override: map[string][]string{q.Name: {spfFix(want, value)}}})
+				lookups = append(lookups, spfLookup{known: known, override: map[string][]string{q.Name: {spfFix(spfWant(cfg, i > 0), value)}}})
 			}
 		}
 		for _, l := range lookups {
@@ -341,10 +346,7 @@ func judgeSPF(cfg Config, known verify.Answers, v *verdict) {
 // checkSPF judges the SPF record of the domain, or with helo of the mail
 // host's name.
 func checkSPF(v *verdict, cfg Config, known verify.Answers, r reply, helo bool) {
-	want := spfValue(cfg)
-	if helo {
-		want = spfHELOValue
-	}
+	want := spfWant(cfg, helo)
 	texts := func(o verify.Observation) []spfText { return spfTexts(o, r.q.Name) }
 	with, without := split(r.ok, func(o verify.Observation) bool { return len(texts(o)) > 0 })
 	switch {

@@ -157,9 +157,9 @@ func newStep(d definition) Step {
 					v.checkProvider(cfg, known)
 				}
 			}
-			expected := d.records(cfg)
-			if v.expectedSet {
-				expected = v.expected
+			expected := v.expected
+			if !v.expectedSet {
+				expected = d.records(cfg)
 			}
 			res := v.result(d.id, expected)
 			res.Files = files

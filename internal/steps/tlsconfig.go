@@ -111,12 +111,15 @@ func (c *Config) StampMTASTS(prev *Config, now time.Time, saved bool) {
 	if c.Domain == "" {
 		return
 	}
-	same := prev == nil || proposedPolicy(c.withDefaults()).String() == proposedPolicy(prev.withDefaults()).String()
 	c.MTASTSIDFresh = false
-	switch {
-	case c.MTASTSID != "" && same:
-	default:
-		c.MTASTSID = mtasts.NewID(now)
-		c.MTASTSIDFresh = !saved && prev == nil
+	if c.MTASTSID != "" && (prev == nil || samePolicy(*c, *prev)) {
+		return
 	}
+	c.MTASTSID = mtasts.NewID(now)
+	c.MTASTSIDFresh = !saved && prev == nil
+}
+
+// samePolicy reports whether a and b propose the same MTA-STS policy.
+func samePolicy(a, b Config) bool {
+	return proposedPolicy(a.withDefaults()).String() == proposedPolicy(b.withDefaults()).String()
 }
