@@ -48,27 +48,6 @@ func (o overview) cell(row, col int) (steps.Result, bool, bool) {
 	return r, ok, true
 }
 
-// gridCounts are how many of the grid's cells are verified, how many
-// count (skipped ones do not), and how many are skipped.
-func (o overview) gridCounts() (verified, total, skipped int) {
-	for row := range o.gridRows() {
-		for col := range o.all {
-			r, ok, has := o.cell(row, col)
-			switch {
-			case !has:
-			case ok && r.Status == steps.StatusSkipped:
-				skipped++
-			case ok && green(r.Status):
-				verified++
-				total++
-			default:
-				total++
-			}
-		}
-	}
-	return verified, total, skipped
-}
-
 // gridWord says a cell's status in a word or two, for wide cells.
 func gridWord(r steps.Result, ok bool) string {
 	if !ok {

@@ -115,30 +115,46 @@ func (o overview) statusWord(st steps.Step, r steps.Result, checked bool) string
 	return statusPhrase(st, o.cfg, r, checked)
 }
 
-// counts returns how many steps are verified (pass or warn) out of those
-// not skipped, and how many are skipped.
+// tally counts verdicts: how many are verified (pass or warn) out of
+// those not skipped, and how many are skipped.
+type tally struct{ verified, total, skipped int }
+
+func (t *tally) add(r steps.Result, ok bool) {
+	switch {
+	case ok && r.Status == steps.StatusSkipped:
+		t.skipped++
+	case ok && green(r.Status):
+		t.verified++
+		t.total++
+	default:
+		t.total++
+	}
+}
+
+// counts returns how many steps (on a grid, cells with a step) are
+// verified (pass or warn) out of those not skipped, and how many are
+// skipped.
 func (o overview) counts() (verified, total, skipped int) {
-	for _, st := range o.all {
-		r, ok := o.status(st)
-		switch {
-		case ok && r.Status == steps.StatusSkipped:
-			skipped++
-		case ok && green(r.Status):
-			verified++
-			total++
-		default:
-			total++
+	var t tally
+	if o.grid() {
+		for row := range o.gridRows() {
+			for col := range o.all {
+				if r, ok, has := o.cell(row, col); has {
+					t.add(r, ok)
+				}
+			}
+		}
+	} else {
+		for _, st := range o.all {
+			t.add(o.status(st))
 		}
 	}
-	return verified, total, skipped
+	return t.verified, t.total, t.skipped
 }
 
 // countLine is "5/8 verified" (", 1 skipped").
 func (o overview) countLine() string {
 	v, t, s := o.counts()
-	if o.grid() {
-		v, t, s = o.gridCounts()
-	}
 	line := fmt.Sprintf("%d/%d verified", v, t)
 	if s > 0 {
 		line += fmt.Sprintf(", %d skipped", s)
@@ -393,9 +409,6 @@ func (o overview) footLines() []string {
 		out = append(out, atMost(hangingStyled(st.errored.Render("! "), n, st.errored, o.w), 2, o.w)...)
 	}
 	v, t, _ := o.counts()
-	if o.grid() {
-		v, t, _ = o.gridCounts()
-	}
 	switch {
 	case t > 0 && v == t && o.grid():
 		out = append(out, atMost(hangingStyled(st.banner.Render("✓ "), "Every step of every domain is verified. Your mail server's DNS is complete.", st.banner, o.w), 2, o.w)...)
