@@ -202,21 +202,11 @@ func (o overview) gridDetails(n int) []string {
 	domain := max(o.row-1, 0)
 	cfg := o.domains[domain]
 	s := newStepScreen(o.sh, o.all, o.cursor, cfg).withResult(r)
-	w := min(o.w, maxTextWidth+20)
 	where := trimDot(cfg.Domain)
 	if o.row == 0 {
 		where = trimDot(cfg.Host) + ", for every domain"
 	}
-	out := []string{cut(o.sh.styles.heading.Render(fmt.Sprintf("%s · %s", where, o.all[o.cursor].Title))+
-		"  "+o.sh.styles.status(r.Status).Render(s.statusHead()), w)}
-	out = append(out, s.serverLines(w, false)...)
-	if fs := s.findingLines(w); len(fs) > 0 {
-		out = append(append(out, ""), fs...)
-	}
-	if len(out) > n {
-		out = append(out[:n-1], o.sh.styles.subtle.Render(cut("… the rest on its screen: enter opens it", w)))
-	}
-	return out
+	return o.detailLines(s, fmt.Sprintf("%s · %s", where, o.all[o.cursor].Title), false, n)
 }
 
 // gridLeft lists, in at most n lines, what is left to do in every cell

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -197,18 +198,25 @@ func (o overview) clampOffset(off int) int {
 	return max(0, min(off, n-room))
 }
 
-// zoneSnippet is every record of every step that is not skipped, as
-// zone-file lines.
+// zoneRecords are the records of every step that is not skipped and is
+// published at the DNS provider, with their step.
+func (o overview) zoneRecords() iter.Seq2[steps.Step, []steps.Record] {
+	return func(yield func(steps.Step, []steps.Record) bool) {
+		for _, st := range o.all {
+			if isSkipped(o.cfg, st.ID) || st.Records == nil || st.Where != steps.AtDNSProvider {
+				continue
+			}
+			if recs := st.Records(o.cfg); len(recs) > 0 && !yield(st, recs) {
+				return
+			}
+		}
+	}
+}
+
+// zoneSnippet is the zone records as zone-file lines.
 func (o overview) zoneSnippet() []string {
 	var out []string
-	for _, st := range o.all {
-		if isSkipped(o.cfg, st.ID) || st.Records == nil {
-			continue
-		}
-		recs := st.Records(o.cfg)
-		if len(recs) == 0 || st.Where != steps.AtDNSProvider {
-			continue
-		}
+	for st, recs := range o.zoneRecords() {
 		out = append(out, "; "+st.Title)
 		out = append(out, zoneLines(recs)...)
 	}
@@ -220,14 +228,7 @@ func (o overview) zoneSnippet() []string {
 func (o overview) zoneWrapped() []string {
 	var out []string
 	w := max(o.w, 20)
-	for _, st := range o.all {
-		if isSkipped(o.cfg, st.ID) || st.Records == nil || st.Where != steps.AtDNSProvider {
-			continue
-		}
-		recs := st.Records(o.cfg)
-		if len(recs) == 0 {
-			continue
-		}
+	for st, recs := range o.zoneRecords() {
 		out = append(out, cut("; "+st.Title, w))
 		lines, _ := zoneText(recs, w)
 		out = append(out, lines...)
@@ -381,18 +382,24 @@ func (o overview) details(n int) []string {
 		return nil
 	}
 	s := newStepScreen(o.sh, o.all, o.cursor, o.cfg).withResult(r)
-	s.live = o.live
+	return o.detailLines(s, fmt.Sprintf("%d · %s", o.cursor+1, st.Title), true, n)
+}
+
+// detailLines are a step's verdict in full under a heading, in at most n
+// lines: each server's verdict, the resolvers when asked, the findings.
+func (o overview) detailLines(s stepScreen, heading string, opinions bool, n int) []string {
+	st := o.sh.styles
 	w := min(o.w, maxTextWidth+20)
-	out := []string{cut(o.sh.styles.heading.Render(fmt.Sprintf("%d · %s", o.cursor+1, st.Title))+
-		"  "+o.sh.styles.status(r.Status).Render(s.statusHead()), w)}
+	out := []string{cut(st.heading.Render(heading)+"  "+st.status(s.result.Status).Render(s.statusHead()), w)}
 	out = append(out, s.serverLines(w, false)...)
-	out = append(out, s.opinionLines(w)...)
+	if opinions {
+		out = append(out, s.opinionLines(w)...)
+	}
 	if fs := s.findingLines(w); len(fs) > 0 {
-		out = append(out, "")
-		out = append(out, fs...)
+		out = append(append(out, ""), fs...)
 	}
 	if len(out) > n {
-		out = append(out[:n-1], o.sh.styles.subtle.Render(cut("… the rest on its screen: enter opens it", w)))
+		out = append(out[:n-1], st.subtle.Render(cut("… the rest on its screen: enter opens it", w)))
 	}
 	return out
 }
