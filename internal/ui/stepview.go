@@ -155,11 +155,7 @@ func (s stepScreen) frame() frame {
 // then the rule.
 func (s stepScreen) header(w int) []string {
 	st := s.sh.styles
-	where := trimDot(s.cfg.Domain)
-	if s.forHost {
-		where = trimDot(s.cfg.Host) + ", for every domain"
-	}
-	brand := st.brand.Render("mailwizard") + st.subtle.Render(" · "+where)
+	brand := st.brand.Render("mailwizard") + st.subtle.Render(" · "+stepPlace(s.cfg, s.forHost))
 	title := fmt.Sprintf("Step %d of %d · %s", s.number, s.count, s.step.Title)
 	rule := st.rule.Render(strings.Repeat("─", w))
 	if lipgloss.Width(brand)+2+lipgloss.Width(title) <= w {
@@ -168,6 +164,15 @@ func (s stepScreen) header(w int) []string {
 	out := []string{cut(brand, w)}
 	out = append(out, styled(st.heading, atMost(wrap(title, w), 2, w))...)
 	return append(out, rule)
+}
+
+// stepPlace is whom a step's screen is for: the domain, or the mail host
+// for every domain when forHost.
+func stepPlace(cfg steps.Config, forHost bool) string {
+	if forHost {
+		return trimDot(cfg.Host) + ", for every domain"
+	}
+	return trimDot(cfg.Domain)
 }
 
 // statusHead is the status in words: "✓ Verified", "… On 1 of 2
