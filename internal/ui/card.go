@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/lipgloss/v2"
+
 	"github.com/mailwizard/mailwizard/assets"
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
@@ -21,12 +23,24 @@ type field struct {
 	shown string
 }
 
+// onScreen is what the field shows: shown when set, else the value.
+func (f field) onScreen() string { return cmp.Or(f.shown, f.value) }
+
 // card is one record as the form fields a person fills in.
 type card struct {
 	title    string
 	fields   []field
 	notes    []string
 	optional bool
+}
+
+// labelWidth is the width of the card's widest label.
+func (c card) labelWidth() int {
+	w := 0
+	for _, f := range c.fields {
+		w = max(w, lipgloss.Width(f.label))
+	}
+	return w
 }
 
 // cardsFor renders the records of a step as the chosen provider's form

@@ -32,6 +32,14 @@ func (o overview) grid() bool { return len(o.domains) > 1 }
 // gridRows are the grid's rows: the mail host, then each domain.
 func (o overview) gridRows() int { return len(o.domains) + 1 }
 
+// rowLabel names a grid row: "mail host", then each domain.
+func (o overview) rowLabel(row int) string {
+	if row == 0 {
+		return "mail host"
+	}
+	return trimDot(o.domains[row-1].Domain)
+}
+
 // cell is the result of step col for grid row row, and whether the cell
 // has one: the host row has the shared steps, a domain row its own.
 func (o overview) cell(row, col int) (steps.Result, bool, bool) {
@@ -46,27 +54,6 @@ func (o overview) cell(row, col int) (steps.Result, bool, bool) {
 	}
 	r, ok := o.res[domain][st.ID]
 	return r, ok, true
-}
-
-// gridCounts are how many of the grid's cells are verified, how many
-// count (skipped ones do not), and how many are skipped.
-func (o overview) gridCounts() (verified, total, skipped int) {
-	for row := range o.gridRows() {
-		for col := range o.all {
-			r, ok, has := o.cell(row, col)
-			switch {
-			case !has:
-			case ok && r.Status == steps.StatusSkipped:
-				skipped++
-			case ok && green(r.Status):
-				verified++
-				total++
-			default:
-				total++
-			}
-		}
-	}
-	return verified, total, skipped
 }
 
 // gridWord says a cell's status in a word or two, for wide cells.
@@ -139,11 +126,7 @@ func (o overview) gridView() []string {
 
 	var rows []string
 	for row := range o.gridRows() {
-		label := "mail host"
-		if row > 0 {
-			label = trimDot(o.domains[row-1].Domain)
-		}
-		label = cut(label, labelW-3)
+		label := cut(o.rowLabel(row), labelW-3)
 		marker := "  "
 		if row == o.row {
 			marker = st.selected.Render("▸ ")
@@ -223,21 +206,7 @@ func (o overview) gridDetails(n int) []string {
 	domain := max(o.row-1, 0)
 	cfg := o.domains[domain]
 	s := newStepScreen(o.sh, o.all, o.cursor, cfg).withResult(r)
-	w := min(o.w, maxTextWidth+20)
-	where := trimDot(cfg.Domain)
-	if o.row == 0 {
-		where = trimDot(cfg.Host) + ", for every domain"
-	}
-	out := []string{cut(o.sh.styles.heading.Render(fmt.Sprintf("%s · %s", where, o.all[o.cursor].Title))+
-		"  "+o.sh.styles.status(r.Status).Render(s.statusHead()), w)}
-	out = append(out, s.serverLines(w, false)...)
-	if fs := s.findingLines(w); len(fs) > 0 {
-		out = append(append(out, ""), fs...)
-	}
-	if len(out) > n {
-		out = append(out[:n-1], o.sh.styles.subtle.Render(cut("… the rest on its screen: enter opens it", w)))
-	}
-	return out
+	return o.detailLines(s, fmt.Sprintf("%s · %s", stepPlace(cfg, o.row == 0), o.all[o.cursor].Title), false, n)
 }
 
 // gridLeft lists, in at most n lines, what is left to do in every cell
@@ -246,10 +215,7 @@ func (o overview) gridLeft(n int) []string {
 	st := o.sh.styles
 	var items []string
 	for row := range o.gridRows() {
-		where := "mail host"
-		if row > 0 {
-			where = trimDot(o.domains[row-1].Domain)
-		}
+		where := o.rowLabel(row)
 		for col, s := range o.all {
 			r, ok, has := o.cell(row, col)
 			if !has || !ok || green(r.Status) || r.Status == steps.StatusSkipped || row == o.row && col == o.cursor || len(r.Findings) == 0 {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -115,30 +116,46 @@ func (o overview) statusWord(st steps.Step, r steps.Result, checked bool) string
 	return statusPhrase(st, o.cfg, r, checked)
 }
 
-// counts returns how many steps are verified (pass or warn) out of those
-// not skipped, and how many are skipped.
+// tally counts verdicts: how many are verified (pass or warn) out of
+// those not skipped, and how many are skipped.
+type tally struct{ verified, total, skipped int }
+
+func (t *tally) add(r steps.Result, ok bool) {
+	switch {
+	case ok && r.Status == steps.StatusSkipped:
+		t.skipped++
+	case ok && green(r.Status):
+		t.verified++
+		t.total++
+	default:
+		t.total++
+	}
+}
+
+// counts returns how many steps (on a grid, cells with a step) are
+// verified (pass or warn) out of those not skipped, and how many are
+// skipped.
 func (o overview) counts() (verified, total, skipped int) {
-	for _, st := range o.all {
-		r, ok := o.status(st)
-		switch {
-		case ok && r.Status == steps.StatusSkipped:
-			skipped++
-		case ok && green(r.Status):
-			verified++
-			total++
-		default:
-			total++
+	var t tally
+	if o.grid() {
+		for row := range o.gridRows() {
+			for col := range o.all {
+				if r, ok, has := o.cell(row, col); has {
+					t.add(r, ok)
+				}
+			}
+		}
+	} else {
+		for _, st := range o.all {
+			t.add(o.status(st))
 		}
 	}
-	return verified, total, skipped
+	return t.verified, t.total, t.skipped
 }
 
 // countLine is "5/8 verified" (", 1 skipped").
 func (o overview) countLine() string {
 	v, t, s := o.counts()
-	if o.grid() {
-		v, t, s = o.gridCounts()
-	}
 	line := fmt.Sprintf("%d/%d verified", v, t)
 	if s > 0 {
 		line += fmt.Sprintf(", %d skipped", s)
@@ -181,18 +198,25 @@ func (o overview) clampOffset(off int) int {
 	return max(0, min(off, n-room))
 }
 
-// zoneSnippet is every record of every step that is not skipped, as
-// zone-file lines.
+// zoneRecords are the records of every step that is not skipped and is
+// published at the DNS provider, with their step.
+func (o overview) zoneRecords() iter.Seq2[steps.Step, []steps.Record] {
+	return func(yield func(steps.Step, []steps.Record) bool) {
+		for _, st := range o.all {
+			if isSkipped(o.cfg, st.ID) || st.Records == nil || st.Where != steps.AtDNSProvider {
+				continue
+			}
+			if recs := st.Records(o.cfg); len(recs) > 0 && !yield(st, recs) {
+				return
+			}
+		}
+	}
+}
+
+// zoneSnippet is the zone records as zone-file lines.
 func (o overview) zoneSnippet() []string {
 	var out []string
-	for _, st := range o.all {
-		if isSkipped(o.cfg, st.ID) || st.Records == nil {
-			continue
-		}
-		recs := st.Records(o.cfg)
-		if len(recs) == 0 || st.Where != steps.AtDNSProvider {
-			continue
-		}
+	for st, recs := range o.zoneRecords() {
 		out = append(out, "; "+st.Title)
 		out = append(out, zoneLines(recs)...)
 	}
@@ -204,14 +228,7 @@ func (o overview) zoneSnippet() []string {
 func (o overview) zoneWrapped() []string {
 	var out []string
 	w := max(o.w, 20)
-	for _, st := range o.all {
-		if isSkipped(o.cfg, st.ID) || st.Records == nil || st.Where != steps.AtDNSProvider {
-			continue
-		}
-		recs := st.Records(o.cfg)
-		if len(recs) == 0 {
-			continue
-		}
+	for st, recs := range o.zoneRecords() {
 		out = append(out, cut("; "+st.Title, w))
 		lines, _ := zoneText(recs, w)
 		out = append(out, lines...)
@@ -365,18 +382,24 @@ func (o overview) details(n int) []string {
 		return nil
 	}
 	s := newStepScreen(o.sh, o.all, o.cursor, o.cfg).withResult(r)
-	s.live = o.live
+	return o.detailLines(s, fmt.Sprintf("%d · %s", o.cursor+1, st.Title), true, n)
+}
+
+// detailLines are a step's verdict in full under a heading, in at most n
+// lines: each server's verdict, the resolvers when asked, the findings.
+func (o overview) detailLines(s stepScreen, heading string, opinions bool, n int) []string {
+	st := o.sh.styles
 	w := min(o.w, maxTextWidth+20)
-	out := []string{cut(o.sh.styles.heading.Render(fmt.Sprintf("%d · %s", o.cursor+1, st.Title))+
-		"  "+o.sh.styles.status(r.Status).Render(s.statusHead()), w)}
+	out := []string{cut(st.heading.Render(heading)+"  "+st.status(s.result.Status).Render(s.statusHead()), w)}
 	out = append(out, s.serverLines(w, false)...)
-	out = append(out, s.opinionLines(w)...)
+	if opinions {
+		out = append(out, s.opinionLines(w)...)
+	}
 	if fs := s.findingLines(w); len(fs) > 0 {
-		out = append(out, "")
-		out = append(out, fs...)
+		out = append(append(out, ""), fs...)
 	}
 	if len(out) > n {
-		out = append(out[:n-1], o.sh.styles.subtle.Render(cut("… the rest on its screen: enter opens it", w)))
+		out = append(out[:n-1], st.subtle.Render(cut("… the rest on its screen: enter opens it", w)))
 	}
 	return out
 }
@@ -393,9 +416,6 @@ func (o overview) footLines() []string {
 		out = append(out, atMost(hangingStyled(st.errored.Render("! "), n, st.errored, o.w), 2, o.w)...)
 	}
 	v, t, _ := o.counts()
-	if o.grid() {
-		v, t, _ = o.gridCounts()
-	}
 	switch {
 	case t > 0 && v == t && o.grid():
 		out = append(out, atMost(hangingStyled(st.banner.Render("✓ "), "Every step of every domain is verified. Your mail server's DNS is complete.", st.banner, o.w), 2, o.w)...)

@@ -34,11 +34,7 @@ func plainStep(w io.Writer, s stepScreen, zone bool) {
 		for _, c := range s.cards {
 			fmt.Fprintf(w, "%s:\n", capitalize(c.title))
 			for _, f := range c.fields {
-				value := f.value
-				if f.shown != "" {
-					value = f.shown
-				}
-				fmt.Fprintf(w, "  %s: %s\n", f.label, value)
+				fmt.Fprintf(w, "  %s: %s\n", f.label, f.onScreen())
 			}
 			for _, n := range c.notes {
 				fmt.Fprintf(w, "  Note: %s\n", n)

@@ -282,12 +282,7 @@ func zoneLines(recs []steps.Record) []string {
 
 // isSkipped reports whether the user marked the step "not mine".
 func isSkipped(cfg steps.Config, id string) bool {
-	for _, s := range cfg.Skip {
-		if s == id {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(cfg.Skip, id)
 }
 
 // flashMsg is a short confirmation shown above the help line until the

@@ -155,11 +155,7 @@ func (s stepScreen) frame() frame {
 // then the rule.
 func (s stepScreen) header(w int) []string {
 	st := s.sh.styles
-	where := trimDot(s.cfg.Domain)
-	if s.forHost {
-		where = trimDot(s.cfg.Host) + ", for every domain"
-	}
-	brand := st.brand.Render("mailwizard") + st.subtle.Render(" · "+where)
+	brand := st.brand.Render("mailwizard") + st.subtle.Render(" · "+stepPlace(s.cfg, s.forHost))
 	title := fmt.Sprintf("Step %d of %d · %s", s.number, s.count, s.step.Title)
 	rule := st.rule.Render(strings.Repeat("─", w))
 	if lipgloss.Width(brand)+2+lipgloss.Width(title) <= w {
@@ -168,6 +164,15 @@ func (s stepScreen) header(w int) []string {
 	out := []string{cut(brand, w)}
 	out = append(out, styled(st.heading, atMost(wrap(title, w), 2, w))...)
 	return append(out, rule)
+}
+
+// stepPlace is whom a step's screen is for: the domain, or the mail host
+// for every domain when forHost.
+func stepPlace(cfg steps.Config, forHost bool) string {
+	if forHost {
+		return trimDot(cfg.Host) + ", for every domain"
+	}
+	return trimDot(cfg.Domain)
 }
 
 // statusHead is the status in words: "✓ Verified", "… On 1 of 2
@@ -398,7 +403,7 @@ func (s stepScreen) statusColumn(w int, withServers bool) column {
 // window.
 func (s stepScreen) leftWidth(w int) int {
 	frameW := s.sh.styles.card.GetHorizontalFrameSize()
-	cw := max(min(s.cardWidth(), maxCardWidth), minCardWidth) - frameW
+	cw := s.columnWidth()
 	most := w - max(48, w*2/5) - 2
 	n := max(1, min(len(s.cards), (most-frameW+cardGap)/(cw+cardGap)))
 	if s.zone {
@@ -420,22 +425,21 @@ func trimRight(lines []string) []string {
 	return lines
 }
 
+// columnWidth is the inner width of one column of records: what the
+// cards need, kept between minCardWidth and maxCardWidth, less the frame.
+func (s stepScreen) columnWidth() int {
+	return max(min(s.cardWidth(), maxCardWidth), minCardWidth) - s.sh.styles.card.GetHorizontalFrameSize()
+}
+
 // cardWidth is the width the record card needs for its longest field on
 // one line (a DKIM key wraps anyway), frame included.
 func (s stepScreen) cardWidth() int {
 	need := 0
 	for _, c := range s.cards {
-		labelW := 0
-		for _, f := range c.fields {
-			labelW = max(labelW, lipgloss.Width(f.label))
-		}
+		labelW := c.labelWidth()
 		need = max(need, lipgloss.Width(c.title))
 		for _, f := range c.fields {
-			value := f.value
-			if f.shown != "" {
-				value = f.shown
-			}
-			need = max(need, 2+labelW+2+lipgloss.Width(value))
+			need = max(need, 2+labelW+2+lipgloss.Width(f.onScreen()))
 		}
 	}
 	return need + s.sh.styles.card.GetHorizontalFrameSize()
@@ -526,7 +530,7 @@ func (s stepScreen) recordLines(w int) ([]string, int) {
 	}
 	frameW := st.card.GetHorizontalFrameSize()
 	inner := w - frameW
-	cw := max(min(s.cardWidth(), maxCardWidth), minCardWidth) - frameW
+	cw := s.columnWidth()
 	n := 1
 	if s.sh.wide() {
 		n = max(1, min(len(s.cards), (inner+cardGap)/(cw+cardGap)))
@@ -626,10 +630,7 @@ func (s stepScreen) zoneView(w int) []string {
 // themselves.
 func (s stepScreen) cardLines(c card, w, first int) ([]string, int) {
 	st := s.sh.styles
-	labelW := 0
-	for _, f := range c.fields {
-		labelW = max(labelW, lipgloss.Width(f.label))
-	}
+	labelW := c.labelWidth()
 	out := styled(st.cardTitle, atMost(wrap(c.title, w), 2, w))
 	sel := -1
 	for i, f := range c.fields {
@@ -638,12 +639,8 @@ func (s stepScreen) cardLines(c card, w, first int) ([]string, int) {
 			marker, label = "▸ ", st.selected
 			sel = len(out)
 		}
-		value := f.value
-		if f.shown != "" {
-			value = f.shown
-		}
 		prefix := marker + label.Render(f.label+strings.Repeat(" ", labelW-lipgloss.Width(f.label))) + "  "
-		out = append(out, hangingStyled(prefix, value, st.value, w)...)
+		out = append(out, hangingStyled(prefix, f.onScreen(), st.value, w)...)
 	}
 	for _, n := range c.notes {
 		out = append(out, hangingStyled("  ", n, st.subtle, w)...)
