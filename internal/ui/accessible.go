@@ -457,7 +457,8 @@ func (a accessible) saveConfig(cfg steps.Config) {
 // publish shows the step's plan and publishes it once confirmed.
 func (a accessible) publish(ctx context.Context, cfg steps.Config, st steps.Step) error {
 	var msg tea.Msg
-	if st.ID == steps.IDServer && a.be.publishing.demo != nil {
+	if say, ok := demoWithoutPlan(a.be, st.ID); ok {
+		fmt.Fprintln(a.out, say)
 		msg = demoDirect(st.ID, a.be.publishing.demo.PublishElsewhere)()
 	} else {
 		fmt.Fprintln(a.out, "Reading the zone…")

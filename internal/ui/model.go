@@ -549,20 +549,17 @@ func (m model) demo() bool { return m.be.publishing != nil && m.be.publishing.de
 
 // publish starts publishing the step on screen: its plan is read from
 // the provider and shown for a yes or no. In the demo, the server and
-// dnssec steps have no records: its mail server is put right, or its zone
-// signed, at once.
+// dnssec steps publish no record: the demo does it at once
+// (demoWithoutPlan).
 func (m model) publish() (tea.Model, tea.Cmd) {
 	st := m.step.step
 	if m.planning {
 		return m.say("Reading the zone for the plan…"), nil
 	}
+	if say, ok := demoWithoutPlan(m.be, st.ID); ok {
+		return m.say(say), demoDirect(st.ID, m.be.publishing.demo.PublishElsewhere)
+	}
 	if len(m.step.records) == 0 {
-		switch {
-		case m.demo() && st.ID == steps.IDServer:
-			return m.say("Putting the demo's mail server right…"), demoDirect(st.ID, m.be.publishing.demo.PublishElsewhere)
-		case m.demo() && st.ID == steps.IDDNSSEC:
-			return m.say("Switching DNSSEC on at the demo's DNS provider…"), demoDirect(st.ID, m.be.publishing.demo.PublishElsewhere)
-		}
 		return m.say("Nothing to publish for " + st.Title + "."), nil
 	}
 	m.planning = true

@@ -21,8 +21,9 @@ import (
 type Demo interface {
 	publish.Provider
 	// PublishElsewhere publishes what no DNS provider does: the step's
-	// reverse DNS at the demo's hosting provider, or, for the server step,
-	// the demo's mail server put right. It says what it did in a sentence.
+	// reverse DNS at the demo's hosting provider, for the server step the
+	// demo's mail server put right, for the dnssec step the zone signed.
+	// It says what it did in a sentence.
 	PublishElsewhere(stepID string) (string, error)
 	// PublishMistake publishes the step's typical mistake in place of its
 	// records and says what it is in a sentence.
@@ -136,6 +137,25 @@ func containsRecord(recs []steps.Record, r steps.Record) bool {
 	return slices.ContainsFunc(recs, func(q steps.Record) bool {
 		return strings.EqualFold(q.Name, r.Name) && q.Type == r.Type && q.Value == r.Value
 	})
+}
+
+// demoDirectSteps are the steps the demo publishes at once, without a plan,
+// because what they publish is no record of the zone, with what the
+// wizard says while it does: its mail server put right, its zone signed.
+var demoDirectSteps = map[string]string{
+	steps.IDServer: "Putting the demo's mail server right…",
+	steps.IDDNSSEC: "Switching DNSSEC on at the demo's DNS provider…",
+}
+
+// demoWithoutPlan returns what the wizard says while the demo publishes
+// step id at once, and whether it does: only in the demo, only for
+// demoDirectSteps.
+func demoWithoutPlan(be backend, id string) (string, bool) {
+	if be.publishing.demo == nil {
+		return "", false
+	}
+	say, ok := demoDirectSteps[id]
+	return say, ok
 }
 
 // applyPlan sends a confirmed plan: the demo's strays taken back first,
