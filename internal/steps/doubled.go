@@ -32,6 +32,13 @@ func doubledZones(cfg Config, known verify.Answers, q verify.Question) []string 
 // doubledQuestions asks for q's name with the zone appended, and the
 // engine's wildcard probe there once a doubled name answers: a wildcard
 // answers for any name and must not count as a doubled record.
+//
+// One question stands in for them all first: the zone's own name doubled
+// ("example.com.example.com." TXT, the gate). Where the servers say no
+// such name, nothing below it exists either (RFC 8020), so the doubled
+// names are asked only when the gate's name exists: two queries a zone
+// instead of two for every record the steps look for, a third of a
+// complete check's, in the same round trip.
 func doubledQuestions(cfg Config, known verify.Answers, q verify.Question) []verify.Question {
 	var qs []verify.Question
 	for _, zone := range doubledZones(cfg, known, q) {
@@ -40,12 +47,36 @@ func doubledQuestions(cfg Config, known verify.Answers, q verify.Question) []ver
 			continue
 		}
 		dq := verify.Q(d, q.Type)
+		if gate := doubledGate(zone); dq != gate {
+			qs = append(qs, gate)
+			if !mayHoldDoubled(known, gate) {
+				continue
+			}
+		}
 		qs = append(qs, dq)
 		if r, ok := peek(known, dq); ok && len(doubledAt(r)) > 0 {
 			qs = append(qs, verify.WildcardProbe(parentName(d), q.Type))
 		}
 	}
 	return qs
+}
+
+// doubledGate is the question that tells whether any doubled name may
+// exist in zone: its own name doubled.
+func doubledGate(zone string) verify.Question {
+	return verify.Q(doubledName(zone, zone), dns.TypeTXT)
+}
+
+// mayHoldDoubled reports whether the gate's reply leaves room for doubled
+// names: some server answered, and not every one that did said NXDOMAIN.
+// Before the reply, or when no server gave one, the doubled names wait:
+// their failure would say nothing either.
+func mayHoldDoubled(known verify.Answers, gate verify.Question) bool {
+	r, ok := peek(known, gate)
+	if !ok {
+		return false
+	}
+	return slices.ContainsFunc(r.ok, func(o verify.Observation) bool { return o.Rcode != dns.RcodeNameError })
 }
 
 // doubledAt returns, per server that has any, the records of r's type (or
