@@ -405,8 +405,27 @@ func servers(obs []verify.Observation) string {
 	return list(names)
 }
 
-// split divides observations by whether has holds.
+// split divides observations by whether has holds. When it holds for all
+// of them or for none (nearly always: the servers agree), one result is obs
+// itself, capped so that an append never writes into it, and nothing is
+// copied: the judges split every reply many times over.
 func split(obs []verify.Observation, has func(verify.Observation) bool) (with, without []verify.Observation) {
+	n := 0
+	for _, o := range obs {
+		if has(o) {
+			n++
+		}
+	}
+	switch {
+	case len(obs) == 0:
+		return nil, nil
+	case n == len(obs):
+		return obs[:n:n], nil
+	case n == 0:
+		return nil, obs[:len(obs):len(obs)]
+	}
+	with = make([]verify.Observation, 0, n)
+	without = make([]verify.Observation, 0, len(obs)-n)
 	for _, o := range obs {
 		if has(o) {
 			with = append(with, o)
