@@ -17,7 +17,7 @@ const (
 	// DefaultRate is how many queries a second a batch sends to one
 	// nameserver address: a small share of what an authoritative server
 	// answers (tens to hundreds of thousands a second), which still lets a
-	// check of many domains on two shared nameservers (25 to 30 questions
+	// check of many domains on two shared nameservers (about 20 questions
 	// each per domain) go at about two hundred domains a second.
 	DefaultRate = 5000
 	// defaultCacheBytes bounds the replies a batch keeps for its rounds:

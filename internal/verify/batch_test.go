@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -241,5 +242,50 @@ func TestBatchLeavesSilentAddressesAlone(t *testing.T) {
 	}
 	if !verify.PathFailure(a.Servers[1].Err) {
 		t.Error("a silent address is no path failure")
+	}
+}
+
+// TestBatchStopsRetryingAnAddressThatWentSilent: queries waiting at an
+// address when the batch finds it silent are not tried again: the other
+// queries' timeouts said what a retry would. Only the first to time out
+// may still retry (one timeout is not silence yet); the others end after
+// one timeout instead of two.
+func TestBatchStopsRetryingAnAddressThatWentSilent(t *testing.T) {
+	lab, e := sharedWorld(t, 1)
+	b, err := e.NewBatch(verify.BatchOptions{RetryJitter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	b.Round().Ask(t.Context(), verify.Q("d0.example.", dns.TypeSOA)) // discovery
+	lab.Servers[1].SetFault(verifytest.Fault{Drop: true})
+	lab.Servers[1].ResetQueries()
+	qs := []verify.Question{verify.Q("d0.example.", dns.TypeMX), verify.Q("d0.example.", dns.TypeTXT), verify.Q("d0.example.", dns.TypeNS), verify.Q("d0.example.", dns.TypeAAAA)}
+	answers := b.Round().Ask(t.Context(), qs...)
+	stopped := 0
+	for _, q := range qs {
+		a := answers[q]
+		err := a.Servers[1].Err
+		if !verify.PathFailure(err) || !a.Servers[0].OK() {
+			t.Errorf("%s: ns1 %v, ns2 %v; want ns1's answer and a timeout at ns2", q, a.Servers[0].Err, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "1 try of 200ms; not tried again") {
+			stopped++
+		}
+	}
+	if stopped < len(qs)-1 {
+		t.Errorf("%d of %d queries were not tried again, want all but the first to time out", stopped, len(qs))
+	}
+	// A retry is the query with EDNS0 and the one without it.
+	if n := len(lab.Servers[1].Queries()); n > len(qs)+2 {
+		t.Errorf("the silent server got %d queries, want %d and one retry at most", n, len(qs))
+	}
+
+	// Outside a batch, a round tries each query again as configured.
+	lab.Servers[1].ResetQueries()
+	q := verify.Q("d0.example.", dns.TypeCAA)
+	a := e.Round().Ask(t.Context(), q)[q]
+	if err := a.Servers[1].Err; err == nil || !strings.Contains(err.Error(), "2 tries of 200ms") {
+		t.Errorf("outside a batch: ns2 %v, want 2 tries", err)
 	}
 }

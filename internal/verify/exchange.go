@@ -85,20 +85,23 @@ func (r *Round) exchange(ctx context.Context, t target, name string, qtype uint1
 }
 
 // send makes the exchange (sendTo). In a batch, a nameserver address
-// that the batch left alone (silence) is not asked, and how the exchange
-// ended is remembered for the next ones.
+// that the batch left alone (silence) is not asked.
 func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
-	if r.batch != nil && !t.rd {
+	if r.silence(t) != nil {
 		if err := r.batch.silent.check(t.addr); err != nil {
 			return reply{err: err}
 		}
-		rep := r.sendTo(ctx, t, key)
-		if ContextErr(ctx) == nil {
-			r.batch.silent.record(t.addr, errors.Is(rep.err, ErrTimeout))
-		}
-		return rep
 	}
 	return r.sendTo(ctx, t, key)
+}
+
+// silence is what keeps track of t's timeouts: the batch's, for a
+// nameserver; nil outside a batch and for the resolver.
+func (r *Round) silence(t target) *silence {
+	if r.batch == nil || t.rd {
+		return nil
+	}
+	return r.batch.silent
 }
 
 // sendTo asks over UDP, retrying a timeout up to the configured number of
@@ -118,6 +121,7 @@ func (r *Round) sendTo(ctx context.Context, t target, key exchangeKey) reply {
 	edns := plain.Copy().SetEdns0(ednsSize, key.do)
 
 	tries := 1 + r.e.set.retries
+	silent := r.silence(t)
 	for try := range tries {
 		var rep reply
 		var err error
@@ -125,11 +129,20 @@ func (r *Round) sendTo(ctx context.Context, t target, key exchangeKey) reply {
 			if err := r.batch.pause(ctx); err != nil {
 				return reply{err: err}
 			}
+			// In a batch, the timeouts of other rounds' queries there
+			// may have made the address silent while this one waited:
+			// then the retry would only wait out the same timeout.
+			if silent != nil && silent.check(t.addr) != nil {
+				return reply{err: fmt.Errorf("%w (%s of %s; not tried again: the address stopped answering this bulk check's other queries too)", ErrTimeout, tried(try), r.e.set.timeout)}
+			}
 		}
 		if try > 0 && try == tries-1 {
 			rep, err = r.lastTry(ctx, dial, key, edns, plain)
 		} else {
 			rep, err = r.try(ctx, dial, key, edns, try > 0)
+		}
+		if silent != nil && ContextErr(ctx) == nil {
+			silent.record(t.addr, err != nil && isTimeout(err))
 		}
 		switch {
 		case err == nil && r.batch != nil && retryServfail(rep):
@@ -159,7 +172,15 @@ func (r *Round) sendTo(ctx context.Context, t target, key exchangeKey) reply {
 			return reply{err: err, tcp: rep.tcp}
 		}
 	}
-	return reply{err: fmt.Errorf("%w (%d tries of %s)", ErrTimeout, tries, r.e.set.timeout)}
+	return reply{err: fmt.Errorf("%w (%s of %s)", ErrTimeout, tried(tries), r.e.set.timeout)}
+}
+
+// tried says how many tries were made: "1 try", "2 tries".
+func tried(n int) string {
+	if n == 1 {
+		return "1 try"
+	}
+	return fmt.Sprintf("%d tries", n)
 }
 
 // lastTry is the last retry after timeouts: the query with EDNS0 and the
