@@ -49,7 +49,7 @@ func doubledQuestions(cfg Config, known verify.Answers, q verify.Question) []ver
 		dq := verify.Q(d, q.Type)
 		if gate := doubledGate(zone); dq != gate {
 			qs = append(qs, gate)
-			if !mayHoldDoubled(known, gate) {
+			if !mayExist(known, gate) {
 				continue
 			}
 		}
@@ -67,11 +67,12 @@ func doubledGate(zone string) verify.Question {
 	return verify.Q(doubledName(zone, zone), dns.TypeTXT)
 }
 
-// mayHoldDoubled reports whether the gate's reply leaves room for doubled
-// names: some server answered, and not every one that did said NXDOMAIN.
-// Before the reply, or when no server gave one, the doubled names wait:
-// their failure would say nothing either.
-func mayHoldDoubled(known verify.Answers, gate verify.Question) bool {
+// mayExist reports whether the reply to q leaves room for names at and
+// below q's name: some server answered, and not every one that did said
+// NXDOMAIN. Before the reply, or when no server gave one, it reports
+// false: what waits on it (doubled names, a wildcard probe) is detail
+// whose failure would say nothing either.
+func mayExist(known verify.Answers, gate verify.Question) bool {
 	r, ok := peek(known, gate)
 	if !ok {
 		return false

@@ -31,6 +31,12 @@ func wildcardParent(cfg Config, name string) (string, bool) {
 // under its name's parent and, once a probe finds a wildcard, the wildcard
 // records themselves ("*.<parent>" and each one above up to the domain),
 // to name the one that answers.
+//
+// The probes for addresses (A, AAAA) share the name of the TXT probe under
+// the same parent, which the TXT records there (DMARC, MTA-STS) ask anyway:
+// they are asked only when that name exists. Where it does not (NXDOMAIN),
+// no wildcard of any type is there (RFC 4592), and the host and client
+// names cost no probe of their own.
 func wildcardQuestions(cfg Config, known verify.Answers, qs ...verify.Question) []verify.Question {
 	var out []verify.Question
 	for _, q := range qs {
@@ -39,6 +45,13 @@ func wildcardQuestions(cfg Config, known verify.Answers, qs ...verify.Question) 
 			continue
 		}
 		probe := verify.WildcardProbe(parent, q.Type)
+		if q.Type == dns.TypeA || q.Type == dns.TypeAAAA {
+			name := verify.WildcardProbe(parent, dns.TypeTXT)
+			out = append(out, name)
+			if !mayExist(known, name) {
+				continue
+			}
+		}
 		out = append(out, probe)
 		if r, ok := peek(known, probe); ok && anySynthesized(r) {
 			for _, w := range wildcardNames(cfg.Domain, parent) {

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/miekg/dns"
+
+	"github.com/mailwizard/mailwizard/internal/verify"
 )
 
 // unpublish removes the records at name and adds lines on every server.
@@ -92,5 +94,38 @@ func TestWildcardNames(t *testing.T) {
 	}
 	if got := wildcardNames("example.com.", "example.org."); len(got) != 0 {
 		t.Errorf("wildcardNames outside the domain = %v", got)
+	}
+}
+
+// TestAddressProbesWaitForTheName: the wildcard probes for A and AAAA are
+// asked only when the TXT probe's name under the same parent exists; in a
+// zone without a wildcard there, that one probe stands for all types.
+func TestAddressProbesWaitForTheName(t *testing.T) {
+	cfg := testConfig(t)
+	probes := func(w *world) map[uint16]bool {
+		types := map[uint16]bool{}
+		for q := range w.run(Planners(cfg)...) {
+			if q.Via == verify.Wildcard && q.Name == "example.com." {
+				types[q.Type] = true
+			}
+		}
+		return types
+	}
+	clean := newWorld(t)
+	for _, s := range All() {
+		clean.publish(s.Records(cfg))
+	}
+	if got := probes(clean); !got[dns.TypeTXT] || got[dns.TypeA] || got[dns.TypeAAAA] {
+		t.Errorf("a zone without a wildcard: probes under example.com. of types %v, want TXT alone", got)
+	}
+	wild := newWorld(t)
+	for _, s := range All() {
+		wild.publish(s.Records(cfg))
+	}
+	for _, s := range wild.servers {
+		wild.add(s, "* A 192.0.2.99")
+	}
+	if got := probes(wild); !got[dns.TypeTXT] || !got[dns.TypeA] || !got[dns.TypeAAAA] {
+		t.Errorf("a zone with a wildcard: probes under example.com. of types %v, want TXT, A and AAAA", got)
 	}
 }
