@@ -2,7 +2,6 @@ package lab_test
 
 import (
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"net/netip"
 	"os"
@@ -346,36 +345,6 @@ func TestE2EMTASTSPolicy(t *testing.T) {
 	if msg := findingOf(s, steps.CodeLookupError); !strings.Contains(msg, "from this machine") {
 		t.Errorf("message %q does not say the fetch failed from here", msg)
 	}
-}
-
-// recordsStep is one step of `mailwizard records --format json`.
-type recordsStep struct {
-	Records []steps.Record `json:"records"`
-	Files   []steps.File   `json:"files"`
-}
-
-// recordsOf runs `mailwizard records --format json` with args and returns
-// its steps by id.
-func recordsOf(t *testing.T, args ...string) map[string]recordsStep {
-	t.Helper()
-	r := mw(t, append([]string{"records", "--format", "json"}, args...)...)
-	if r.code != 0 {
-		t.Fatalf("records %v: exit %d: %s", args, r.code, r.stderr)
-	}
-	var doc struct {
-		Steps []struct {
-			ID string `json:"id"`
-			recordsStep
-		} `json:"steps"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
-		t.Fatalf("records JSON: %v\n%s", err, r.stdout)
-	}
-	out := map[string]recordsStep{}
-	for _, s := range doc.Steps {
-		out[s.ID] = s.recordsStep
-	}
-	return out
 }
 
 // daneLab is a real Postfix with a certificate from a test CA, in a lab
