@@ -359,31 +359,10 @@ type daneLab struct {
 
 func startDANELab(t *testing.T, blocked25 bool, tlsa func(chainFile string) []string) daneLab {
 	t.Helper()
-	lab.Require(t, labErr)
-	lab.Require(t, postfixErr())
-	ca, err := probeserver.NewCA("mailwizard dane e2e CA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := ca.Issue(probeserver.Cert{Names: []string{"mail.example.com"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := lab.PostfixConfig{Hostname: "mail.example.com", Domain: "example.com", No25: blocked25}
-	if cfg.Chain, cfg.Key, err = probeserver.PEM(cert); err != nil {
-		t.Fatal(err)
-	}
+	pf, _, chain := startMailServer(t, lab.PostfixConfig{}, "", blocked25)
 	chainFile := filepath.Join(t.TempDir(), "chain.pem")
-	if err := os.WriteFile(chainFile, cfg.Chain, 0o600); err != nil {
+	if err := os.WriteFile(chainFile, chain, 0o600); err != nil {
 		t.Fatal(err)
-	}
-	pf := lab.StartPostfix(t, cfg)
-	if blocked25 {
-		hole, err := probeserver.StartBlackholeAt(netip.AddrPortFrom(pf.Addr(), 25))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = hole.Close() })
 	}
 	fwd := lab.Zone{Apex: domain, Records: append([]string{
 		"example.com. 3600 IN MX 10 mail.example.com.",
