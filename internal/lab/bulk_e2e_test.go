@@ -28,23 +28,10 @@ func hostFlags() []string {
 // from `mailwizard records`.
 func otherZone(t *testing.T) lab.Zone {
 	t.Helper()
-	r := mw(t, append([]string{"records", "--format", "json", "--domain", otherDomain}, hostFlags()...)...)
-	if r.code != 0 {
-		t.Fatalf("records: exit %d: %s", r.code, r.stderr)
-	}
-	var doc struct {
-		Steps []struct {
-			ID      string         `json:"id"`
-			Records []steps.Record `json:"records"`
-		} `json:"steps"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
-		t.Fatal(err)
-	}
 	z := lab.Zone{Apex: otherDomain}
-	for _, s := range doc.Steps {
+	for id, s := range recordsOf(t, append([]string{"--domain", otherDomain}, hostFlags()...)...) {
 		for _, rec := range s.Records {
-			if s.ID != steps.IDDMARC && strings.HasSuffix(rec.Name, otherDomain) {
+			if id != steps.IDDMARC && strings.HasSuffix(rec.Name, otherDomain) {
 				z.Records = append(z.Records, rec.ZoneLines()...)
 			}
 		}
@@ -52,14 +39,14 @@ func otherZone(t *testing.T) lab.Zone {
 	return z
 }
 
+// freshID is an MTA-STS policy id made of a UTC time.
+var freshID = regexp.MustCompile(`id=\d{8}T\d{6}Z`)
+
 // sameReport is a JSON report without what two checks of the same zones
 // tell apart by when they ran: the time of the check, round-trip times
 // and, in what the resolver (at the address given) answered (the
 // blocklists), the TTLs, which count down in its cache (the records' and
 // negative_ttl_s). The fields in without go too.
-// freshID is an MTA-STS policy id made of a UTC time.
-var freshID = regexp.MustCompile(`id=\d{8}T\d{6}Z`)
-
 func sameReport(t *testing.T, line, resolver string, without ...string) string {
 	t.Helper()
 	var v any

@@ -93,22 +93,39 @@ func mwEnv(t *testing.T) []string {
 // records --format json`.
 func records(t *testing.T) map[string][]steps.Record {
 	t.Helper()
-	r := mw(t, append([]string{"records", "--format", "json"}, serverFlags()...)...)
+	out := map[string][]steps.Record{}
+	for id, s := range recordsOf(t, serverFlags()...) {
+		out[id] = s.Records
+	}
+	return out
+}
+
+// recordsStep is one step of `mailwizard records --format json`.
+type recordsStep struct {
+	Records []steps.Record `json:"records"`
+	Files   []steps.File   `json:"files"`
+}
+
+// recordsOf runs `mailwizard records --format json` with args and returns
+// its steps by id.
+func recordsOf(t *testing.T, args ...string) map[string]recordsStep {
+	t.Helper()
+	r := mw(t, append([]string{"records", "--format", "json"}, args...)...)
 	if r.code != 0 {
-		t.Fatalf("records: exit %d: %s", r.code, r.stderr)
+		t.Fatalf("records %v: exit %d: %s", args, r.code, r.stderr)
 	}
 	var doc struct {
 		Steps []struct {
-			ID      string         `json:"id"`
-			Records []steps.Record `json:"records"`
+			ID string `json:"id"`
+			recordsStep
 		} `json:"steps"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("records JSON: %v\n%s", err, r.stdout)
 	}
-	out := map[string][]steps.Record{}
+	out := map[string]recordsStep{}
 	for _, s := range doc.Steps {
-		out[s.ID] = s.Records
+		out[s.ID] = s.recordsStep
 	}
 	return out
 }

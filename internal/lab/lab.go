@@ -237,15 +237,14 @@ func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret stri
 		return fmt.Errorf("ns%d: %w", i+1, err)
 	}
 	l.runDirs = append(l.runDirs, run)
-	var apexes []string
-	for _, z := range zones {
-		apexes = append(apexes, dns.CanonicalName(z.Apex))
-		if l.secondary && i == 1 && slices.Contains(l.signed, dns.CanonicalName(z.Apex)) {
+	apexes := apexesOf(zones)
+	for j, z := range zones {
+		if l.secondary && i == 1 && slices.Contains(l.signed, apexes[j]) {
 			// Signing keeps the serial: a copy of its own would look
 			// up to date. ns2 transfers the signed zone from ns1.
 			continue
 		}
-		if err := os.WriteFile(filepath.Join(zoneDir, dns.CanonicalName(z.Apex)+"zone"), []byte(text(z)), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(zoneDir, apexes[j]+"zone"), []byte(text(z)), 0o600); err != nil {
 			return fmt.Errorf("ns%d: %w", i+1, err)
 		}
 	}
@@ -260,7 +259,7 @@ func (l *Lab) startKnot(ctx context.Context, i int, addr netip.Addr, secret stri
 	if i != 1 {
 		// ns1 signs the lab's zones, ns3 the zones apart; ns2 serves
 		// what it transfers from ns1, or the zones unsigned.
-		for _, apex := range apexesOf(zones) {
+		for _, apex := range apexes {
 			if slices.Contains(l.signed, apex) {
 				role.signed = append(role.signed, apex)
 			}
@@ -385,8 +384,9 @@ func (l *Lab) Close() error {
 }
 
 // writeDS puts the DS records of the lab's zones into their parents
-// among the zones apart: Config.DS for the first zone, or the DS of each
-// zone ns1 signs whose parent is signed too.
+// among the zones apart, with an update to ns3: Config.DS for the first
+// zone, or the DS (SHA-256) of the key-signing key of each zone ns1 signs
+// whose parent is signed too.
 func (l *Lab) writeDS(ctx context.Context, cfg Config) error {
 	apart := apexesOf(cfg.Apart)
 	for i, apex := range apexesOf(cfg.Zones) {
@@ -399,15 +399,15 @@ func (l *Lab) writeDS(ctx context.Context, cfg Config) error {
 		switch {
 		case i == 0 && len(records) > 0:
 		case slices.Contains(l.signed, apex) && slices.Contains(l.signed, parent):
-			ds, err := l.DS(ctx, apex)
+			keys, err := l.ksks(ctx, l.ns[0], apex)
 			if err != nil {
 				return err
 			}
-			records = []string{ds}
+			records = []string{keys[0].ToDS(dns.SHA256).String()}
 		default:
 			continue
 		}
-		if err := l.UpdateApart(ctx, parent, records); err != nil {
+		if err := l.update(ctx, l.apart, "ns3", parent, records); err != nil {
 			return fmt.Errorf("the DS of %s: %w", apex, err)
 		}
 	}
@@ -451,22 +451,6 @@ func (l *Lab) ksks(ctx context.Context, addr netip.Addr, zone string) ([]*dns.DN
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-// DS is the DS record (SHA-256) of the key-signing key of a zone ns1 signs
-// (Config.Signed), as a zone-file line for its parent.
-func (l *Lab) DS(ctx context.Context, zone string) (string, error) {
-	keys, err := l.ksks(ctx, l.ns[0], zone)
-	if err != nil {
-		return "", err
-	}
-	return keys[0].ToDS(dns.SHA256).String(), nil
-}
-
-// UpdateApart adds records to a zone of ns3 (Config.Apart) with an RFC
-// 2136 update signed with the lab's TSIG key: the DS of a child, say.
-func (l *Lab) UpdateApart(ctx context.Context, zone string, records []string) error {
-	return l.update(ctx, l.apart, "ns3", zone, records)
 }
 
 // Apart is the name and address of ns3, the nameserver of Config.Apart.

@@ -38,11 +38,35 @@ type mailLab struct {
 	caFile string
 }
 
-// startMailLab starts Postfix as cfg says (the host name, domain and
-// certificate are filled in: a certificate for certName, or for the mail
-// host), and the DNS lab that points at it. blocked25, when set, puts a
-// port that drops every connection attempt where port 25 would be.
+// startMailLab starts Postfix as startMailServer does, and the DNS lab
+// that points at it.
 func startMailLab(t *testing.T, cfg lab.PostfixConfig, certName string, blocked25 bool) mailLab {
+	t.Helper()
+	pf, ca, _ := startMailServer(t, cfg, certName, blocked25)
+	addr := pf.Addr().As4()
+	rev := fmt.Sprintf("%d.25.127.in-addr.arpa.", addr[2])
+	zones := []lab.Zone{
+		{Apex: domain, Records: []string{
+			"example.com. 3600 IN MX 10 mail.example.com.",
+			"mail.example.com. 3600 IN A " + pf.Addr().String(),
+			"_submission._tcp.example.com. 3600 IN SRV 0 1 587 mail.example.com.",
+			"_submissions._tcp.example.com. 3600 IN SRV 0 1 465 mail.example.com.",
+		}},
+		{Apex: rev, Records: []string{fmt.Sprintf("1.%s 3600 IN PTR mail.example.com.", rev)}},
+	}
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, ca.CertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return mailLab{dns: lab.Start(t, progs, lab.Config{Zones: zones}), postfix: pf, caFile: caFile}
+}
+
+// startMailServer starts Postfix as cfg says (the host name, domain and
+// certificate are filled in: a certificate for certName, or for the mail
+// host, from a CA made for the test) and returns it, the CA and the PEM
+// chain it serves. blocked25, when set, puts a port that drops every
+// connection attempt where port 25 would be.
+func startMailServer(t *testing.T, cfg lab.PostfixConfig, certName string, blocked25 bool) (*lab.Postfix, *probeserver.CA, []byte) {
 	t.Helper()
 	lab.Require(t, labErr)
 	lab.Require(t, postfixErr())
@@ -70,22 +94,7 @@ func startMailLab(t *testing.T, cfg lab.PostfixConfig, certName string, blocked2
 		}
 		t.Cleanup(func() { _ = hole.Close() })
 	}
-	addr := pf.Addr().As4()
-	rev := fmt.Sprintf("%d.25.127.in-addr.arpa.", addr[2])
-	zones := []lab.Zone{
-		{Apex: domain, Records: []string{
-			"example.com. 3600 IN MX 10 mail.example.com.",
-			"mail.example.com. 3600 IN A " + pf.Addr().String(),
-			"_submission._tcp.example.com. 3600 IN SRV 0 1 587 mail.example.com.",
-			"_submissions._tcp.example.com. 3600 IN SRV 0 1 465 mail.example.com.",
-		}},
-		{Apex: rev, Records: []string{fmt.Sprintf("1.%s 3600 IN PTR mail.example.com.", rev)}},
-	}
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, ca.CertPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return mailLab{dns: lab.Start(t, progs, lab.Config{Zones: zones}), postfix: pf, caFile: caFile}
+	return pf, ca, cfg.Chain
 }
 
 // checkServer runs `mailwizard check --json` with only the server step,
@@ -94,14 +103,8 @@ func (m mailLab) checkServer(t *testing.T) (run, report.Step) {
 	t.Helper()
 	t.Setenv("SSL_CERT_FILE", m.caFile)
 	t.Setenv("SSL_CERT_DIR", filepath.Dir(m.caFile))
-	var others []string
-	for _, st := range steps.All() {
-		if st.ID != steps.IDServer {
-			others = append(others, st.ID)
-		}
-	}
-	r := mw(t, "check", "--json", "--resolver", m.dns.Resolver(), "--domain", "example.com", "--ip", m.postfix.Addr().String(),
-		"--services", "submission,submissions", "--dnsbl", "none", "--skip", strings.Join(others, ","))
+	r := mw(t, append([]string{"check", "--json", "--resolver", m.dns.Resolver(), "--domain", "example.com", "--ip", m.postfix.Addr().String(),
+		"--services", "submission,submissions", "--dnsbl", "none"}, only(steps.IDServer)...)...)
 	t.Logf("check with the server step: exit %d in %s", r.code, r.took.Round(time.Millisecond))
 	rep := decode(t, r.stdout)
 	for _, s := range rep.Steps {

@@ -2,7 +2,6 @@ package lab_test
 
 import (
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"net/netip"
 	"os"
@@ -348,36 +347,6 @@ func TestE2EMTASTSPolicy(t *testing.T) {
 	}
 }
 
-// recordsStep is one step of `mailwizard records --format json`.
-type recordsStep struct {
-	Records []steps.Record `json:"records"`
-	Files   []steps.File   `json:"files"`
-}
-
-// recordsOf runs `mailwizard records --format json` with args and returns
-// its steps by id.
-func recordsOf(t *testing.T, args ...string) map[string]recordsStep {
-	t.Helper()
-	r := mw(t, append([]string{"records", "--format", "json"}, args...)...)
-	if r.code != 0 {
-		t.Fatalf("records %v: exit %d: %s", args, r.code, r.stderr)
-	}
-	var doc struct {
-		Steps []struct {
-			ID string `json:"id"`
-			recordsStep
-		} `json:"steps"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
-		t.Fatalf("records JSON: %v\n%s", err, r.stdout)
-	}
-	out := map[string]recordsStep{}
-	for _, s := range doc.Steps {
-		out[s.ID] = s.recordsStep
-	}
-	return out
-}
-
 // daneLab is a real Postfix with a certificate from a test CA, in a lab
 // where example.com. is signed with its DS at the parent and serves the
 // TLSA lines startDANELab's tlsa makes from the chain file.
@@ -390,31 +359,10 @@ type daneLab struct {
 
 func startDANELab(t *testing.T, blocked25 bool, tlsa func(chainFile string) []string) daneLab {
 	t.Helper()
-	lab.Require(t, labErr)
-	lab.Require(t, postfixErr())
-	ca, err := probeserver.NewCA("mailwizard dane e2e CA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := ca.Issue(probeserver.Cert{Names: []string{"mail.example.com"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := lab.PostfixConfig{Hostname: "mail.example.com", Domain: "example.com", No25: blocked25}
-	if cfg.Chain, cfg.Key, err = probeserver.PEM(cert); err != nil {
-		t.Fatal(err)
-	}
+	pf, _, chain := startMailServer(t, lab.PostfixConfig{}, "", blocked25)
 	chainFile := filepath.Join(t.TempDir(), "chain.pem")
-	if err := os.WriteFile(chainFile, cfg.Chain, 0o600); err != nil {
+	if err := os.WriteFile(chainFile, chain, 0o600); err != nil {
 		t.Fatal(err)
-	}
-	pf := lab.StartPostfix(t, cfg)
-	if blocked25 {
-		hole, err := probeserver.StartBlackholeAt(netip.AddrPortFrom(pf.Addr(), 25))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = hole.Close() })
 	}
 	fwd := lab.Zone{Apex: domain, Records: append([]string{
 		"example.com. 3600 IN MX 10 mail.example.com.",

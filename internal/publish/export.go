@@ -6,8 +6,9 @@ import (
 	"io"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/miekg/dns"
 
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
@@ -112,34 +113,19 @@ func dnscontrolLine(r steps.Record, rel string) (string, bool) {
 			return fmt.Sprintf("SRV(%s, %d, %d, %d, %s, %s)", js(rel), *f.Priority, *f.Weight, *f.Port, js(f.Target), ttl), true
 		}
 	case "TLSA":
-		if t, ok := tlsaFields(r.Value); ok {
-			return fmt.Sprintf("TLSA(%s, %d, %d, %d, %s, %s)", js(rel), t.usage, t.selector, t.matching, js(t.data), ttl), true
+		if t, ok := tlsaOf(r); ok {
+			return fmt.Sprintf("TLSA(%s, %d, %d, %d, %s, %s)", js(rel), t.Usage, t.Selector, t.MatchingType, js(t.Certificate), ttl), true
 		}
 	}
 	return "", false
 }
 
-// tlsa are the fields of a TLSA record's value.
-type tlsa struct {
-	usage, selector, matching uint8
-	data                      string
-}
-
-// tlsaFields splits a TLSA value, "3 1 1 <hex>".
-func tlsaFields(value string) (tlsa, bool) {
-	f := strings.Fields(value)
-	if len(f) != 4 {
-		return tlsa{}, false
-	}
-	var n [3]uint8
-	for i := range n {
-		v, err := strconv.ParseUint(f[i], 10, 8)
-		if err != nil {
-			return tlsa{}, false
-		}
-		n[i] = uint8(v)
-	}
-	return tlsa{usage: n[0], selector: n[1], matching: n[2], data: f[3]}, true
+// tlsaOf is r as a TLSA record, when it is one whose value parses and
+// holds association data.
+func tlsaOf(r steps.Record) (*dns.TLSA, bool) {
+	rr, err := r.RR()
+	t, ok := rr.(*dns.TLSA)
+	return t, err == nil && ok && t.Certificate != ""
 }
 
 // js is s as a JavaScript string literal (JSON's quoting is valid
@@ -214,9 +200,9 @@ func octodnsValue(r steps.Record) string {
 	case r.Type == "SRV" && f.Port != nil:
 		return fmt.Sprintf("      - priority: %d\n        weight: %d\n        port: %d\n        target: %s\n", *f.Priority, *f.Weight, *f.Port, yamlString(f.Target))
 	case r.Type == "TLSA":
-		if t, ok := tlsaFields(r.Value); ok {
+		if t, ok := tlsaOf(r); ok {
 			return fmt.Sprintf("      - certificate_usage: %d\n        selector: %d\n        matching_type: %d\n        certificate_association_data: %s\n",
-				t.usage, t.selector, t.matching, yamlString(t.data))
+				t.Usage, t.Selector, t.MatchingType, yamlString(t.Certificate))
 		}
 	case r.Type == "TXT":
 		// OctoDNS wants semicolons in TXT values escaped.
