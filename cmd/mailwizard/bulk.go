@@ -387,9 +387,8 @@ func (b *bulkRun) config(row bulk.Row) (steps.Config, error) {
 			if err != nil {
 				return steps.Config{}, rowErr("", err.Error())
 			}
-			entry, _ = p.Index(name)
-			entry = max(entry, 0)
-			prof, cfg = p, p.Domains[entry]
+			prof, entry = p, entryOf(p, name)
+			cfg = p.Domains[entry]
 		}
 	}
 	cfg.Domain = row.Domain
