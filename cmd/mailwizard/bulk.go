@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/miekg/dns"
@@ -311,6 +312,37 @@ type bulkRun struct {
 	probe  bool
 	file   string
 	render func(report.Report) ([]byte, error)
+
+	mu sync.Mutex
+	// shared are the profiles of several domains loaded so far, by path,
+	// read by the rows of all their domains.
+	shared map[string]*profile.Profile
+}
+
+// loadProfile loads the profile at path. A profile of several domains is
+// loaded once for the rows of all its domains, not once a row: parsing one
+// that lists a thousand domains takes 20 ms. The rows only read it (a
+// Config taken from it is copied, and Normalize makes new slices).
+func (b *bulkRun) loadProfile(path string) (*profile.Profile, error) {
+	b.mu.Lock()
+	p, ok := b.shared[path]
+	b.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	loaded, err := profile.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(loaded.Domains) > 1 {
+		b.mu.Lock()
+		if b.shared == nil {
+			b.shared = map[string]*profile.Profile{}
+		}
+		b.shared[path] = &loaded
+		b.mu.Unlock()
+	}
+	return &loaded, nil
 }
 
 // check checks the domain of one row, in a round of the batch, and
@@ -351,13 +383,12 @@ func (b *bulkRun) config(row bulk.Row) (steps.Config, error) {
 	entry := 0
 	if b.finder != nil {
 		if path, ok := b.finder.Find(name); ok {
-			p, err := profile.Load(path)
+			p, err := b.loadProfile(path)
 			if err != nil {
 				return steps.Config{}, rowErr("", err.Error())
 			}
-			entry, _ = p.Index(name)
-			entry = max(entry, 0)
-			prof, cfg = &p, p.Domains[entry]
+			prof, entry = p, entryOf(p, name)
+			cfg = p.Domains[entry]
 		}
 	}
 	cfg.Domain = row.Domain

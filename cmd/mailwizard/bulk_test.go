@@ -131,6 +131,36 @@ func TestBulkProfilesAndDomainOnly(t *testing.T) {
 	}
 }
 
+// TestBulkProfileOfSeveralDomains: the domains of a profile of several
+// domains are each checked with their part of it, the profile read once
+// for all of them.
+func TestBulkProfileOfSeveralDomains(t *testing.T) {
+	w := newHostWorld(t, nil)
+	save := append([]string{"check", "--domain", "example.com", "--domain", "example.org", "--save"}, w.args...)
+	if r := runMW(t, w.e, save...); r.code != 0 {
+		t.Fatalf("save: exit %d\n%s", r.code, r.stderr)
+	}
+	file := domainsFile(t, "example.org\nexample.com\nexample.org.\n")
+	r := runMW(t, w.e, "check", "--json", "--ordered", "--domains-file", file, "--resolver", w.lab.Resolver.Addr())
+	rs := jsonLines(t, r.stdout)
+	if r.code != 0 || len(rs) != 3 {
+		t.Fatalf("exit %d, %d reports\n%s", r.code, len(rs), r.stderr)
+	}
+	for i, rep := range rs {
+		if st := statuses(rep); st[steps.IDHost] != steps.StatusPass || st[steps.IDDKIM] != steps.StatusPass {
+			t.Errorf("row %d, %s, from the profile: %v", i+1, rep.Domain, st)
+		}
+	}
+
+	run := &bulkRun{}
+	path := filepath.Join(w.e.getenv("XDG_CONFIG_HOME"), "mailwizard", "example.com.toml")
+	a, errA := run.loadProfile(path)
+	b, errB := run.loadProfile(path)
+	if errA != nil || errB != nil || a != b || len(a.Domains) != 2 {
+		t.Errorf("the profile of two domains loaded twice: %v, %v, same %v", errA, errB, a == b)
+	}
+}
+
 // TestBulkCSV: a CSV file's columns apply to their row, over the flags;
 // a bad row is named with its file, line and column, the others are
 // checked, and the exit code says bad input.

@@ -141,26 +141,16 @@ func (f *configFlags) loadAll(flags *pflag.FlagSet, e env) ([]loaded, error) {
 			return nil, badInput("--%s %s: given twice", flagDomain, name)
 		}
 		seen[name] = true
-		if f.profile != "" {
-			i := 0
-			if base != nil {
-				i, _ = base.Index(d)
+		prof, path := base, basePath
+		if f.profile == "" {
+			if finder == nil {
+				finder = profileFinder(e)
 			}
-			add(f.layer(flags, e, base, max(i, 0), basePath, d))
-			continue
+			if prof, path, err = findProfile(finder, e, d); err != nil {
+				return nil, err
+			}
 		}
-		if finder == nil {
-			finder = profileFinder(e)
-		}
-		prof, path, err := findProfile(finder, e, d)
-		if err != nil {
-			return nil, err
-		}
-		i := 0
-		if prof != nil {
-			i, _ = prof.Index(d)
-		}
-		add(f.layer(flags, e, prof, max(i, 0), path, d))
+		add(f.layer(flags, e, prof, entryOf(prof, d), path, d))
 	}
 	if len(lines) > 0 {
 		return nil, badInputLines(lines)
@@ -210,6 +200,16 @@ func (f *configFlags) layer(flags *pflag.FlagSet, e env, prof *profile.Profile, 
 		l.path, _ = defaultProfilePath(e, l.cfg.Domain)
 	}
 	return l, l.describe(flags, problems)
+}
+
+// entryOf is the index of domain in prof.Domains: 0 when prof is nil or
+// does not list it (the flags are then laid over its first domain).
+func entryOf(prof *profile.Profile, domain string) int {
+	if prof == nil {
+		return 0
+	}
+	i, _ := prof.Index(domain)
+	return max(i, 0)
 }
 
 // stampMTASTS gives cfg its MTA-STS policy id (steps.Config.StampMTASTS):

@@ -310,6 +310,7 @@ func (d domainsChecker) watch(ctx context.Context, f checkFlags, first []report.
 			printErr = perr
 		}
 		last = rs
+		collectBetweenRounds()
 		return rs
 	}, func(rs []report.Report) bool { return done(rs) || printErr != nil })
 	switch {

@@ -73,15 +73,10 @@ func sharedKeys() []string {
 func fromConfigs(cfgs []steps.Config) file {
 	f := fromConfig(cfgs[0])
 	for _, cfg := range cfgs[1:] {
-		e := fromConfig(cfg)
-		e.Version, e.Host, e.IP, e.DNSBL, e.NoProbe, e.DANE, e.TLSCert = 0, "", nil, nil, false, false, ""
-		var skip []string
-		for _, id := range e.Skip {
-			if !steps.IsShared(id) {
-				skip = append(skip, id)
-			}
-		}
-		e.Skip = skip
+		// The shared part taken from a mail host of nothing: empty, so
+		// that the table holds the domain's own keys only.
+		e := fromConfig(cfg.WithHostOf(steps.Config{}))
+		e.Version = 0
 		f.Domains = append(f.Domains, e)
 	}
 	if len(f.Domains) > 0 {

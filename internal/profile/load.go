@@ -75,6 +75,12 @@ func (p Profile) Index(domain string) (int, bool) {
 	if err != nil {
 		return -1, false
 	}
+	// A profile mailwizard saved spells its domains as CheckDomain does:
+	// found without parsing every name before it (a profile lists a
+	// domain once), as a bulk check looks up each of its rows.
+	if i := slices.IndexFunc(p.Domains, func(cfg steps.Config) bool { return cfg.Domain == want }); i >= 0 {
+		return i, true
+	}
 	for i, cfg := range p.Domains {
 		if name, err := steps.CheckDomain(cfg.Domain); err == nil && name == want {
 			return i, true

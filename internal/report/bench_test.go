@@ -47,6 +47,15 @@ func BenchmarkBuildAndWriteJSON(b *testing.B) {
 	}
 }
 
+func BenchmarkBuild(b *testing.B) {
+	results := benchResults(b)
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		Build("example.com.", results, now)
+	}
+}
+
 func BenchmarkChanges(b *testing.B) {
 	r := Build("example.com.", benchResults(b), time.Now())
 	b.ReportAllocs()

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -83,12 +82,8 @@ func Build(domain string, results []steps.Result, checkedAt time.Time) Report {
 	}
 	var answers []verify.Answer
 	r.Mode = ModeAuthoritative
-	titles := make(map[string]string)
-	for _, st := range steps.All() {
-		titles[st.ID] = st.Title
-	}
 	for _, res := range results {
-		r.Steps = append(r.Steps, buildStep(res, titles[res.Step]))
+		r.Steps = append(r.Steps, buildStep(res))
 		answers = append(answers, res.Observed...)
 		if res.FromResolver {
 			r.Mode = ModeResolver
@@ -115,12 +110,11 @@ func notes(answers []verify.Answer) []string {
 	return out
 }
 
-// buildStep is one step's part of the report; title is the step's title
-// ("" for its id).
-func buildStep(res steps.Result, title string) Step {
+// buildStep is one step's part of the report.
+func buildStep(res steps.Result) Step {
 	s := Step{
 		ID:            res.Step,
-		Title:         cmp.Or(title, res.Step),
+		Title:         res.Step,
 		Status:        res.Status,
 		Expected:      nonNil(res.Expected),
 		Files:         res.Files,
@@ -131,6 +125,9 @@ func buildStep(res steps.Result, title string) Step {
 		SecondOpinion: nonNil(res.SecondOpinion),
 		Probes:        res.Probes,
 		Proposed:      res.Proposed,
+	}
+	if st, ok := steps.ByID(res.Step); ok && st.Title != "" {
+		s.Title = st.Title
 	}
 	for _, ans := range res.Observed {
 		s.Observed = append(s.Observed, authoritative(ans)...)
