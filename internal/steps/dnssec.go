@@ -252,7 +252,7 @@ func judgeDNSSEC(cfg Config, known verify.Answers, v *verdict) {
 		}
 	}
 	v.servers = dnssecVerdicts(v, checks)
-	v.opinions = dnssecOpinions(v, known, cfg)
+	v.opinions = dnssecOpinions(known, cfg)
 }
 
 // judge checks one zone; it reports false when the zone is not signed or
@@ -586,7 +586,7 @@ func dnssecVerdicts(v *verdict, checks []*zoneCheck) []ServerVerdict {
 
 // dnssecOpinions are the second opinion: whether each resolver validated
 // the signed answers (the AD bit, RFC 4035 §3.2.3).
-func dnssecOpinions(v *verdict, known verify.Answers, cfg Config) []Opinion {
+func dnssecOpinions(known verify.Answers, cfg Config) []Opinion {
 	type view struct{ ad, plain, failed, servfail int }
 	var order []string
 	views := map[string]*view{}
