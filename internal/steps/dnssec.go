@@ -34,10 +34,6 @@ const variantChosen = "chosen"
 // (dnssec-expiring).
 const expiryWarning = 7 * 24 * time.Hour
 
-// maxSignedZones bounds the zones the step checks: the mail domain's and
-// the mail host's.
-const maxSignedZones = 2
-
 // dnssecStep checks that the zone is signed and its chain of trust holds:
 // nothing to paste, signing is switched on at the DNS provider and the DS
 // record set at the registrar (RFC 4033-4035).
@@ -87,11 +83,11 @@ func signedQuestions(cfg Config) []verify.Question {
 // signed), as far as the answers known tell (the zone questions every
 // step asks, and the host step's address question).
 func signedZones(cfg Config, known verify.Answers) []string {
-	out := []string{zoneApex(cfg, known)}
-	if zone := zoneOfAnswer(cfg, known, verify.Q(cfg.Host, dns.TypeA)); zone != "" && !slices.Contains(out, zone) && len(out) < maxSignedZones {
-		out = append(out, zone)
+	apex := zoneApex(cfg, known)
+	if zone := zoneOfAnswer(cfg, known, verify.Q(cfg.Host, dns.TypeA)); zone != "" && zone != apex {
+		return []string{apex, zone}
 	}
-	return out
+	return []string{apex}
 }
 
 // zoneOfAnswer is the zone that holds q's name, as the round found it;
