@@ -109,6 +109,12 @@ func zoneOfAnswer(cfg Config, known verify.Answers, q verify.Question) string {
 // signs reports whether any server of zone serves a DNSKEY.
 func signs(known verify.Answers, zone string) bool {
 	r, _ := peek(known, keysQuestion(zone))
+	return servesKeys(r, zone)
+}
+
+// servesKeys reports whether any server in r, a reply to keysQuestion,
+// serves a DNSKEY of zone.
+func servesKeys(r reply, zone string) bool {
 	return slices.ContainsFunc(r.ok, func(o verify.Observation) bool { return len(o.Records(zone, dns.TypeDNSKEY)) > 0 })
 }
 
