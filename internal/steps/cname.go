@@ -165,9 +165,11 @@ func chainText(names []string) string {
 
 // peekFollow is follow without recording anything: the reply at the end of
 // q's chain (q's own reply without a CNAME), for answers that only add
-// detail.
+// detail. Its verdict declares no codes: what it finds is never read, and
+// planners call it for every SPF look-up, again after each batch of
+// replies.
 func peekFollow(known verify.Answers, q verify.Question) (reply, bool) {
-	v := newVerdict(nil)
+	v := judging(nil)
 	r, ok := v.follow(known, q, "")
 	return r, ok && len(r.ok) > 0
 }

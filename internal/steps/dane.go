@@ -260,7 +260,7 @@ func zoneSecure(known verify.Answers, v *verdict, zone string) (bool, string) {
 	if !ok {
 		return false, "whether its zone is signed could not be checked"
 	}
-	if !slices.ContainsFunc(keys.ok, func(o verify.Observation) bool { return len(o.Records(zone, dns.TypeDNSKEY)) > 0 }) {
+	if !servesKeys(keys, zone) {
 		return false, "the zone " + zone + " is not signed (no DNSKEY)"
 	}
 	ds, ok := v.ask(known, verify.ParentDS(zone))

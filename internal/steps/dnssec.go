@@ -34,10 +34,6 @@ const variantChosen = "chosen"
 // (dnssec-expiring).
 const expiryWarning = 7 * 24 * time.Hour
 
-// maxSignedZones bounds the zones the step checks: the mail domain's and
-// the mail host's.
-const maxSignedZones = 2
-
 // dnssecStep checks that the zone is signed and its chain of trust holds:
 // nothing to paste, signing is switched on at the DNS provider and the DS
 // record set at the registrar (RFC 4033-4035).
@@ -87,11 +83,11 @@ func signedQuestions(cfg Config) []verify.Question {
 // signed), as far as the answers known tell (the zone questions every
 // step asks, and the host step's address question).
 func signedZones(cfg Config, known verify.Answers) []string {
-	out := []string{zoneApex(cfg, known)}
-	if zone := zoneOfAnswer(cfg, known, verify.Q(cfg.Host, dns.TypeA)); zone != "" && !slices.Contains(out, zone) && len(out) < maxSignedZones {
-		out = append(out, zone)
+	apex := zoneApex(cfg, known)
+	if zone := zoneOfAnswer(cfg, known, verify.Q(cfg.Host, dns.TypeA)); zone != "" && zone != apex {
+		return []string{apex, zone}
 	}
-	return out
+	return []string{apex}
 }
 
 // zoneOfAnswer is the zone that holds q's name, as the round found it;
@@ -113,6 +109,12 @@ func zoneOfAnswer(cfg Config, known verify.Answers, q verify.Question) string {
 // signs reports whether any server of zone serves a DNSKEY.
 func signs(known verify.Answers, zone string) bool {
 	r, _ := peek(known, keysQuestion(zone))
+	return servesKeys(r, zone)
+}
+
+// servesKeys reports whether any server in r, a reply to keysQuestion,
+// serves a DNSKEY of zone.
+func servesKeys(r reply, zone string) bool {
 	return slices.ContainsFunc(r.ok, func(o verify.Observation) bool { return len(o.Records(zone, dns.TypeDNSKEY)) > 0 })
 }
 
@@ -252,7 +254,7 @@ func judgeDNSSEC(cfg Config, known verify.Answers, v *verdict) {
 		}
 	}
 	v.servers = dnssecVerdicts(v, checks)
-	v.opinions = dnssecOpinions(v, known, cfg)
+	v.opinions = dnssecOpinions(known, cfg)
 }
 
 // judge checks one zone; it reports false when the zone is not signed or
@@ -586,7 +588,7 @@ func dnssecVerdicts(v *verdict, checks []*zoneCheck) []ServerVerdict {
 
 // dnssecOpinions are the second opinion: whether each resolver validated
 // the signed answers (the AD bit, RFC 4035 §3.2.3).
-func dnssecOpinions(v *verdict, known verify.Answers, cfg Config) []Opinion {
+func dnssecOpinions(known verify.Answers, cfg Config) []Opinion {
 	type view struct{ ad, plain, failed, servfail int }
 	var order []string
 	views := map[string]*view{}

@@ -16,7 +16,7 @@ import (
 // SharedIDs are the ids of the shared steps, in the wizard's order.
 func SharedIDs() []string {
 	var ids []string
-	for _, s := range All() {
+	for _, s := range registry() {
 		if s.Shared {
 			ids = append(ids, s.ID)
 		}
@@ -120,7 +120,7 @@ func HostGroups(cfgs []Config) [][]int {
 // steps another domain's round judges.
 func DomainPlanners(cfg Config) []verify.Planner {
 	var out []verify.Planner
-	for _, s := range All() {
+	for _, s := range registry() {
 		if s.Shared || cfg.skips(s.ID) {
 			continue
 		}
@@ -138,7 +138,7 @@ func DomainPlanners(cfg Config) []verify.Planner {
 // known.
 func JudgeDomain(cfg Config, known verify.Answers, shared []Result) []Result {
 	var out []Result
-	for _, s := range All() {
+	for _, s := range registry() {
 		if s.Shared {
 			if i := slices.IndexFunc(shared, func(r Result) bool { return r.Step == s.ID }); i >= 0 {
 				out = append(out, shared[i])

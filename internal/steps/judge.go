@@ -77,7 +77,8 @@ func newVerdict(codes []FindingCode) *verdict {
 }
 
 // judging is a verdict over codes, the step's own and the common ones,
-// which it reads and never changes.
+// which it reads and never changes; nil for a verdict whose findings
+// nobody reads.
 func judging(codes []FindingCode) *verdict {
 	return &verdict{codes: codes, asked: make(map[verify.Question]bool)}
 }
