@@ -136,7 +136,7 @@ func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
 		} else {
 			rep, err = r.try(ctx, dial, key, edns, try > 0)
 		}
-		if silent != nil && ContextErr(ctx) == nil {
+		if silent != nil && ContextErr(ctx) == nil && !roundsOwn(err) {
 			silent.record(t.addr, err != nil && isTimeout(err))
 		}
 		switch {
