@@ -186,13 +186,23 @@ func (b *Batch) exchange(ctx context.Context, key exchangeKey, send func(context
 		b.work.Add(1)
 		defer b.work.Done()
 		rep := send(b.ctx)
-		var se *SilentError
-		return rep, replySize(rep), b.ctx.Err() == nil && !errors.As(rep.err, &se)
+		return rep, replySize(rep), b.ctx.Err() == nil && !roundsOwn(rep.err)
 	})
 	if shared {
 		b.shared.Add(1)
 	}
 	return rep, ok
+}
+
+// roundsOwn reports whether err stopped a query for a reason of the
+// asking round's or of the batch's own (the round's query budget spent,
+// the batch leaving the address alone) rather than the server's: such a
+// reply says nothing of the address, and another round of the batch must
+// not take it for its own.
+func roundsOwn(err error) bool {
+	var se *SilentError
+	var be *BudgetError
+	return errors.As(err, &se) || errors.As(err, &be)
 }
 
 // probe is the batch's answer to a probe, made once for the batch as

@@ -289,3 +289,42 @@ func TestBatchStopsRetryingAnAddressThatWentSilent(t *testing.T) {
 		t.Errorf("outside a batch: ns2 %v, want 2 tries", err)
 	}
 }
+
+// TestBatchKeepsARoundsBudgetToItself: a round whose query budget ran out
+// in the middle of a question does not hand its budget error to the next
+// round of the batch that asks the same: that round asks the server
+// itself.
+func TestBatchKeepsARoundsBudgetToItself(t *testing.T) {
+	lab := verifytest.StartLab(t, verifytest.LabConfig{Zones: []string{verifytest.Zone("d0.example.",
+		"@ MX 10 mx.d0.example.",
+		"mx A 192.0.2.25",
+	)}})
+	opts := lab.Options()
+	opts.Timeout = shortTimeout
+	// Odd: the round below spends two queries a question (one a server),
+	// and runs out with one of the two of its last question sent.
+	opts.QueryBudget = 21
+	e := engine(t, opts)
+	b, err := e.NewBatch(verify.BatchOptions{RetryJitter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	b.Round().Ask(t.Context(), verify.Q("d0.example.", dns.TypeSOA)) // discovery
+	spender := b.Round()
+	for i := range 10 {
+		spender.Ask(t.Context(), verify.Q(fmt.Sprintf("n%d.d0.example.", i), dns.TypeA))
+	}
+	q := verify.Q("d0.example.", dns.TypeMX)
+	var be *verify.BudgetError
+	a := spender.Ask(t.Context(), q)[q]
+	if len(a.Servers) != 2 || !errors.As(a.Servers[0].Err, &be) && !errors.As(a.Servers[1].Err, &be) {
+		t.Fatalf("the spending round's last question: %+v, want one server left out for the budget", a)
+	}
+	a = b.Round().Ask(t.Context(), q)[q]
+	for _, o := range a.Servers {
+		if !o.OK() {
+			t.Errorf("the next round: %s: %v, want its answer", o.Server, o.Err)
+		}
+	}
+}

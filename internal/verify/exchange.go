@@ -84,17 +84,6 @@ func (r *Round) exchange(ctx context.Context, t target, name string, qtype uint1
 	return rep
 }
 
-// send makes the exchange (sendTo). In a batch, a nameserver address
-// that the batch left alone (silence) is not asked.
-func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
-	if r.silence(t) != nil {
-		if err := r.batch.silent.check(t.addr); err != nil {
-			return reply{err: err}
-		}
-	}
-	return r.sendTo(ctx, t, key)
-}
-
 // silence is what keeps track of t's timeouts: the batch's, for a
 // nameserver; nil outside a batch and for the resolver.
 func (r *Round) silence(t target) *silence {
@@ -104,13 +93,20 @@ func (r *Round) silence(t target) *silence {
 	return r.batch.silent
 }
 
-// sendTo asks over UDP, retrying a timeout up to the configured number of
+// send asks over UDP, retrying a timeout up to the configured number of
 // times, and asks once over TCP when the UDP reply is truncated. Queries
 // carry EDNS0, but a server that answers FORMERR to that is asked once more
 // without it, and the last retry after a timeout goes both with and
 // without it, for a server that drops queries with EDNS0 (RFC 6891 §7); a
-// reply to a query without EDNS0 is marked.
-func (r *Round) sendTo(ctx context.Context, t target, key exchangeKey) reply {
+// reply to a query without EDNS0 is marked. In a batch, a nameserver
+// address that the batch left alone (silence) is not asked.
+func (r *Round) send(ctx context.Context, t target, key exchangeKey) reply {
+	silent := r.silence(t)
+	if silent != nil {
+		if err := silent.check(t.addr); err != nil {
+			return reply{err: err}
+		}
+	}
 	dial := t.addr
 	if !t.rd && r.e.set.mapAddr != nil {
 		dial = r.e.set.mapAddr(t.addr)
@@ -121,7 +117,6 @@ func (r *Round) sendTo(ctx context.Context, t target, key exchangeKey) reply {
 	edns := plain.Copy().SetEdns0(ednsSize, key.do)
 
 	tries := 1 + r.e.set.retries
-	silent := r.silence(t)
 	for try := range tries {
 		var rep reply
 		var err error
@@ -141,7 +136,7 @@ func (r *Round) sendTo(ctx context.Context, t target, key exchangeKey) reply {
 		} else {
 			rep, err = r.try(ctx, dial, key, edns, try > 0)
 		}
-		if silent != nil && ContextErr(ctx) == nil {
+		if silent != nil && ContextErr(ctx) == nil && !roundsOwn(err) {
 			silent.record(t.addr, err != nil && isTimeout(err))
 		}
 		switch {

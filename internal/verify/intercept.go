@@ -63,24 +63,20 @@ func (r *Round) intercepted() bool {
 	return blocked > 0 && len(zones) >= 2
 }
 
-// fromResolver answers an Authoritative question (or a wildcard probe) in
-// resolver mode: the resolver is asked, with recursion, and its reply is
-// the one observation.
+// resolverMode answers an Authoritative question (or a wildcard probe, or
+// the parent's DS records) in resolver mode: the resolver is asked, with
+// recursion, and its reply is the one observation.
 func (r *Round) resolverMode(ctx context.Context, q Question) Answer {
 	a := Answer{Question: q, FromResolver: true}
 	switch {
-	case q.Via == Parent && q.Type == dns.TypeDS:
-		// A resolver answers DS from the parent, as it must (RFC 4035
-		// §4.2).
-		q = Question{Name: q.Name, Type: q.Type, Via: Recursive, Signed: q.Signed}
-	case q.Via == Parent:
+	case q.Via == Parent && q.Type != dns.TypeDS:
 		a.Err = fmt.Errorf("%s: %w", q, ErrNotDirect)
 		return a
 	case q.Via == Wildcard:
-		q = Question{Name: r.label + "." + q.Name, Type: q.Type, Via: Recursive, Signed: q.Signed}
-	default:
-		q = Question{Name: q.Name, Type: q.Type, Via: Recursive, Signed: q.Signed}
+		q.Name = r.label + "." + q.Name
 	}
+	// A resolver answers DS from the parent, as it must (RFC 4035 §4.2).
+	q.Via = Recursive
 	obs, err := r.recursive(ctx, q)
 	a.Servers, a.Err = []Observation{obs}, err
 	return a
