@@ -221,13 +221,13 @@ func (s stepScreen) Update(msg tea.Msg) (stepScreen, tea.Cmd) {
 		s.zone = !s.zone
 		s.offset = 0
 	case key.Matches(kp, k.Down):
-		s.offset = s.clampOffset(s.offset + 1)
+		s.offset = s.scrolled(1, 0)
 	case key.Matches(kp, k.Up):
-		s.offset = s.clampOffset(s.offset - 1)
+		s.offset = s.scrolled(-1, 0)
 	case key.Matches(kp, k.PageDown):
-		s.offset = s.clampOffset(s.offset + s.bodyHeight() - 1)
+		s.offset = s.scrolled(0, 1)
 	case key.Matches(kp, k.PageUp):
-		s.offset = s.clampOffset(s.offset - s.bodyHeight() + 1)
+		s.offset = s.scrolled(0, -1)
 	}
 	return s, nil
 }
