@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -144,20 +145,15 @@ type domainResults struct {
 // the same mail host (steps.HostGroups).
 func checkDomains(ctx context.Context, be backend, cfgs []steps.Config, ids []string) ([]domainResults, error) {
 	out := make([]domainResults, 0, len(cfgs))
+	own := slices.DeleteFunc(slices.Clone(ids), steps.IsShared)
 	var firstErr error
 	for _, g := range steps.HostGroups(cfgs) {
 		lead, err := be.check(ctx, cfgs[g[0]], ids)
-		firstErr = errorsFirst(firstErr, err)
+		firstErr = cmp.Or(firstErr, err)
 		out = append(out, domainResults{domain: g[0], results: lead})
-		var own []string
-		for _, id := range ids {
-			if !steps.IsShared(id) {
-				own = append(own, id)
-			}
-		}
 		for _, i := range g[1:] {
 			rs, err := be.check(ctx, cfgs[i], own)
-			firstErr = errorsFirst(firstErr, err)
+			firstErr = cmp.Or(firstErr, err)
 			for _, r := range lead {
 				if steps.IsShared(r.Step) {
 					rs = append(rs, r)
@@ -167,11 +163,4 @@ func checkDomains(ctx context.Context, be backend, cfgs []steps.Config, ids []st
 		}
 	}
 	return out, firstErr
-}
-
-func errorsFirst(first, err error) error {
-	if first != nil {
-		return first
-	}
-	return err
 }
