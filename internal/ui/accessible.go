@@ -314,7 +314,7 @@ func (a accessible) step(ctx context.Context, cfg *steps.Config, results map[str
 				}
 			}
 			toggleSkipIn(cfg, id)
-			a.saveConfig(*cfg)
+			a.save(*cfg)
 			if isSkipped(*cfg, id) {
 				fmt.Fprintf(a.out, "Skipped %s: marked as not yours. To take it back, open it again and type s.\n", a.all[i].Title)
 				return i + 1, nil
@@ -435,21 +435,13 @@ func toggleSkipIn(cfg *steps.Config, id string) {
 	cfg.Skip = append(cfg.Skip, id)
 }
 
-// saveAll saves the answers of every domain.
-func (a accessible) saveAll(cfgs []steps.Config) {
+// save saves the answers of the domains given, and says when it could
+// not.
+func (a accessible) save(cfgs ...steps.Config) {
 	if a.be.save == nil {
 		return
 	}
 	if err := a.be.save(cfgs); err != nil {
-		fmt.Fprintf(a.out, "Could not save the answers: %v\n", err)
-	}
-}
-
-func (a accessible) saveConfig(cfg steps.Config) {
-	if a.be.save == nil {
-		return
-	}
-	if err := a.be.save([]steps.Config{cfg}); err != nil {
 		fmt.Fprintf(a.out, "Could not save the answers: %v\n", err)
 	}
 }
