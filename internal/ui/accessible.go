@@ -132,12 +132,8 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ [
 	}
 	cfgs := []steps.Config{first}
 	for more {
-		taken := make([]string, len(cfgs))
-		for i, c := range cfgs {
-			taken[i] = c.Domain
-		}
 		var next steps.Config
-		next, more, _, err = a.askDomain(ctx, furtherAnswers(first, taken, a.keyDir), false)
+		next, more, _, err = a.askDomain(ctx, furtherAnswers(cfgs, a.keyDir), false)
 		if err != nil {
 			if strings.TrimSpace(next.Domain) != "" {
 				cfgs = append(cfgs, next)
