@@ -64,15 +64,15 @@ func (m model) toDomain(i int) model {
 // several reports whether the wizard walks more than one domain.
 func (m model) several() bool { return len(m.domains) > 1 }
 
-// walked reports whether step i is on the walk of the domain on view: all
-// of the first domain's steps, a further domain's own ones.
-func (m model) walked(i int) bool { return m.cur == 0 || !m.all[i].Shared }
+// walked reports whether step i is on the walk of domain d: all of the
+// first domain's steps, a further domain's own ones.
+func (m model) walked(d, i int) bool { return d == 0 || !m.all[i].Shared }
 
 // walkPlace is step i's place on the domain's walk, from 1, and how many
 // steps the walk has.
 func (m model) walkPlace(i int) (number, count int) {
 	for j := range m.all {
-		if !m.walked(j) {
+		if !m.walked(m.cur, j) {
 			continue
 		}
 		count++
@@ -88,7 +88,7 @@ func (m model) walkPlace(i int) (number, count int) {
 // false).
 func (m model) nextStop(i int) (domain, step int, ok bool) {
 	for j := i + 1; j < len(m.all); j++ {
-		if m.walked(j) {
+		if m.walked(m.cur, j) {
 			return m.cur, j, true
 		}
 	}
@@ -105,14 +105,13 @@ func (m model) nextStop(i int) (domain, step int, ok bool) {
 // prevStop is where back goes from step i, ok false on the first step.
 func (m model) prevStop(i int) (domain, step int, ok bool) {
 	for j := i - 1; j >= 0; j-- {
-		if m.walked(j) {
+		if m.walked(m.cur, j) {
 			return m.cur, j, true
 		}
 	}
 	if m.cur > 0 {
-		prev := m.toDomain(m.cur - 1)
 		for j := len(m.all) - 1; j >= 0; j-- {
-			if prev.walked(j) {
+			if m.walked(m.cur-1, j) {
 				return m.cur - 1, j, true
 			}
 		}
