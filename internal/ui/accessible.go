@@ -132,12 +132,8 @@ func (a accessible) ask(ctx context.Context, cfg steps.Config, resume bool) (_ [
 	}
 	cfgs := []steps.Config{first}
 	for more {
-		taken := make([]string, len(cfgs))
-		for i, c := range cfgs {
-			taken[i] = c.Domain
-		}
 		var next steps.Config
-		next, more, _, err = a.askDomain(ctx, furtherAnswers(first, taken, a.keyDir), false)
+		next, more, _, err = a.askDomain(ctx, furtherAnswers(cfgs, a.keyDir), false)
 		if err != nil {
 			if strings.TrimSpace(next.Domain) != "" {
 				cfgs = append(cfgs, next)
@@ -314,7 +310,7 @@ func (a accessible) step(ctx context.Context, cfg *steps.Config, results map[str
 				}
 			}
 			toggleSkipIn(cfg, id)
-			a.saveConfig(*cfg)
+			a.save(*cfg)
 			if isSkipped(*cfg, id) {
 				fmt.Fprintf(a.out, "Skipped %s: marked as not yours. To take it back, open it again and type s.\n", a.all[i].Title)
 				return i + 1, nil
@@ -435,21 +431,13 @@ func toggleSkipIn(cfg *steps.Config, id string) {
 	cfg.Skip = append(cfg.Skip, id)
 }
 
-// saveAll saves the answers of every domain.
-func (a accessible) saveAll(cfgs []steps.Config) {
+// save saves the answers of the domains given, and says when it could
+// not.
+func (a accessible) save(cfgs ...steps.Config) {
 	if a.be.save == nil {
 		return
 	}
 	if err := a.be.save(cfgs); err != nil {
-		fmt.Fprintf(a.out, "Could not save the answers: %v\n", err)
-	}
-}
-
-func (a accessible) saveConfig(cfg steps.Config) {
-	if a.be.save == nil {
-		return
-	}
-	if err := a.be.save([]steps.Config{cfg}); err != nil {
 		fmt.Fprintf(a.out, "Could not save the answers: %v\n", err)
 	}
 }

@@ -58,13 +58,18 @@ type answers struct {
 }
 
 // furtherAnswers are the answers of a further domain of the mail host of
-// first: what the domains share is first's, the rest starts afresh.
-func furtherAnswers(first steps.Config, taken []string, keyDir string) *answers {
+// the domains answered so far (done): what the domains share is the
+// first's, the rest starts afresh, and none of done may be given again.
+func furtherAnswers(done []steps.Config, keyDir string) *answers {
+	first := done[0]
 	base := steps.Config{}.WithHostOf(first)
 	base.Provider = first.Provider
 	a := newAnswers(base, keyDir)
 	a.host, a.ips = trimDot(first.Host), joinAddrs(first.IPs)
-	a.further, a.taken = true, taken
+	a.further = true
+	for _, c := range done {
+		a.taken = append(a.taken, c.Domain)
+	}
 	return a
 }
 

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -76,9 +75,9 @@ func (t BulkTable) Tally(statuses map[string]int, bad int, took time.Duration) s
 		}
 	}
 	if bad > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s not checked (bad input)", bad, bulkPlural(bad, "row", "rows")))
+		parts = append(parts, plural(bad, "row", "rows")+" not checked (bad input)")
 	}
-	line := fmt.Sprintf("%d %s", total, bulkPlural(total, "domain", "domains"))
+	line := plural(total, "domain", "domains")
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, t.st.dim.Render(" · "))
 	}
@@ -91,11 +90,4 @@ func bulkPad(s string, width int) string {
 		return s + strings.Repeat(" ", width-n)
 	}
 	return s
-}
-
-func bulkPlural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

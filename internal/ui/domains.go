@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -63,15 +64,15 @@ func (m model) toDomain(i int) model {
 // several reports whether the wizard walks more than one domain.
 func (m model) several() bool { return len(m.domains) > 1 }
 
-// walked reports whether step i is on the walk of the domain on view: all
-// of the first domain's steps, a further domain's own ones.
-func (m model) walked(i int) bool { return m.cur == 0 || !m.all[i].Shared }
+// walked reports whether step i is on the walk of domain d: all of the
+// first domain's steps, a further domain's own ones.
+func (m model) walked(d, i int) bool { return d == 0 || !m.all[i].Shared }
 
 // walkPlace is step i's place on the domain's walk, from 1, and how many
 // steps the walk has.
 func (m model) walkPlace(i int) (number, count int) {
 	for j := range m.all {
-		if !m.walked(j) {
+		if !m.walked(m.cur, j) {
 			continue
 		}
 		count++
@@ -87,7 +88,7 @@ func (m model) walkPlace(i int) (number, count int) {
 // false).
 func (m model) nextStop(i int) (domain, step int, ok bool) {
 	for j := i + 1; j < len(m.all); j++ {
-		if m.walked(j) {
+		if m.walked(m.cur, j) {
 			return m.cur, j, true
 		}
 	}
@@ -104,14 +105,13 @@ func (m model) nextStop(i int) (domain, step int, ok bool) {
 // prevStop is where back goes from step i, ok false on the first step.
 func (m model) prevStop(i int) (domain, step int, ok bool) {
 	for j := i - 1; j >= 0; j-- {
-		if m.walked(j) {
+		if m.walked(m.cur, j) {
 			return m.cur, j, true
 		}
 	}
 	if m.cur > 0 {
-		prev := m.toDomain(m.cur - 1)
 		for j := len(m.all) - 1; j >= 0; j-- {
-			if prev.walked(j) {
+			if m.walked(m.cur-1, j) {
 				return m.cur - 1, j, true
 			}
 		}
@@ -144,20 +144,15 @@ type domainResults struct {
 // the same mail host (steps.HostGroups).
 func checkDomains(ctx context.Context, be backend, cfgs []steps.Config, ids []string) ([]domainResults, error) {
 	out := make([]domainResults, 0, len(cfgs))
+	own := slices.DeleteFunc(slices.Clone(ids), steps.IsShared)
 	var firstErr error
 	for _, g := range steps.HostGroups(cfgs) {
 		lead, err := be.check(ctx, cfgs[g[0]], ids)
-		firstErr = errorsFirst(firstErr, err)
+		firstErr = cmp.Or(firstErr, err)
 		out = append(out, domainResults{domain: g[0], results: lead})
-		var own []string
-		for _, id := range ids {
-			if !steps.IsShared(id) {
-				own = append(own, id)
-			}
-		}
 		for _, i := range g[1:] {
 			rs, err := be.check(ctx, cfgs[i], own)
-			firstErr = errorsFirst(firstErr, err)
+			firstErr = cmp.Or(firstErr, err)
 			for _, r := range lead {
 				if steps.IsShared(r.Step) {
 					rs = append(rs, r)
@@ -167,11 +162,4 @@ func checkDomains(ctx context.Context, be backend, cfgs []steps.Config, ids []st
 		}
 	}
 	return out, firstErr
-}
-
-func errorsFirst(first, err error) error {
-	if first != nil {
-		return first
-	}
-	return err
 }

@@ -382,11 +382,7 @@ func completeAnswers(be backend, a *answers) finishedMsg {
 // domains answered so far (done, the first one's host and addresses
 // shared by all).
 func (f formModel) further(done []steps.Config) (formModel, tea.Cmd) {
-	taken := make([]string, len(done))
-	for i, c := range done {
-		taken[i] = c.Domain
-	}
-	f.a = furtherAnswers(done[0], taken, f.a.keyDir)
+	f.a = furtherAnswers(done, f.a.keyDir)
 	f.page, f.problem = pageIdentity, ""
 	f.form = f.newForm(f.fields().identityGroup())
 	return f, f.form.Init()

@@ -205,8 +205,7 @@ func (o overview) gridDetails(n int) []string {
 	}
 	domain := max(o.row-1, 0)
 	cfg := o.domains[domain]
-	s := newStepScreen(o.sh, o.all, o.cursor, cfg).withResult(r)
-	return o.detailLines(s, fmt.Sprintf("%s · %s", stepPlace(cfg, o.row == 0), o.all[o.cursor].Title), false, n)
+	return o.detailLines(o.all[o.cursor], cfg, r, fmt.Sprintf("%s · %s", stepPlace(cfg, o.row == 0), o.all[o.cursor].Title), false, n)
 }
 
 // gridLeft lists, in at most n lines, what is left to do in every cell

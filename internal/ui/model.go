@@ -486,12 +486,13 @@ func (m model) checked(msg checkedMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 	}
-	m.over = m.over.withResults(m.results).withDomains(m.domains, m.res).withNotes(networkNotes(all))
+	notes := networkNotes(all)
+	m.over = m.over.withResults(m.results).withDomains(m.domains, m.res).withNotes(notes)
 	if r, ok := m.results[m.flashUntil]; ok && green(r.Status) {
 		m.flashUntil = ""
 		m = m.say("")
 	}
-	for _, n := range networkNotes(all) {
+	for _, n := range notes {
 		if !m.said[n] {
 			m.said[n] = true
 			m = m.say(n)

@@ -381,14 +381,16 @@ func (o overview) details(n int) []string {
 	if !ok {
 		return nil
 	}
-	s := newStepScreen(o.sh, o.all, o.cursor, o.cfg).withResult(r)
-	return o.detailLines(s, fmt.Sprintf("%d · %s", o.cursor+1, st.Title), true, n)
+	return o.detailLines(st, o.cfg, r, fmt.Sprintf("%d · %s", o.cursor+1, st.Title), true, n)
 }
 
-// detailLines are a step's verdict in full under a heading, in at most n
+// detailLines are step's verdict r in full under a heading, in at most n
 // lines: each server's verdict, the resolvers when asked, the findings.
-func (o overview) detailLines(s stepScreen, heading string, opinions bool, n int) []string {
+// They are the lines of its screen, which draws them from the verdict
+// alone: the screen is not prepared (records, cards) for them.
+func (o overview) detailLines(step steps.Step, cfg steps.Config, r steps.Result, heading string, opinions bool, n int) []string {
 	st := o.sh.styles
+	s := stepScreen{sh: o.sh, step: step, cfg: cfg, result: r, checked: true}
 	w := min(o.w, maxTextWidth+20)
 	out := []string{cut(st.heading.Render(heading)+"  "+st.status(s.result.Status).Render(s.statusHead()), w)}
 	out = append(out, s.serverLines(w, false)...)

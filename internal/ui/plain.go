@@ -12,7 +12,7 @@ import (
 // no colour, no boxes, no wrapping (a screen reader or the terminal wraps),
 // every value on its own line so that it can be selected whole.
 func plainStep(w io.Writer, s stepScreen, zone bool) {
-	fmt.Fprintf(w, "\nStep %d of %d: %s\n", s.index+1, s.total, s.step.Title)
+	fmt.Fprintf(w, "\nStep %d of %d: %s\n", s.number, s.count, s.step.Title)
 	if s.text.Why != "" {
 		fmt.Fprintf(w, "Why: %s\n", s.text.Why)
 	}

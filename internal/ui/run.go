@@ -206,7 +206,7 @@ func runPlain(ctx context.Context, opts Options, be backend, all []steps.Step) e
 		startAtOverview = resumed
 		cfgs = asked
 		if !resumed {
-			a.saveAll(cfgs)
+			a.save(cfgs...)
 		}
 	}
 	// The first domain walks every step, a further one its own only: the

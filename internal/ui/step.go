@@ -16,8 +16,7 @@ import (
 // the live status. It scrolls when the window is too short for all of it.
 type stepScreen struct {
 	sh       *shared
-	index    int // 0-based position in the walk
-	total    int
+	index    int // 0-based position in all the steps
 	step     steps.Step
 	text     assets.StepText
 	cfg      steps.Config
@@ -57,7 +56,7 @@ type live struct {
 // newStepScreen prepares the screen of all[index] for cfg.
 func newStepScreen(sh *shared, all []steps.Step, index int, cfg steps.Config) stepScreen {
 	st := all[index]
-	s := stepScreen{sh: sh, index: index, total: len(all), step: st, cfg: cfg, provider: providerFor(cfg),
+	s := stepScreen{sh: sh, index: index, step: st, cfg: cfg, provider: providerFor(cfg),
 		number: index + 1, count: len(all), after: "the next step"}
 	if index == len(all)-1 {
 		s.after = "the summary"
@@ -221,13 +220,13 @@ func (s stepScreen) Update(msg tea.Msg) (stepScreen, tea.Cmd) {
 		s.zone = !s.zone
 		s.offset = 0
 	case key.Matches(kp, k.Down):
-		s.offset = s.clampOffset(s.offset + 1)
+		s.offset = s.scrolled(1, 0)
 	case key.Matches(kp, k.Up):
-		s.offset = s.clampOffset(s.offset - 1)
+		s.offset = s.scrolled(-1, 0)
 	case key.Matches(kp, k.PageDown):
-		s.offset = s.clampOffset(s.offset + s.bodyHeight() - 1)
+		s.offset = s.scrolled(0, 1)
 	case key.Matches(kp, k.PageUp):
-		s.offset = s.clampOffset(s.offset - s.bodyHeight() + 1)
+		s.offset = s.scrolled(0, -1)
 	}
 	return s, nil
 }

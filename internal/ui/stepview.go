@@ -97,14 +97,14 @@ func clampScroll(off, n, room int) int {
 	return max(0, min(off, n-room+1))
 }
 
-// clampOffset keeps the screen's scroll offset in range.
-func (s stepScreen) clampOffset(off int) int {
+// scrolled is the scroll offset moved by lines and by pages (a page is
+// the body's lines in view less one, kept for context), in range; the
+// screen is laid out once for both.
+func (s stepScreen) scrolled(lines, pages int) int {
 	f := s.frame()
-	return clampScroll(off, len(f.body), f.room)
+	page := max(f.room-1, 1) - 1
+	return clampScroll(s.offset+lines+pages*page, len(f.body), f.room)
 }
-
-// bodyHeight is how many lines a page of the body has.
-func (s stepScreen) bodyHeight() int { return max(s.frame().room-1, 1) }
 
 // reveal returns the offset that keeps the selected field in view.
 func (s stepScreen) reveal() int {
