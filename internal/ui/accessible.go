@@ -223,6 +223,7 @@ func (a accessible) check(ctx context.Context, cfg steps.Config, ids []string, r
 	defer cancel()
 	fmt.Fprintln(a.out, "Checking…")
 	rs, err := a.be.check(ctx, cfg, ids)
+	collectAfterRound()
 	for _, r := range rs {
 		results[r.Step] = r
 	}

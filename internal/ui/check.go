@@ -66,12 +66,14 @@ func (d *dnsWork) check(ctx context.Context, cfg steps.Config, ids []string) ([]
 	for _, st := range chosen {
 		out = append(out, st.Judge(cfg, known))
 	}
-	// The collector runs while the screen waits for the next poll, not in
-	// the middle of it: a round allocates 2 to 3 MB, enough to set it off
-	// during the next round, where its work competes with the replies.
-	go runtime.GC()
 	return out, nil
 }
+
+// collectAfterRound starts the collector once a poll's rounds are done
+// (every domain's), while the screen waits for the next poll: a round
+// allocates 2 to 3 MB, enough to set the collector off in the middle of
+// the next round, where its work competes with the replies.
+func collectAfterRound() { go runtime.GC() }
 
 // lookupAddrs asks the mail host's authoritative servers for its A and
 // AAAA records and returns the addresses the first usable reply gave.

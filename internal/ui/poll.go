@@ -98,6 +98,7 @@ func (w watch) start(be backend, cfgs []steps.Config) (watch, tea.Cmd) {
 	gen, ids, check, now := w.gen, w.ids, be.check, be.now
 	return w, func() tea.Msg {
 		defer cancel()
+		defer collectAfterRound()
 		if len(cfgs) > 1 {
 			domains, err := checkDomains(ctx, be, cfgs, ids)
 			return checkedMsg{gen: gen, ids: ids, domains: domains, err: err, at: now()}
