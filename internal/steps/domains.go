@@ -119,6 +119,7 @@ func HostGroups(cfgs []Config) [][]int {
 // shared and not skipped: the round of a domain whose mail host's shared
 // steps another domain's round judges.
 func DomainPlanners(cfg Config) []verify.Planner {
+	cfg = cfg.withDefaults() // once, not at each of the round's calls
 	var out []verify.Planner
 	for _, s := range registry() {
 		if s.Shared || cfg.skips(s.ID) {
@@ -137,6 +138,7 @@ func DomainPlanners(cfg Config) []verify.Planner {
 // mail host (SameHost). A shared step missing from shared is judged from
 // known.
 func JudgeDomain(cfg Config, known verify.Answers, shared []Result) []Result {
+	cfg = cfg.withDefaults()
 	var out []Result
 	for _, s := range registry() {
 		if s.Shared {

@@ -162,7 +162,7 @@ func expectedAnswers(res Result) iter.Seq2[verify.Answer, []Record] {
 func expectedFor(recs []Record, q verify.Question) []Record {
 	var out []Record
 	for _, r := range recs {
-		if r.Optional || !strings.EqualFold(verify.CanonicalName(r.Name), q.Name) || dns.StringToType[r.Type] != q.Type {
+		if r.Optional || !strings.EqualFold(dns.Fqdn(r.Name), q.Name) || dns.StringToType[r.Type] != q.Type {
 			continue
 		}
 		out = append(out, r)

@@ -189,6 +189,7 @@ func stepIDs() []string {
 
 // Planners returns one planner per step that is not skipped.
 func Planners(cfg Config) []verify.Planner {
+	cfg = cfg.withDefaults() // once, not at each of the round's calls
 	var out []verify.Planner
 	for _, s := range registry() {
 		if cfg.skips(s.ID) {
@@ -203,6 +204,7 @@ func Planners(cfg Config) []verify.Planner {
 
 // JudgeAll judges every step (skipped ones as StatusSkipped) in order.
 func JudgeAll(cfg Config, known verify.Answers) []Result {
+	cfg = cfg.withDefaults()
 	var out []Result
 	for _, s := range registry() {
 		out = append(out, s.Judge(cfg, known))

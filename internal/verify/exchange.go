@@ -266,12 +266,10 @@ func (r *Round) once(ctx context.Context, network, addr string, m *dns.Msg) (*dn
 	case <-ctx.Done():
 		return nil, 0, causeOf(ctx)
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.e.set.timeout)
-	defer cancel()
 	if network == "udp" {
 		if shared := r.udp.get(addr); shared != nil {
 			defer r.udp.drop()
-			in, rtt, err := shared.exchange(ctx, m)
+			in, rtt, err := shared.exchange(ctx, m, r.e.set.timeout)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -281,6 +279,8 @@ func (r *Round) once(ctx context.Context, network, addr string, m *dns.Msg) (*dn
 			return in, rtt, nil
 		}
 	}
+	ctx, cancel := context.WithTimeout(ctx, r.e.set.timeout)
+	defer cancel()
 	c := &dns.Client{Net: network, Timeout: r.e.set.timeout}
 	conn, err := c.DialContext(ctx, addr)
 	if err != nil {

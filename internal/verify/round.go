@@ -176,29 +176,22 @@ func (r *Round) drive(ctx context.Context, p Planner) {
 		}
 		<-arrived
 		pending--
-		// Take in whatever else has arrived, so that the planner sees it
-		// all in one call; in a batch, what arrives within a moment too.
+		// Take in whatever else arrives within a moment, so that the
+		// planner sees it all in one call.
+		wait := plannerSettle
 		if r.batch != nil {
-			r.takeIn(arrived, &pending)
-			continue
+			wait = coalesce
 		}
-		for more := true; more && pending > 0; {
-			select {
-			case <-arrived:
-				pending--
-			default:
-				more = false
-			}
-		}
+		takeIn(arrived, &pending, wait)
 	}
 }
 
-// takeIn takes in the answers that arrive within coalesce.
-func (r *Round) takeIn(arrived <-chan struct{}, pending *int) {
+// takeIn takes in the answers that arrive within wait.
+func takeIn(arrived <-chan struct{}, pending *int, wait time.Duration) {
 	if *pending == 0 {
 		return
 	}
-	t := time.NewTimer(coalesce)
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	for *pending > 0 {
 		select {
@@ -209,6 +202,14 @@ func (r *Round) takeIn(arrived <-chan struct{}, pending *int) {
 		}
 	}
 }
+
+// plannerSettle is how long a round outside a batch takes in answers
+// that arrive after one another before it calls a planner again: the
+// replies to one wave come within a few milliseconds, and a planner called
+// for each of them (about 60 calls in a warm round of 81 queries, 27 now)
+// costs CPU that delays the replies still coming; a question that depends
+// on an answer waits at most this much more, far below a round trip.
+const plannerSettle = time.Millisecond
 
 // coalesce is how long a round of a batch takes in answers that arrive
 // after one another before it calls a planner again: the replies to one
@@ -360,12 +361,17 @@ func (r *Round) secondOpinion(ctx context.Context, q Question) func(grace time.D
 	done := make(chan struct{})
 	r.stragglers.Go(func() {
 		defer close(done)
+		ask := func(i int, addr string) {
+			t := opinionAt(addr)
+			got[i] = observe(t, q, r.exchange(ctx, t, q.Name, q.Type, q.Signed))
+		}
+		if len(r.e.set.second) == 1 {
+			ask(0, r.e.set.second[0]) // the usual case: no goroutine more
+			return
+		}
 		var wg sync.WaitGroup
 		for i, addr := range r.e.set.second {
-			wg.Go(func() {
-				t := opinionAt(addr)
-				got[i] = observe(t, q, r.exchange(ctx, t, q.Name, q.Type, q.Signed))
-			})
+			wg.Go(func() { ask(i, addr) })
 		}
 		wg.Wait()
 	})
@@ -458,8 +464,11 @@ func (r *Round) fanOutRef(ctx context.Context, zone Zone, q Question) ([]Observa
 	results := make(chan result, len(targets))
 	cancels := make([]context.CancelCauseFunc, len(targets))
 	for i, t := range targets {
-		tctx, cancel := context.WithCancelCause(ctx)
-		cancels[i] = cancel
+		tctx := ctx
+		if sharesServer(targets, i) {
+			// Only a server's other address is ever abandoned.
+			tctx, cancels[i] = context.WithCancelCause(ctx)
+		}
 		go func() { results <- result{i, r.exchange(tctx, t, q.Name, q.Type, q.Signed)} }()
 	}
 	// Once one address of a server replies, its other addresses get as
@@ -493,9 +502,22 @@ func (r *Round) fanOutRef(ctx context.Context, zone Zone, q Question) ([]Observa
 		tm.Stop()
 	}
 	for _, cancel := range cancels {
-		cancel(nil)
+		if cancel != nil {
+			cancel(nil)
+		}
 	}
 	return obs, ref, nil
+}
+
+// sharesServer reports whether the server of targets[i] has another
+// address among targets.
+func sharesServer(targets []target, i int) bool {
+	for j, t := range targets {
+		if j != i && t.server == targets[i].server {
+			return true
+		}
+	}
+	return false
 }
 
 // counter counts what a round sends, and keeps it within the budget.

@@ -274,3 +274,36 @@ func keys(known verify.Answers) []string {
 	}
 	return out
 }
+
+// TestRunCallsAPlannerOncePerWave: the replies to one wave of questions
+// arrive one after another; the planner is called again once for what
+// arrives together, not once per reply (its CPU would hold back the
+// replies still coming), and a dependent question is still asked.
+func TestRunCallsAPlannerOncePerWave(t *testing.T) {
+	lab, e := world(t, verifytest.LabConfig{})
+	for _, s := range lab.Servers {
+		s.SetFault(verifytest.Fault{Delay: 20 * time.Millisecond})
+	}
+	names := []string{"example.com.", "mail.example.com.", "www.example.com.", "_dmarc.example.com.", "nx1.example.com.", "nx2.example.com.", "nx3.example.com.", "nx4.example.com."}
+	var calls atomic.Int32
+	dependent := mxTargets("example.com.")
+	planner := func(known verify.Answers) []verify.Question {
+		calls.Add(1)
+		qs := dependent(known)
+		for _, n := range names {
+			qs = append(qs, verify.Q(n, dns.TypeTXT))
+		}
+		return qs
+	}
+	known := e.Round().Run(context.Background(), planner)
+	if _, ok := known.Get(verify.Q("mail.example.com.", dns.TypeA)); !ok {
+		t.Fatalf("the MX target's address was not asked; known: %v", keys(known))
+	}
+	// One call to start, one to three as the first wave's 9 replies arrive
+	// (they come within a millisecond or two), one when the dependent
+	// answer arrives, and one more for a loaded machine; once per reply
+	// would be 11.
+	if n := calls.Load(); n > 6 {
+		t.Errorf("the planner was called %d times for 10 answers in 2 waves, want at most 6", n)
+	}
+}

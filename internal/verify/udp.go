@@ -136,8 +136,11 @@ func (c *udpConn) failLocked(err error) {
 	}
 }
 
-// exchange sends m and waits for the reply with its ID until ctx ends.
-func (c *udpConn) exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, time.Duration, error) {
+// exchange sends m and waits for the reply with its ID until ctx ends or
+// timeout passes (context.DeadlineExceeded). A timer rather than a context
+// of its own: a context per query costs an entry in its parent's children,
+// and the round sends a hundred at once.
+func (c *udpConn) exchange(ctx context.Context, m *dns.Msg, timeout time.Duration) (*dns.Msg, time.Duration, error) {
 	ch := make(chan udpReply, 1)
 	c.mu.Lock()
 	if _, taken := c.waiting[m.Id]; taken {
@@ -159,10 +162,14 @@ func (c *udpConn) exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, time.Dura
 	if err := c.conn.WriteMsg(m); err != nil {
 		return nil, 0, err
 	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
 	select {
 	case rep := <-ch:
 		return rep.msg, time.Since(start), rep.err
 	case <-ctx.Done():
 		return nil, 0, ctx.Err()
+	case <-timer.C:
+		return nil, 0, context.DeadlineExceeded
 	}
 }
