@@ -5,8 +5,10 @@ import "time"
 // Fault is what a server does wrong. The zero Fault is a healthy server.
 // Faults apply to every query the server receives after SetFault.
 type Fault struct {
-	// Delay holds every reply back this long (also a dropped one's
-	// silence, which does not matter).
+	// Delay holds every reply back this long after its query arrived
+	// (also a dropped one's silence, which does not matter): a network's
+	// latency, counted from the kernel's stamp on the query where there is
+	// one (see arrivals).
 	Delay time.Duration
 	// Drop sends no reply at all: the asker times out.
 	Drop bool

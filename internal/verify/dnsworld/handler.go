@@ -20,6 +20,10 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	if _, ok := w.RemoteAddr().(*net.TCPAddr); ok {
 		transport = "tcp"
 	}
+	at := time.Now()
+	if transport == "udp" && s.arrivals != nil {
+		at = s.arrivals.arrived(w.RemoteAddr(), req.Id)
+	}
 	var edns uint16
 	do := false
 	if opt := req.IsEdns0(); opt != nil {
@@ -27,13 +31,15 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	}
 
 	s.mu.Lock()
-	s.queries = append(s.queries, Query{Name: name, Type: q.Qtype, Transport: transport, RD: req.RecursionDesired, EDNS: edns, DO: do, CD: req.CheckingDisabled, At: time.Now()})
+	s.queries = append(s.queries, Query{Name: name, Type: q.Qtype, Transport: transport, RD: req.RecursionDesired, EDNS: edns, DO: do, CD: req.CheckingDisabled, At: at})
 	fault, minimal := s.fault, s.minimal
 	negTTL, cachedNeg := s.cachedNXDomainLocked(name, time.Now())
 	s.mu.Unlock()
 
-	if fault.Delay > 0 {
-		t := time.NewTimer(fault.Delay)
+	// A delay counts from the query's arrival, as a network's latency
+	// would.
+	if wait := fault.Delay - time.Since(at); fault.Delay > 0 && wait > 0 {
+		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-s.closing:

@@ -45,7 +45,8 @@ type Query struct {
 	EDNS uint16
 	// DO and CD are the query's DNSSEC OK and Checking Disabled bits.
 	DO, CD bool
-	// At is when the server received it.
+	// At is when the query reached the server: the kernel's stamp on its
+	// datagram where there is one (see arrivals).
 	At time.Time
 }
 
@@ -59,6 +60,9 @@ type Server struct {
 	addr  string
 	udp   *dns.Server
 	tcp   *dns.Server
+	// arrivals knows when each UDP query arrived (nil when the socket is
+	// not UDP).
+	arrivals *arrivals
 	// closing is closed by Close, and ends every held-back reply.
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -128,6 +132,8 @@ func startServer(role Role, zones *Zones, pc net.PacketConn, l net.Listener) (*S
 		negative: make(map[string]time.Time),
 	}
 	s.addr = l.Addr().String()
+	pc = stampArrivals(pc)
+	s.arrivals, _ = pc.(*arrivals)
 	s.udp = &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(s.serve)}
 	s.tcp = &dns.Server{Listener: l, Handler: dns.HandlerFunc(s.serve)}
 	if err := start(s.udp); err != nil {
