@@ -463,11 +463,19 @@ func (r *Round) fanOutRef(ctx context.Context, zone Zone, q Question) ([]Observa
 	}
 	results := make(chan result, len(targets))
 	cancels := make([]context.CancelCauseFunc, len(targets))
+	shared := false
 	for i, t := range targets {
 		tctx := ctx
 		if sharesServer(targets, i) {
 			// Only a server's other address is ever abandoned.
 			tctx, cancels[i] = context.WithCancelCause(ctx)
+			shared = true
+		}
+		if i == len(targets)-1 && !shared {
+			// Nothing to abandon: the last address is asked here rather
+			// than by a goroutine more, while the others are under way.
+			results <- result{i, r.exchange(tctx, t, q.Name, q.Type, q.Signed)}
+			break
 		}
 		go func() { results <- result{i, r.exchange(tctx, t, q.Name, q.Type, q.Signed)} }()
 	}
