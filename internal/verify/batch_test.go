@@ -34,6 +34,18 @@ func sharedWorld(t *testing.T, n int) (*verifytest.Lab, *verify.Engine) {
 	return world(t, verifytest.LabConfig{Zones: zones, MinimalResponses: true})
 }
 
+// startBatch makes a batch of e for a test and closes it when the test
+// ends.
+func startBatch(t *testing.T, e *verify.Engine, opts verify.BatchOptions) *verify.Batch {
+	t.Helper()
+	b, err := e.NewBatch(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return b
+}
+
 // domainPlanner asks what a mail check of domain asks that other domains
 // share: its MX, the MX host's address, its SPF record and the include.
 func domainPlanner(domain string) verify.Planner {
@@ -71,10 +83,7 @@ func TestBatchAsksSharedQuestionsOnce(t *testing.T) {
 		wg.Wait()
 	}
 	servers := append([]*verifytest.Server{lab.Resolver}, lab.Servers...)
-	b, err := e.NewBatch(verify.BatchOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := startBatch(t, e, verify.BatchOptions{})
 	run(b.Round)
 	for _, s := range servers {
 		seen := map[string]int{}
@@ -104,10 +113,7 @@ func TestBatchAsksSharedQuestionsOnce(t *testing.T) {
 // than its rate, after a burst.
 func TestBatchRate(t *testing.T) {
 	lab, e := sharedWorld(t, 0)
-	b, err := e.NewBatch(verify.BatchOptions{Rate: 40, Burst: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := startBatch(t, e, verify.BatchOptions{Rate: 40, Burst: 1})
 	var qs []verify.Question
 	for i := range 10 {
 		qs = append(qs, verify.Q(fmt.Sprintf("n%d.provider.example.", i), dns.TypeA))
@@ -137,10 +143,7 @@ func TestBatchRetriesServfail(t *testing.T) {
 	lab, e := sharedWorld(t, 1)
 	q := verify.Q("d0.example.", dns.TypeMX)
 	lab.Servers[0].SetFault(verifytest.Fault{Rcode: dns.RcodeServerFailure})
-	b, err := e.NewBatch(verify.BatchOptions{RetryJitter: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := startBatch(t, e, verify.BatchOptions{RetryJitter: 10 * time.Millisecond})
 	a := b.Round().Ask(t.Context(), q)[q]
 	if got := lab.Servers[0].Count("d0.example.", dns.TypeMX, ""); got != 2 || a.Servers[0].OK() {
 		t.Errorf("in a batch: %d queries, want 2; observation %+v", got, a.Servers[0])
@@ -158,10 +161,7 @@ func TestBatchSharesProbes(t *testing.T) {
 	w := newProbeWorld(t)
 	srv := w.mail(25, w.cert("mail.example.com"), probeserver.MailConfig{})
 	q := verify.ServiceProbe(at(25), "mail.example.com", verify.ProtoSMTP, verify.TLSStartTLS)
-	b, err := w.engine().NewBatch(verify.BatchOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := startBatch(t, w.engine(), verify.BatchOptions{})
 	before := srv.Connections()
 	var wg sync.WaitGroup
 	for range 5 {
@@ -182,10 +182,7 @@ func TestBatchSharesProbes(t *testing.T) {
 // server hears the question once. Close ends what is still on its way.
 func TestBatchOutlivesTheRound(t *testing.T) {
 	lab, e := sharedWorld(t, 1)
-	b, err := e.NewBatch(verify.BatchOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := startBatch(t, e, verify.BatchOptions{})
 	q := verify.Q("d0.example.", dns.TypeMX)
 	b.Round().Ask(t.Context(), q) // discovery
 	lab.SetFault(verifytest.Fault{Delay: 150 * time.Millisecond})
@@ -219,11 +216,7 @@ func TestBatchOutlivesTheRound(t *testing.T) {
 // questions fail at once, saying why.
 func TestBatchLeavesSilentAddressesAlone(t *testing.T) {
 	lab, e := sharedWorld(t, 1)
-	b, err := e.NewBatch(verify.BatchOptions{RetryJitter: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := startBatch(t, e, verify.BatchOptions{RetryJitter: -1})
 	warm := verify.Q("d0.example.", dns.TypeSOA)
 	b.Round().Ask(t.Context(), warm)
 	lab.Servers[1].SetFault(verifytest.Fault{Drop: true})
@@ -252,11 +245,7 @@ func TestBatchLeavesSilentAddressesAlone(t *testing.T) {
 // one timeout instead of two.
 func TestBatchStopsRetryingAnAddressThatWentSilent(t *testing.T) {
 	lab, e := sharedWorld(t, 1)
-	b, err := e.NewBatch(verify.BatchOptions{RetryJitter: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := startBatch(t, e, verify.BatchOptions{RetryJitter: -1})
 	b.Round().Ask(t.Context(), verify.Q("d0.example.", dns.TypeSOA)) // discovery
 	lab.Servers[1].SetFault(verifytest.Fault{Drop: true})
 	lab.Servers[1].ResetQueries()
@@ -305,11 +294,7 @@ func TestBatchKeepsARoundsBudgetToItself(t *testing.T) {
 	// and runs out with one of the two of its last question sent.
 	opts.QueryBudget = 21
 	e := engine(t, opts)
-	b, err := e.NewBatch(verify.BatchOptions{RetryJitter: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := startBatch(t, e, verify.BatchOptions{RetryJitter: -1})
 	b.Round().Ask(t.Context(), verify.Q("d0.example.", dns.TypeSOA)) // discovery
 	spender := b.Round()
 	for i := range 10 {
