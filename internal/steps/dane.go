@@ -245,9 +245,10 @@ func SignedZoneQuestions(zone string) []verify.Question {
 
 // SignedZone says whether zone is signed with a DS at its parent, as the
 // answers to SignedZoneQuestions tell, and, when not, why in words. TLSA
-// records go only into such a zone: elsewhere senders ignore them.
+// records go only into such a zone: elsewhere senders ignore them. The
+// verdict zoneSecure asks through is thrown away: it declares no codes.
 func SignedZone(zone string, known verify.Answers) (bool, string) {
-	return zoneSecure(known, newVerdict(nil), verify.CanonicalName(zone))
+	return zoneSecure(known, judging(nil), verify.CanonicalName(zone))
 }
 
 // zoneSecure says whether a zone is signed with a DS at the parent, as far

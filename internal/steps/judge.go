@@ -71,11 +71,6 @@ func (v *verdict) propose(r Record) {
 // there are.
 const maxListed = 10
 
-// newVerdict starts the verdict of a step that declares codes.
-func newVerdict(codes []FindingCode) *verdict {
-	return judging(append(slices.Clone(codes), CommonCodes()...))
-}
-
 // judging is a verdict over codes, the step's own and the common ones,
 // which it reads and never changes; nil for a verdict whose findings
 // nobody reads.

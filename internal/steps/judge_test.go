@@ -97,7 +97,7 @@ func TestServerAnsweredOnOneAddress(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			v := newVerdict(nil)
+			v := judging(CommonCodes())
 			v.ask(verify.Answers{q: {Question: q, Zone: "example.com.", Servers: tc.obs}}, q)
 			res := v.result(IDMX, nil)
 			if _, got := finding(res, CodeNSUnreachable); got != tc.want {
