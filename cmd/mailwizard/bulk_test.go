@@ -100,21 +100,33 @@ func TestBulkLinesEqualSingleChecks(t *testing.T) {
 	}
 }
 
+// bulkWithSaved saves one profile of saved (check --save with w's flags),
+// then checks the domains of rows in a domains file with the resolver
+// alone, and returns the reports, one a row; the bulk check must exit 0.
+func bulkWithSaved(t *testing.T, w hostWorld, saved []string, rows ...string) []report.Report {
+	t.Helper()
+	save := []string{"check", "--save"}
+	for _, d := range saved {
+		save = append(save, "--domain", d)
+	}
+	if r := runMW(t, w.e, append(save, w.args...)...); r.code != 0 {
+		t.Fatalf("save: exit %d\n%s", r.code, r.stderr)
+	}
+	file := domainsFile(t, strings.Join(rows, "\n")+"\n")
+	r := runMW(t, w.e, "check", "--json", "--ordered", "--domains-file", file, "--resolver", w.lab.Resolver.Addr())
+	rs := jsonLines(t, r.stdout)
+	if r.code != 0 || len(rs) != len(rows) {
+		t.Fatalf("exit %d, %d reports\n%s", r.code, len(rs), r.stderr)
+	}
+	return rs
+}
+
 // TestBulkProfilesAndDomainOnly: a domain with a saved profile is checked
 // with it; one without is checked for what needs no profile, its other
 // steps skipped.
 func TestBulkProfilesAndDomainOnly(t *testing.T) {
 	w := newHostWorld(t, nil)
-	save := append([]string{"check", "--domain", "example.com", "--save"}, w.args...)
-	if r := runMW(t, w.e, save...); r.code != 0 {
-		t.Fatalf("save: exit %d\n%s", r.code, r.stderr)
-	}
-	file := domainsFile(t, "example.com\nexample.org\n")
-	r := runMW(t, w.e, "check", "--json", "--ordered", "--domains-file", file, "--resolver", w.lab.Resolver.Addr())
-	rs := jsonLines(t, r.stdout)
-	if r.code != 0 || len(rs) != 2 {
-		t.Fatalf("exit %d, %d reports\n%s", r.code, len(rs), r.stderr)
-	}
+	rs := bulkWithSaved(t, w, []string{"example.com"}, "example.com", "example.org")
 	if st := statuses(rs[0]); st[steps.IDHost] != steps.StatusPass || st[steps.IDDKIM] == steps.StatusSkipped {
 		t.Errorf("example.com. from its profile: %v", st)
 	}
@@ -136,16 +148,7 @@ func TestBulkProfilesAndDomainOnly(t *testing.T) {
 // for all of them.
 func TestBulkProfileOfSeveralDomains(t *testing.T) {
 	w := newHostWorld(t, nil)
-	save := append([]string{"check", "--domain", "example.com", "--domain", "example.org", "--save"}, w.args...)
-	if r := runMW(t, w.e, save...); r.code != 0 {
-		t.Fatalf("save: exit %d\n%s", r.code, r.stderr)
-	}
-	file := domainsFile(t, "example.org\nexample.com\nexample.org.\n")
-	r := runMW(t, w.e, "check", "--json", "--ordered", "--domains-file", file, "--resolver", w.lab.Resolver.Addr())
-	rs := jsonLines(t, r.stdout)
-	if r.code != 0 || len(rs) != 3 {
-		t.Fatalf("exit %d, %d reports\n%s", r.code, len(rs), r.stderr)
-	}
+	rs := bulkWithSaved(t, w, []string{"example.com", "example.org"}, "example.org", "example.com", "example.org.")
 	for i, rep := range rs {
 		if st := statuses(rep); st[steps.IDHost] != steps.StatusPass || st[steps.IDDKIM] != steps.StatusPass {
 			t.Errorf("row %d, %s, from the profile: %v", i+1, rep.Domain, st)
