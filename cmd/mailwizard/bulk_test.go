@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/mailwizard/mailwizard/internal/profile"
 	"github.com/mailwizard/mailwizard/internal/report"
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
@@ -161,6 +163,32 @@ func TestBulkProfileOfSeveralDomains(t *testing.T) {
 	b, errB := run.loadProfile(path)
 	if errA != nil || errB != nil || a != b || len(a.Domains) != 2 {
 		t.Errorf("the profile of two domains loaded twice: %v, %v, same %v", errA, errB, a == b)
+	}
+}
+
+// TestBulkProfileLoadedOnce: the rows that ask at once for a profile of
+// several domains, as the first rows of a batch do, share one load.
+func TestBulkProfileLoadedOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "example.com.toml")
+	writeFile(t, path, "version = 2\ndomain = \"example.com.\"\nip = [\"192.0.2.25\"]\n"+
+		"[[domains]]\n  domain = \"example.org.\"\n[[domains]]\n  domain = \"example.net.\"\n")
+	run := &bulkRun{}
+	loaded := make([]*profile.Profile, 16)
+	var wg sync.WaitGroup
+	for i := range loaded {
+		wg.Go(func() {
+			p, err := run.loadProfile(path)
+			if err != nil {
+				t.Error(err)
+			}
+			loaded[i] = p
+		})
+	}
+	wg.Wait()
+	for i, p := range loaded {
+		if p == nil || p != loaded[0] || len(p.Domains) != 3 {
+			t.Fatalf("row %d: a load of its own, or not the profile's three domains", i+1)
+		}
 	}
 }
 
