@@ -314,35 +314,42 @@ type bulkRun struct {
 	render func(report.Report) ([]byte, error)
 
 	mu sync.Mutex
-	// shared are the profiles of several domains loaded so far, by path,
-	// read by the rows of all their domains.
-	shared map[string]*profile.Profile
+	// loads load the profiles by path: those being loaded, and those of
+	// several domains loaded, read by the rows of all their domains.
+	loads map[string]func() (*profile.Profile, error)
 }
 
 // loadProfile loads the profile at path. A profile of several domains is
 // loaded once for the rows of all its domains, not once a row: parsing one
-// that lists a thousand domains takes 20 ms. The rows only read it (a
-// Config taken from it is copied, and Normalize makes new slices).
+// that lists a thousand domains takes 20 ms, and the first rows of a batch
+// ask for it at once. The rows only read it (a Config taken from it is
+// copied, and Normalize makes new slices).
 func (b *bulkRun) loadProfile(path string) (*profile.Profile, error) {
 	b.mu.Lock()
-	p, ok := b.shared[path]
-	b.mu.Unlock()
-	if ok {
-		return p, nil
-	}
-	loaded, err := profile.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	if len(loaded.Domains) > 1 {
-		b.mu.Lock()
-		if b.shared == nil {
-			b.shared = map[string]*profile.Profile{}
+	load, ok := b.loads[path]
+	if !ok {
+		load = sync.OnceValues(func() (*profile.Profile, error) {
+			p, err := profile.Load(path)
+			if err != nil {
+				return nil, err
+			}
+			return &p, nil
+		})
+		if b.loads == nil {
+			b.loads = map[string]func() (*profile.Profile, error){}
 		}
-		b.shared[path] = &loaded
+		b.loads[path] = load
+	}
+	b.mu.Unlock()
+	p, err := load()
+	if !ok && (err != nil || len(p.Domains) < 2) {
+		// A profile of one domain, or one that did not load, is kept
+		// only while it loads, for the rows that asked meanwhile.
+		b.mu.Lock()
+		delete(b.loads, path)
 		b.mu.Unlock()
 	}
-	return &loaded, nil
+	return p, err
 }
 
 // check checks the domain of one row, in a round of the batch, and

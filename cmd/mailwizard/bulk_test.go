@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/mailwizard/mailwizard/internal/profile"
 	"github.com/mailwizard/mailwizard/internal/report"
 	"github.com/mailwizard/mailwizard/internal/steps"
 )
@@ -100,21 +102,33 @@ func TestBulkLinesEqualSingleChecks(t *testing.T) {
 	}
 }
 
+// bulkWithSaved saves one profile of saved (check --save with w's flags),
+// then checks the domains of rows in a domains file with the resolver
+// alone, and returns the reports, one a row; the bulk check must exit 0.
+func bulkWithSaved(t *testing.T, w hostWorld, saved []string, rows ...string) []report.Report {
+	t.Helper()
+	save := []string{"check", "--save"}
+	for _, d := range saved {
+		save = append(save, "--domain", d)
+	}
+	if r := runMW(t, w.e, append(save, w.args...)...); r.code != 0 {
+		t.Fatalf("save: exit %d\n%s", r.code, r.stderr)
+	}
+	file := domainsFile(t, strings.Join(rows, "\n")+"\n")
+	r := runMW(t, w.e, "check", "--json", "--ordered", "--domains-file", file, "--resolver", w.lab.Resolver.Addr())
+	rs := jsonLines(t, r.stdout)
+	if r.code != 0 || len(rs) != len(rows) {
+		t.Fatalf("exit %d, %d reports\n%s", r.code, len(rs), r.stderr)
+	}
+	return rs
+}
+
 // TestBulkProfilesAndDomainOnly: a domain with a saved profile is checked
 // with it; one without is checked for what needs no profile, its other
 // steps skipped.
 func TestBulkProfilesAndDomainOnly(t *testing.T) {
 	w := newHostWorld(t, nil)
-	save := append([]string{"check", "--domain", "example.com", "--save"}, w.args...)
-	if r := runMW(t, w.e, save...); r.code != 0 {
-		t.Fatalf("save: exit %d\n%s", r.code, r.stderr)
-	}
-	file := domainsFile(t, "example.com\nexample.org\n")
-	r := runMW(t, w.e, "check", "--json", "--ordered", "--domains-file", file, "--resolver", w.lab.Resolver.Addr())
-	rs := jsonLines(t, r.stdout)
-	if r.code != 0 || len(rs) != 2 {
-		t.Fatalf("exit %d, %d reports\n%s", r.code, len(rs), r.stderr)
-	}
+	rs := bulkWithSaved(t, w, []string{"example.com"}, "example.com", "example.org")
 	if st := statuses(rs[0]); st[steps.IDHost] != steps.StatusPass || st[steps.IDDKIM] == steps.StatusSkipped {
 		t.Errorf("example.com. from its profile: %v", st)
 	}
@@ -136,16 +150,7 @@ func TestBulkProfilesAndDomainOnly(t *testing.T) {
 // for all of them.
 func TestBulkProfileOfSeveralDomains(t *testing.T) {
 	w := newHostWorld(t, nil)
-	save := append([]string{"check", "--domain", "example.com", "--domain", "example.org", "--save"}, w.args...)
-	if r := runMW(t, w.e, save...); r.code != 0 {
-		t.Fatalf("save: exit %d\n%s", r.code, r.stderr)
-	}
-	file := domainsFile(t, "example.org\nexample.com\nexample.org.\n")
-	r := runMW(t, w.e, "check", "--json", "--ordered", "--domains-file", file, "--resolver", w.lab.Resolver.Addr())
-	rs := jsonLines(t, r.stdout)
-	if r.code != 0 || len(rs) != 3 {
-		t.Fatalf("exit %d, %d reports\n%s", r.code, len(rs), r.stderr)
-	}
+	rs := bulkWithSaved(t, w, []string{"example.com", "example.org"}, "example.org", "example.com", "example.org.")
 	for i, rep := range rs {
 		if st := statuses(rep); st[steps.IDHost] != steps.StatusPass || st[steps.IDDKIM] != steps.StatusPass {
 			t.Errorf("row %d, %s, from the profile: %v", i+1, rep.Domain, st)
@@ -158,6 +163,32 @@ func TestBulkProfileOfSeveralDomains(t *testing.T) {
 	b, errB := run.loadProfile(path)
 	if errA != nil || errB != nil || a != b || len(a.Domains) != 2 {
 		t.Errorf("the profile of two domains loaded twice: %v, %v, same %v", errA, errB, a == b)
+	}
+}
+
+// TestBulkProfileLoadedOnce: the rows that ask at once for a profile of
+// several domains, as the first rows of a batch do, share one load.
+func TestBulkProfileLoadedOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "example.com.toml")
+	writeFile(t, path, "version = 2\ndomain = \"example.com.\"\nip = [\"192.0.2.25\"]\n"+
+		"[[domains]]\n  domain = \"example.org.\"\n[[domains]]\n  domain = \"example.net.\"\n")
+	run := &bulkRun{}
+	loaded := make([]*profile.Profile, 16)
+	var wg sync.WaitGroup
+	for i := range loaded {
+		wg.Go(func() {
+			p, err := run.loadProfile(path)
+			if err != nil {
+				t.Error(err)
+			}
+			loaded[i] = p
+		})
+	}
+	wg.Wait()
+	for i, p := range loaded {
+		if p == nil || p != loaded[0] || len(p.Domains) != 3 {
+			t.Fatalf("row %d: a load of its own, or not the profile's three domains", i+1)
+		}
 	}
 }
 
