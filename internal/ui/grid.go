@@ -79,9 +79,9 @@ func (o overview) gridView() []string {
 	foot := o.footLines()
 	room := max(o.h-len(head)-len(foot)-1, 3)
 
-	labelW := len("mail host")
-	for _, c := range o.domains {
-		labelW = max(labelW, lipgloss.Width(trimDot(c.Domain)))
+	labelW := 0
+	for row := range o.gridRows() {
+		labelW = max(labelW, lipgloss.Width(o.rowLabel(row)))
 	}
 	labelW = min(labelW, max(w/3, 12)) + 3 // the marker and a space after
 	idW := 0
